@@ -1,0 +1,151 @@
+"""Build `assets/export/network.json` from a trained model: the scenes' only input.
+
+Weights are folded into pixel space (see network.py) and rounded to float32's eight
+significant digits; every example's z and a are then recomputed in float64 from those
+rounded numbers, so anyone can check the file against itself: a = σ(W a_prev + b) holds
+to rounding for every layer of every example. Accuracies are measured on the exported
+weights too, so the figures in the file describe the network in the file.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from . import schema
+from .atomic import write_text
+from .errors import UserError
+from .mnist import Mnist
+from .network import MLP
+
+SLOPPY_THREE = 7         # MNIST training index of the three in 3Blue1Brown's video
+TRAIN_THREES = 10        # the first ten threes of the training set
+FIRST_TEST_DIGITS = 15
+
+NUMPY_ACTIVATIONS = {
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "relu": lambda z: np.maximum(z, 0.0),
+    "softmax": lambda z: np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True),
+}
+_rounded = np.vectorize(schema.round_float, otypes=[np.float64])
+
+
+def forward(network: schema.Network | dict, pixels: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(zs, activations) in float64 for pixels [N, 784] or [784], straight from the formula."""
+    weights, biases = _get(network, "weights"), _get(network, "biases")
+    hidden, output = _get(network, "hidden_activation"), _get(network, "output_activation")
+    a = np.asarray(pixels, dtype=np.float64)
+    zs, activations = [], [a]
+    for index, (w, b) in enumerate(zip(weights, biases)):
+        z = a @ np.asarray(w).T + np.asarray(b)
+        a = NUMPY_ACTIVATIONS[output if index == len(weights) - 1 else hidden](z)
+        zs.append(z)
+        activations.append(a)
+    return zs, activations
+
+
+def _get(network, key):
+    return network[key] if isinstance(network, dict) else getattr(network, key)
+
+
+def network_section(model: MLP) -> dict:
+    weights, biases = zip(*[(_rounded(w), _rounded(b)) for w, b in model.pixel_space_parameters()])
+    return {**model.config(), "weights": list(weights), "biases": list(biases)}
+
+
+def accuracy(network: dict, images: np.ndarray, labels: np.ndarray) -> float:
+    outputs = forward(network, images.reshape(len(images), -1) / 255.0)[1][-1]
+    return float((outputs.argmax(1) == labels).mean())
+
+
+def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarray,
+                  label: int | None, index: int | None = None, path: str | None = None) -> dict:
+    pixels = _rounded(np.asarray(pixels, dtype=np.float64).reshape(-1))
+    zs, activations = forward(network, pixels)
+    entry = {"id": example_id, "source": source}
+    entry.update({"index": index} if source != "image" else {"path": path})
+    entry.update({
+        "label": label,
+        "pixels": pixels.tolist(),
+        "z": [_rounded(z).tolist() for z in zs],
+        "a": [pixels.tolist()] + [_rounded(a).tolist() for a in activations[1:]],
+        "prediction": int(np.argmax(activations[-1])),
+    })
+    return entry
+
+
+def mnist_examples(network: dict, data: Mnist) -> list[dict]:
+    """The sloppy three, the first ten threes, the first 15 test digits, the first miss."""
+    train_images = data.train_images.numpy()
+    train_labels = data.train_labels.numpy()
+    test_images = data.test_images.numpy()
+    test_labels = data.test_labels.numpy()
+    chosen = [("mnist-train", SLOPPY_THREE)]
+    chosen += [("mnist-train", int(i)) for i in np.flatnonzero(train_labels == 3)[:TRAIN_THREES]]
+    chosen += [("mnist-test", i) for i in range(FIRST_TEST_DIGITS)]
+    test_outputs = forward(network, test_images.reshape(len(test_images), -1) / 255.0)[1][-1]
+    misses = np.flatnonzero(test_outputs.argmax(1) != test_labels)
+    if len(misses):
+        chosen.append(("mnist-test", int(misses[0])))
+    entries, seen = [], set()
+    for source, index in chosen:
+        if (source, index) in seen:
+            continue
+        seen.add((source, index))
+        images, labels = (train_images, train_labels) if source == "mnist-train" else (test_images, test_labels)
+        entries.append(example_entry(network, f"{source.split('-')[1]}:{index}", source,
+                                     images[index] / 255.0, int(labels[index]), index=index))
+    return entries
+
+
+def image_id(path: str | Path) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(path).stem).strip("-") or "digit"
+    return f"image:{stem}"
+
+
+def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = ()) -> dict:
+    """The whole export document. `images` are earlier image examples to carry over
+    (id, path, label, pixels); their activations are recomputed for this network."""
+    network = network_section(model)
+    train_count = training.get("train_examples", len(data.train_images))
+    measured = {
+        "train_accuracy": accuracy(network, data.train_images.numpy()[:train_count], data.train_labels.numpy()[:train_count]),
+        "test_accuracy": accuracy(network, data.test_images.numpy(), data.test_labels.numpy()),
+        "dataset_sha256": data.sha256,
+    }
+    examples = mnist_examples(network, data)
+    for image in images:
+        examples.append(example_entry(network, image["id"], "image", image["pixels"], image["label"], path=image["path"]))
+    for key in ("weights", "biases"):
+        network[key] = [array.tolist() for array in network[key]]
+    return {
+        "format": schema.FORMAT,
+        "version": schema.VERSION,
+        "network": network,
+        "training": {**training, **measured},
+        "examples": examples,
+    }
+
+
+def write_export(doc: dict, path: Path) -> schema.Export:
+    """Validate the document as a reader would, then write it atomically."""
+    text = schema.dumps(doc)
+    import hashlib
+    import json
+
+    try:
+        export = schema.parse(json.loads(text), hashlib.sha256(text.encode()).hexdigest())
+    except UserError as err:  # a bug on our side: never write a file readers would refuse
+        raise RuntimeError(f"refusing to write an invalid export: {err}") from None
+    write_text(Path(path), text)
+    return export
+
+
+def carried_images(path: Path) -> list[dict]:
+    """Image examples of the export already at `path`, to keep across a re-export."""
+    if not Path(path).exists():
+        return []
+    existing = schema.read_export(path)
+    return [{"id": e.id, "path": e.path, "label": e.label, "pixels": e.pixels}
+            for e in existing.examples if e.source == "image"]

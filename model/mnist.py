@@ -1,0 +1,143 @@
+"""MNIST from the original IDX files, read once into uint8 tensors.
+
+The four gzip files ship in `assets/mnist/` with their SHA-256 checksums, so a fresh
+clone trains offline. `load_mnist()` verifies the checksums (when the directory has a
+SHA256SUMS file), parses the IDX headers strictly, and keeps the result in memory:
+training slices batches straight out of these tensors, with no per-sample Python.
+
+A user may point `--data` at a directory of their own (gzip or plain IDX files), or
+pass `--data torchvision` to let torchvision download the data set when online.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+from .errors import UserError
+from .paths import MNIST_DIR
+
+FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+# IDX magic numbers: 0x0803 = unsigned bytes, 3 dimensions; 0x0801 = 1 dimension.
+IMAGES_MAGIC, LABELS_MAGIC = 0x0803, 0x0801
+IMAGE_SIDE = 28
+
+
+@dataclass(frozen=True)
+class Mnist:
+    """The whole data set in memory: images [N, 28, 28] and labels [N], both uint8."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    sha256: str  # of the decompressed IDX bytes, so it names the data, not the gzip
+
+
+def read_checksums(directory: Path) -> dict[str, str]:
+    sums = directory / "SHA256SUMS"
+    if not sums.exists():
+        return {}
+    table = {}
+    for line in sums.read_text().splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            table[name.lstrip("*")] = digest.lower()
+    return table
+
+
+def _read_raw(directory: Path, stem: str, checksums: dict[str, str]) -> bytes:
+    """The decompressed bytes of one IDX file, its checksum verified if one is listed."""
+    for name in (stem + ".gz", stem):
+        path = directory / name
+        if path.exists():
+            break
+    else:
+        raise UserError(f"{directory}: no {stem}.gz or {stem} (the MNIST IDX files)")
+    data = path.read_bytes()
+    expected = checksums.get(name)
+    if expected is not None and hashlib.sha256(data).hexdigest() != expected:
+        raise UserError(f"{path}: checksum mismatch, the file is damaged or not the real MNIST")
+    if name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as err:
+            raise UserError(f"{path}: not a readable gzip file ({err})") from None
+    return data
+
+
+def parse_idx(data: bytes, magic: int, name: str) -> torch.Tensor:
+    """An IDX byte string as a uint8 tensor, refusing anything malformed or truncated."""
+    dims = magic & 0xFF
+    header = 4 + 4 * dims
+    if len(data) < header or struct.unpack(">I", data[:4])[0] != magic:
+        raise UserError(f"{name}: not an IDX file of the expected kind (bad header)")
+    shape = struct.unpack(f">{dims}I", data[4:header])
+    count = 1
+    for size in shape:
+        count *= size
+    if len(data) - header != count:
+        raise UserError(f"{name}: truncated or padded: header says {count} bytes, file has {len(data) - header}")
+    return torch.frombuffer(bytearray(data[header:]), dtype=torch.uint8).reshape(shape)
+
+
+@lru_cache(maxsize=4)
+def load_mnist(directory: Path = MNIST_DIR) -> Mnist:
+    """Load the four IDX files of `directory` (default: the copy shipped in assets/)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise UserError(f"{directory}: no such data directory")
+    checksums = read_checksums(directory)
+    digest = hashlib.sha256()
+    tensors = {}
+    for key, stem in FILES.items():
+        raw = _read_raw(directory, stem, checksums)
+        digest.update(raw)
+        tensors[key] = parse_idx(raw, IMAGES_MAGIC if key.endswith("images") else LABELS_MAGIC, stem)
+    _check_consistent(tensors)
+    return Mnist(**tensors, sha256=digest.hexdigest())
+
+
+def load_torchvision(root: Path) -> Mnist:
+    """MNIST through torchvision's downloader, for users who are online."""
+    from torchvision.datasets import MNIST
+
+    try:
+        train, test = (MNIST(str(root), train=flag, download=True) for flag in (True, False))
+    except Exception as err:  # torchvision raises plain RuntimeError/URLError when offline
+        raise UserError(f"torchvision could not download MNIST: {err}") from None
+    digest = hashlib.sha256()
+    for tensor in (train.data, train.targets, test.data, test.targets):
+        digest.update(tensor.to(torch.uint8).contiguous().numpy().tobytes())
+    tensors = dict(train_images=train.data, train_labels=train.targets.to(torch.uint8),
+                   test_images=test.data, test_labels=test.targets.to(torch.uint8))
+    _check_consistent(tensors)
+    return Mnist(**tensors, sha256=digest.hexdigest())
+
+
+def load(source: str | Path | None) -> Mnist:
+    """What `--data` means: nothing = the shipped copy, 'torchvision', or a directory."""
+    if source is None:
+        return load_mnist()
+    if str(source) == "torchvision":
+        return load_torchvision(Path.home() / ".cache" / "nn-explainer" / "torchvision")
+    return load_mnist(Path(source).resolve())
+
+
+def _check_consistent(t: dict[str, torch.Tensor]) -> None:
+    for split in ("train", "test"):
+        images, labels = t[f"{split}_images"], t[f"{split}_labels"]
+        if images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE) or len(images) != len(labels):
+            raise UserError(f"MNIST {split} set: {tuple(images.shape)} images for {len(labels)} labels")
+        if int(labels.max()) > 9:
+            raise UserError(f"MNIST {split} set: labels outside 0..9")

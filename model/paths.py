@@ -1,0 +1,23 @@
+"""Where things live, in one place, relative to the repository root.
+
+Everything the project writes by default stays inside the checkout, so a clone is
+self-contained and works offline.
+"""
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSETS = REPO_ROOT / "assets"
+MNIST_DIR = ASSETS / "mnist"
+EXPORT_DIR = ASSETS / "export"
+CHECKPOINT_DIR = ASSETS / "checkpoints"
+
+DEFAULT_EXPORT = EXPORT_DIR / "network.json"
+RELU_EXPORT = EXPORT_DIR / "network-relu.json"
+DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "network.safetensors"
+MEDIA_DIR = REPO_ROOT / "media"
+
+
+def training_outputs(checkpoint: Path) -> tuple[Path, Path]:
+    """The metrics file and training-curve PNG that sit beside a checkpoint."""
+    stem = checkpoint.with_suffix("")
+    return stem.with_name(stem.name + ".metrics.json"), stem.with_name(stem.name + ".curve.png")

@@ -1,0 +1,195 @@
+"""The export file: the one contract between the model and the scenes.
+
+`assets/export/network.json` holds everything the scenes draw: the network's shape,
+weights and biases (acting on pixel values in [0, 1]), how it was trained, and
+example digits with every layer's pre-activations z and activations a.
+`docs/export-format.md` describes it for other tools; this module is the one place
+that knows its shape. `read_export` validates every read and hands back typed
+objects, so no reader ever sees a half-valid file.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UserError
+
+FORMAT = "nn-explainer.export"
+VERSION = 1
+ACTIVATION_NAMES = ("sigmoid", "relu", "softmax")
+SOURCES = ("mnist-train", "mnist-test", "image")
+PIXELS = 28 * 28
+CLASSES = 10
+TRAINING_KEYS = {"seed": int, "epochs": int, "device": str, "seconds": (int, float),
+                 "train_accuracy": (int, float), "test_accuracy": (int, float),
+                 "dataset_sha256": str, "torch_version": str}
+
+
+@dataclass(frozen=True)
+class Network:
+    sizes: list[int]
+    hidden_activation: str
+    output_activation: str
+    weights: list[np.ndarray]  # [out, in] per layer, float64
+    biases: list[np.ndarray]   # [out] per layer
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    source: str
+    index: int | None
+    path: str | None
+    label: int | None
+    pixels: np.ndarray     # [784] in [0, 1], row-major 28x28
+    z: list[np.ndarray]    # one per non-input layer
+    a: list[np.ndarray]    # one per layer, a[0] == pixels
+    prediction: int
+
+
+@dataclass(frozen=True)
+class Export:
+    network: Network
+    training: dict
+    examples: list[Example]
+    sha256: str  # of the file's bytes: what a rendered clip was made from
+
+    def example(self, example_id: str) -> Example:
+        for example in self.examples:
+            if example.id == example_id:
+                return example
+        known = ", ".join(e.id for e in self.examples)
+        raise UserError(f"no example '{example_id}' in the export (known: {known})")
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def read_export(path: Path) -> Export:
+    """Load and validate an export file; any defect is one UserError naming it."""
+    import hashlib
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no export file (run `python render.py train` or `export`)") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot read ({err.strerror})") from None
+    try:
+        doc = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: not a valid export, truncated or not JSON ({err})") from None
+    try:
+        return parse(doc, hashlib.sha256(raw).hexdigest())
+    except UserError as err:
+        raise UserError(f"{path}: {err}") from None
+
+
+def parse(doc, sha256: str = "") -> Export:
+    """Validate an export document (already JSON-decoded) and build typed objects."""
+    _expect(isinstance(doc, dict), "the top level is not an object")
+    _expect(doc.get("format") == FORMAT, f"format is {doc.get('format')!r}, not {FORMAT!r}")
+    _expect(doc.get("version") == VERSION,
+            f"unknown version {doc.get('version')!r} (this nn-explainer reads version {VERSION})")
+    network = _parse_network(_field(doc, "network", dict))
+    training = _field(doc, "training", dict)
+    for key, kind in TRAINING_KEYS.items():
+        _expect(isinstance(training.get(key), kind) and not isinstance(training.get(key), bool),
+                f"training.{key} is missing or not a {getattr(kind, '__name__', 'number')}")
+    examples = [_parse_example(e, network, f"examples[{i}]")
+                for i, e in enumerate(_field(doc, "examples", list))]
+    _expect(examples, "examples is empty")
+    ids = [e.id for e in examples]
+    _expect(len(set(ids)) == len(ids), "example ids are not unique")
+    return Export(network, training, examples, sha256)
+
+
+def _parse_network(net: dict) -> Network:
+    sizes = _field(net, "sizes", list, "network.")
+    _expect(len(sizes) >= 2 and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes),
+            f"network.sizes {sizes!r} is not a list of positive integers")
+    _expect(sizes[0] == PIXELS and sizes[-1] == CLASSES,
+            f"network.sizes {sizes!r} must start at {PIXELS} (28x28 pixels) and end at {CLASSES} (digits)")
+    hidden, output = net.get("hidden_activation"), net.get("output_activation")
+    for name, value in (("hidden_activation", hidden), ("output_activation", output)):
+        _expect(value in ACTIVATION_NAMES, f"network.{name} {value!r} is not one of {ACTIVATION_NAMES}")
+    layers = len(sizes) - 1
+    weights = _field(net, "weights", list, "network.")
+    biases = _field(net, "biases", list, "network.")
+    _expect(len(weights) == layers and len(biases) == layers,
+            f"network has {len(weights)} weight matrices and {len(biases)} bias vectors for {layers} layers")
+    weights = [_array(w, (sizes[i + 1], sizes[i]), f"network.weights[{i}]") for i, w in enumerate(weights)]
+    biases = [_array(b, (sizes[i + 1],), f"network.biases[{i}]") for i, b in enumerate(biases)]
+    return Network(sizes, hidden, output, weights, biases)
+
+
+def _parse_example(e, network: Network, where: str) -> Example:
+    _expect(isinstance(e, dict), f"{where} is not an object")
+    example_id = _field(e, "id", str, where + ".")
+    source = e.get("source")
+    _expect(source in SOURCES, f"{where}.source {source!r} is not one of {SOURCES}")
+    index = e.get("index") if source != "image" else None
+    path = e.get("path") if source == "image" else None
+    if source == "image":
+        _expect(isinstance(path, str), f"{where}.path must be a string for an image example")
+    else:
+        _expect(isinstance(index, int) and index >= 0, f"{where}.index must be a non-negative integer")
+    label = e.get("label")
+    _expect(label is None or (isinstance(label, int) and 0 <= label < CLASSES), f"{where}.label {label!r} is not null or 0-9")
+    prediction = e.get("prediction")
+    _expect(isinstance(prediction, int) and 0 <= prediction < CLASSES, f"{where}.prediction {prediction!r} is not 0-9")
+    pixels = _array(e.get("pixels"), (PIXELS,), f"{where}.pixels")
+    _expect(pixels.min() >= 0 and pixels.max() <= 1, f"{where}.pixels must lie in [0, 1]")
+    sizes = network.sizes
+    zs, acts = e.get("z"), e.get("a")
+    _expect(isinstance(zs, list) and len(zs) == len(sizes) - 1, f"{where}.z must hold one vector per non-input layer")
+    _expect(isinstance(acts, list) and len(acts) == len(sizes), f"{where}.a must hold one vector per layer")
+    zs = [_array(z, (sizes[i + 1],), f"{where}.z[{i}]") for i, z in enumerate(zs)]
+    acts = [_array(a, (sizes[i],), f"{where}.a[{i}]") for i, a in enumerate(acts)]
+    _expect(np.array_equal(acts[0], pixels), f"{where}.a[0] differs from its pixels")
+    return Example(example_id, source, index, path, label, pixels, zs, acts, prediction)
+
+
+def _field(obj: dict, key: str, kind, prefix: str = ""):
+    value = obj.get(key)
+    _expect(isinstance(value, kind), f"{prefix}{key} is missing or not a {kind.__name__}")
+    return value
+
+
+def _array(value, shape: tuple, where: str) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise UserError(f"{where} is ragged or holds non-numbers (expected shape {_shape(shape)})") from None
+    _expect(array.shape == shape, f"{where} has shape {_shape(array.shape)}, expected {_shape(shape)}")
+    _expect(bool(np.isfinite(array).all()), f"{where} holds NaN or infinite values")
+    return array
+
+
+def _shape(shape) -> str:
+    return "x".join(map(str, shape)) or "scalar"
+
+
+def _expect(condition, message: str) -> None:
+    if not condition:
+        raise UserError(message)
+
+
+def dumps(doc: dict) -> str:
+    """Serialise an export document; refuses NaN/inf rather than writing invalid JSON."""
+    return json.dumps(doc, allow_nan=False, separators=(",", ":")) + "\n"
+
+
+def round_float(x: float, digits: int = 8) -> float:
+    """Eight significant digits: float32's precision, and a file a third the size."""
+    return float(f"{x:.{digits}g}") if x != 0 and math.isfinite(x) else float(x)

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""nn-explainer's command line: train the network, export it, render its videos.
+
+    python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu] ...
+    python render.py export  [--digit PATH [--label N]]
+    python render.py --help
+
+Bad input ends in one line on stderr and a non-zero exit; no traceback, and no output
+file is ever left half-written.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def hidden_sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 16,16, got {text!r}") from None
+    if not sizes or any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return sizes
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def snapshot_epochs(text: str) -> tuple:
+    epochs = []
+    for part in text.split(","):
+        if part.strip() == "final":
+            continue  # the final weights are always kept: they are the checkpoint
+        try:
+            epochs.append(int(part))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected epochs like 0,1,5,final, got {text!r}") from None
+    if any(epoch < 0 for epoch in epochs):
+        raise argparse.ArgumentTypeError(f"snapshot epochs must be 0 or more, got {text!r}")
+    return tuple(sorted(set(epochs)))
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (argparse prints the whole usage)."""
+
+    def error(self, message):
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="render.py", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    data_help = "MNIST IDX directory, or 'torchvision' to download (default: the copy in assets/mnist)"
+    train = commands.add_parser("train", help="train the network on MNIST, then write checkpoint and export")
+    train.add_argument("--epochs", type=positive_int, default=30)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--activation", choices=["sigmoid", "relu"], default="sigmoid",
+                       help="hidden-layer activation (the output layer is always sigmoid)")
+    train.add_argument("--hidden", type=hidden_sizes, default=(16, 16), help="hidden layer sizes, e.g. 16,16")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    train.add_argument("--snapshots", type=snapshot_epochs, default=(),
+                       help="also keep the weights at these epochs, e.g. 0,1,5,final")
+    train.add_argument("--data", default=None, help=data_help)
+    train.add_argument("--checkpoint", type=Path, help="default: assets/checkpoints/network[-relu].safetensors")
+    train.add_argument("--export", type=Path, help="default: assets/export/network[-relu].json")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    export = commands.add_parser("export", help="rebuild the export file from a checkpoint")
+    export.add_argument("--checkpoint", type=Path, help="default: assets/checkpoints/network.safetensors")
+    export.add_argument("--export", type=Path, help="default: beside the others in assets/export/")
+    export.add_argument("--digit", type=Path, help="add your own digit from an image file")
+    export.add_argument("--label", type=int, help="what the --digit image is meant to be (0-9)")
+    export.add_argument("--data", default=None, help=data_help)
+    commands.add_parser("video", help="the main output: train if needed, then render ForwardPass")
+    return parser
+
+
+def command_train(args) -> None:
+    from model.pipeline import run_training
+    from model.train import TrainConfig
+
+    config = TrainConfig(hidden=args.hidden, activation=args.activation, epochs=args.epochs, seed=args.seed,
+                         device=args.device, snapshots=args.snapshots)
+    path = run_training(config, args.checkpoint, args.export, args.data, progress=not args.quiet)
+    _summarise(path)
+
+
+def command_export(args) -> None:
+    from model.pipeline import run_export
+
+    path, added = run_export(args.checkpoint, args.export, args.digit, args.label, args.data)
+    if added:
+        print(f"added example {added}")
+    _summarise(path)
+
+
+def _summarise(path: Path) -> None:
+    from model.schema import read_export
+
+    exported = read_export(path)
+    training = exported.training
+    sizes = "-".join(map(str, exported.network.sizes))
+    print(f"wrote {path}  ({sizes}, {exported.network.parameter_count:,} parameters, "
+          f"test accuracy {100 * training['test_accuracy']:.2f}%, {len(exported.examples)} examples)")
+
+
+def command_video(args) -> None:
+    from model import paths
+
+    if not paths.DEFAULT_EXPORT.exists():
+        print("no export yet: training the default network first")
+        from model.pipeline import run_training
+        from model.train import TrainConfig
+
+        run_training(TrainConfig())
+    _summarise(paths.DEFAULT_EXPORT)
+
+
+COMMANDS = {"train": command_train, "export": command_export, "video": command_video}
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    from model.errors import UserError
+
+    try:
+        COMMANDS[args.command](args)
+    except UserError as err:
+        print(f"render.py: error: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("render.py: interrupted; files already written are complete, nothing was half-written",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
