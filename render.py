@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     data_help = "MNIST IDX directory, or 'torchvision' to download (default: the copy in assets/mnist)"
     train = commands.add_parser("train", help="train the network on MNIST, then write checkpoint and export")
-    train.add_argument("--epochs", type=positive_int, default=30)
+    train.add_argument("--epochs", type=positive_int, default=50)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--activation", choices=["sigmoid", "relu"], default="sigmoid",
                        help="hidden-layer activation (the output layer is always sigmoid)")

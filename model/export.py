@@ -16,7 +16,7 @@ import numpy as np
 from . import schema
 from .atomic import write_text
 from .errors import UserError
-from .mnist import Mnist
+from .mnist import Mnist, held_out_split
 from .network import MLP
 
 SLOPPY_THREE = 7         # MNIST training index of the three in 3Blue1Brown's video
@@ -108,9 +108,9 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
     """The whole export document. `images` are earlier image examples to carry over
     (id, path, label, pixels); their activations are recomputed for this network."""
     network = network_section(model)
-    train_count = training.get("train_examples", len(data.train_images))
+    train_index = held_out_split(len(data.train_images))[0].numpy()
     measured = {
-        "train_accuracy": accuracy(network, data.train_images.numpy()[:train_count], data.train_labels.numpy()[:train_count]),
+        "train_accuracy": accuracy(network, data.train_images.numpy()[train_index], data.train_labels.numpy()[train_index]),
         "test_accuracy": accuracy(network, data.test_images.numpy(), data.test_labels.numpy()),
         "dataset_sha256": data.sha256,
     }

@@ -31,6 +31,8 @@ FILES = {
 # IDX magic numbers: 0x0803 = unsigned bytes, 3 dimensions; 0x0801 = 1 dimension.
 IMAGES_MAGIC, LABELS_MAGIC = 0x0803, 0x0801
 IMAGE_SIDE = 28
+HELD_OUT = 5000       # training images kept out of training, to choose hyper-parameters
+HELD_OUT_SEED = 2017  # fixed, and apart from the training seed: the split never moves
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,14 @@ def load_mnist(directory: Path = MNIST_DIR) -> Mnist:
         tensors[key] = parse_idx(raw, IMAGES_MAGIC if key.endswith("images") else LABELS_MAGIC, stem)
     _check_consistent(tensors)
     return Mnist(**tensors, sha256=digest.hexdigest())
+
+
+def held_out_split(count: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(training indices, held-out indices) of the training set: a fixed random 5,000
+    are held out. Random rather than the last 5,000, which are not typical of the
+    set (they score a point higher than the test set)."""
+    order = torch.randperm(count, generator=torch.Generator().manual_seed(HELD_OUT_SEED))
+    return order[HELD_OUT:].sort().values, order[:HELD_OUT].sort().values
 
 
 def load_torchvision(root: Path) -> Mnist:

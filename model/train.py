@@ -5,11 +5,17 @@ The recipe, and why:
   steps suit every layer; the network folds that back out at export.
 - The loss is cross-entropy on the output layer's z. The output neurons still show
   σ(z), and σ is monotonic, so the brightest output neuron is the argmax of z.
-- AdamW with a one-cycle learning rate and decoupled weight decay, batches of 128
-  sliced from in-memory tensors: a 13,002-parameter network is limited by Python
-  overhead per step, not arithmetic, so there are no per-sample transforms.
-- The last 5,000 training images are held out to watch generalisation and to choose
-  hyper-parameters; the 10,000 test images are only ever used to report accuracy.
+- AdamW with a one-cycle learning rate, batches of 128 sliced from in-memory tensors:
+  a 13,002-parameter network is limited by Python overhead per step, not arithmetic,
+  so there are no per-sample transforms (about 0.5 s an epoch on 2 CPU cores).
+- Weight decay (0.1, decoupled) over 50 epochs is what lifts the 16-16 sigmoid network
+  from about 95.7 % to 96.6 % on held-out images: unregularised, it overfits (97.7 %
+  train, 95.4 % held out after 60 epochs). Distillation from a 98.6 % teacher, label
+  smoothing, weight averaging and input noise were tried on the held-out split and
+  did no better.
+- A fixed random 5,000 of the training images are held out (mnist.held_out_split) to
+  watch generalisation and to choose hyper-parameters; the 10,000 test images are only
+  ever used to report accuracy.
 """
 from __future__ import annotations
 
@@ -21,22 +27,20 @@ import torch
 import torch.nn.functional as F
 
 from .errors import UserError
-from .mnist import Mnist
+from .mnist import HELD_OUT, Mnist, held_out_split
 from .network import ACTIVATIONS, DEFAULT_HIDDEN, MLP
-
-VALIDATION_EXAMPLES = 5000
 
 
 @dataclass
 class TrainConfig:
     hidden: tuple[int, ...] = DEFAULT_HIDDEN
     activation: str = "sigmoid"
-    epochs: int = 30
+    epochs: int = 50
     seed: int = 0
     device: str = "auto"
     batch_size: int = 128
-    learning_rate: float = 1e-2
-    weight_decay: float = 0.05
+    learning_rate: float = 5e-3
+    weight_decay: float = 0.1
     snapshots: tuple = field(default_factory=tuple)  # epochs whose weights to keep
 
     def validate(self) -> None:
@@ -81,11 +85,12 @@ def train(config: TrainConfig, data: Mnist, progress: bool = True) -> TrainResul
     if device.type == "cuda":
         torch.use_deterministic_algorithms(True, warn_only=True)
 
-    split = len(data.train_images) - VALIDATION_EXAMPLES
+    train_index, held_index = held_out_split(len(data.train_images))
     inputs = as_inputs(data.train_images, device)
     labels = data.train_labels.to(device, torch.long)
-    train_x, train_y = inputs[:split], labels[:split]
-    held_x, held_y = inputs[split:], labels[split:]
+    train_x, train_y = inputs[train_index.to(device)], labels[train_index.to(device)]
+    held_x, held_y = inputs[held_index.to(device)], labels[held_index.to(device)]
+    split = len(train_index)
 
     model = MLP(config.hidden, hidden_activation=config.activation,
                 input_mean=train_x.mean().item(), input_std=train_x.std().item()).to(device)
@@ -101,18 +106,23 @@ def train(config: TrainConfig, data: Mnist, progress: bool = True) -> TrainResul
     for epoch in range(1, config.epochs + 1):
         model.train()
         order = torch.randperm(split, generator=generator).to(device)
-        total_loss = 0.0
+        total_loss = torch.zeros((), device=device)
+        total_correct = torch.zeros((), device=device)
         for start in range(0, split, config.batch_size):
             batch = order[start:start + config.batch_size]
-            loss = F.cross_entropy(model.output_logits(train_x[batch]), train_y[batch])
+            logits = model.output_logits(train_x[batch])
+            loss = F.cross_entropy(logits, train_y[batch])
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()
             schedule.step()
-            total_loss += loss.item() * len(batch)
+            # Summed on the device: a .item() per step would stall a GPU every batch.
+            total_loss += loss.detach() * len(batch)
+            total_correct += (logits.detach().argmax(1) == train_y[batch]).sum()
         model.eval()
-        record = {"epoch": epoch, "loss": total_loss / split,
-                  "train_accuracy": _accuracy(model, train_x, train_y),
+        # Train accuracy as seen during the epoch (free); held-out accuracy measured after it.
+        record = {"epoch": epoch, "loss": total_loss.item() / split,
+                  "train_accuracy": total_correct.item() / split,
                   "validation_accuracy": _accuracy(model, held_x, held_y)}
         history.append(record)
         if epoch in config.snapshots:
@@ -131,7 +141,7 @@ def train(config: TrainConfig, data: Mnist, progress: bool = True) -> TrainResul
         "batch_size": config.batch_size, "learning_rate": config.learning_rate,
         "weight_decay": config.weight_decay, "optimizer": "AdamW, one-cycle schedule",
         "loss": "cross-entropy on the output layer's z",
-        "train_examples": split, "validation_examples": VALIDATION_EXAMPLES,
+        "train_examples": split, "validation_examples": HELD_OUT,
         "validation_accuracy": history[-1]["validation_accuracy"],
         "torch_version": torch.__version__, "dataset_sha256": data.sha256,
     }

@@ -1,0 +1,1 @@
+"""The Manim side of nn-explainer: scenes drawn from the export file."""
