@@ -21,7 +21,8 @@ from .network import MLP
 def checkpoint_bytes(model: MLP, training: dict, history: list[dict]) -> dict:
     """What a checkpoint holds, as (tensors, metadata), ready to write."""
     tensors = {name: t.detach().cpu().contiguous() for name, t in model.state_dict().items()}
-    metadata = {"config": json.dumps(model.config()), "training": json.dumps(training),
+    metadata = {"config": json.dumps({**model.config(), "batch_norm": model.batch_norm}),
+                "training": json.dumps(training),
                 "history": json.dumps(history)}
     return {"tensors": tensors, "metadata": metadata}
 
@@ -46,7 +47,7 @@ def load_checkpoint(path: Path) -> tuple[MLP, dict, list[dict]]:
         history = json.loads(metadata.get("history", "[]"))
         sizes = config["sizes"]
         model = MLP(hidden=tuple(sizes[1:-1]), hidden_activation=config["hidden_activation"],
-                    output_activation=config["output_activation"])
+                    output_activation=config["output_activation"], batch_norm=config.get("batch_norm", False))
         model.load_state_dict(tensors)
     except (SafetensorError, OSError, KeyError, ValueError, RuntimeError, TypeError) as err:
         raise UserError(f"{path}: not a usable checkpoint ({str(err).splitlines()[0]})") from None

@@ -7,9 +7,15 @@ layers is the variant the chapter ends on.
 
 `forward` returns every layer's pre-activations `zs` and activations `activations`
 (the first activation being the input pixels), the values a renderer wants, as in
-Nielsen's network.py. Training standardises the input pixels for speed; the mean and
-standard deviation are buffers of the model, and `pixel_space_parameters` folds them
-into the first layer so the exported weights act on pixel values in [0, 1].
+Nielsen's network.py.
+
+Two things help training and vanish at export, because both are affine maps that
+fold exactly into a neighbouring W and b (`pixel_space_parameters`):
+- the input pixels are standardised (one mean and standard deviation, kept as buffers);
+- each hidden layer's z passes through batch normalisation, z -> γ (z - μ)/σ + β,
+  which makes the sigmoid layers far easier to optimise. In eval mode μ and σ are
+  fixed running statistics, so the whole thing is again just W' a + b'.
+The exported network is therefore a plain 784-16-16-10 MLP acting on pixels in [0, 1].
 """
 from __future__ import annotations
 
@@ -24,28 +30,30 @@ INPUT_SIZE, OUTPUT_SIZE = 28 * 28, 10
 
 class MLP(nn.Module):
     def __init__(self, hidden=DEFAULT_HIDDEN, hidden_activation="sigmoid",
-                 output_activation="sigmoid", input_mean=0.0, input_std=1.0):
+                 output_activation="sigmoid", input_mean=0.0, input_std=1.0, batch_norm=True):
         super().__init__()
         self.sizes = [INPUT_SIZE, *hidden, OUTPUT_SIZE]
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
+        self.batch_norm = batch_norm
         self.layers = nn.ModuleList(nn.Linear(n_in, n_out) for n_in, n_out in zip(self.sizes, self.sizes[1:]))
+        self.norms = nn.ModuleList(nn.BatchNorm1d(size) for size in hidden) if batch_norm else None
         # Buffers, not constants: they travel with the checkpoint.
         self.register_buffer("input_mean", torch.tensor(float(input_mean)))
         self.register_buffer("input_std", torch.tensor(float(input_std)))
 
     def forward(self, pixels: torch.Tensor):
         """pixels [N, 784] in [0, 1] -> (zs, activations), one entry per layer."""
-        a = pixels
         zs, activations = [], [pixels]
         x = (pixels - self.input_mean) / self.input_std
         for index, layer in enumerate(self.layers):
             z = layer(x)
             is_output = index == len(self.layers) - 1
-            a = ACTIVATIONS[self.output_activation if is_output else self.hidden_activation](z)
+            if self.norms is not None and not is_output:
+                z = self.norms[index](z)
+            x = ACTIVATIONS[self.output_activation if is_output else self.hidden_activation](z)
             zs.append(z)
-            activations.append(a)
-            x = a
+            activations.append(x)
         return zs, activations
 
     def output_logits(self, pixels: torch.Tensor) -> torch.Tensor:
@@ -53,12 +61,16 @@ class MLP(nn.Module):
         return self.forward(pixels)[0][-1]
 
     def parameter_count(self) -> int:
-        return sum(p.numel() for p in self.parameters())
+        """Weights and biases of the exported network (batch norm folds into them)."""
+        return sum(layer.weight.numel() + layer.bias.numel() for layer in self.layers)
 
     def pixel_space_parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(W [out, in], b [out]) per layer in float64, the first acting on raw pixels.
+        """(W [out, in], b [out]) per layer in float64: the plain MLP the model computes
+        in eval mode, its first layer acting on raw pixels in [0, 1].
 
-        W (x - m)/s + b = (W/s) x + (b - (m/s) W·1): the fold is exact algebra.
+        Input: W (x - m)/s + b = (W/s) x + (b - (m/s) W·1).
+        Batch norm: γ (W x + b - μ)/√(σ² + ε) + β = (k W) x + (k (b - μ) + β), k = γ/√(σ² + ε).
+        Both folds are exact algebra.
         """
         mean, std = float(self.input_mean), float(self.input_std)
         folded = []
@@ -68,6 +80,11 @@ class MLP(nn.Module):
             if index == 0:
                 bias = bias - (mean / std) * weight.sum(axis=1)
                 weight = weight / std
+            if self.norms is not None and index < len(self.norms):
+                norm = self.norms[index]
+                scale = (norm.weight.detach().double() / torch.sqrt(norm.running_var.double() + norm.eps)).cpu().numpy()
+                bias = scale * (bias - norm.running_mean.double().cpu().numpy()) + norm.bias.detach().double().cpu().numpy()
+                weight = scale[:, None] * weight
             folded.append((weight, bias))
         return folded
 

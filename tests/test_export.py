@@ -90,12 +90,18 @@ def _damaged(tmp_path, mutate):
     return path
 
 
+def _with_bias(doc, literal):
+    """The document as text with its first bias replaced by a raw JSON literal."""
+    doc["network"]["biases"][0][0] = "PLACEHOLDER"
+    return json.dumps(doc).replace('"PLACEHOLDER"', literal)
+
+
 DAMAGE = {
     "truncated": (lambda doc: paths.DEFAULT_EXPORT.read_text()[:5000], "truncated or not JSON"),
     "wrong shape": (lambda doc: doc["network"]["weights"][0].pop(), "network.weights[0] has shape 15x784"),
     "ragged": (lambda doc: doc["network"]["weights"][1][0].pop(), "network.weights[1] is ragged"),
-    "NaN": (lambda doc: json.dumps(doc, separators=(",", ":")).replace('"biases":[[', '"biases":[[NaN,', 1), "not a number JSON allows"),
-    "inf": (lambda doc: json.dumps(doc, separators=(",", ":")).replace('"biases":[[', '"biases":[[1e999,', 1), "NaN or infinite"),
+    "NaN": (lambda doc: _with_bias(doc, "NaN"), "not a number JSON allows"),
+    "inf": (lambda doc: _with_bias(doc, "1e999"), "NaN or infinite"),
     "unknown version": (lambda doc: doc.update(version=99), "unknown version 99"),
     "not ours": (lambda doc: doc.update(format="something-else"), "format is 'something-else'"),
     "missing training": (lambda doc: doc["training"].pop("test_accuracy"), "training.test_accuracy"),

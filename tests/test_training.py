@@ -10,7 +10,7 @@ def test_default_network_has_13002_parameters():
 
 
 def test_forward_returns_every_layer():
-    model = MLP(hidden=(5, 4))
+    model = MLP(hidden=(5, 4)).eval()
     zs, activations = model(torch.rand(3, 784))
     assert [z.shape[1] for z in zs] == [5, 4, 10]
     assert [a.shape[1] for a in activations] == [784, 5, 4, 10]
@@ -34,8 +34,14 @@ def test_same_seed_gives_identical_weights(mnist):
     assert not torch.equal(first["layers.0.weight"], other["layers.0.weight"])
 
 
-def test_folding_the_standardisation_changes_nothing():
+def test_folding_standardisation_and_batch_norm_changes_nothing():
     model = MLP(input_mean=0.13, input_std=0.31).double()
+    for norm in model.norms:  # statistics far from the identity, so the fold matters
+        norm.running_mean.uniform_(-2, 2)
+        norm.running_var.uniform_(0.1, 5)
+        norm.weight.data.uniform_(0.5, 2)
+        norm.bias.data.uniform_(-1, 1)
+    model.eval()
     pixels = torch.rand(4, 784, dtype=torch.float64)
     expected = model(pixels)[1][-1].detach().numpy()
     from model.export import forward
@@ -46,7 +52,7 @@ def test_folding_the_standardisation_changes_nothing():
 
 
 def test_relu_hidden_layers():
-    model = MLP(hidden_activation="relu")
+    model = MLP(hidden_activation="relu").eval()
     zs, activations = model(torch.rand(2, 784))
     assert torch.equal(activations[1], torch.relu(zs[0]))
     assert torch.allclose(activations[-1], torch.sigmoid(zs[-1]))

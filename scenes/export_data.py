@@ -1,0 +1,77 @@
+"""The scenes' one way in to the export file.
+
+Every scene gets its numbers here, never by opening a file itself. The file is read
+and validated by the model package's schema (one definition of the format), and handed
+out as the schema's typed objects: the `Network` (sizes, weights, biases, activation
+names) and the chosen `Example` (pixels, z, a, prediction).
+
+Which export and which digit: `render.py render --export PATH --digit ID` sets the
+environment variables below, so the same lookup works when manim's own CLI imports a
+scene file (`manim render -ql scenes/forward_pass.py ForwardPass`): by default the
+committed export and the sloppy three, `train:7`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from model import paths
+from model.errors import UserError
+from model.schema import Example, Export, Network, read_export
+
+EXPORT_VARIABLE = "NN_EXPLAINER_EXPORT"
+DIGIT_VARIABLE = "NN_EXPLAINER_DIGIT"
+DEFAULT_DIGIT = "train:7"  # the sloppy three of 3Blue1Brown's video
+
+
+@dataclass(frozen=True)
+class SceneInputs:
+    """What a scene draws: the network, one digit run through it, and their source."""
+
+    network: Network
+    example: Example
+    export: Export
+    path: Path
+
+
+def export_path() -> Path:
+    return Path(os.environ.get(EXPORT_VARIABLE) or paths.DEFAULT_EXPORT)
+
+
+def digit_id() -> str:
+    return os.environ.get(DIGIT_VARIABLE) or DEFAULT_DIGIT
+
+
+@lru_cache(maxsize=8)
+def _read(path: Path, modified: float) -> Export:
+    return read_export(path)  # cached per file version: scenes of one render share it
+
+
+def load_export(path: Path | None = None) -> Export:
+    path = Path(path or export_path()).resolve()
+    if not path.exists():
+        raise UserError(f"{path}: no export file (run `python render.py train` to make one)")
+    return _read(path, path.stat().st_mtime)
+
+
+def resolve_digit(export: Export, wanted: str) -> Example:
+    """`train:7`, `test:0`, `image:my-three`; a bare image name works too."""
+    if ":" not in wanted:
+        wanted = f"image:{wanted}"
+    return export.example(wanted)
+
+
+def scene_inputs(scene_name: str, hidden_layers: range = range(1, 4), max_hidden: int = 20,
+                 path: Path | None = None, digit: str | None = None) -> SceneInputs:
+    """The export and digit for a scene that draws a 784-...-10 network whose hidden
+    layers it can fit on screen; anything else is refused with the reason."""
+    export = load_export(path)
+    network = export.network
+    hidden = network.sizes[1:-1]
+    if len(hidden) not in hidden_layers or max(hidden) > max_hidden:
+        shape = "-".join(map(str, network.sizes))
+        raise UserError(f"{scene_name} draws networks with {hidden_layers.start}-{hidden_layers.stop - 1} "
+                        f"hidden layers of at most {max_hidden} neurons; this export is {shape}")
+    return SceneInputs(network, resolve_digit(export, digit or digit_id()), export, Path(path or export_path()))

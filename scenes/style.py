@@ -1,0 +1,49 @@
+"""Visual constants, in one place: colours, sizes and timings for every scene.
+
+Colours follow 3Blue1Brown's chapter: a dark background, white neuron outlines,
+fill = activation, blue for positive weights and red for negative ones. Sizes are in
+manim units (the frame is 8 units high); timings in seconds.
+"""
+from manim import BLUE, GREY_B, RED, WHITE, YELLOW
+
+BACKGROUND = "#000000"
+
+# Neurons: white circles filled white with opacity = activation.
+NEURON_RADIUS = 0.15
+NEURON_STROKE = WHITE
+NEURON_STROKE_WIDTH = 1.6
+NEURON_FILL = WHITE
+NEURON_SPACING = 0.42        # centre to centre within a layer
+LAYER_SPACING = 2.3          # between layer columns
+INPUT_GAP = 0.55             # extra room for the ellipsis in the middle of the input column
+
+# Edges: colour = sign, width and opacity = magnitude, relative to the bundle.
+POSITIVE = BLUE
+NEGATIVE = RED
+EDGE_MAX_WIDTH = 3.2         # stroke width of the strongest edges (manim stroke units)
+EDGE_MIN_WIDTH = 0.4
+EDGE_MIN_OPACITY = 0.06      # weakest edges stay faintly visible
+EDGE_MAX_OPACITY = 0.9
+EDGE_SCALE_PERCENTILE = 95   # |w| at this percentile of a bundle draws at full strength:
+                             # one outlier must not fade all others into grey mush
+SIGNAL_WIDTH = 3.0           # the pulse that travels along the edges
+SIGNAL_LENGTH = 0.35         # fraction of an edge the pulse covers at once
+
+# Pixels of the 28x28 grid: white squares with opacity = pixel value.
+PIXEL_GRID_SIZE = 3.2        # side of the whole grid
+PIXEL_STROKE = GREY_B
+PIXEL_STROKE_OPACITY = 0.35
+PIXEL_STROKE_WIDTH = 0.5
+
+HIGHLIGHT = YELLOW
+TEXT = WHITE
+LABEL_FONT_SIZE = 22
+CAPTION_FONT_SIZE = 26
+
+# Timing: calm, about 1-2 s per beat, as in the original.
+APPEAR_SECONDS = 1.0
+UNROLL_SECONDS = 2.0
+TRANSITION_SECONDS = 1.5
+PAUSE_SECONDS = 0.6
+ANSWER_SECONDS = 1.0
+HOLD_SECONDS = 1.5
