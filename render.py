@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """nn-explainer's command line: train the network, export it, render its videos.
 
+    python render.py render  [SCENE ...] [--quality low|medium|high|4k] [--format mp4|webm|gif|png|mov]
+    python render.py list
     python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu] ...
     python render.py export  [--digit PATH [--label N]]
     python render.py --help
@@ -84,7 +86,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--digit", type=Path, help="add your own digit from an image file")
     export.add_argument("--label", type=int, help="what the --digit image is meant to be (0-9)")
     export.add_argument("--data", default=None, help=data_help)
-    commands.add_parser("video", help="the main output: train if needed, then render ForwardPass")
+    render = commands.add_parser("render", help="render scenes to video (default: ForwardPass)")
+    render.add_argument("scenes", nargs="*", default=["ForwardPass"], metavar="SCENE", help="see `render.py list`")
+    render.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low",
+                        help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
+    render.add_argument("--format", choices=["mp4", "webm", "gif", "png", "mov"], default="mp4",
+                        help="png is the last frame as a still")
+    render.add_argument("--transparent", action="store_true", help="transparent background (webm, mov, png, gif)")
+    render.add_argument("--digit", help="which example to draw: train:7 (default), test:0, image:NAME")
+    render.add_argument("--export", type=Path, help="default: assets/export/network.json")
+    render.add_argument("--edges", choices=["weight", "contribution"], default="weight",
+                        help="draw each edge by its weight w, or by its contribution w·a for this digit")
+    render.add_argument("--sections", action="store_true", help="also write one clip per section (beat)")
+    render.add_argument("--media-dir", type=Path, default=None, help="where manim writes (default: media/)")
+
+    commands.add_parser("list", help="list the scenes, one line each")
+    commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
     return parser
 
 
@@ -117,19 +134,46 @@ def _summarise(path: Path) -> None:
           f"test accuracy {100 * training['test_accuracy']:.2f}%, {len(exported.examples)} examples)")
 
 
+def command_render(args) -> None:
+    from scenes.rendering import RenderRequest, render_scene
+
+    requests = [RenderRequest(scene, quality=args.quality, format=args.format, transparent=args.transparent,
+                              digit=args.digit, export=args.export, edges=args.edges, sections=args.sections,
+                              **({"media_dir": args.media_dir.resolve()} if args.media_dir else {}))
+                for scene in args.scenes]
+    for request in requests:  # refuse bad input before spending minutes on the good part
+        request.check()
+    for request in requests:
+        result = render_scene(request)
+        print(result.path)
+        for section in result.sections:
+            print(f"  {section}")
+
+
+def command_list(args) -> None:
+    from scenes.catalog import SCENES
+
+    width = max(map(len, SCENES))
+    for name, (_, shows) in SCENES.items():
+        print(f"{name:<{width}}  {shows}")
+
+
 def command_video(args) -> None:
     from model import paths
+    from scenes.rendering import RenderRequest, render_scene
 
     if not paths.DEFAULT_EXPORT.exists():
-        print("no export yet: training the default network first")
+        print("no export yet: training the default network first (about a minute)")
         from model.pipeline import run_training
         from model.train import TrainConfig
 
         run_training(TrainConfig())
-    _summarise(paths.DEFAULT_EXPORT)
+    result = render_scene(RenderRequest("ForwardPass", quality="medium"))
+    print(f"the video: {result.path}")
 
 
-COMMANDS = {"train": command_train, "export": command_export, "video": command_video}
+COMMANDS = {"train": command_train, "export": command_export, "render": command_render,
+            "list": command_list, "video": command_video}
 
 
 def main(argv=None) -> int:

@@ -5,8 +5,8 @@ and validated by the model package's schema (one definition of the format), and 
 out as the schema's typed objects: the `Network` (sizes, weights, biases, activation
 names) and the chosen `Example` (pixels, z, a, prediction).
 
-Which export and which digit: `render.py render --export PATH --digit ID` sets the
-environment variables below, so the same lookup works when manim's own CLI imports a
+Which export, which digit and which edge mode: `render.py render --export PATH
+--digit ID --edges MODE` sets the environment variables below, so the same lookup works when manim's own CLI imports a
 scene file (`manim render -ql scenes/forward_pass.py ForwardPass`): by default the
 committed export and the sloppy three, `train:7`.
 """
@@ -23,6 +23,7 @@ from model.schema import Example, Export, Network, read_export
 
 EXPORT_VARIABLE = "NN_EXPLAINER_EXPORT"
 DIGIT_VARIABLE = "NN_EXPLAINER_DIGIT"
+EDGES_VARIABLE = "NN_EXPLAINER_EDGES"     # "weight" (default) or "contribution"
 DEFAULT_DIGIT = "train:7"  # the sloppy three of 3Blue1Brown's video
 
 
@@ -42,6 +43,15 @@ def export_path() -> Path:
 
 def digit_id() -> str:
     return os.environ.get(DIGIT_VARIABLE) or DEFAULT_DIGIT
+
+
+def edge_mode() -> str:
+    from .network_diagram import EDGE_MODES
+
+    mode = os.environ.get(EDGES_VARIABLE) or "weight"
+    if mode not in EDGE_MODES:
+        raise UserError(f"edge mode {mode!r} is not one of {', '.join(EDGE_MODES)}")
+    return mode
 
 
 @lru_cache(maxsize=8)

@@ -77,12 +77,12 @@ class EdgeBundle(VGroup):
         self.strengths = np.asarray(strengths, dtype=np.float64)
         assert self.strengths.shape == (len(target), len(source))
         widths, opacities = edge_style(self.strengths)
-        self.starts = np.array([n.get_center() + RIGHT * style.NEURON_RADIUS for n in source.neurons])
-        self.ends = np.array([n.get_center() + LEFT * style.NEURON_RADIUS for n in target.neurons])
+        starts = [n.get_center() + RIGHT * style.NEURON_RADIUS for n in source.neurons]
+        ends = [n.get_center() + LEFT * style.NEURON_RADIUS for n in target.neurons]
         self.by_target = VGroup()
-        for j, end in enumerate(self.ends):
+        for j, end in enumerate(ends):
             into = VGroup()
-            for k, start in enumerate(self.starts):
+            for k, start in enumerate(starts):
                 into.add(Line(start, end, stroke_color=sign_colour(self.strengths[j, k]),
                               stroke_width=widths[j, k], stroke_opacity=opacities[j, k]))
             self.by_target.add(into)
@@ -90,6 +90,12 @@ class EdgeBundle(VGroup):
 
     def edge(self, target: int, source: int) -> Line:
         return self.by_target[target][source]
+
+    def endpoints(self) -> tuple[np.ndarray, np.ndarray]:
+        """(starts, ends) [targets, sources, 3] of the edges where they are now drawn."""
+        starts = np.array([[line.get_start() for line in into] for into in self.by_target])
+        ends = np.array([[line.get_end() for line in into] for into in self.by_target])
+        return starts, ends
 
 
 def sign_colour(value: float):
@@ -107,15 +113,15 @@ class SignalFlow(Animation):
         self.bundle = bundle
         pulses = VGroup()
         self.groups = []  # (pulse mobject, edge starts, edge ends)
-        for j, end in enumerate(bundle.ends):
+        starts, ends = bundle.endpoints()
+        for j in range(len(bundle.strengths)):
             for positive in (True, False):
                 sources = np.flatnonzero((bundle.strengths[j] >= 0) == positive)
                 if len(sources) == 0:
                     continue
                 pulse = VMobject(stroke_color=style.POSITIVE if positive else style.NEGATIVE,
                                  stroke_width=style.SIGNAL_WIDTH, stroke_opacity=1.0)
-                starts = bundle.starts[sources]
-                self.groups.append((pulse, starts, np.repeat(end[None, :], len(sources), axis=0)))
+                self.groups.append((pulse, starts[j, sources], ends[j, sources]))
                 pulses.add(pulse)
         super().__init__(pulses, rate_func=kwargs.pop("rate_func", smooth), remover=True, **kwargs)
 
@@ -123,9 +129,13 @@ class SignalFlow(Animation):
         head = alpha * (1 + style.SIGNAL_LENGTH)
         tail = max(head - style.SIGNAL_LENGTH, 0.0)
         head = min(head, 1.0)
+        # Fade out over the last third, so the pulses melt into the neurons they reach
+        # instead of piling up on them.
+        opacity = min(1.0, 3.0 * (1.0 - alpha))
         for pulse, starts, ends in self.groups:
             span = ends - starts
             pulse.set_points(line_points(starts + span * tail, starts + span * head))
+            pulse.set_stroke(opacity=opacity)
 
 
 class NetworkDiagram(VGroup):
@@ -155,9 +165,10 @@ class NetworkDiagram(VGroup):
         self.output_labels = VGroup(*[
             Text(str(digit), font_size=style.LABEL_FONT_SIZE).next_to(neuron, RIGHT, 0.15)
             for digit, neuron in enumerate(self.layers[-1].neurons)])
+        self.decorations = VGroup(self.ellipsis, self.input_brace, self.input_count, self.output_labels)
         # Order matters twice: edges first so neurons sit on top of them, and manim
         # redraws every frame only what comes after the first animated mobject.
-        self.add(self.bundles, self.ellipsis, self.input_brace, self.input_count, self.output_labels, self.layers)
+        self.add(self.bundles, self.decorations, self.layers)
 
     def drawn_values(self, layer: int) -> np.ndarray:
         """The value a layer's drawn neurons stand for: pooled blocks for the input."""

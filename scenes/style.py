@@ -26,8 +26,8 @@ EDGE_MIN_OPACITY = 0.06      # weakest edges stay faintly visible
 EDGE_MAX_OPACITY = 0.9
 EDGE_SCALE_PERCENTILE = 95   # |w| at this percentile of a bundle draws at full strength:
                              # one outlier must not fade all others into grey mush
-SIGNAL_WIDTH = 3.0           # the pulse that travels along the edges
-SIGNAL_LENGTH = 0.35         # fraction of an edge the pulse covers at once
+SIGNAL_WIDTH = 2.2           # the pulse that travels along the edges
+SIGNAL_LENGTH = 0.25         # fraction of an edge the pulse covers at once
 
 # Pixels of the 28x28 grid: white squares with opacity = pixel value.
 PIXEL_GRID_SIZE = 3.2        # side of the whole grid

@@ -1,0 +1,101 @@
+"""ForwardPass: the trained network classifying the sloppy three, one layer at a time.
+
+Beats, each its own manim section (so `--save_sections` gives one clip per beat):
+`digit` (the 28x28 pixels and the network), `unroll` (the pixels pour into the input
+column, block by block), `layer_1` ... (each layer transition: the incoming edges
+light up in the direction the signal flows and the next layer fills to its real
+activations), `answer` (the brightest output neuron, its digit and its activation).
+
+Every value drawn comes from the export through `export_data`. At the end of each
+section the scene records what its neurons show (`self.states`), so tests can check
+the picture against the export without reading pixels.
+"""
+from __future__ import annotations
+
+from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Scene, SurroundingRectangle, Text, VGroup,
+                   smooth)
+
+from scenes import style
+from scenes.export_data import edge_mode, scene_inputs
+from scenes.network_diagram import NetworkDiagram, SignalFlow
+from scenes.pixel_grid import PixelGrid, grid_lines
+from scenes.input_blocks import BLOCKS_PER_SIDE
+
+
+def delayed(start: float):
+    """A rate function that waits until `start` (0-1), then eases in: fills follow the signal."""
+    return lambda t: smooth(max(0.0, (t - start) / (1 - start)))
+
+
+def describe(example) -> str:
+    if example.source == "image":
+        name = example.path.rsplit("/", 1)[-1]
+        return f"your digit ({name})" + (f", meant as {example.label}" if example.label is not None else "")
+    split = "training" if example.source == "mnist-train" else "test"
+    return f"MNIST {split} image #{example.index}, labelled {example.label}"
+
+
+class ForwardPass(Scene):
+    def construct(self):
+        inputs = scene_inputs("ForwardPass")
+        self.example = inputs.example
+        self.states = []
+        self.camera.background_color = style.BACKGROUND
+        diagram = self.diagram = NetworkDiagram(inputs.network, inputs.example, edge_mode=edge_mode())
+        diagram.scale_to_fit_height(min(diagram.height, 7.3)).to_edge(RIGHT, buff=1.1)
+        grid = PixelGrid(inputs.example.pixels).to_edge(LEFT, buff=0.6)
+        caption = Text(describe(inputs.example), font_size=style.CAPTION_FONT_SIZE)
+        caption.scale_to_fit_width(min(caption.width, grid.width + 0.6)).next_to(grid, UP, 0.3)
+
+        self.next_section("digit")
+        self.play(FadeIn(grid), FadeIn(caption), run_time=style.APPEAR_SECONDS)
+        self.add(diagram.bundles)  # static from here on: drawn once, under the neurons
+        self.play(FadeIn(diagram.decorations), FadeIn(diagram.layers), run_time=style.APPEAR_SECONDS)
+        self.record("digit")
+
+        self.next_section("unroll")
+        self.unroll(grid, diagram)
+        self.record("unroll")
+
+        for index, bundle in enumerate(diagram.bundles, start=1):
+            self.next_section(f"layer_{index}")
+            target = diagram.layers[index]
+            self.play(SignalFlow(bundle),
+                      *target.fill_animations(diagram.drawn_values(index), rate_func=delayed(0.45)),
+                      run_time=style.TRANSITION_SECONDS)
+            self.wait(style.PAUSE_SECONDS)
+            self.record(f"layer_{index}")
+
+        self.next_section("answer")
+        self.show_answer(diagram)
+        self.wait(style.HOLD_SECONDS)
+
+    def unroll(self, grid: PixelGrid, diagram: NetworkDiagram) -> None:
+        """Show the 4x4 blocks, then send each block's ink into its input neuron."""
+        blocks = grid_lines(grid.width, BLOCKS_PER_SIDE).move_to(grid).set_stroke(style.HIGHLIGHT, width=2, opacity=0.8)
+        self.play(FadeIn(blocks), run_time=0.5)
+        inputs = diagram.layers[0]
+        flying = [block.copy() for block in grid.block_cells()]
+        flights = [block.animate.scale(0.12).move_to(neuron).set_fill(opacity=0)
+                   for block, neuron in zip(flying, inputs.neurons) if len(block)]
+        self.play(*flights, *inputs.fill_animations(diagram.drawn_values(0), rate_func=delayed(0.5)),
+                  FadeOut(blocks), run_time=style.UNROLL_SECONDS)
+        self.remove(*flying)  # faded to nothing: later frames need not draw them
+
+    def show_answer(self, diagram: NetworkDiagram) -> None:
+        answer = diagram.answer()
+        neuron = diagram.layers[-1].neurons[answer]
+        label = diagram.output_labels[answer]
+        activation = float(diagram.example.a[-1][answer])
+        self.answer_text = Text(f"{activation:.2f}", font_size=style.LABEL_FONT_SIZE, color=style.HIGHLIGHT)
+        self.answer_text.next_to(label, RIGHT, 0.2)
+        box = SurroundingRectangle(VGroup(neuron, label, self.answer_text), color=style.HIGHLIGHT, buff=0.08)
+        self.answer_box = box
+        self.play(FadeIn(box), FadeIn(self.answer_text), label.animate.set_color(style.HIGHLIGHT),
+                  run_time=style.ANSWER_SECONDS)
+        self.answer = {"digit": answer, "text": self.answer_text.text, "label_colour": label.get_color()}
+        self.record("answer")
+
+    def record(self, section: str) -> None:
+        self.states.append({"section": section,
+                            "activations": [layer.activations() for layer in self.diagram.layers]})

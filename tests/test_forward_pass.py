@@ -1,0 +1,156 @@
+"""ForwardPass draws the real network: the state at the end of every beat is checked
+against the export, and one real render is opened as a video."""
+import json
+
+import numpy as np
+import pytest
+
+from conftest import assert_clean_failure, run_cli
+from model import paths
+from model.schema import read_export
+from scene_state import run_scene
+from scenes import style
+from scenes.forward_pass import ForwardPass
+
+
+def block_means(pixels):
+    """The documented pooling, written out plainly: mean of each 7x7 block, row-major."""
+    image = np.asarray(pixels).reshape(28, 28)
+    return np.array([image[r:r + 7, c:c + 7].mean() for r in range(0, 28, 7) for c in range(0, 28, 7)])
+
+
+def block_sums(weights):
+    rows = np.asarray(weights).reshape(len(weights), 28, 28)
+    return np.array([[w[r:r + 7, c:c + 7].sum() for r in range(0, 28, 7) for c in range(0, 28, 7)] for w in rows])
+
+
+@pytest.fixture(scope="module")
+def export():
+    return read_export(paths.DEFAULT_EXPORT)
+
+
+@pytest.fixture(scope="module")
+def sloppy_three():
+    return run_scene(ForwardPass)
+
+
+def expected_layers(example):
+    return [block_means(example.pixels)] + [np.asarray(a) for a in example.a[1:]]
+
+
+def test_sections_are_the_beats(sloppy_three):
+    names = [state["section"] for state in sloppy_three.states]
+    assert names == ["digit", "unroll", "layer_1", "layer_2", "layer_3", "answer"]
+
+
+def test_every_neuron_shows_its_real_activation_after_each_transition(sloppy_three, export):
+    example = export.example("train:7")
+    expected = expected_layers(example)
+    filled_through = {"digit": -1, "unroll": 0, "layer_1": 1, "layer_2": 2, "layer_3": 3, "answer": 3}
+    for state in sloppy_three.states:
+        last = filled_through[state["section"]]
+        for index, drawn in enumerate(state["activations"]):
+            if index <= last:
+                assert np.allclose(drawn, expected[index], atol=1e-6, rtol=0), (state["section"], index)
+            else:
+                assert np.allclose(drawn, 0), (state["section"], index)  # not reached yet
+
+
+def test_every_edge_is_coloured_by_the_sign_of_its_real_weight(sloppy_three, export):
+    diagram = sloppy_three.diagram
+    weights = export.network.weights
+    expected = [block_sums(weights[0])] + list(weights[1:])
+    for bundle, strengths in zip(diagram.bundles, expected):
+        assert np.allclose(bundle.strengths, strengths, atol=1e-9)
+        for j, into in enumerate(bundle.by_target):
+            for k, line in enumerate(into):
+                colour = style.POSITIVE if strengths[j, k] >= 0 else style.NEGATIVE
+                assert line.get_stroke_color().to_hex() == colour.to_hex(), (j, k)
+    assert sum(len(into) for bundle in diagram.bundles for into in bundle.by_target) == 16 * 16 + 16 * 16 + 16 * 10
+
+
+def test_stronger_weights_draw_wider(sloppy_three):
+    for bundle in sloppy_three.diagram.bundles:
+        widths = np.array([[line.get_stroke_width() for line in into] for into in bundle.by_target])
+        magnitude = np.abs(bundle.strengths)
+        order = np.argsort(magnitude, axis=None)
+        assert np.all(np.diff(widths.reshape(-1)[order]) >= -1e-9)  # monotonic in |w|
+
+
+def test_the_answer_is_the_exported_prediction(sloppy_three, export):
+    example = export.example("train:7")
+    answer = sloppy_three.answer
+    assert answer["digit"] == example.prediction == 3
+    assert abs(float(answer["text"]) - example.a[-1][example.prediction]) <= 0.005
+    assert answer["label_colour"].to_hex() == style.HIGHLIGHT.to_hex()
+
+
+def test_contribution_mode_draws_w_times_a(export):
+    scene = run_scene(ForwardPass, edges="contribution", digit="test:0")
+    example = export.example("test:0")
+    weights = export.network.weights
+    first = block_sums(weights[0] * example.pixels[None, :])
+    assert np.allclose(scene.diagram.bundles[0].strengths, first, atol=1e-9)
+    # the 16 block shares add up to the weighted sum z - b
+    assert np.allclose(first.sum(axis=1), example.z[0] - export.network.biases[0], atol=1e-5)
+    for index in (1, 2):
+        expected = weights[index] * example.a[index][None, :]
+        assert np.allclose(scene.diagram.bundles[index].strengths, expected, atol=1e-12)
+    assert scene.answer["digit"] == example.prediction
+
+
+def test_a_misclassified_digit_through_the_relu_export():
+    relu = read_export(paths.RELU_EXPORT)
+    example = next(e for e in relu.examples if e.source == "mnist-test" and e.prediction != e.label)
+    scene = run_scene(ForwardPass, export=paths.RELU_EXPORT, digit=example.id)
+    final = scene.states[-1]["activations"]
+    for drawn, expected in zip(final, expected_layers(example)):
+        assert np.allclose(drawn, expected, atol=1e-6)
+    assert scene.answer["digit"] == example.prediction
+
+
+def test_renders_a_playable_video_of_the_right_length(tmp_path, sloppy_three):
+    import av
+
+    result = run_cli("render", "ForwardPass", "--quality", "low", "--sections", "--media-dir", tmp_path)
+    assert result.returncode == 0, result.stderr
+    path, *sections = [line.strip() for line in result.stdout.strip().splitlines()]
+    # one clip per beat, each a playable video of its own
+    beats = ["digit", "unroll", "layer_1", "layer_2", "layer_3", "answer"]
+    assert [next(b for b in beats if s.endswith(f"_{b}.mp4")) for s in sections] == beats
+    for section in sections:
+        with av.open(section) as clip:
+            assert clip.duration > 0
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(stream))
+        assert (stream.width, stream.height) == (854, 480)
+        rate = float(stream.average_rate)
+    expected_seconds = sloppy_three.renderer.time
+    assert rate == 15
+    assert abs(frames / rate - expected_seconds) <= 2 / rate
+
+
+BAD = {
+    "unknown scene": (["render", "NoSuchScene"], "unknown scene 'NoSuchScene'"),
+    "unknown digit": (["render", "--digit", "train:99999"], "no example 'train:99999'"),
+    "transparent mp4": (["render", "--transparent", "--format", "mp4"], "use --format webm"),
+    "missing export": (["render", "--export", "/nonexistent/network.json"], "no export file"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_render_requests(case):
+    args, message = BAD[case]
+    assert message in assert_clean_failure(run_cli(*args))
+
+
+def test_export_of_the_wrong_shape(tmp_path, tiny_training):
+    """A 784-32-10 network is a valid export, but ForwardPass cannot fit 32 neurons."""
+    from model.pipeline import run_training
+    from model.train import TrainConfig
+
+    export = tmp_path / "wide.json"
+    run_training(TrainConfig(hidden=(32,), epochs=1), tmp_path / "wide.safetensors", export, progress=False)
+    line = assert_clean_failure(run_cli("render", "--export", export))
+    assert "784-32-10" in line and "ForwardPass draws" in line
