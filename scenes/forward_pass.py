@@ -1,8 +1,8 @@
 """ForwardPass: the trained network classifying the sloppy three, one layer at a time.
 
-Beats, each its own manim section (so `--save_sections` gives one clip per beat):
-`digit` (the 28x28 pixels and the network), `unroll` (the pixels pour into the input
-column, block by block), `layer_1` ... (each layer transition: the incoming edges
+Beats, each its own manim section (so `render.py render --sections` gives one clip per
+beat): `digit` (the 28x28 pixels, then the network wipes in), `unroll` (each 7x7 block
+of pixels pools to its mean and flies into its input neuron), `layer_1` ... (each layer transition: the incoming edges
 light up in the direction the signal flows and the next layer fills to its real
 activations), `answer` (the brightest output neuron, its digit and its activation).
 
@@ -12,14 +12,13 @@ the picture against the export without reading pixels.
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Scene, SurroundingRectangle, Text, VGroup,
-                   smooth)
+from manim import (LEFT, RIGHT, UP, FadeIn, Rectangle, ReplacementTransform, Scene, SurroundingRectangle,
+                   Text, VGroup, config, smooth)
 
 from scenes import style
 from scenes.export_data import edge_mode, scene_inputs
 from scenes.network_diagram import NetworkDiagram, SignalFlow
-from scenes.pixel_grid import PixelGrid, grid_lines
-from scenes.input_blocks import BLOCKS_PER_SIDE
+from scenes.pixel_grid import PixelGrid
 
 
 def delayed(start: float):
@@ -49,8 +48,7 @@ class ForwardPass(Scene):
 
         self.next_section("digit")
         self.play(FadeIn(grid), FadeIn(caption), run_time=style.APPEAR_SECONDS)
-        self.add(diagram.bundles)  # static from here on: drawn once, under the neurons
-        self.play(FadeIn(diagram.decorations), FadeIn(diagram.layers), run_time=style.APPEAR_SECONDS)
+        self.reveal(diagram)
         self.record("digit")
 
         self.next_section("unroll")
@@ -60,6 +58,9 @@ class ForwardPass(Scene):
         for index, bundle in enumerate(diagram.bundles, start=1):
             self.next_section(f"layer_{index}")
             target = diagram.layers[index]
+            # manim redraws every frame all that comes after the first animated mobject:
+            # moving the target layer last keeps that to its neurons and the pulses.
+            self.bring_to_front(target)
             self.play(SignalFlow(bundle),
                       *target.fill_animations(diagram.drawn_values(index), rate_func=delayed(0.45)),
                       run_time=style.TRANSITION_SECONDS)
@@ -70,17 +71,33 @@ class ForwardPass(Scene):
         self.show_answer(diagram)
         self.wait(style.HOLD_SECONDS)
 
+    def reveal(self, diagram: NetworkDiagram) -> None:
+        """Wipe the network in from the left, the way the signal will flow.
+
+        A black curtain slides off the network: manim draws the network once into its
+        static background and then only the curtain per frame, and the encoder sees a
+        narrow band of change instead of hundreds of fading edges. On a transparent
+        background a curtain would show as black, so there the network fades in."""
+        if config.transparent:
+            self.play(FadeIn(diagram), run_time=style.APPEAR_SECONDS)
+            return
+        curtain = Rectangle(width=diagram.width + 0.4, height=diagram.height + 0.4, stroke_width=0)
+        curtain.set_fill(style.BACKGROUND, opacity=1).move_to(diagram)
+        self.add(diagram, curtain)
+        self.play(curtain.animate.stretch(0, 0, about_edge=RIGHT), run_time=style.APPEAR_SECONDS)
+        self.remove(curtain)
+
     def unroll(self, grid: PixelGrid, diagram: NetworkDiagram) -> None:
-        """Show the 4x4 blocks, then send each block's ink into its input neuron."""
-        blocks = grid_lines(grid.width, BLOCKS_PER_SIDE).move_to(grid).set_stroke(style.HIGHLIGHT, width=2, opacity=0.8)
-        self.play(FadeIn(blocks), run_time=0.5)
+        """Pool each 7x7 block to its mean, then send the 16 blocks into the input column."""
+        values = diagram.drawn_values(0)
+        blocks = grid.block_squares(values)
+        self.play(FadeIn(blocks), run_time=style.POOL_SECONDS)
         inputs = diagram.layers[0]
-        flying = [block.copy() for block in grid.block_cells()]
-        flights = [block.animate.scale(0.12).move_to(neuron).set_fill(opacity=0)
-                   for block, neuron in zip(flying, inputs.neurons) if len(block)]
-        self.play(*flights, *inputs.fill_animations(diagram.drawn_values(0), rate_func=delayed(0.5)),
-                  FadeOut(blocks), run_time=style.UNROLL_SECONDS)
-        self.remove(*flying)  # faded to nothing: later frames need not draw them
+        arrivals = VGroup(*[neuron.copy().set_fill(opacity=float(value)) for neuron, value in zip(inputs.neurons, values)])
+        self.play(*[ReplacementTransform(block, arrival) for block, arrival in zip(blocks, arrivals)],
+                  run_time=style.UNROLL_SECONDS)
+        inputs.set_activations(values)  # the real neurons take over the arrived copies
+        self.remove(*arrivals)
 
     def show_answer(self, diagram: NetworkDiagram) -> None:
         answer = diagram.answer()
@@ -91,6 +108,7 @@ class ForwardPass(Scene):
         self.answer_text.next_to(label, RIGHT, 0.2)
         box = SurroundingRectangle(VGroup(neuron, label, self.answer_text), color=style.HIGHLIGHT, buff=0.08)
         self.answer_box = box
+        self.bring_to_front(label)  # only it and what is new need redrawing per frame
         self.play(FadeIn(box), FadeIn(self.answer_text), label.animate.set_color(style.HIGHLIGHT),
                   run_time=style.ANSWER_SECONDS)
         self.answer = {"digit": answer, "text": self.answer_text.text, "label_colour": label.get_color()}

@@ -3,19 +3,20 @@
 The vocabulary, after micrograd's Neuron / Layer / MLP:
 - `NeuronLayer`: a column of circles, fill opacity = activation;
 - `EdgeBundle`: every edge between two layers, colour = sign of the real weight
-  (blue +, red -), width and opacity = its magnitude, one `Line` per edge, grouped by
-  target neuron. Bundles never change, so they sit under everything and manim draws
-  them once per animation into its static background, not once per frame;
-- `SignalFlow`: the animation of a bundle lighting up in the direction the signal
-  flows. Its pulses are one mobject per target neuron and sign, so each frame redraws
-  a few dozen paths rather than hundreds of lines;
+  (blue +, red -), width and opacity growing with its magnitude;
+- `SignalFlow`: a bundle lighting up in the direction the signal flows;
 - `NetworkDiagram`: the whole 784-16-16-10 picture for one network and one digit.
+
+Drawn for speed, since Cairo pays per mobject on every frame it draws one: the edges
+of a bundle are grouped by sign and by strength step (`EDGE_LEVELS`), each group one
+path of straight subpaths, so a bundle of 256 edges is at most 24 mobjects. Bundles
+never change: they sit under the neurons, and manim draws them into its static
+background once per animation instead of once per frame.
 """
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, Brace, Circle, Dot, Line, Text, VGroup, VMobject,
-                   smooth)
+from manim import DOWN, LEFT, RIGHT, Animation, Brace, Circle, Dot, Text, VGroup, VMobject, smooth
 
 from . import style
 from .input_blocks import pooled_contributions, pooled_pixels, pooled_weights
@@ -55,74 +56,80 @@ class NeuronLayer(VGroup):
         return [float(neuron.get_fill_opacity()) for neuron in self.neurons]
 
 
-def edge_style(strengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(width, opacity) per edge from |strength| relative to the bundle's 95th
-    percentile, so a few outliers cannot fade the rest into grey."""
+def strength_levels(strengths: np.ndarray) -> np.ndarray:
+    """Each edge's step 0..EDGE_LEVELS-1 of |strength|, relative to the bundle's 95th
+    percentile, so a few outliers cannot fade all the rest into grey."""
     magnitude = np.abs(strengths)
     scale = np.percentile(magnitude, style.EDGE_SCALE_PERCENTILE) or 1.0
     relative = np.clip(magnitude / scale, 0, 1)
+    return np.minimum((relative * style.EDGE_LEVELS).astype(int), style.EDGE_LEVELS - 1)
+
+
+def level_style(level: int) -> tuple[float, float]:
+    """(stroke width, opacity) of a strength step: thin and faint to thick and bright."""
+    relative = (level + 1) / style.EDGE_LEVELS
     width = style.EDGE_MIN_WIDTH + (style.EDGE_MAX_WIDTH - style.EDGE_MIN_WIDTH) * relative
     opacity = style.EDGE_MIN_OPACITY + (style.EDGE_MAX_OPACITY - style.EDGE_MIN_OPACITY) * relative ** 1.5
     return width, opacity
-
-
-class EdgeBundle(VGroup):
-    """All edges from `source` to `target`; `strengths[j][k]` for source k -> target j.
-
-    `by_target[j]` holds the edges into target neuron j, in source order.
-    """
-
-    def __init__(self, source: NeuronLayer, target: NeuronLayer, strengths, **kwargs):
-        super().__init__(**kwargs)
-        self.strengths = np.asarray(strengths, dtype=np.float64)
-        assert self.strengths.shape == (len(target), len(source))
-        widths, opacities = edge_style(self.strengths)
-        starts = [n.get_center() + RIGHT * style.NEURON_RADIUS for n in source.neurons]
-        ends = [n.get_center() + LEFT * style.NEURON_RADIUS for n in target.neurons]
-        self.by_target = VGroup()
-        for j, end in enumerate(ends):
-            into = VGroup()
-            for k, start in enumerate(starts):
-                into.add(Line(start, end, stroke_color=sign_colour(self.strengths[j, k]),
-                              stroke_width=widths[j, k], stroke_opacity=opacities[j, k]))
-            self.by_target.add(into)
-        self.add(self.by_target)
-
-    def edge(self, target: int, source: int) -> Line:
-        return self.by_target[target][source]
-
-    def endpoints(self) -> tuple[np.ndarray, np.ndarray]:
-        """(starts, ends) [targets, sources, 3] of the edges where they are now drawn."""
-        starts = np.array([[line.get_start() for line in into] for into in self.by_target])
-        ends = np.array([[line.get_end() for line in into] for into in self.by_target])
-        return starts, ends
 
 
 def sign_colour(value: float):
     return style.POSITIVE if value >= 0 else style.NEGATIVE
 
 
-class SignalFlow(Animation):
-    """Pulses run along every edge of a bundle, source to target, in its sign's colour.
+class EdgeBundle(VGroup):
+    """All edges from `source` to `target`; `strengths[j][k]` for source k -> target j.
 
-    The pulses are one VMobject per (target neuron, sign) holding one straight subpath
-    per edge; each frame only recomputes their points with numpy.
+    Each submobject is the path of one (sign, strength step) group; its `edges` lists
+    the (target, source) pairs it draws, in the order of its subpaths.
     """
+
+    def __init__(self, source: NeuronLayer, target: NeuronLayer, strengths, **kwargs):
+        super().__init__(**kwargs)
+        self.strengths = np.asarray(strengths, dtype=np.float64)
+        assert self.strengths.shape == (len(target), len(source))
+        starts = np.array([n.get_center() + RIGHT * style.NEURON_RADIUS for n in source.neurons])
+        ends = np.array([n.get_center() + LEFT * style.NEURON_RADIUS for n in target.neurons])
+        levels = strength_levels(self.strengths)
+        positive = self.strengths >= 0
+        for sign in (True, False):
+            for level in range(style.EDGE_LEVELS):
+                targets, sources = np.nonzero((positive == sign) & (levels == level))
+                if len(targets) == 0:
+                    continue
+                width, opacity = level_style(level)
+                path = VMobject(stroke_color=style.POSITIVE if sign else style.NEGATIVE,
+                                stroke_width=width, stroke_opacity=opacity)
+                path.set_points(line_points(starts[sources], ends[targets]))
+                path.edges = list(zip(targets.tolist(), sources.tolist()))
+                self.add(path)
+
+    def edge_count(self) -> int:
+        return sum(len(path.edges) for path in self.submobjects)
+
+    def drawn_edges(self):
+        """(target, source, path, start, end) for every edge, where it is drawn now."""
+        for path in self.submobjects:
+            points = path.points
+            for i, (j, k) in enumerate(path.edges):
+                yield j, k, path, points[4 * i], points[4 * i + 3]
+
+
+class SignalFlow(Animation):
+    """Pulses run along every edge of a bundle, source to target, in the colour and
+    width of the edge they travel on. One pulse path per edge path: each frame only
+    recomputes their points with numpy."""
 
     def __init__(self, bundle: EdgeBundle, **kwargs):
         self.bundle = bundle
         pulses = VGroup()
-        self.groups = []  # (pulse mobject, edge starts, edge ends)
-        starts, ends = bundle.endpoints()
-        for j in range(len(bundle.strengths)):
-            for positive in (True, False):
-                sources = np.flatnonzero((bundle.strengths[j] >= 0) == positive)
-                if len(sources) == 0:
-                    continue
-                pulse = VMobject(stroke_color=style.POSITIVE if positive else style.NEGATIVE,
-                                 stroke_width=style.SIGNAL_WIDTH, stroke_opacity=1.0)
-                self.groups.append((pulse, starts[j, sources], ends[j, sources]))
-                pulses.add(pulse)
+        self.tracks = []  # (pulse, starts, ends)
+        for path in bundle.submobjects:
+            pulse = VMobject(stroke_color=path.get_stroke_color(),
+                             stroke_width=path.get_stroke_width() * style.SIGNAL_WIDTH_FACTOR + style.SIGNAL_MIN_WIDTH,
+                             stroke_opacity=1.0)
+            self.tracks.append((pulse, path.points[0::4].copy(), path.points[3::4].copy()))
+            pulses.add(pulse)
         super().__init__(pulses, rate_func=kwargs.pop("rate_func", smooth), remover=True, **kwargs)
 
     def interpolate_mobject(self, alpha: float) -> None:
@@ -132,7 +139,7 @@ class SignalFlow(Animation):
         # Fade out over the last third, so the pulses melt into the neurons they reach
         # instead of piling up on them.
         opacity = min(1.0, 3.0 * (1.0 - alpha))
-        for pulse, starts, ends in self.groups:
+        for pulse, starts, ends in self.tracks:
             span = ends - starts
             pulse.set_points(line_points(starts + span * tail, starts + span * head))
             pulse.set_stroke(opacity=opacity)
@@ -166,8 +173,7 @@ class NetworkDiagram(VGroup):
             Text(str(digit), font_size=style.LABEL_FONT_SIZE).next_to(neuron, RIGHT, 0.15)
             for digit, neuron in enumerate(self.layers[-1].neurons)])
         self.decorations = VGroup(self.ellipsis, self.input_brace, self.input_count, self.output_labels)
-        # Order matters twice: edges first so neurons sit on top of them, and manim
-        # redraws every frame only what comes after the first animated mobject.
+        # Edges first, so that neurons sit on top of them.
         self.add(self.bundles, self.decorations, self.layers)
 
     def drawn_values(self, layer: int) -> np.ndarray:

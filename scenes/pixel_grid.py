@@ -5,66 +5,89 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Square, VGroup, VMobject
 
 from . import style
-from .input_blocks import BLOCK_SIDE, BLOCKS, SIDE, block_of_pixel
+from .input_blocks import BLOCK_SIDE, BLOCKS_PER_SIDE, SIDE
 
 
 class PixelGrid(VGroup):
-    """A digit as 784 squares, white with opacity = pixel value, on faint grid lines.
+    """A digit as white squares with opacity = pixel value, on faint grid lines.
 
-    `cells[p]` is the square of pixel p (row-major, as in the export). The grid lines
-    are one mobject, drawn once: Cairo pays per mobject, not per line.
+    Cairo pays per mobject, so pixels of equal value share one mobject (`shades`, one
+    per distinct value, each a set of square subpaths) and the grid lines are one
+    mobject: a digit of 200 inked pixels draws as about 80 paths, not 784 squares.
+    Blank pixels draw nothing: on the black background they would look the same.
     """
 
     def __init__(self, pixels, size: float = style.PIXEL_GRID_SIZE, **kwargs):
         super().__init__(**kwargs)
         self.pixels = np.asarray(pixels, dtype=np.float64).reshape(-1)
         self.cell_size = size / SIDE
-        template = Square(side_length=self.cell_size, stroke_width=0).set_fill(style.NEURON_FILL, opacity=0)
-        top_left = (LEFT + UP) * size / 2 + (RIGHT + DOWN) * self.cell_size / 2
-        self.cells = VGroup()
-        for index, value in enumerate(self.pixels):
-            row, col = divmod(index, SIDE)
-            cell = template.copy().move_to(top_left + RIGHT * col * self.cell_size + DOWN * row * self.cell_size)
-            cell.set_fill(opacity=float(value))
-            self.cells.add(cell)
+        self.shades = VGroup()
+        self.shade_of_value = {}
+        for value in np.unique(self.pixels[self.pixels > 0]):
+            indices = np.flatnonzero(self.pixels == value)
+            shade = VMobject(stroke_width=0).set_fill(style.NEURON_FILL, opacity=float(value))
+            shade.set_points(square_points(self._local_centres(indices), self.cell_size))
+            shade.pixel_indices = indices
+            self.shade_of_value[float(value)] = shade
+            self.shades.add(shade)
         self.lines = grid_lines(size, SIDE)
-        self.add(self.cells, self.lines)
+        self.add(self.shades, self.lines)
 
-    def ink_cells(self) -> list[int]:
-        """Indices of the pixels with any ink: the only cells worth moving."""
-        return [int(i) for i in np.flatnonzero(self.pixels > 0)]
+    def _local_centres(self, indices) -> np.ndarray:
+        rows, cols = np.divmod(np.asarray(indices), SIDE)
+        half = self.cell_size * SIDE / 2
+        return np.stack([-half + (cols + 0.5) * self.cell_size, half - (rows + 0.5) * self.cell_size,
+                         np.zeros(len(rows))], axis=1)
 
-    def block_cells(self) -> list[VGroup]:
-        """For each of the 16 7x7 blocks, a group of its inked cells (see input_blocks)."""
-        groups = [VGroup() for _ in range(BLOCKS)]
-        blocks = block_of_pixel()
-        for index in self.ink_cells():
-            groups[blocks[index]].add(self.cells[index])
-        return groups
+    def cell_centre(self, index: int) -> np.ndarray:
+        """Where pixel `index` is drawn now (follows moves and scaling of the grid)."""
+        top_left = self.lines.get_corner(UP + LEFT)
+        step = self.lines.width / SIDE
+        row, col = divmod(int(index), SIDE)
+        return top_left + (RIGHT * (col + 0.5) + DOWN * (row + 0.5)) * step
 
-    def block_outline(self, block: int) -> Square:
-        """The square around one 7x7 block, for showing what an input neuron pools."""
-        members = [self.cells[i] for i in np.flatnonzero(block_of_pixel() == block)]
-        outline = Square(side_length=self.cell_size * BLOCK_SIDE, stroke_color=style.HIGHLIGHT, stroke_width=2)
-        return outline.move_to(VGroup(*members).get_center())
+    def drawn_value(self, index: int) -> float:
+        """The brightness pixel `index` is drawn with (0 where nothing is drawn)."""
+        for shade in self.shades:
+            if index in shade.pixel_indices:
+                return float(shade.get_fill_opacity())
+        return 0.0
+
+    def block_squares(self, values) -> VGroup:
+        """16 squares over the 7x7 blocks, filled with `values` (the pooled means)."""
+        step = self.lines.width / SIDE * BLOCK_SIDE
+        top_left = self.lines.get_corner(UP + LEFT)
+        squares = VGroup()
+        for block, value in enumerate(values):
+            row, col = divmod(block, BLOCKS_PER_SIDE)
+            square = Square(side_length=step, stroke_color=style.HIGHLIGHT, stroke_width=1.5)
+            square.set_fill(style.NEURON_FILL, opacity=float(value))
+            squares.add(square.move_to(top_left + (RIGHT * (col + 0.5) + DOWN * (row + 0.5)) * step))
+        return squares
+
+
+def square_points(centres: np.ndarray, side: float) -> np.ndarray:
+    """Bezier points for many axis-aligned squares, each a closed subpath."""
+    h = side / 2
+    corners = np.array([[-h, h, 0], [h, h, 0], [h, -h, 0], [-h, -h, 0], [-h, h, 0]])
+    starts = (centres[:, None, :] + corners[None, :-1, :]).reshape(-1, 3)
+    ends = (centres[:, None, :] + corners[None, 1:, :]).reshape(-1, 3)
+    return line_points(starts, ends)
 
 
 def grid_lines(size: float, count: int) -> VMobject:
     """All the lines of a count x count grid as one mobject of many straight subpaths."""
-    step = size / count
     half = size / 2
-    segments = []
-    for i in range(count + 1):
-        offset = -half + i * step
-        segments.append(((offset, -half, 0), (offset, half, 0)))
-        segments.append(((-half, offset, 0), (half, offset, 0)))
+    offsets = np.linspace(-half, half, count + 1)
+    zeros, ones = np.zeros_like(offsets), np.ones_like(offsets)
+    starts = np.concatenate([np.stack([offsets, -half * ones, zeros], 1), np.stack([-half * ones, offsets, zeros], 1)])
+    ends = np.concatenate([np.stack([offsets, half * ones, zeros], 1), np.stack([half * ones, offsets, zeros], 1)])
     lines = VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=style.PIXEL_STROKE_WIDTH,
                      stroke_opacity=style.PIXEL_STROKE_OPACITY)
-    lines.set_points(line_points(np.array([s for s, _ in segments], float), np.array([e for _, e in segments], float)))
-    return lines
+    return lines.set_points(line_points(starts, ends))
 
 
 def line_points(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Bezier points for many straight segments, each its own subpath: [4n, 3]."""
+    """Bezier points for many straight segments, [4n, 3]: four points per segment."""
     thirds = np.array([0, 1 / 3, 2 / 3, 1])[None, :, None]
     return (starts[:, None, :] + (ends - starts)[:, None, :] * thirds).reshape(-1, 3)

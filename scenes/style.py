@@ -26,8 +26,11 @@ EDGE_MIN_OPACITY = 0.06      # weakest edges stay faintly visible
 EDGE_MAX_OPACITY = 0.9
 EDGE_SCALE_PERCENTILE = 95   # |w| at this percentile of a bundle draws at full strength:
                              # one outlier must not fade all others into grey mush
-SIGNAL_WIDTH = 2.2           # the pulse that travels along the edges
-SIGNAL_LENGTH = 0.25         # fraction of an edge the pulse covers at once
+EDGE_LEVELS = 12             # strengths are drawn in this many steps of width and opacity,
+                             # so a bundle is 2 x 12 paths rather than hundreds of lines
+SIGNAL_WIDTH_FACTOR = 1.0    # a pulse is this much wider than the edge it travels on
+SIGNAL_MIN_WIDTH = 0.8       # plus this, so that weak edges still carry a visible pulse
+SIGNAL_LENGTH = 0.15         # fraction of an edge the pulse covers at once
 
 # Pixels of the 28x28 grid: white squares with opacity = pixel value.
 PIXEL_GRID_SIZE = 3.2        # side of the whole grid
@@ -42,7 +45,8 @@ CAPTION_FONT_SIZE = 26
 
 # Timing: calm, about 1-2 s per beat, as in the original.
 APPEAR_SECONDS = 1.0
-UNROLL_SECONDS = 2.0
+POOL_SECONDS = 0.6
+UNROLL_SECONDS = 1.5
 TRANSITION_SECONDS = 1.5
 PAUSE_SECONDS = 0.6
 ANSWER_SECONDS = 1.0

@@ -61,3 +61,29 @@ def test_train_writes_everything(tiny_training):
     assert checkpoint.exists() and export.exists() and metrics.exists()
     assert curve.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(checkpoint.parent.glob(".*.tmp"))  # no temporary left behind
+
+
+def test_ctrl_c_during_training_leaves_previous_files_intact(tmp_path):
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+    from model import paths
+
+    checkpoint, export = tmp_path / "network.safetensors", tmp_path / "network.json"
+    shutil.copy(paths.DEFAULT_CHECKPOINT, checkpoint)
+    shutil.copy(paths.DEFAULT_EXPORT, export)
+    before = checkpoint.read_bytes(), export.read_bytes()
+    process = subprocess.Popen([sys.executable, str(REPO / "render.py"), "train", "--quiet",
+                                "--checkpoint", checkpoint, "--export", export],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)  # well into training (imports and data take about 3 s)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert (checkpoint.read_bytes(), export.read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["network.json", "network.safetensors"]

@@ -60,21 +60,28 @@ def test_every_edge_is_coloured_by_the_sign_of_its_real_weight(sloppy_three, exp
     diagram = sloppy_three.diagram
     weights = export.network.weights
     expected = [block_sums(weights[0])] + list(weights[1:])
-    for bundle, strengths in zip(diagram.bundles, expected):
+    for index, (bundle, strengths) in enumerate(zip(diagram.bundles, expected)):
         assert np.allclose(bundle.strengths, strengths, atol=1e-9)
-        for j, into in enumerate(bundle.by_target):
-            for k, line in enumerate(into):
-                colour = style.POSITIVE if strengths[j, k] >= 0 else style.NEGATIVE
-                assert line.get_stroke_color().to_hex() == colour.to_hex(), (j, k)
-    assert sum(len(into) for bundle in diagram.bundles for into in bundle.by_target) == 16 * 16 + 16 * 16 + 16 * 10
+        source, target = diagram.layers[index], diagram.layers[index + 1]
+        drawn = set()
+        for j, k, path, start, end in bundle.drawn_edges():
+            colour = style.POSITIVE if strengths[j, k] >= 0 else style.NEGATIVE
+            assert path.get_stroke_color().to_hex() == colour.to_hex(), (index, j, k)
+            # and it really runs from source neuron k to target neuron j
+            assert np.allclose(start, source.neurons[k].get_right(), atol=1e-6)
+            assert np.allclose(end, target.neurons[j].get_left(), atol=1e-6)
+            drawn.add((j, k))
+        assert len(drawn) == strengths.size  # every edge, once
+    assert sum(bundle.edge_count() for bundle in diagram.bundles) == 16 * 16 + 16 * 16 + 16 * 10
 
 
-def test_stronger_weights_draw_wider(sloppy_three):
+def test_stronger_weights_draw_wider_and_brighter(sloppy_three):
     for bundle in sloppy_three.diagram.bundles:
-        widths = np.array([[line.get_stroke_width() for line in into] for into in bundle.by_target])
-        magnitude = np.abs(bundle.strengths)
-        order = np.argsort(magnitude, axis=None)
-        assert np.all(np.diff(widths.reshape(-1)[order]) >= -1e-9)  # monotonic in |w|
+        edges = sorted(bundle.drawn_edges(), key=lambda e: abs(bundle.strengths[e[0], e[1]]))
+        widths = [path.get_stroke_width() for _, _, path, _, _ in edges]
+        opacities = [path.get_stroke_opacity() for _, _, path, _, _ in edges]
+        assert widths == sorted(widths) and opacities == sorted(opacities)
+        assert widths[-1] > 3 * widths[0]
 
 
 def test_the_answer_is_the_exported_prediction(sloppy_three, export):

@@ -1,0 +1,96 @@
+"""Benchmark: what ForwardPass costs to render, against two reference scenes.
+
+Renders, side by side in one run and with the same settings (`manim render
+--disable_caching`, each in a fresh process and a fresh media folder):
+- `Floor` (one moving dot): what manim's pipeline costs per frame whatever is drawn;
+- `NaiveForwardPass`: the same network drawn the obvious ManimCE way;
+- our `ForwardPass`.
+The reference scenes live outside the project (default ../shared/bench). Prints each
+scene's wall time, video length and seconds per second of video, then the ratios the
+targets are about, then how long building ForwardPass takes before its first frame.
+
+    .venv/bin/python benchmarks/render_speed.py [--quality h] [--runs 1] [--bench DIR]
+
+A script to run by hand, not a test: times depend on the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def render(file: Path, scene: str, quality: str) -> tuple[float, float]:
+    """(wall seconds, video seconds) of one `manim render` in a fresh media folder."""
+    import av
+
+    with tempfile.TemporaryDirectory() as media:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "manim", "render", f"-q{quality}", "--disable_caching",
+                        "--media_dir", media, "--progress_bar", "none", "-v", "WARNING", str(file), scene],
+                       check=True, cwd=REPO)
+        wall = time.perf_counter() - started
+        video = next(Path(media).rglob(f"{scene}.mp4"))
+        with av.open(str(video)) as container:
+            length = container.duration / 1e6
+    return wall, length
+
+
+def build_seconds() -> float:
+    """Seconds to construct ForwardPass's mobjects (the export read, the grid, the diagram)."""
+    from manim import tempconfig
+
+    from scenes.export_data import scene_inputs
+    from scenes.network_diagram import NetworkDiagram
+    from scenes.pixel_grid import PixelGrid
+
+    with tempconfig({"format": "none"}):
+        started = time.perf_counter()
+        inputs = scene_inputs("ForwardPass")
+        NetworkDiagram(inputs.network, inputs.example)
+        PixelGrid(inputs.example.pixels)
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quality", default="h", help="manim quality letter: l, m, h (1080p60), k")
+    parser.add_argument("--runs", type=int, default=3, help="renders of each scene; the median is used")
+    parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
+    args = parser.parse_args()
+    scenes = {
+        "Floor": (args.bench / "floor_scene.py", "Floor"),
+        "NaiveForwardPass": (args.bench / "naive_forward_pass.py", "NaiveForwardPass"),
+        "ForwardPass": (REPO / "scenes" / "forward_pass.py", "ForwardPass"),
+    }
+    for file, _ in scenes.values():
+        if not file.exists():
+            sys.exit(f"render_speed: {file} not found (pass --bench DIR with the reference scenes)")
+    walls = {name: [] for name in scenes}
+    lengths = {}
+    for _ in range(args.runs):  # interleaved, so a drift in machine speed hits all alike
+        for name, (file, scene) in scenes.items():
+            wall, lengths[name] = render(file, scene, args.quality)
+            walls[name].append(wall)
+    per_second = {}
+    print(f"{'scene':<18} {'wall s (median, min-max)':>26} {'video s':>8} {'s per video s':>14}")
+    for name in scenes:
+        wall = statistics.median(walls[name])
+        per_second[name] = wall / lengths[name]
+        spread = f"{wall:.1f} ({min(walls[name]):.1f}-{max(walls[name]):.1f})"
+        print(f"{name:<18} {spread:>26} {lengths[name]:8.1f} {per_second[name]:14.2f}")
+    ours = per_second["ForwardPass"]
+    print(f"ForwardPass / Floor, per second of video:           {ours / per_second['Floor']:.2f}x (target <= 1.25)")
+    print(f"NaiveForwardPass / ForwardPass, per second of video: {per_second['NaiveForwardPass'] / ours:.2f}x (target >= 3)")
+    print(f"building ForwardPass before its first frame: {build_seconds():.2f} s (target < 1)")
+
+
+if __name__ == "__main__":
+    main()
