@@ -12,11 +12,12 @@ the picture against the export without reading pixels.
 """
 from __future__ import annotations
 
-from manim import (LEFT, RIGHT, UP, FadeIn, Rectangle, ReplacementTransform, Scene, SurroundingRectangle,
+from manim import (LEFT, RIGHT, UP, FadeIn, Rectangle, ReplacementTransform, SurroundingRectangle,
                    Text, VGroup, config, smooth)
 
 from scenes import style
-from scenes.export_data import edge_mode, scene_inputs
+from scenes.beat import Beat
+from scenes.export_data import edge_mode
 from scenes.network_diagram import NetworkDiagram, SignalFlow
 from scenes.pixel_grid import PixelGrid
 
@@ -34,42 +35,42 @@ def describe(example) -> str:
     return f"MNIST {split} image #{example.index}, labelled {example.label}"
 
 
-class ForwardPass(Scene):
-    def construct(self):
-        inputs = scene_inputs("ForwardPass")
-        self.example = inputs.example
-        self.states = []
-        self.camera.background_color = style.BACKGROUND
-        diagram = self.diagram = NetworkDiagram(inputs.network, inputs.example, edge_mode=edge_mode())
-        diagram.scale_to_fit_height(min(diagram.height, 7.3)).to_edge(RIGHT, buff=1.1)
-        grid = PixelGrid(inputs.example.pixels).to_edge(LEFT, buff=0.6)
-        caption = Text(describe(inputs.example), font_size=style.CAPTION_FONT_SIZE)
-        caption.scale_to_fit_width(min(caption.width, grid.width + 0.6)).next_to(grid, UP, 0.3)
+class ForwardPass(Beat):
+    diagram_height = 7.3  # frame units; the frame is 8 high
+    narration = "Each layer's activations determine the next: the pattern flows through, and the brightest output is the answer."
 
-        self.next_section("digit")
+    def beat(self):
+        grid, caption, diagram = self.layout(self.inputs("ForwardPass"))
+        self.states = []
+
+        self.section("digit")
         self.play(FadeIn(grid), FadeIn(caption), run_time=style.APPEAR_SECONDS)
         self.reveal(diagram)
         self.record("digit")
 
-        self.next_section("unroll")
+        self.section("unroll")
         self.unroll(grid, diagram)
         self.record("unroll")
 
-        for index, bundle in enumerate(diagram.bundles, start=1):
-            self.next_section(f"layer_{index}")
-            target = diagram.layers[index]
-            # manim redraws every frame all that comes after the first animated mobject:
-            # moving the target layer last keeps that to its neurons and the pulses.
-            self.bring_to_front(target)
-            self.play(SignalFlow(bundle),
-                      *target.fill_animations(diagram.drawn_values(index), rate_func=delayed(0.45)),
-                      run_time=style.TRANSITION_SECONDS)
-            self.wait(style.PAUSE_SECONDS)
+        for index in range(1, len(diagram.layers)):
+            self.section(f"layer_{index}")
+            self.transition(diagram, index)
             self.record(f"layer_{index}")
 
-        self.next_section("answer")
+        self.section("answer")
         self.show_answer(diagram)
         self.wait(style.HOLD_SECONDS)
+
+    def layout(self, inputs):
+        """The digit on the left, the network on the right, nothing shown yet."""
+        self.play_inputs = inputs
+        self.example = inputs.example
+        diagram = self.diagram = NetworkDiagram(inputs.network, inputs.example, edge_mode=edge_mode())
+        diagram.scale_to_fit_height(min(diagram.height, self.diagram_height)).to_edge(RIGHT, buff=1.1)
+        grid = PixelGrid(inputs.example.pixels).to_edge(LEFT, buff=0.6)
+        caption = Text(describe(inputs.example), font_size=style.CAPTION_FONT_SIZE)
+        caption.scale_to_fit_width(min(caption.width, grid.width + 0.6)).next_to(grid, UP, 0.3)
+        return grid, caption, diagram
 
     def reveal(self, diagram: NetworkDiagram) -> None:
         """Wipe the network in from the left, the way the signal will flow.
@@ -99,6 +100,17 @@ class ForwardPass(Scene):
         inputs.set_activations(values)  # the real neurons take over the arrived copies
         self.remove(*arrivals)
 
+    def transition(self, diagram: NetworkDiagram, index: int) -> None:
+        """Layer index-1 -> index: the edges light up, then the neurons fill."""
+        target = diagram.layers[index]
+        # manim redraws every frame all that comes after the first animated mobject:
+        # moving the target layer last keeps that to its neurons and the pulses.
+        self.bring_to_front(target)
+        self.play(SignalFlow(diagram.bundles[index - 1]),
+                  *target.fill_animations(diagram.drawn_values(index), rate_func=delayed(0.45)),
+                  run_time=style.TRANSITION_SECONDS)
+        self.wait(style.PAUSE_SECONDS)
+
     def show_answer(self, diagram: NetworkDiagram) -> None:
         answer = diagram.answer()
         neuron = diagram.layers[-1].neurons[answer]
@@ -115,5 +127,7 @@ class ForwardPass(Scene):
         self.record("answer")
 
     def record(self, section: str) -> None:
+        if not hasattr(self, "states"):
+            return
         self.states.append({"section": section,
                             "activations": [layer.activations() for layer in self.diagram.layers]})

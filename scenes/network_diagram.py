@@ -177,10 +177,17 @@ class NetworkDiagram(VGroup):
         self.add(self.bundles, self.decorations, self.layers)
 
     def drawn_values(self, layer: int) -> np.ndarray:
-        """The value a layer's drawn neurons stand for: pooled blocks for the input."""
+        """The brightness of a layer's drawn neurons: the activation, pooled blocks for the
+        input. ReLU activations have no upper bound, so a ReLU layer is drawn relative to
+        its brightest neuron for this digit (which shows at 1)."""
         if layer == 0:
             return pooled_pixels(self.example.pixels)
-        return self.example.a[layer]
+        values = np.asarray(self.example.a[layer])
+        last = layer == len(self.network.sizes) - 1
+        activation = self.network.output_activation if last else self.network.hidden_activation
+        if activation == "relu" and values.max() > 0:
+            return values / values.max()
+        return values
 
     def edge_strengths(self, index: int) -> np.ndarray:
         """What bundle `index` (into layer index + 1) draws, by the edge mode."""

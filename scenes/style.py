@@ -51,3 +51,18 @@ TRANSITION_SECONDS = 1.5
 PAUSE_SECONDS = 0.6
 ANSWER_SECONDS = 1.0
 HOLD_SECONDS = 1.5
+
+# Heatmaps of weights: blue positive, red negative, opacity = |w| relative to the map's
+# largest magnitude, in HEATMAP_LEVELS steps (one mobject per step and sign).
+HEATMAP_LEVELS = 12
+HEATMAP_SIZE = 3.2
+
+# Formulas and captions.
+FORMULA_FONT_SIZE = 40
+SMALL_FONT_SIZE = 20
+TITLE_FONT_SIZE = 34
+HOPE_COLOUR = "#a0a0a0"      # the made-up illustration of HopedForFeatures: grey, never blue/red
+
+# Chapter pacing.
+BEAT_FADE_SECONDS = 0.5      # the fade between two beats of the Chapter
+READ_SECONDS = 1.2           # time to read a caption or a formula

@@ -1,0 +1,59 @@
+"""What every scene of the chapter shares: the base class `Beat` and small helpers.
+
+A beat's story lives in its `beat()` method; `construct()` only prepares and calls it.
+That lets `Chapter` play every beat, in order, inside one scene: it calls each class's
+`beat()` on itself. So a beat keeps its state on `self` under names of its own and
+leaves nothing behind (the Chapter fades the screen between beats).
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import UP, FadeIn, Scene, Text
+
+from . import style
+from .export_data import SceneInputs, scene_inputs
+
+
+class Beat(Scene):
+    narration = ""      # one line of subtitle for this beat (see Chapter)
+    hidden_layers = range(1, 4)  # the network shapes a beat can draw:
+    max_hidden = 20              # 1-3 hidden layers of at most 20 neurons, by default
+    inner_sections = True  # a beat's own sections; off inside the Chapter, where a beat is one
+
+    def section(self, name: str) -> None:
+        if self.inner_sections:
+            self.next_section(name)
+
+    def construct(self):
+        self.camera.background_color = style.BACKGROUND
+        self.beat()
+
+    def beat(self):  # pragma: no cover - every beat defines it
+        raise NotImplementedError
+
+    def inputs(self, name: str | None = None) -> SceneInputs:
+        return scene_inputs(name or type(self).__name__, hidden_layers=self.hidden_layers, max_hidden=self.max_hidden)
+
+    def title(self, text: str) -> Text:
+        """A caption at the top of the frame, faded in."""
+        caption = Text(text, font_size=style.TITLE_FONT_SIZE).to_edge(UP, buff=0.4)
+        self.play(FadeIn(caption), run_time=0.6)
+        return caption
+
+
+def featured_neuron(example) -> int:
+    """The first-hidden-layer neuron the chapter zooms in on: the most active one for
+    this digit, so that its weighted sum, bias and σ are the interesting case."""
+    return int(np.argmax(example.a[1]))
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    """A number as written on screen: fixed decimals, a real minus sign for LaTeX."""
+    text = f"{value:.{digits}f}"
+    return "0." + "0" * digits if text in (f"-0.{'0' * digits}",) else text
+
+
+def top_terms(weights: np.ndarray, activations: np.ndarray, count: int) -> list[int]:
+    """Indices of the `count` largest contributions |w·a|, in pixel order."""
+    contributions = np.abs(np.asarray(weights) * np.asarray(activations))
+    return sorted(int(i) for i in np.argsort(-contributions, kind="stable")[:count])
