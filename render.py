@@ -3,6 +3,7 @@
 
     python render.py render  [SCENE ...] [--quality low|medium|high|4k] [--format mp4|webm|gif|png|mov]
     python render.py list
+    python render.py all     [--retrain] [--quality ...] [--format ...]   (only what changed)
     python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu] ...
     python render.py export  [--digit PATH [--label N]]
     python render.py --help
@@ -92,13 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
     render.add_argument("--format", choices=["mp4", "webm", "gif", "png", "mov"], default="mp4",
                         help="png is the last frame as a still")
-    render.add_argument("--transparent", action="store_true", help="transparent background (webm, mov, png, gif)")
+    render.add_argument("--transparent", action="store_true", help="transparent background (webm, mov, png)")
     render.add_argument("--digit", help="which example to draw: train:7 (default), test:0, image:NAME")
     render.add_argument("--export", type=Path, help="default: assets/export/network.json")
     render.add_argument("--edges", choices=["weight", "contribution"], default="weight",
                         help="draw each edge by its weight w, or by its contribution w·a for this digit")
     render.add_argument("--sections", action="store_true", help="also write one clip per section (beat)")
-    render.add_argument("--media-dir", type=Path, default=None, help="where manim writes (default: media/)")
+    render.add_argument("--snapshot", type=int, help="ForwardPass through the network as it was at this epoch "
+                                                     "(train with --snapshots first)")
+    render.add_argument("--media-dir", type=Path, default=None, help="where clips go (default: media/)")
+
+    everything = commands.add_parser("all", help="train if needed, re-export, re-render only the scenes whose inputs changed")
+    everything.add_argument("--retrain", action="store_true", help="train again even if the options are unchanged")
+    for flag in ("--quality", "--format", "--transparent", "--digit", "--edges", "--sections", "--media-dir"):
+        action = next(a for a in render._actions if flag in a.option_strings)
+        everything._add_action(action)
+    everything.add_argument("--scenes", nargs="+", metavar="SCENE", help="only these scenes (default: all)")
+    everything.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core)")
+    everything.add_argument("--epochs", type=positive_int, default=50)
+    everything.add_argument("--seed", type=int, default=0)
+    everything.add_argument("--hidden", type=hidden_sizes, default=(16, 16))
+    everything.add_argument("--quiet", action="store_true", help="no training progress bar")
 
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
@@ -134,20 +149,59 @@ def _summarise(path: Path) -> None:
           f"test accuracy {100 * training['test_accuracy']:.2f}%, {len(exported.examples)} examples)")
 
 
-def command_render(args) -> None:
-    from scenes.rendering import RenderRequest, render_scene
+def _request(args, scene):
+    from scenes.rendering import RenderRequest
 
-    requests = [RenderRequest(scene, quality=args.quality, format=args.format, transparent=args.transparent,
-                              digit=args.digit, export=args.export, edges=args.edges, sections=args.sections,
-                              **({"media_dir": args.media_dir.resolve()} if args.media_dir else {}))
-                for scene in args.scenes]
+    return RenderRequest(scene, quality=args.quality, format=args.format, transparent=args.transparent,
+                         digit=args.digit, export=getattr(args, "export", None), edges=args.edges,
+                         sections=args.sections, snapshot=getattr(args, "snapshot", None),
+                         **({"media_dir": args.media_dir.resolve()} if args.media_dir else {}))
+
+
+def command_render(args) -> None:
+    from scenes.dependencies import inputs_key
+    from scenes.manifest import write_manifest
+    from scenes.rendering import render_clip
+
+    requests = [_request(args, scene) for scene in args.scenes]
     for request in requests:  # refuse bad input before spending minutes on the good part
         request.check()
-    for request in requests:
-        result = render_scene(request)
-        print(result.path)
-        for section in result.sections:
-            print(f"  {section}")
+    try:
+        for request in requests:
+            clip = render_clip(request, inputs_key(request))
+            print(clip.path)
+            if clip.poster:
+                print(f"  poster: {clip.poster}")
+            for section in clip.sections:
+                print(f"  section: {section}")
+    finally:
+        write_manifest(requests[0].media_dir)
+
+
+def command_all(args) -> None:
+    from scenes.batch import exclusive
+
+    template = _request(args, "ForwardPass")
+    template.check()
+    with exclusive(Path(template.media_dir)):
+        _train_export_render(args, template)
+
+
+def _train_export_render(args, template) -> None:
+    from model.pipeline import default_paths, run_export, run_training, training_options_changed
+    from model.train import TrainConfig
+    from scenes.batch import render_all
+
+    for activation in ("sigmoid", "relu"):
+        config = TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed)
+        checkpoint = default_paths(activation)[0]
+        reason = "asked to (--retrain)" if args.retrain else training_options_changed(config, checkpoint)
+        if reason:
+            print(f"training the {activation} network: {reason}")
+            run_training(config, progress=not args.quiet)
+        else:
+            run_export(checkpoint)  # cheap, and keeps the export in step with the code
+    render_all(template, args.scenes, args.jobs)
 
 
 def command_list(args) -> None:
@@ -160,7 +214,7 @@ def command_list(args) -> None:
 
 def command_video(args) -> None:
     from model import paths
-    from scenes.rendering import RenderRequest, render_scene
+    from scenes.rendering import RenderRequest, render_clip
 
     if not paths.DEFAULT_EXPORT.exists():
         print("no export yet: training the default network first (about a minute)")
@@ -168,12 +222,15 @@ def command_video(args) -> None:
         from model.train import TrainConfig
 
         run_training(TrainConfig())
-    result = render_scene(RenderRequest("ForwardPass", quality="medium"))
-    print(f"the video: {result.path}")
+    from scenes.manifest import write_manifest
+
+    clip = render_clip(RenderRequest("ForwardPass", quality="medium"))
+    write_manifest()
+    print(f"the video: {clip.path}  (poster: {clip.poster})")
 
 
 COMMANDS = {"train": command_train, "export": command_export, "render": command_render,
-            "list": command_list, "video": command_video}
+            "list": command_list, "video": command_video, "all": command_all}
 
 
 def main(argv=None) -> int:

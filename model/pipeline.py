@@ -47,6 +47,7 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     data = mnist.load(data_source)
     result = train(config, data, progress=progress)
     doc = export.build_export(result.model, result.training, data, images)
+    snapshot_docs = snapshot_exports(result, data, images)
     content = checkpoint.checkpoint_bytes(result.model, doc["training"], result.history)
     metrics_path, curve_path = paths.training_outputs(checkpoint_path)
     import json
@@ -58,10 +59,36 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
         write_text(metrics_path, json.dumps(metrics, indent=2) + "\n")
         plot_training_curve(result.history, curve_path, repr(result.model))
         export.write_export(doc, export_path)
-        for epoch, state in result.snapshots.items():
+        for epoch, snapshot_doc in snapshot_docs.items():
             snapshot = checkpoint_path.with_name(f"{checkpoint_path.stem}.epoch{epoch}.safetensors")
-            checkpoint.write_checkpoint(snapshot, {"tensors": state, "metadata": content["metadata"]})
+            checkpoint.write_checkpoint(snapshot, {"tensors": result.snapshots[epoch], "metadata": content["metadata"]})
+            export.write_export(snapshot_doc, export_path.with_name(f"{export_path.stem}.epoch{epoch}.json"))
     return export_path
+
+
+def snapshot_exports(result, data, images) -> dict:
+    """An export for each kept epoch: the same digits through the network as it was then."""
+    docs = {}
+    for epoch, state in result.snapshots.items():
+        model = type(result.model)(tuple(result.model.sizes[1:-1]), hidden_activation=result.model.hidden_activation,
+                                   output_activation=result.model.output_activation)
+        model.load_state_dict(state)
+        docs[epoch] = export.build_export(model.eval(), {**result.training, "epochs": epoch, "snapshot_of": result.training["epochs"]},
+                                          data, images)
+    return docs
+
+
+def training_options_changed(config: TrainConfig, checkpoint_path: Path) -> str | None:
+    """Why the checkpoint does not match these options, or None if it does."""
+    if not Path(checkpoint_path).exists():
+        return "no checkpoint yet"
+    model, training, _ = checkpoint.load_checkpoint(checkpoint_path)
+    wanted = {"seed": config.seed, "epochs": config.epochs, "hidden": list(config.hidden),
+              "activation": config.activation}
+    have = {"seed": training.get("seed"), "epochs": training.get("epochs"), "hidden": model.sizes[1:-1],
+            "activation": model.hidden_activation}
+    differ = [f"{key} {have[key]} -> {wanted[key]}" for key in wanted if have[key] != wanted[key]]
+    return ", ".join(differ) or None
 
 
 def run_export(checkpoint_path: Path | None = None, export_path: Path | None = None, digit: Path | None = None,

@@ -18,6 +18,7 @@ class Beat(Scene):
     narration = ""      # one line of subtitle for this beat (see Chapter)
     hidden_layers = range(1, 4)  # the network shapes a beat can draw:
     max_hidden = 20              # 1-3 hidden layers of at most 20 neurons, by default
+    export_dependency = "values"  # what it reads from the export: "values", or only "shapes"
     inner_sections = True  # a beat's own sections; off inside the Chapter, where a beat is one
 
     def section(self, name: str) -> None:

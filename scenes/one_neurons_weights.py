@@ -7,7 +7,7 @@ weighted sum measures how well the digit matches the pattern.
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Text, TransformFromCopy, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Text, VGroup
 
 from scenes import style
 from scenes.beat import Beat, featured_neuron, fmt
@@ -43,5 +43,5 @@ class OneNeuronsWeights(Beat):
         self.product_map = product
         total = float(weights @ inputs.example.pixels)
         caption = Text(f"w·a, summed: {fmt(total)}", font_size=style.SMALL_FONT_SIZE).next_to(product, UP, 0.2)
-        self.play(TransformFromCopy(VGroup(digit, heatmap), product), FadeIn(caption), run_time=1.5)
+        self.play(FadeIn(product, shift=RIGHT * 0.5), FadeIn(caption), run_time=1.2)
         self.wait(2 * style.READ_SECONDS)

@@ -20,6 +20,7 @@ def parameter_terms(sizes: list[int]) -> tuple[list[str], list[str], int, int]:
 
 class ParameterCount(Beat):
     narration = "All in all, the network has 13,002 weights and biases: knobs to turn."
+    export_dependency = "shapes"  # counts from the layer sizes alone: new weights change nothing
     hidden_layers = range(1, 10)  # draws no neurons: any MLP will do
     max_hidden = 10**6
 

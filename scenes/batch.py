@@ -1,0 +1,109 @@
+"""`render.py all`: bring every clip up to date, rendering only what changed.
+
+1. Train only when asked (`--retrain`) or when the training options differ from what
+   the checkpoint was trained with; then rebuild the exports from the checkpoints.
+2. For each scene, compute the key of its inputs (dependencies.py); a clip whose
+   sidecar holds the same key, and whose file is intact, is up to date.
+3. Render the rest in worker processes, as many as there are cores (manim is
+   single-threaded per scene), printing a line as each starts and ends.
+4. Rebuild the manifest from the sidecars.
+A lock file keeps two `all` runs from writing the same clips at once.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import replace
+from multiprocessing import get_context
+from pathlib import Path
+
+from model import paths
+from model.errors import UserError
+
+from .catalog import SCENES
+from .dependencies import inputs_key
+from .manifest import write_manifest
+from .rendering import CLIPS_DIR, RenderRequest, render_clip, sidecar_path
+
+
+@contextmanager
+def exclusive(media_dir: Path):
+    """Hold media/.lock for the run; refuse, with one line, if another run holds it."""
+    media_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(media_dir / ".lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise UserError(f"another `render.py all` is running (it holds {media_dir / '.lock'}); "
+                        "wait for it to finish") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def up_to_date(request: RenderRequest, key: str) -> bool:
+    sidecar = sidecar_path(request.clip_path())
+    try:
+        record = json.loads(sidecar.read_text())
+        clip = paths.REPO_ROOT / record["path"]
+        return record["inputs_key"] == key and clip.exists() and clip.stat().st_size == record["bytes"]
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def _render(request: RenderRequest, key: str):
+    """In a worker process: one clip, timed."""
+    started = time.perf_counter()
+    clip = render_clip(request, key)
+    return request.scene, clip.path, time.perf_counter() - started
+
+
+def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: int | None = None,
+               out=sys.stdout) -> dict:
+    """Render every scene of `scenes` (default: all) whose inputs changed. The caller
+    holds the lock (`exclusive`) for the whole run, training included."""
+    started = time.perf_counter()
+    media_dir = Path(template.media_dir)
+    for leftover in media_dir.glob(f"{CLIPS_DIR}/*/.work-*"):  # from a killed run
+        shutil.rmtree(leftover, ignore_errors=True)
+    requests = [replace(template, scene=name) for name in (scenes or list(SCENES))]
+    for request in requests:
+        request.check()
+    keys = {request.scene: inputs_key(request) for request in requests}
+    stale = [request for request in requests if not up_to_date(request, keys[request.scene])]
+    if not stale:
+        write_manifest(media_dir)
+        print(f"nothing changed: all {len(requests)} clips are up to date "
+              f"({time.perf_counter() - started:.1f} s)", file=out)
+        return {"rendered": [], "seconds": time.perf_counter() - started, "render_seconds": {}}
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
+    print(f"rendering {len(stale)} of {len(requests)} scenes with {jobs} worker(s); "
+          f"{len(requests) - len(stale)} up to date", file=out, flush=True)
+    rendered, seconds = [], {}
+    # Longest first, so that the last worker does not start the Chapter at the end.
+    stale.sort(key=lambda r: r.scene != "Chapter")
+    context = get_context("spawn")  # a fresh interpreter: manim's config is global
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_render, request, keys[request.scene]): request for request in stale}
+            print("  queued: " + ", ".join(request.scene for request in stale), file=out, flush=True)
+            for done, future in enumerate(as_completed(futures), start=1):
+                scene, path, took = future.result()
+                rendered.append(scene)
+                seconds[scene] = took
+                print(f"  [{done}/{len(stale)}] {scene:<20} {took:6.1f} s  {path}", file=out, flush=True)
+    finally:
+        write_manifest(media_dir)  # whatever happened, it lists exactly what is on disk
+    wall = time.perf_counter() - started
+    print(f"rendered {len(rendered)} clips in {wall:.1f} s (their render times add up to "
+          f"{sum(seconds.values()):.1f} s)", file=out)
+    return {"rendered": rendered, "seconds": wall, "render_seconds": seconds}

@@ -1,0 +1,195 @@
+"""Clips for posts: formats, posters, the manifest, and re-rendering only what changed."""
+import json
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import REPO, assert_clean_failure, run_cli
+from model import paths
+from scenes.batch import exclusive, render_all
+from scenes.dependencies import export_content_hash, inputs_key
+from scenes.manifest import MANIFEST_NAME, clip_records, read_manifest
+from scenes.rendering import RenderRequest
+
+
+def mp4_atoms(path):
+    data, atoms, at = path.read_bytes(), [], 0
+    while at < len(data):
+        size, kind = struct.unpack(">I4s", data[at:at + 8])
+        atoms.append(kind.decode())
+        at += struct.unpack(">Q", data[at + 8:at + 16])[0] if size == 1 else size
+    return atoms
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    """ParameterCount (short) in the post formats, rendered once for the module."""
+    folder = tmp_path_factory.mktemp("media")
+    for flags in ([], ["--format", "webm", "--transparent"], ["--format", "gif"]):
+        result = run_cli("render", "ParameterCount", "--media-dir", folder, *flags)
+        assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_mp4_starts_playing_before_the_download_ends(media):
+    clip = media / "clips/low/ParameterCount.mp4"
+    atoms = mp4_atoms(clip)
+    assert atoms.index("moov") < atoms.index("mdat")  # +faststart: the index comes first
+    with av.open(str(clip)) as container:
+        assert container.streams.video[0].codec_context.name == "h264"
+
+
+def test_transparent_webm_has_an_alpha_channel(media):
+    clip = media / "clips/low/ParameterCount_transparent.webm"
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "vp9"
+        assert stream.metadata.get("alpha_mode") == "1"
+    poster = Image.open(media / "clips/low/ParameterCount_transparent.poster.png")
+    alpha = np.asarray(poster)[..., 3]
+    assert poster.mode == "RGBA" and alpha.min() == 0 and alpha.max() == 255  # see-through and solid parts
+
+
+def test_gif_is_small_and_loops(media):
+    gif = Image.open(media / "clips/low/ParameterCount.gif")
+    assert gif.size[0] == 480 and gif.n_frames > 10
+    assert gif.info["loop"] == 0
+
+
+def test_posters_are_the_final_frame(media):
+    poster = Image.open(media / "clips/low/ParameterCount.poster.png").convert("RGB")
+    with av.open(str(media / "clips/low/ParameterCount.mp4")) as container:
+        last = list(container.decode(video=0))[-1].to_image()
+    assert poster.size == last.size
+    difference = np.abs(np.asarray(poster, float) - np.asarray(last, float)).mean()
+    assert difference < 6  # the same picture, up to video compression
+
+
+def test_manifest_lists_every_clip_with_relative_paths(media):
+    clips = json.loads((media / MANIFEST_NAME).read_text())["clips"]
+    assert {(c["format"], c["transparent"]) for c in clips} == {("mp4", False), ("webm", True), ("gif", False)}
+    export_hash = export_content_hash(paths.DEFAULT_EXPORT)
+    for clip in clips:
+        path = REPO / clip["path"]
+        assert path.stat().st_size == clip["bytes"]
+        assert (REPO / clip["poster"]).exists()
+        assert clip["export_hash"] == export_hash and clip["scene"] == "ParameterCount"
+        assert clip["digit"] == "train:7" and clip["duration"] > 3 and clip["resolution"][0] in (854, 480)
+
+
+def test_paths_in_the_repo_are_written_relative_to_its_root():
+    from scenes.rendering import relative
+
+    assert relative(paths.MEDIA_DIR / "clips/low/ForwardPass.mp4") == "media/clips/low/ForwardPass.mp4"
+
+
+def test_manifest_deleted_or_corrupted_is_rebuilt(media):
+    manifest = media / MANIFEST_NAME
+    expected = clip_records(media)
+    manifest.unlink()
+    assert read_manifest(media) == expected
+    manifest.write_text('{"clips": [{"path": "nowhere.mp4", "bytes": 1}]}')  # lies about the disk
+    assert read_manifest(media) == expected
+    manifest.write_text("{not json")
+    assert read_manifest(media) == expected
+    assert json.loads(manifest.read_text())["clips"] == expected
+
+
+def test_transparent_mp4_names_the_format_that_works():
+    line = assert_clean_failure(run_cli("render", "ParameterCount", "--format", "mp4", "--transparent"))
+    assert "--format webm" in line
+
+
+def test_only_what_changed_is_rendered(tmp_path):
+    from model.pipeline import run_training
+    from model.train import TrainConfig
+
+    export = tmp_path / "network.json"
+    shutil.copy(paths.DEFAULT_EXPORT, export)
+    template = RenderRequest("ForwardPass", export=export, media_dir=tmp_path / "media")
+    scenes = ["ForwardPass", "ParameterCount"]
+    first = render_all(template, scenes, jobs=2)
+    assert sorted(first["rendered"]) == sorted(scenes)
+    second = render_all(template, scenes)
+    assert second["rendered"] == []  # nothing changed, nothing rendered
+
+    # Retraining with the same seed changes the file (its wall-clock seconds) but
+    # nothing that is drawn: the content hash, and so every key, stays the same.
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    run_training(TrainConfig(epochs=1, seed=4), tmp_path / "one.safetensors", one, progress=False)
+    run_training(TrainConfig(epochs=1, seed=4), tmp_path / "two.safetensors", two, progress=False)
+    assert export_content_hash(one) == export_content_hash(two)
+
+    # New values (another seed): scenes that draw weights re-render, ParameterCount not.
+    shutil.copy(one, export)
+    third = render_all(template, scenes)
+    assert third["rendered"] == ["ForwardPass"]
+    assert {c["scene"]: c["export_hash"] for c in read_manifest(tmp_path / "media")}["ForwardPass"] == \
+        export_content_hash(one)
+
+
+def test_source_changes_change_the_key(tmp_path, monkeypatch):
+    from scenes import dependencies
+
+    request = RenderRequest("Sigmoid")
+    before = inputs_key(request)
+    assert inputs_key(RenderRequest("Sigmoid", quality="medium")) != before
+    real = dependencies.source_hash
+    monkeypatch.setattr(dependencies, "source_hash", lambda scene: real(scene) + "edited")
+    assert inputs_key(request) != before
+    files = {f.name for f in dependencies.source_files("scenes.sigmoid")}
+    assert {"sigmoid.py", "beat.py", "style.py", "export_data.py", "schema.py"} <= files
+
+
+def test_a_killed_render_leaves_no_clip_and_an_honest_manifest(tmp_path):
+    media = tmp_path / "media"
+    process = subprocess.Popen([sys.executable, str(REPO / "render.py"), "render", "Chapter",
+                                "--media-dir", media], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(8)  # mid-render: the Chapter takes a minute
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    final = media / "clips/low/Chapter.mp4"
+    assert not final.exists()
+    assert not list((media / "clips/low").glob("Chapter*.mp4"))
+    assert read_manifest(media) == []
+
+
+def test_two_runs_at_once_do_not_both_write(tmp_path):
+    media = tmp_path / "media"
+    with exclusive(media):
+        line = assert_clean_failure(run_cli("all", "--media-dir", media, "--scenes", "ParameterCount"))
+    assert "another `render.py all` is running" in line
+    assert not (media / "clips").exists()
+
+
+def test_snapshots_show_the_same_digit_through_an_earlier_network(tmp_path):
+    from model.pipeline import run_training
+    from model.schema import read_export
+    from model.train import TrainConfig
+    from scene_state import run_scene
+    from scenes.forward_pass import ForwardPass
+
+    export = tmp_path / "network.json"
+    result = run_cli("train", "--epochs", "2", "--snapshots", "0,1,final", "--quiet",
+                     "--checkpoint", tmp_path / "network.safetensors", "--export", export)
+    assert result.returncode == 0, result.stderr
+    early = read_export(tmp_path / "network.epoch0.json")
+    final = read_export(export)
+    assert early.training["epochs"] == 0 and final.training["epochs"] == 2
+    assert not np.allclose(early.network.weights[0], final.network.weights[0])
+    scene = run_scene(ForwardPass, export=tmp_path / "network.epoch0.json")
+    assert np.allclose(scene.states[-1]["activations"][3], early.example("train:7").a[3], atol=1e-6)
+    # through the CLI, by epoch
+    rendered = run_cli("render", "ForwardPass", "--snapshot", "1", "--export", export, "--media-dir", tmp_path / "m")
+    assert rendered.returncode == 0, rendered.stderr
+    assert "ForwardPass_epoch1.mp4" in rendered.stdout
+    missing = assert_clean_failure(run_cli("render", "ForwardPass", "--snapshot", "7", "--export", export))
+    assert "train with --snapshots 7" in missing
