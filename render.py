@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     everything.add_argument("--hidden", type=hidden_sizes, default=(16, 16))
     everything.add_argument("--quiet", action="store_true", help="no training progress bar")
 
+    gallery = commands.add_parser("gallery", help="write media/gallery.html: every clip, with a snippet to embed")
+    gallery.add_argument("--media-dir", type=Path, default=None, help="default: media/")
+
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
     return parser
@@ -229,7 +232,15 @@ def command_video(args) -> None:
     print(f"the video: {clip.path}  (poster: {clip.poster})")
 
 
-COMMANDS = {"train": command_train, "export": command_export, "render": command_render,
+def command_gallery(args) -> None:
+    from model import paths
+    from scenes.gallery import write_gallery
+
+    page = write_gallery(args.media_dir.resolve() if args.media_dir else paths.MEDIA_DIR)
+    print(page)
+
+
+COMMANDS = {"gallery": command_gallery, "train": command_train, "export": command_export, "render": command_render,
             "list": command_list, "video": command_video, "all": command_all}
 
 

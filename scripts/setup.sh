@@ -10,6 +10,8 @@ APT_PACKAGES=(
   texlive-latex-base texlive-latex-recommended texlive-latex-extra  # MathTex
   texlive-fonts-recommended dvisvgm
 )
+# The tests also open the embed page in a real browser.
+if [ "${1:-}" = "--for-tests" ]; then APT_PACKAGES+=(chromium); fi
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

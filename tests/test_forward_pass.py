@@ -111,8 +111,11 @@ def test_a_misclassified_digit_through_the_relu_export():
     example = next(e for e in relu.examples if e.source == "mnist-test" and e.prediction != e.label)
     scene = run_scene(ForwardPass, export=paths.RELU_EXPORT, digit=example.id)
     final = scene.states[-1]["activations"]
-    for drawn, expected in zip(final, expected_layers(example)):
-        assert np.allclose(drawn, expected, atol=1e-6)
+    expected = expected_layers(example)
+    for layer in (1, 2):  # unbounded ReLU activations: drawn relative to the layer's brightest
+        expected[layer] = expected[layer] / expected[layer].max()
+    for drawn, values in zip(final, expected):
+        assert np.allclose(drawn, values, atol=1e-6)
     assert scene.answer["digit"] == example.prediction
 
 
@@ -121,7 +124,9 @@ def test_renders_a_playable_video_of_the_right_length(tmp_path, sloppy_three):
 
     result = run_cli("render", "ForwardPass", "--quality", "low", "--sections", "--media-dir", tmp_path)
     assert result.returncode == 0, result.stderr
-    path, *sections = [line.strip() for line in result.stdout.strip().splitlines()]
+    lines = [line.strip() for line in result.stdout.strip().splitlines()]
+    path = lines[0]
+    sections = [line.split(": ", 1)[1] for line in lines if line.startswith("section: ")]
     # one clip per beat, each a playable video of its own
     beats = ["digit", "unroll", "layer_1", "layer_2", "layer_3", "answer"]
     assert [next(b for b in beats if s.endswith(f"_{b}.mp4")) for s in sections] == beats

@@ -1,0 +1,90 @@
+"""`render.py gallery`: one static HTML page showing every clip of the manifest.
+
+Each clip appears with its poster as a playing, looping video and, under it, the
+`<video>` snippet to paste into a post (copy button included). Transparent clips sit on
+a patterned background, so their transparency shows. Paths are relative to the page,
+so the media folder can be copied to a web server as it is.
+"""
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from model import paths
+from model.atomic import write_text
+
+from .manifest import read_manifest
+
+GALLERY_NAME = "gallery.html"
+MIME = {"mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime"}
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>nn-explainer clips</title>
+<style>
+  body {{ background: #1b1b1b; color: #eee; font: 15px/1.5 system-ui, sans-serif; margin: 2rem; }}
+  h1 {{ font-weight: 500; }}
+  .clips {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 2rem; }}
+  figure {{ margin: 0; }}
+  .stage {{ background: #000; }}
+  .stage.transparent {{ background: repeating-conic-gradient(#d0467b 0% 25%, #3b7bd6 0% 50%) 0 0 / 40px 40px; }}
+  video, img {{ width: 100%; display: block; }}
+  figcaption {{ margin: .4rem 0; color: #bbb; }}
+  textarea {{ width: 100%; height: 4.6em; background: #111; color: #9fd; border: 1px solid #444; font: 12px monospace; }}
+  button {{ background: #333; color: #eee; border: 1px solid #555; padding: .2rem .8rem; cursor: pointer; }}
+</style>
+</head>
+<body>
+<h1>nn-explainer clips</h1>
+<p>{count} clips, every value drawn from the trained network. Copy a snippet into a post.</p>
+<div class="clips">
+{figures}
+</div>
+<script>
+  for (const button of document.querySelectorAll("button[data-copy]")) {{
+    button.addEventListener("click", () => {{
+      const text = document.getElementById(button.dataset.copy).value;
+      navigator.clipboard.writeText(text).then(() => {{ button.textContent = "copied"; }});
+    }});
+  }}
+</script>
+</body>
+</html>
+"""
+
+
+def snippet(src: str, poster: str | None, mime: str) -> str:
+    """What a post embeds: muted autoplay loops play inline everywhere."""
+    poster_attribute = f' poster="{html.escape(poster)}"' if poster else ""
+    return (f'<video src="{html.escape(src)}"{poster_attribute} autoplay muted loop playsinline '
+            f'preload="auto"></video>')
+
+
+def figure(clip: dict, number: int, page_dir: Path) -> str:
+    src = os.path.relpath(paths.REPO_ROOT / clip["path"], page_dir)
+    poster = os.path.relpath(paths.REPO_ROOT / clip["poster"], page_dir) if clip.get("poster") else None
+    title = (f"{clip['scene']} · {clip['digit']} · {clip['format']}{' (transparent)' if clip['transparent'] else ''}"
+             f" · {clip['resolution'][0]}x{clip['resolution'][1]} · {clip['duration']:.1f} s · {clip['bytes'] / 1e6:.1f} MB")
+    stage_class = "stage transparent" if clip["transparent"] else "stage"
+    if clip["format"] in MIME:
+        code = snippet(src, poster, MIME[clip["format"]])
+        media = code.replace("<video ", f'<video data-clip="{html.escape(clip["path"])}" '
+                                        f'data-transparent="{str(clip["transparent"]).lower()}" ', 1)
+    else:  # gif or png: an image
+        code = f'<img src="{html.escape(src)}" alt="{html.escape(clip["scene"])}">'
+        media = code
+    return (f'<figure>\n  <div class="{stage_class}">{media}</div>\n  <figcaption>{html.escape(title)}</figcaption>\n'
+            f'  <textarea id="snippet{number}" readonly>{html.escape(code)}</textarea>\n'
+            f'  <button data-copy="snippet{number}">copy</button>\n</figure>')
+
+
+def write_gallery(media_dir: Path = paths.MEDIA_DIR) -> Path:
+    media_dir = Path(media_dir)
+    clips = read_manifest(media_dir)
+    page = media_dir / GALLERY_NAME
+    figures = "\n".join(figure(clip, number, media_dir) for number, clip in enumerate(clips))
+    write_text(page, PAGE.format(count=len(clips), figures=figures))
+    return page

@@ -1,0 +1,99 @@
+"""The embed page: every clip loads and plays in a real browser, and a transparent
+WebM really shows the page behind it."""
+import pytest
+
+from browser import Chromium, chromium_path
+from conftest import run_cli
+
+PLAY_CHECK = """
+(async () => {
+  const videos = [...document.querySelectorAll("video")];
+  const results = [];
+  for (const video of videos) {
+    video.muted = true;
+    await video.play().catch(() => {});
+    const start = performance.now();
+    while (video.readyState < 3 && performance.now() - start < 15000) await new Promise(r => setTimeout(r, 100));
+    const t0 = video.currentTime;
+    await new Promise(r => setTimeout(r, 1500));
+    results.push({clip: video.dataset.clip, transparent: video.dataset.transparent === "true",
+                  readyState: video.readyState, error: video.error && video.error.code,
+                  advanced: video.currentTime - t0, width: video.videoWidth});
+  }
+  return results;
+})()
+"""
+
+PAUSE_AND_LOCATE = """
+(async () => {
+  // Put the pattern behind every video, opaque ones too: then a black corner proves the
+  // video itself is drawn, and a patterned one that it lets the page through.
+  for (const stage of document.querySelectorAll(".stage")) stage.classList.add("transparent");
+  const spots = [];
+  for (const video of document.querySelectorAll("video")) {
+    video.pause();
+    video.currentTime = 2.0;
+    await new Promise(r => video.addEventListener("seeked", r, {once: true}));
+    video.scrollIntoView();
+  }
+  window.scrollTo(0, 0);
+  await new Promise(r => setTimeout(r, 500));
+  for (const video of document.querySelectorAll("video")) {
+    const box = video.getBoundingClientRect();
+    spots.push({clip: video.dataset.clip, transparent: video.dataset.transparent === "true",
+                x: Math.round(box.left + 6), y: Math.round(box.top + 6), ratio: devicePixelRatio});
+  }
+  return spots;
+})()
+"""
+
+
+@pytest.fixture(scope="module")
+def gallery(tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    for flags in ([], ["--format", "webm", "--transparent"]):
+        result = run_cli("render", "ParameterCount", "--media-dir", media, *flags)
+        assert result.returncode == 0, result.stderr
+    result = run_cli("gallery", "--media-dir", media)
+    assert result.returncode == 0, result.stderr
+    return media / "gallery.html"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if chromium_path() is None:
+        pytest.fail("chromium is not installed: run ./test.sh, which installs it")
+    chromium = Chromium()
+    yield chromium
+    chromium.close()
+
+
+def test_gallery_lists_every_clip_with_a_snippet(gallery):
+    page = gallery.read_text()
+    assert page.count("<video ") == 2
+    assert page.count("&lt;video src=&quot;clips/low/ParameterCount") == 2
+    assert 'poster="clips/low/ParameterCount.poster.png"' in page
+
+
+def test_every_video_loads_and_plays(gallery, browser):
+    browser.open(gallery.as_uri())
+    results = browser.evaluate(PLAY_CHECK)
+    assert len(results) == 2
+    for video in results:
+        assert video["error"] is None, video
+        assert video["readyState"] >= 3, video        # HAVE_FUTURE_DATA: it can play
+        assert video["advanced"] > 0.5, video         # and it does: time moves on
+        assert video["width"] == 854
+
+
+def test_transparent_webm_shows_the_page_behind_it(gallery, browser):
+    browser.open(gallery.as_uri())
+    browser.evaluate(PLAY_CHECK)
+    spots = browser.evaluate(PAUSE_AND_LOCATE)
+    shot = browser.screenshot()
+    for spot in spots:
+        r, g, b = shot.getpixel((int(spot["x"] * spot["ratio"]), int(spot["y"] * spot["ratio"])))
+        if spot["transparent"]:
+            assert r + g + b > 150, (spot, (r, g, b))   # the page's pattern shows through
+        else:
+            assert r + g + b < 40, (spot, (r, g, b))    # an opaque video covers the pattern
