@@ -7,6 +7,8 @@ leaves nothing behind (the Chapter fades the screen between beats).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import UP, FadeIn, Scene, Text
 
@@ -35,11 +37,32 @@ class Beat(Scene):
     def inputs(self, name: str | None = None) -> SceneInputs:
         return scene_inputs(name or type(self).__name__, hidden_layers=self.hidden_layers, max_hidden=self.max_hidden)
 
+    def featured(self) -> FeaturedNeuron:
+        inputs = self.inputs()
+        index = featured_neuron(inputs.example)
+        weights, pixels = inputs.network.weights[0][index], inputs.example.pixels
+        return FeaturedNeuron(index, weights, float(inputs.network.biases[0][index]), pixels,
+                              float(weights @ pixels), float(inputs.example.z[0][index]),
+                              float(inputs.example.a[1][index]))
+
     def title(self, text: str) -> Text:
         """A caption at the top of the frame, faded in."""
         caption = Text(text, font_size=style.TITLE_FONT_SIZE).to_edge(UP, buff=0.4)
         self.play(FadeIn(caption), run_time=0.6)
         return caption
+
+
+@dataclass(frozen=True)
+class FeaturedNeuron:
+    """The first-hidden-layer neuron that beats 6-9 zoom in on, with its real numbers."""
+
+    index: int
+    weights: np.ndarray      # its 784 incoming weights
+    bias: float
+    pixels: np.ndarray       # the digit: the activations it weighs
+    weighted_sum: float      # Σ w·a over all 784 pixels
+    z: float                 # weighted_sum + bias, as exported
+    activation: float        # σ(z), as exported
 
 
 def featured_neuron(example) -> int:

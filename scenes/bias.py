@@ -5,20 +5,18 @@ sum stands against the threshold -b at which σ(w·a + b) crosses 0.5.
 """
 from __future__ import annotations
 
-from manim import DOWN, UP, Dot, FadeIn, MathTex, NumberLine, Text, Triangle, VGroup
+from manim import DOWN, UP, Dot, FadeIn, MathTex, NumberLine, Text, Triangle
 
 from scenes import style
-from scenes.beat import Beat, featured_neuron, fmt
+from scenes.beat import Beat, fmt
 
 
 class Bias(Beat):
     narration = "The bias says how high the weighted sum must be before the neuron lights up."
 
     def beat(self):
-        inputs = self.inputs()
-        neuron = featured_neuron(inputs.example)
-        bias = float(inputs.network.biases[0][neuron])
-        total = float(inputs.network.weights[0][neuron] @ inputs.example.pixels)
+        featured = self.featured()
+        neuron, bias, total = featured.index, featured.bias, featured.weighted_sum
         self.bias_value, self.bias_sum = bias, total
         self.bias_shown = {"b": fmt(bias), "threshold": fmt(-bias), "sum": fmt(total)}
         formula = MathTex(r"\sigma(", r"w_1 a_1 + \cdots + w_{784} a_{784}", r"+", rf"({self.bias_shown['b']})", r")",

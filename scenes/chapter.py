@@ -10,7 +10,6 @@ from __future__ import annotations
 from manim import FadeOut
 
 from scenes import style
-from scenes.beat import Beat
 from scenes.bias import Bias
 from scenes.forward_pass import ForwardPass
 from scenes.hoped_for_features import HopedForFeatures

@@ -6,7 +6,7 @@ it; then a few neurons fill to exactly those values.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Rectangle, Square, Text, TransformFromCopy, VGroup
+from manim import LEFT, RIGHT, UP, FadeIn, Rectangle, Square, Text, TransformFromCopy, VGroup
 
 from scenes import style
 from scenes.beat import Beat, fmt

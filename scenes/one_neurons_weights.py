@@ -10,7 +10,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Text, VGroup
 
 from scenes import style
-from scenes.beat import Beat, featured_neuron, fmt
+from scenes.beat import Beat, fmt
 from scenes.heatmap import HeatmapLegend, WeightHeatmap
 from scenes.pixel_grid import PixelGrid
 
@@ -20,9 +20,8 @@ class OneNeuronsWeights(Beat):
 
     def beat(self):
         inputs = self.inputs()
-        neuron = featured_neuron(inputs.example)
-        weights = inputs.network.weights[0][neuron]
-        activation = float(inputs.example.a[1][neuron])
+        featured = self.featured()
+        neuron, weights, activation = featured.index, featured.weights, featured.activation
         self.featured = neuron
         self.featured_title = f"hidden neuron {neuron} of layer 1: the most active for this digit (a = {fmt(activation)})"
         title = Text(self.featured_title, font_size=style.LABEL_FONT_SIZE).to_edge(UP, buff=0.4)
@@ -41,7 +40,7 @@ class OneNeuronsWeights(Beat):
         product = WeightHeatmap(weights * inputs.example.pixels, size=3.0, scale=heatmap.full_scale)
         product.move_to(RIGHT * 4.6 + DOWN * 0.2)
         self.product_map = product
-        total = float(weights @ inputs.example.pixels)
+        total = featured.weighted_sum
         caption = Text(f"w·a, summed: {fmt(total)}", font_size=style.SMALL_FONT_SIZE).next_to(product, UP, 0.2)
         self.play(FadeIn(product, shift=RIGHT * 0.5), FadeIn(caption), run_time=1.2)
         self.wait(2 * style.READ_SECONDS)

@@ -7,7 +7,6 @@ the brightest neuron of their layer.
 """
 from __future__ import annotations
 
-import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, MathTex, Text, VGroup
 
 from model import paths

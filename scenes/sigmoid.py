@@ -9,7 +9,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, MathTex, Text, VGroup
 
 from scenes import style
-from scenes.beat import Beat, featured_neuron, fmt
+from scenes.beat import Beat, fmt
 
 
 def sigmoid(x):
@@ -27,10 +27,8 @@ class Sigmoid(Beat):
     narration = "The sigmoid squashes the sum into the range 0 to 1: that is the neuron's activation."
 
     def beat(self):
-        inputs = self.inputs()
-        neuron = featured_neuron(inputs.example)
-        z = float(inputs.example.z[0][neuron])
-        activation = float(inputs.example.a[1][neuron])
+        featured = self.featured()
+        neuron, z, activation = featured.index, featured.z, featured.activation
         formula = MathTex(r"\sigma(x) = \frac{1}{1 + e^{-x}}", font_size=style.FORMULA_FONT_SIZE).to_edge(UP, 0.4)
         extent = max(6.0, float(np.ceil(abs(z))) + 1)
         axes = activation_axes(extent).shift(DOWN * 0.6)

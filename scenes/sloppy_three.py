@@ -5,7 +5,7 @@ export, as different as handwriting is: the variety the network has to cope with
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Brace, FadeIn, FadeOut, LaggedStart, Text, VGroup
+from manim import LEFT, RIGHT, UP, Brace, FadeIn, LaggedStart, Text, VGroup
 
 from scenes import style
 from scenes.beat import Beat

@@ -5,11 +5,10 @@ numbers, then the real total over all 784.
 """
 from __future__ import annotations
 
-import numpy as np
-from manim import DOWN, UP, FadeIn, MathTex, Text, VGroup, Write
+from manim import DOWN, UP, FadeIn, MathTex, Text, Write
 
 from scenes import style
-from scenes.beat import Beat, featured_neuron, fmt, top_terms
+from scenes.beat import Beat, fmt, top_terms
 
 SHOWN_TERMS = 3
 
@@ -18,17 +17,15 @@ class WeightedSum(Beat):
     narration = "The neuron adds up every pixel times its weight: one weighted sum."
 
     def beat(self):
-        inputs = self.inputs()
-        neuron = featured_neuron(inputs.example)
-        weights = inputs.network.weights[0][neuron]
-        pixels = inputs.example.pixels
+        featured = self.featured()
+        neuron, weights, pixels = featured.index, featured.weights, featured.pixels
         title = Text(f"hidden neuron {neuron}: its weighted sum", font_size=style.TITLE_FONT_SIZE).to_edge(UP, 0.5)
         general = MathTex(r"w_1 a_1 + w_2 a_2 + w_3 a_3 + \cdots + w_{784} a_{784}", font_size=style.FORMULA_FONT_SIZE)
         self.play(FadeIn(title), Write(general), run_time=1.2)
         self.wait(style.READ_SECONDS)
 
         self.sum_terms = top_terms(weights, pixels, SHOWN_TERMS)
-        self.sum_total = float(weights @ pixels)
+        self.sum_total = featured.weighted_sum
         self.sum_shown = {"terms": [(fmt(weights[p]), fmt(pixels[p])) for p in self.sum_terms],
                           "total": fmt(self.sum_total)}
         parts = [rf"({w})({a})" for w, a in self.sum_shown["terms"]]

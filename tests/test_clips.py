@@ -171,9 +171,7 @@ def test_two_runs_at_once_do_not_both_write(tmp_path):
 
 
 def test_snapshots_show_the_same_digit_through_an_earlier_network(tmp_path):
-    from model.pipeline import run_training
     from model.schema import read_export
-    from model.train import TrainConfig
     from scene_state import run_scene
     from scenes.forward_pass import ForwardPass
 

@@ -1,12 +1,11 @@
 """The export file: consistent with itself, with the committed checkpoint, and
 refused clearly when damaged."""
 import json
-import math
 
 import numpy as np
 import pytest
 
-from conftest import REPO, assert_clean_failure, run_cli
+from conftest import assert_clean_failure, run_cli
 from model import paths
 from model.errors import UserError
 from model.export import NUMPY_ACTIVATIONS

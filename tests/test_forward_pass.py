@@ -1,6 +1,5 @@
 """ForwardPass draws the real network: the state at the end of every beat is checked
 against the export, and one real render is opened as a video."""
-import json
 
 import numpy as np
 import pytest
