@@ -251,7 +251,8 @@ def main(argv=None) -> int:
     try:
         COMMANDS[args.command](args)
     except UserError as err:
-        print(f"render.py: error: {err}", file=sys.stderr)
+        message = " ".join(str(err).split())  # one line, whatever the cause said
+        print(f"render.py: error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("render.py: interrupted; files already written are complete, nothing was half-written",

@@ -22,7 +22,7 @@ class OneNeuronsWeights(Beat):
         inputs = self.inputs()
         featured = self.featured()
         neuron, weights, activation = featured.index, featured.weights, featured.activation
-        self.featured = neuron
+        self.featured_index = neuron
         self.featured_title = f"hidden neuron {neuron} of layer 1: the most active for this digit (a = {fmt(activation)})"
         title = Text(self.featured_title, font_size=style.LABEL_FONT_SIZE).to_edge(UP, buff=0.4)
 

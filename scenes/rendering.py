@@ -28,7 +28,7 @@ from model.atomic import atomic_path, write_text
 from model.errors import UserError
 
 from .catalog import scene_class
-from .export_data import DIGIT_VARIABLE, EDGES_VARIABLE, EXPORT_VARIABLE, load_export, resolve_digit
+from .export_data import DIGIT_VARIABLE, EDGES_VARIABLE, EXPORT_VARIABLE, scene_inputs
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
 FORMATS = ("mp4", "webm", "gif", "png", "mov")
@@ -58,7 +58,6 @@ class RenderRequest:
 
     def check(self) -> None:
         """Refuse what cannot work before anything is drawn or written."""
-        scene_class(self.scene)
         if self.quality not in QUALITIES:
             raise UserError(f"quality must be one of {', '.join(QUALITIES)}, got {self.quality!r}")
         if self.format not in FORMATS:
@@ -70,8 +69,11 @@ class RenderRequest:
             raise UserError("--sections needs a video format; png is a single still")
         if self.snapshot is not None and self.scene != "ForwardPass":
             raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
-        export = load_export(self.export_path())
-        resolve_digit(export, self.digit or "train:7")
+        cls = scene_class(self.scene)
+        # The scene's own check of the network's shape and the digit, before any frame.
+        scene_inputs(self.scene, hidden_layers=getattr(cls, "hidden_layers", range(1, 4)),
+                     max_hidden=getattr(cls, "max_hidden", 20), path=self.export_path(),
+                     digit=self.digit or "train:7")
 
     def stem(self) -> str:
         """The clip's file name without extension: scene, then what sets it apart."""

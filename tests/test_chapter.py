@@ -70,7 +70,7 @@ def test_hoped_for_features_draws_the_real_first_layer(export):
 
 def test_one_neurons_weights_draws_the_neuron_it_names(export, three, neuron):
     played = scene("OneNeuronsWeights")
-    assert played.featured == neuron
+    assert played.featured_index == neuron
     assert f"hidden neuron {neuron} of layer 1" in played.featured_title
     weights = export.network.weights[0][neuron]
     heatmap = played.weights_map
