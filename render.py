@@ -175,6 +175,8 @@ def command_render(args) -> None:
             print(clip.path)
             if clip.poster:
                 print(f"  poster: {clip.poster}")
+            if clip.subtitles:
+                print(f"  subtitles: {clip.subtitles}")
             for section in clip.sections:
                 print(f"  section: {section}")
     finally:

@@ -11,6 +11,10 @@ targets are about, then how long building ForwardPass takes before its first fra
 
     .venv/bin/python benchmarks/render_speed.py [--quality h] [--runs 1] [--bench DIR]
 
+Last, it times H.264 encoding alone of one 1080p frame, ForwardPass's final picture
+against a blank one: most of a render is encoding, and detailed frames cost more to
+encode, which sets how close to the floor any scene of this network can get.
+
 A script to run by hand, not a test: times depend on the machine.
 """
 from __future__ import annotations
@@ -59,6 +63,42 @@ def build_seconds() -> float:
         return time.perf_counter() - started
 
 
+def encode_milliseconds(frame, count: int = 120) -> float:
+    """Milliseconds to encode one RGBA frame with manim's settings (libx264, crf 23)."""
+    import av
+
+    with tempfile.TemporaryDirectory() as folder:
+        with av.open(f"{folder}/probe.mp4", "w") as container:
+            stream = container.add_stream("libx264", rate=60, options={"crf": "23"})
+            stream.width, stream.height, stream.pix_fmt = frame.shape[1], frame.shape[0], "yuv420p"
+            started = time.perf_counter()
+            for index in range(count):
+                video_frame = av.VideoFrame.from_ndarray(frame, format="rgba")
+                video_frame.pts = index
+                for packet in stream.encode(video_frame):
+                    container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+            return (time.perf_counter() - started) / count * 1000
+
+
+def final_frame():
+    """ForwardPass's last frame at 1080p, drawn without rendering a video."""
+    import numpy as np
+    from manim import tempconfig
+
+    from scenes.forward_pass import ForwardPass
+
+    with tempconfig({"quality": "high_quality", "format": "none", "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = ForwardPass(skip_animations=True)
+        scene.render()
+        scene.renderer.update_frame(scene)
+        frame = scene.renderer.get_frame()
+    blank = np.zeros_like(frame)
+    blank[..., 3] = 255
+    return frame, blank
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quality", default="h", help="manim quality letter: l, m, h (1080p60), k")
@@ -90,6 +130,9 @@ def main() -> None:
     print(f"ForwardPass / Floor, per second of video:           {ours / per_second['Floor']:.2f}x (target <= 1.25)")
     print(f"NaiveForwardPass / ForwardPass, per second of video: {per_second['NaiveForwardPass'] / ours:.2f}x (target >= 3)")
     print(f"building ForwardPass before its first frame: {build_seconds():.2f} s (target < 1)")
+    picture, blank = final_frame()
+    print(f"encoding one 1080p frame: ForwardPass's picture {encode_milliseconds(picture):.1f} ms, "
+          f"a blank frame {encode_milliseconds(blank):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,7 @@ class Clip:
     path: str
     poster: str | None
     sections: list[str]
+    subtitles: str | None
     export_hash: str
     inputs_key: str
     seconds_to_render: float
@@ -162,6 +163,7 @@ def render_clip(request: RenderRequest, inputs_key: str = "") -> Clip:
             fps = float(scene.camera.frame_rate) if manim_format != "png" else 0.0
             duration = float(scene.renderer.time)
             rendered = Path(plan.primary_artifact)
+            subtitles = Path(plan.subcaption_file) if plan.subcaption_file else None
             sections = sorted(p for p in plan.sections_dir.glob(f"{plan.output_stem}_*")
                               if p.suffix != ".json") if request.sections and plan.sections_dir else []
         poster = None
@@ -174,6 +176,11 @@ def render_clip(request: RenderRequest, inputs_key: str = "") -> Clip:
                     "RGBA" if request.transparent else "RGB").save(tmp, format="PNG")
         with atomic_path(final) as tmp:
             finish(rendered, tmp, request.format)
+        subtitle_path = None
+        if subtitles is not None and subtitles.exists():  # the Chapter's narration, as .srt
+            subtitle_path = final.with_suffix(".srt")
+            with atomic_path(subtitle_path) as tmp:
+                shutil.copyfile(subtitles, tmp)
         section_paths = []
         if sections:
             folder = final.with_name(f"{final.stem}.sections")
@@ -190,7 +197,8 @@ def render_clip(request: RenderRequest, inputs_key: str = "") -> Clip:
                     quality=request.quality, transparent=request.transparent, resolution=[width, height],
                     fps=GIF_FPS if request.format == "gif" else fps, duration=round(duration, 3),
                     bytes=final.stat().st_size, path=relative(final), poster=relative(poster) if poster else None,
-                    sections=section_paths, export_hash=export_content_hash(request.export_path()),
+                    sections=section_paths, subtitles=relative(subtitle_path) if subtitle_path else None,
+                    export_hash=export_content_hash(request.export_path()),
                     inputs_key=inputs_key, seconds_to_render=round(time.perf_counter() - started, 2),
                     snapshot=request.snapshot, edges=request.edges)
         write_text(sidecar_path(final), json.dumps(asdict(clip), indent=2) + "\n")

@@ -149,6 +149,29 @@ def test_source_changes_change_the_key(tmp_path, monkeypatch):
     assert {"sigmoid.py", "beat.py", "style.py", "export_data.py", "schema.py"} <= files
 
 
+def test_chapter_video_comes_with_one_subtitle_cue_per_beat(tmp_path):
+    from scenes.chapter import BEATS
+
+    result = run_cli("render", "Chapter", "--media-dir", tmp_path)
+    assert result.returncode == 0, result.stderr
+    video = REPO / result.stdout.splitlines()[0].strip()
+    srt = video.with_suffix(".srt")
+    blocks = [block.splitlines() for block in srt.read_text().strip().split("\n\n")]
+    assert [lines[2] for lines in blocks] == [beat.narration for beat in BEATS]  # one cue a beat, in order
+
+    def seconds(stamp):
+        h, m, rest = stamp.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(rest.replace(",", "."))
+
+    spans = [[seconds(t) for t in lines[1].split(" --> ")] for lines in blocks]
+    assert all(start < end for start, end in spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    with av.open(str(video)) as container:
+        assert abs(container.duration / 1e6 - spans[-1][1]) < 1.0  # the last beat ends with the video
+    record = json.loads((video.parent / (video.name + ".json")).read_text())
+    assert record["subtitles"].endswith("Chapter.srt")
+
+
 def test_a_killed_render_leaves_no_clip_and_an_honest_manifest(tmp_path):
     media = tmp_path / "media"
     process = subprocess.Popen([sys.executable, str(REPO / "render.py"), "render", "Chapter",
