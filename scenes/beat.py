@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import UP, FadeIn, Scene, Text
+from manim import Scene
 
 from . import style
 from .export_data import SceneInputs, scene_inputs
@@ -44,12 +44,6 @@ class Beat(Scene):
         return FeaturedNeuron(index, weights, float(inputs.network.biases[0][index]), pixels,
                               float(weights @ pixels), float(inputs.example.z[0][index]),
                               float(inputs.example.a[1][index]))
-
-    def title(self, text: str) -> Text:
-        """A caption at the top of the frame, faded in."""
-        caption = Text(text, font_size=style.TITLE_FONT_SIZE).to_edge(UP, buff=0.4)
-        self.play(FadeIn(caption), run_time=0.6)
-        return caption
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,6 @@ BLOCK_SIDE = SIDE // BLOCKS_PER_SIDE
 BLOCKS = BLOCKS_PER_SIDE * BLOCKS_PER_SIDE
 
 
-def block_of_pixel() -> np.ndarray:
-    """[784] -> the block index of each pixel, row-major."""
-    rows, cols = np.divmod(np.arange(SIDE * SIDE), SIDE)
-    return (rows // BLOCK_SIDE) * BLOCKS_PER_SIDE + cols // BLOCK_SIDE
-
-
 def _sum_by_block(values: np.ndarray) -> np.ndarray:
     """Sum the last axis (784 pixels) within each block -> last axis of 16."""
     values = np.asarray(values, dtype=np.float64)

@@ -73,9 +73,6 @@ def level_style(level: int) -> tuple[float, float]:
     return width, opacity
 
 
-def sign_colour(value: float):
-    return style.POSITIVE if value >= 0 else style.NEGATIVE
-
 
 class EdgeBundle(VGroup):
     """All edges from `source` to `target`; `strengths[j][k]` for source k -> target j.

@@ -46,13 +46,6 @@ class PixelGrid(VGroup):
         row, col = divmod(int(index), SIDE)
         return top_left + (RIGHT * (col + 0.5) + DOWN * (row + 0.5)) * step
 
-    def drawn_value(self, index: int) -> float:
-        """The brightness pixel `index` is drawn with (0 where nothing is drawn)."""
-        for shade in self.shades:
-            if index in shade.pixel_indices:
-                return float(shade.get_fill_opacity())
-        return 0.0
-
     def block_squares(self, values) -> VGroup:
         """16 squares over the 7x7 blocks, filled with `values` (the pooled means)."""
         step = self.lines.width / SIDE * BLOCK_SIDE
