@@ -96,11 +96,15 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {pool.submit(_render, request, keys[request.scene]): request for request in stale}
             print("  queued: " + ", ".join(request.scene for request in stale), file=out, flush=True)
-            for done, future in enumerate(as_completed(futures), start=1):
-                scene, path, took = future.result()
-                rendered.append(scene)
-                seconds[scene] = took
-                print(f"  [{done}/{len(stale)}] {scene:<20} {took:6.1f} s  {path}", file=out, flush=True)
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    scene, path, took = future.result()
+                    rendered.append(scene)
+                    seconds[scene] = took
+                    print(f"  [{done}/{len(stale)}] {scene:<20} {took:6.1f} s  {path}", file=out, flush=True)
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # one failed: start no more
+                raise
     finally:
         write_manifest(media_dir)  # whatever happened, it lists exactly what is on disk
     wall = time.perf_counter() - started
