@@ -95,13 +95,21 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {pool.submit(_render, request, keys[request.scene]): request for request in stale}
-            print("  queued: " + ", ".join(request.scene for request in stale), file=out, flush=True)
+            order = [request.scene for request in stale]  # the pool starts them in this order
+
+            def now_rendering() -> str:
+                running = [scene for scene in order if scene not in rendered][:jobs]
+                return f"  rendering: {', '.join(running)}" if running else ""
+
+            print(now_rendering(), file=out, flush=True)
             try:
                 for done, future in enumerate(as_completed(futures), start=1):
                     scene, path, took = future.result()
                     rendered.append(scene)
                     seconds[scene] = took
                     print(f"  [{done}/{len(stale)}] {scene:<20} {took:6.1f} s  {path}", file=out, flush=True)
+                    if done < len(stale):
+                        print(now_rendering(), file=out, flush=True)
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)  # one failed: start no more
                 raise
