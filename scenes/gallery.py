@@ -17,7 +17,7 @@ from model.atomic import write_text
 from .manifest import read_manifest
 
 GALLERY_NAME = "gallery.html"
-MIME = {"mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime"}
+VIDEO_FORMATS = ("mp4", "webm", "mov")
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -56,11 +56,13 @@ PAGE = """<!doctype html>
 """
 
 
-def snippet(src: str, poster: str | None, mime: str) -> str:
+def snippet(src: str, poster: str | None, subtitles: str | None = None) -> str:
     """What a post embeds: muted autoplay loops play inline everywhere."""
     poster_attribute = f' poster="{html.escape(poster)}"' if poster else ""
+    track = (f'<track kind="subtitles" src="{html.escape(subtitles)}" srclang="en" label="English" default>'
+             if subtitles else "")
     return (f'<video src="{html.escape(src)}"{poster_attribute} autoplay muted loop playsinline '
-            f'preload="auto"></video>')
+            f'preload="auto">{track}</video>')
 
 
 def figure(clip: dict, number: int, page_dir: Path) -> str:
@@ -69,8 +71,11 @@ def figure(clip: dict, number: int, page_dir: Path) -> str:
     title = (f"{clip['scene']} · {clip['digit']} · {clip['format']}{' (transparent)' if clip['transparent'] else ''}"
              f" · {clip['resolution'][0]}x{clip['resolution'][1]} · {clip['duration']:.1f} s · {clip['bytes'] / 1e6:.1f} MB")
     stage_class = "stage transparent" if clip["transparent"] else "stage"
-    if clip["format"] in MIME:
-        code = snippet(src, poster, MIME[clip["format"]])
+    subtitles = None
+    if clip.get("subtitles"):
+        subtitles = os.path.relpath((paths.REPO_ROOT / clip["subtitles"]).with_suffix(".vtt"), page_dir)
+    if clip["format"] in VIDEO_FORMATS:
+        code = snippet(src, poster, subtitles)
         media = code.replace("<video ", f'<video data-clip="{html.escape(clip["path"])}" '
                                         f'data-transparent="{str(clip["transparent"]).lower()}" ', 1)
     else:  # gif or png: an image

@@ -181,6 +181,7 @@ def render_clip(request: RenderRequest, inputs_key: str = "") -> Clip:
             subtitle_path = final.with_suffix(".srt")
             with atomic_path(subtitle_path) as tmp:
                 shutil.copyfile(subtitles, tmp)
+            write_text(final.with_suffix(".vtt"), srt_to_vtt(subtitles.read_text()))  # what <track> reads
         section_paths = []
         if sections:
             folder = final.with_name(f"{final.stem}.sections")
@@ -205,6 +206,12 @@ def render_clip(request: RenderRequest, inputs_key: str = "") -> Clip:
         return clip
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def srt_to_vtt(srt: str) -> str:
+    """WebVTT, the subtitle format browsers read: SRT with a header and dots in times."""
+    lines = [line.replace(",", ".") if " --> " in line else line for line in srt.splitlines()]
+    return "WEBVTT\n\n" + "\n".join(lines).strip() + "\n"
 
 
 def sidecar_path(clip: Path) -> Path:

@@ -170,6 +170,10 @@ def test_chapter_video_comes_with_one_subtitle_cue_per_beat(tmp_path):
         assert abs(container.duration / 1e6 - spans[-1][1]) < 1.0  # the last beat ends with the video
     record = json.loads((video.parent / (video.name + ".json")).read_text())
     assert record["subtitles"].endswith("Chapter.srt")
+    vtt = video.with_suffix(".vtt").read_text()  # the same cues for a browser's <track>
+    assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(BEATS)
+    assert run_cli("gallery", "--media-dir", tmp_path).returncode == 0
+    assert '<track kind="subtitles" src="clips/low/Chapter.vtt"' in (tmp_path / "gallery.html").read_text()
 
 
 def test_a_killed_render_leaves_no_clip_and_an_honest_manifest(tmp_path):
