@@ -162,7 +162,6 @@ def _request(args, scene):
 
 
 def command_render(args) -> None:
-    from scenes.dependencies import inputs_key
     from scenes.manifest import write_manifest
     from scenes.rendering import render_clip
 
@@ -171,7 +170,7 @@ def command_render(args) -> None:
         request.check()
     try:
         for request in requests:
-            clip = render_clip(request, inputs_key(request))
+            clip = render_clip(request)
             print(clip.path)
             if clip.poster:
                 print(f"  poster: {clip.poster}")

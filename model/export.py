@@ -8,6 +8,8 @@ weights too, so the figures in the file describe the network in the file.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -54,9 +56,9 @@ def network_section(model: MLP) -> dict:
     return {**model.config(), "weights": list(weights), "biases": list(biases)}
 
 
-def accuracy(network: dict, images: np.ndarray, labels: np.ndarray) -> float:
-    outputs = forward(network, images.reshape(len(images), -1) / 255.0)[1][-1]
-    return float((outputs.argmax(1) == labels).mean())
+def predictions(network: dict, images: np.ndarray) -> np.ndarray:
+    """The network's answer for each of a batch of uint8 images."""
+    return forward(network, images.reshape(len(images), -1) / 255.0)[1][-1].argmax(1)
 
 
 def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarray,
@@ -75,7 +77,7 @@ def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarra
     return entry
 
 
-def mnist_examples(network: dict, data: Mnist) -> list[dict]:
+def mnist_examples(network: dict, data: Mnist, test_predictions: np.ndarray) -> list[dict]:
     """The sloppy three, the first ten threes, the first 15 test digits, the first miss."""
     train_images = data.train_images.numpy()
     train_labels = data.train_labels.numpy()
@@ -84,8 +86,7 @@ def mnist_examples(network: dict, data: Mnist) -> list[dict]:
     chosen = [("mnist-train", SLOPPY_THREE)]
     chosen += [("mnist-train", int(i)) for i in np.flatnonzero(train_labels == 3)[:TRAIN_THREES]]
     chosen += [("mnist-test", i) for i in range(FIRST_TEST_DIGITS)]
-    test_outputs = forward(network, test_images.reshape(len(test_images), -1) / 255.0)[1][-1]
-    misses = np.flatnonzero(test_outputs.argmax(1) != test_labels)
+    misses = np.flatnonzero(test_predictions != test_labels)
     if len(misses):
         chosen.append(("mnist-test", int(misses[0])))
     entries, seen = [], set()
@@ -109,12 +110,14 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
     (id, path, label, pixels); their activations are recomputed for this network."""
     network = network_section(model)
     train_index = held_out_split(len(data.train_images))[0].numpy()
+    train_predictions = predictions(network, data.train_images.numpy()[train_index])
+    test_predictions = predictions(network, data.test_images.numpy())
     measured = {
-        "train_accuracy": accuracy(network, data.train_images.numpy()[train_index], data.train_labels.numpy()[train_index]),
-        "test_accuracy": accuracy(network, data.test_images.numpy(), data.test_labels.numpy()),
+        "train_accuracy": float((train_predictions == data.train_labels.numpy()[train_index]).mean()),
+        "test_accuracy": float((test_predictions == data.test_labels.numpy()).mean()),
         "dataset_sha256": data.sha256,
     }
-    examples = mnist_examples(network, data)
+    examples = mnist_examples(network, data, test_predictions)
     for image in images:
         examples.append(example_entry(network, image["id"], "image", image["pixels"], image["label"], path=image["path"]))
     for key in ("weights", "biases"):
@@ -131,9 +134,6 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
 def write_export(doc: dict, path: Path) -> schema.Export:
     """Validate the document as a reader would, then write it atomically."""
     text = schema.dumps(doc)
-    import hashlib
-    import json
-
     try:
         export = schema.parse(json.loads(text), hashlib.sha256(text.encode()).hexdigest())
     except UserError as err:  # a bug on our side: never write a file readers would refuse

@@ -4,6 +4,8 @@ Kept apart from argument parsing so tests call the same code a user runs.
 """
 from __future__ import annotations
 
+import copy
+import json
 import signal
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,8 +52,6 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     snapshot_docs = snapshot_exports(result, data, images)
     content = checkpoint.checkpoint_bytes(result.model, doc["training"], result.history)
     metrics_path, curve_path = paths.training_outputs(checkpoint_path)
-    import json
-
     metrics = {"training": doc["training"], "history": result.history,
                "parameters": result.model.parameter_count(), "network": repr(result.model)}
     with no_interrupts():
@@ -70,8 +70,7 @@ def snapshot_exports(result, data, images) -> dict:
     """An export for each kept epoch: the same digits through the network as it was then."""
     docs = {}
     for epoch, state in result.snapshots.items():
-        model = type(result.model)(tuple(result.model.sizes[1:-1]), hidden_activation=result.model.hidden_activation,
-                                   output_activation=result.model.output_activation)
+        model = copy.deepcopy(result.model)  # same architecture, batch norm and all
         model.load_state_dict(state)
         docs[epoch] = export.build_export(model.eval(), {**result.training, "epochs": epoch, "snapshot_of": result.training["epochs"]},
                                           data, images)

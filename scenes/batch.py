@@ -12,7 +12,6 @@ A lock file keeps two `all` runs from writing the same clips at once.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shutil
 import sys
@@ -23,12 +22,11 @@ from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
-from model import paths
 from model.errors import UserError
 
 from .catalog import SCENES
 from .dependencies import inputs_key
-from .manifest import write_manifest
+from .manifest import intact_record, write_manifest
 from .rendering import CLIPS_DIR, RenderRequest, render_clip, sidecar_path
 
 
@@ -51,13 +49,8 @@ def exclusive(media_dir: Path):
 
 
 def up_to_date(request: RenderRequest, key: str) -> bool:
-    sidecar = sidecar_path(request.clip_path())
-    try:
-        record = json.loads(sidecar.read_text())
-        clip = paths.REPO_ROOT / record["path"]
-        return record["inputs_key"] == key and clip.exists() and clip.stat().st_size == record["bytes"]
-    except (OSError, ValueError, KeyError):
-        return False
+    record = intact_record(sidecar_path(request.clip_path()))
+    return record is not None and record.get("inputs_key") == key
 
 
 def _render(request: RenderRequest, key: str):

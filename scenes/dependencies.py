@@ -22,20 +22,34 @@ from pathlib import Path
 from model import paths
 
 from .catalog import SCENES, scene_class
+from .export_data import DEFAULT_DIGIT
 
 PROJECT_PACKAGES = ("scenes", "model")
 
 
+@lru_cache(maxsize=8)
+def _export_hashes(path: Path, version: tuple) -> tuple[str, str]:
+    """(content, shapes) hashes of one version of an export: read once per run, not per scene."""
+    doc = json.loads(path.read_text())
+    drawn = {"network": doc["network"], "examples": doc["examples"]}
+    content = hashlib.sha256(json.dumps(drawn, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    shapes = hashlib.sha256(json.dumps(doc["network"]["sizes"]).encode()).hexdigest()
+    return content, shapes
+
+
+def _hashes(path: Path) -> tuple[str, str]:
+    path = Path(path).resolve()
+    stat = path.stat()
+    return _export_hashes(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+
+
 def export_content_hash(path: Path) -> str:
     """sha256 of what scenes draw from an export: the network and the examples."""
-    doc = json.loads(Path(path).read_text())
-    drawn = {"network": doc["network"], "examples": doc["examples"]}
-    return hashlib.sha256(json.dumps(drawn, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return _hashes(path)[0]
 
 
 def export_shapes_hash(path: Path) -> str:
-    doc = json.loads(Path(path).read_text())
-    return hashlib.sha256(json.dumps(doc["network"]["sizes"]).encode()).hexdigest()
+    return _hashes(path)[1]
 
 
 def _module_file(name: str) -> Path | None:
@@ -97,7 +111,7 @@ def inputs_key(request) -> str:
                "transparent": request.transparent, "sections": request.sections, "edges": request.edges,
                "snapshot": request.snapshot}
     if dependency == "values":
-        options["digit"] = request.digit or "train:7"
+        options["digit"] = request.digit or DEFAULT_DIGIT
         options["export"] = export_content_hash(export)
         if request.scene in ("ReLU", "Chapter"):  # these also draw the ReLU network
             options["relu_export"] = export_content_hash(paths.RELU_EXPORT)

@@ -55,7 +55,7 @@ def edge_mode() -> str:
 
 
 @lru_cache(maxsize=8)
-def _read(path: Path, modified: float) -> Export:
+def _read(path: Path, version: tuple) -> Export:
     return read_export(path)  # cached per file version: scenes of one render share it
 
 
@@ -63,7 +63,8 @@ def load_export(path: Path | None = None) -> Export:
     path = Path(path or export_path()).resolve()
     if not path.exists():
         raise UserError(f"{path}: no export file (run `python render.py train` to make one)")
-    return _read(path, path.stat().st_mtime)
+    stat = path.stat()  # a rewrite (always a rename into place) changes the inode
+    return _read(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
 
 
 def resolve_digit(export: Export, wanted: str) -> Example:

@@ -18,18 +18,21 @@ from .rendering import CLIPS_DIR
 MANIFEST_NAME = "manifest.json"
 
 
+def intact_record(sidecar: Path) -> dict | None:
+    """The sidecar's record if its clip is on disk at the size it records, else None
+    (a damaged sidecar or a missing clip: the clip will be made again)."""
+    try:
+        record = json.loads(Path(sidecar).read_text())
+        clip = paths.REPO_ROOT / record["path"]
+        return record if clip.exists() and clip.stat().st_size == record["bytes"] else None
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+
+
 def clip_records(media_dir: Path = paths.MEDIA_DIR) -> list[dict]:
     """Every clip under media/clips whose sidecar and file agree."""
-    records = []
-    for sidecar in sorted((Path(media_dir) / CLIPS_DIR).glob("*/*.json")):
-        try:
-            record = json.loads(sidecar.read_text())
-            clip = paths.REPO_ROOT / record["path"]
-        except (ValueError, KeyError, OSError):
-            continue  # a damaged sidecar: its clip will be made again
-        if clip.exists() and clip.stat().st_size == record.get("bytes"):
-            records.append(record)
-    return records
+    records = (intact_record(sidecar) for sidecar in sorted((Path(media_dir) / CLIPS_DIR).glob("*/*.json")))
+    return [record for record in records if record is not None]
 
 
 def write_manifest(media_dir: Path = paths.MEDIA_DIR) -> Path:

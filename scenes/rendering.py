@@ -28,7 +28,7 @@ from model.atomic import atomic_path, write_text
 from model.errors import UserError
 
 from .catalog import scene_class
-from .export_data import DIGIT_VARIABLE, EDGES_VARIABLE, EXPORT_VARIABLE, scene_inputs
+from .export_data import DEFAULT_DIGIT, DIGIT_VARIABLE, EDGES_VARIABLE, EXPORT_VARIABLE, scene_inputs
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
 FORMATS = ("mp4", "webm", "gif", "png", "mov")
@@ -71,14 +71,13 @@ class RenderRequest:
             raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
         cls = scene_class(self.scene)
         # The scene's own check of the network's shape and the digit, before any frame.
-        scene_inputs(self.scene, hidden_layers=getattr(cls, "hidden_layers", range(1, 4)),
-                     max_hidden=getattr(cls, "max_hidden", 20), path=self.export_path(),
-                     digit=self.digit or "train:7")
+        scene_inputs(self.scene, hidden_layers=cls.hidden_layers, max_hidden=cls.max_hidden,
+                     path=self.export_path(), digit=self.digit or DEFAULT_DIGIT)
 
     def stem(self) -> str:
         """The clip's file name without extension: scene, then what sets it apart."""
         parts = [self.scene]
-        if self.digit and self.digit != "train:7":
+        if self.digit and self.digit != DEFAULT_DIGIT:
             parts.append(self.digit.replace(":", "-"))
         if self.snapshot is not None:
             parts.append(f"epoch{self.snapshot}")
@@ -133,17 +132,19 @@ def relative(path: Path) -> str:
         return str(Path(path).resolve())
 
 
-def render_clip(request: RenderRequest, inputs_key: str = "") -> Clip:
-    """Render `request` and finish its files; returns the clip's record."""
+def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
+    """Render `request` and finish its files; returns the clip's record. `key`: the
+    inputs key, when the caller has already computed it (see dependencies.py)."""
     from manim import tempconfig
 
-    from .dependencies import export_content_hash
+    from .dependencies import export_content_hash, inputs_key
 
     request.check()
+    key = key or inputs_key(request)
     started = time.perf_counter()
     os.environ[EXPORT_VARIABLE] = str(request.export_path())
     os.environ[EDGES_VARIABLE] = request.edges
-    os.environ[DIGIT_VARIABLE] = request.digit or "train:7"
+    os.environ[DIGIT_VARIABLE] = request.digit or DEFAULT_DIGIT
     final = request.clip_path()
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=final.parent))
@@ -194,13 +195,13 @@ def render_clip(request: RenderRequest, inputs_key: str = "") -> Clip:
                     finish(section, tmp, request.format)
                 section_paths.append(relative(target))
         width, height = video_size(final, request.format)
-        clip = Clip(scene=request.scene, digit=request.digit or "train:7", format=request.format,
+        clip = Clip(scene=request.scene, digit=request.digit or DEFAULT_DIGIT, format=request.format,
                     quality=request.quality, transparent=request.transparent, resolution=[width, height],
                     fps=GIF_FPS if request.format == "gif" else fps, duration=round(duration, 3),
                     bytes=final.stat().st_size, path=relative(final), poster=relative(poster) if poster else None,
                     sections=section_paths, subtitles=relative(subtitle_path) if subtitle_path else None,
                     export_hash=export_content_hash(request.export_path()),
-                    inputs_key=inputs_key, seconds_to_render=round(time.perf_counter() - started, 2),
+                    inputs_key=key, seconds_to_render=round(time.perf_counter() - started, 2),
                     snapshot=request.snapshot, edges=request.edges)
         write_text(sidecar_path(final), json.dumps(asdict(clip), indent=2) + "\n")
         return clip
