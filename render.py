@@ -153,7 +153,7 @@ def _summarise(path: Path) -> None:
 
 
 def _request(args, scene):
-    from scenes.rendering import RenderRequest
+    from publish.requests import RenderRequest
 
     return RenderRequest(scene, quality=args.quality, format=args.format, transparent=args.transparent,
                          digit=args.digit, export=getattr(args, "export", None), edges=args.edges,
@@ -162,8 +162,8 @@ def _request(args, scene):
 
 
 def command_render(args) -> None:
-    from scenes.manifest import write_manifest
-    from scenes.rendering import render_clip
+    from publish.manifest import write_manifest
+    from publish.clips import render_clip
 
     requests = [_request(args, scene) for scene in args.scenes]
     for request in requests:  # refuse bad input before spending minutes on the good part
@@ -183,7 +183,7 @@ def command_render(args) -> None:
 
 
 def command_all(args) -> None:
-    from scenes.batch import exclusive
+    from publish.batch import exclusive
 
     template = _request(args, "ForwardPass")
     template.check()
@@ -194,7 +194,7 @@ def command_all(args) -> None:
 def _train_export_render(args, template) -> None:
     from model.pipeline import default_paths, run_export, run_training, training_options_changed
     from model.train import TrainConfig
-    from scenes.batch import render_all
+    from publish.batch import render_all
 
     for activation in ("sigmoid", "relu"):
         config = TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed)
@@ -218,7 +218,8 @@ def command_list(args) -> None:
 
 def command_video(args) -> None:
     from model import paths
-    from scenes.rendering import RenderRequest, render_clip
+    from publish.clips import render_clip
+    from publish.requests import RenderRequest
 
     if not paths.DEFAULT_EXPORT.exists():
         print("no export yet: training the default network first (about a minute)")
@@ -226,7 +227,7 @@ def command_video(args) -> None:
         from model.train import TrainConfig
 
         run_training(TrainConfig())
-    from scenes.manifest import write_manifest
+    from publish.manifest import write_manifest
 
     clip = render_clip(RenderRequest("ForwardPass", quality="medium"))
     write_manifest()
@@ -235,7 +236,7 @@ def command_video(args) -> None:
 
 def command_gallery(args) -> None:
     from model import paths
-    from scenes.gallery import write_gallery
+    from publish.gallery import write_gallery
 
     page = write_gallery(args.media_dir.resolve() if args.media_dir else paths.MEDIA_DIR)
     print(page)

@@ -52,8 +52,8 @@ def build_seconds() -> float:
     from manim import tempconfig
 
     from scenes.export_data import scene_inputs
-    from scenes.network_diagram import NetworkDiagram
-    from scenes.pixel_grid import PixelGrid
+    from scenes.mobjects.network_diagram import NetworkDiagram
+    from scenes.mobjects.pixel_grid import PixelGrid
 
     with tempconfig({"format": "none"}):
         started = time.perf_counter()

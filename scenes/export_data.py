@@ -46,7 +46,7 @@ def digit_id() -> str:
 
 
 def edge_mode() -> str:
-    from .network_diagram import EDGE_MODES
+    from scenes.mobjects.network_diagram import EDGE_MODES
 
     mode = os.environ.get(EDGES_VARIABLE) or "weight"
     if mode not in EDGE_MODES:

@@ -18,8 +18,8 @@ from manim import (LEFT, RIGHT, UP, FadeIn, Rectangle, ReplacementTransform, Sur
 from scenes import style
 from scenes.beat import Beat
 from scenes.export_data import edge_mode
-from scenes.network_diagram import NetworkDiagram, SignalFlow
-from scenes.pixel_grid import PixelGrid
+from scenes.mobjects.network_diagram import NetworkDiagram, SignalFlow
+from scenes.mobjects.pixel_grid import PixelGrid
 
 
 def delayed(start: float):

@@ -13,7 +13,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, FadeOut, Line, Te
 
 from scenes import style
 from scenes.beat import Beat
-from scenes.heatmap import HeatmapLegend, WeightHeatmap
+from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
 
 
 def hoped_nine() -> VGroup:

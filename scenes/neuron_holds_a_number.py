@@ -10,8 +10,8 @@ from manim import LEFT, RIGHT, UP, FadeIn, Rectangle, Square, Text, TransformFro
 
 from scenes import style
 from scenes.beat import Beat, fmt
-from scenes.network_diagram import NeuronLayer
-from scenes.pixel_grid import PixelGrid
+from scenes.mobjects.network_diagram import NeuronLayer
+from scenes.mobjects.pixel_grid import PixelGrid
 
 WINDOW = 5  # pixels a side of the enlarged window
 

@@ -11,8 +11,8 @@ from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Text, VGroup
 
 from scenes import style
 from scenes.beat import Beat, fmt
-from scenes.heatmap import HeatmapLegend, WeightHeatmap
-from scenes.pixel_grid import PixelGrid
+from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
+from scenes.mobjects.pixel_grid import PixelGrid
 
 
 class OneNeuronsWeights(Beat):

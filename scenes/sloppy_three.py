@@ -9,7 +9,7 @@ from manim import LEFT, RIGHT, UP, Brace, FadeIn, LaggedStart, Text, VGroup
 
 from scenes import style
 from scenes.beat import Beat
-from scenes.pixel_grid import PixelGrid
+from scenes.mobjects.pixel_grid import PixelGrid
 
 
 class SloppyThree(Beat):

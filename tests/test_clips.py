@@ -14,10 +14,10 @@ from PIL import Image
 
 from conftest import REPO, assert_clean_failure, run_cli
 from model import paths
-from scenes.batch import exclusive, render_all
-from scenes.dependencies import export_content_hash, inputs_key
-from scenes.manifest import MANIFEST_NAME, clip_records, read_manifest
-from scenes.rendering import RenderRequest
+from publish.batch import exclusive, render_all
+from publish.keys import export_content_hash, inputs_key
+from publish.manifest import MANIFEST_NAME, clip_records, read_manifest
+from publish.requests import RenderRequest
 
 
 def mp4_atoms(path):
@@ -86,7 +86,7 @@ def test_manifest_lists_every_clip_with_relative_paths(media):
 
 
 def test_paths_in_the_repo_are_written_relative_to_its_root():
-    from scenes.rendering import relative
+    from publish.clips import relative
 
     assert relative(paths.MEDIA_DIR / "clips/low/ForwardPass.mp4") == "media/clips/low/ForwardPass.mp4"
 
@@ -137,7 +137,7 @@ def test_only_what_changed_is_rendered(tmp_path):
 
 
 def test_source_changes_change_the_key(tmp_path, monkeypatch):
-    from scenes import dependencies
+    from publish import keys as dependencies
 
     request = RenderRequest("Sigmoid")
     before = inputs_key(request)

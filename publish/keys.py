@@ -21,8 +21,8 @@ from pathlib import Path
 
 from model import paths
 
-from .catalog import SCENES, scene_class
-from .export_data import DEFAULT_DIGIT
+from scenes.catalog import SCENES, scene_class
+from scenes.export_data import DEFAULT_DIGIT
 
 PROJECT_PACKAGES = ("scenes", "model")
 

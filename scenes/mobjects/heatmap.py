@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, Square, Text, VGroup, VMobject
 
-from . import style
+from scenes import style
 from .input_blocks import SIDE
 from .pixel_grid import grid_lines, square_points
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from model import paths
 from model.atomic import write_text
 
-from .rendering import CLIPS_DIR
+from .requests import CLIPS_DIR
 
 MANIFEST_NAME = "manifest.json"
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, Animation, Brace, Circle, Dot, Text, VGroup, VMobject, smooth
 
-from . import style
+from scenes import style
 from .input_blocks import pooled_contributions, pooled_pixels, pooled_weights
 from .pixel_grid import line_points
 

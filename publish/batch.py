@@ -24,10 +24,11 @@ from pathlib import Path
 
 from model.errors import UserError
 
-from .catalog import SCENES
-from .dependencies import inputs_key
+from scenes.catalog import SCENES
+from .keys import inputs_key
 from .manifest import intact_record, write_manifest
-from .rendering import CLIPS_DIR, RenderRequest, render_clip, sidecar_path
+from .clips import render_clip, sidecar_path
+from .requests import CLIPS_DIR, RenderRequest
 
 
 @contextmanager

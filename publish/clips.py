@@ -25,78 +25,13 @@ from pathlib import Path
 
 from model import paths
 from model.atomic import atomic_path, write_text
-from model.errors import UserError
 
-from .catalog import scene_class
-from .export_data import DEFAULT_DIGIT, DIGIT_VARIABLE, EDGES_VARIABLE, EXPORT_VARIABLE, scene_inputs
+from scenes.catalog import scene_class
+from scenes.export_data import DEFAULT_DIGIT, DIGIT_VARIABLE, EDGES_VARIABLE, EXPORT_VARIABLE
 
-QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
-FORMATS = ("mp4", "webm", "gif", "png", "mov")
-TRANSPARENT_FORMATS = ("webm", "mov", "png")
-GIF_WIDTH = 480        # pixels: a GIF for a post, not a 1080p one
-GIF_FPS = 15
-CLIPS_DIR = "clips"    # under the media folder
+from .encoding import GIF_FPS, finish, srt_to_vtt, video_size
+from .requests import QUALITIES, RenderRequest
 
-
-@dataclass(frozen=True)
-class RenderRequest:
-    scene: str
-    quality: str = "low"
-    format: str = "mp4"
-    transparent: bool = False
-    digit: str | None = None
-    export: Path | None = None
-    edges: str = "weight"
-    sections: bool = False
-    snapshot: int | None = None
-    media_dir: Path = paths.MEDIA_DIR
-
-    def export_path(self) -> Path:
-        if self.snapshot is not None:
-            return snapshot_export(self.snapshot, self.export)
-        return Path(self.export or paths.DEFAULT_EXPORT).resolve()
-
-    def check(self) -> None:
-        """Refuse what cannot work before anything is drawn or written."""
-        if self.quality not in QUALITIES:
-            raise UserError(f"quality must be one of {', '.join(QUALITIES)}, got {self.quality!r}")
-        if self.format not in FORMATS:
-            raise UserError(f"format must be one of {', '.join(FORMATS)}, got {self.format!r}")
-        if self.transparent and self.format not in TRANSPARENT_FORMATS:
-            raise UserError(f"{self.format} cannot hold transparency: use --format webm (VP9 with alpha) "
-                            f"or --format mov for a transparent video, or png for a still")
-        if self.sections and self.format == "png":
-            raise UserError("--sections needs a video format; png is a single still")
-        if self.snapshot is not None and self.scene != "ForwardPass":
-            raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
-        cls = scene_class(self.scene)
-        # The scene's own check of the network's shape and the digit, before any frame.
-        scene_inputs(self.scene, hidden_layers=cls.hidden_layers, max_hidden=cls.max_hidden,
-                     path=self.export_path(), digit=self.digit or DEFAULT_DIGIT)
-
-    def stem(self) -> str:
-        """The clip's file name without extension: scene, then what sets it apart."""
-        parts = [self.scene]
-        if self.digit and self.digit != DEFAULT_DIGIT:
-            parts.append(self.digit.replace(":", "-"))
-        if self.snapshot is not None:
-            parts.append(f"epoch{self.snapshot}")
-        if self.edges != "weight":
-            parts.append(self.edges)
-        if self.transparent:
-            parts.append("transparent")
-        return "_".join(parts)
-
-    def clip_path(self) -> Path:
-        return Path(self.media_dir) / CLIPS_DIR / self.quality / f"{self.stem()}.{self.format}"
-
-
-def snapshot_export(epoch: int, export: Path | None = None) -> Path:
-    base = Path(export or paths.DEFAULT_EXPORT).resolve()
-    path = base.with_name(f"{base.stem}.epoch{epoch}.json")
-    if not path.exists():
-        raise UserError(f"no snapshot for epoch {epoch} ({path.name}): train with --snapshots {epoch}")
-    return path
 
 
 @dataclass
@@ -137,7 +72,7 @@ def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
     inputs key, when the caller has already computed it (see dependencies.py)."""
     from manim import tempconfig
 
-    from .dependencies import export_content_hash, inputs_key
+    from .keys import export_content_hash, inputs_key
 
     request.check()
     key = key or inputs_key(request)
@@ -209,78 +144,5 @@ def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def srt_to_vtt(srt: str) -> str:
-    """WebVTT, the subtitle format browsers read: SRT with a header and dots in times."""
-    lines = [line.replace(",", ".") if " --> " in line else line for line in srt.splitlines()]
-    return "WEBVTT\n\n" + "\n".join(lines).strip() + "\n"
-
-
 def sidecar_path(clip: Path) -> Path:
     return clip.with_name(clip.name + ".json")
-
-
-def finish(rendered: Path, target: Path, format: str) -> None:
-    """Turn manim's file into the clip we ship, written to `target`."""
-    if format == "mp4":
-        faststart(rendered, target)
-    elif format == "gif":
-        make_gif(rendered, target)
-    else:
-        shutil.copyfile(rendered, target)
-
-
-def faststart(source: Path, target: Path) -> None:
-    """Remux an mp4 with its index (moov atom) first, so a browser can start playing
-    before the download ends. Packets are copied, not re-encoded."""
-    import av
-
-    with av.open(str(source)) as inp, av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        stream = inp.streams.video[0]
-        out_stream = out.add_stream_from_template(stream)
-        for packet in inp.demux(stream):
-            if packet.dts is None:
-                continue
-            packet.stream = out_stream
-            out.mux(packet)
-
-
-def make_gif(source: Path, target: Path) -> None:
-    """A looping GIF, GIF_WIDTH wide at GIF_FPS, with one adaptive palette built from
-    frames across the whole clip (a per-frame palette flickers)."""
-    import av
-    from PIL import Image
-
-    frames = []
-    with av.open(str(source)) as container:
-        stream = container.streams.video[0]
-        step = max(1, round(float(stream.average_rate) / GIF_FPS))
-        for index, frame in enumerate(container.decode(stream)):
-            if index % step == 0:
-                image = frame.to_image()
-                height = round(image.height * GIF_WIDTH / image.width)
-                frames.append(image.resize((GIF_WIDTH, height), Image.LANCZOS))
-    if not frames:
-        raise UserError(f"{source}: no frames to make a GIF from")
-    samples = frames[:: max(1, len(frames) // 8)]
-    strip = Image.new("RGB", (GIF_WIDTH, sum(f.height for f in samples)))
-    offset = 0
-    for sample in samples:
-        strip.paste(sample, (0, offset))
-        offset += sample.height
-    palette = strip.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    quantized = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
-    quantized[0].save(target, format="GIF", save_all=True, append_images=quantized[1:], loop=0,
-                      duration=round(1000 / GIF_FPS), optimize=False, disposal=1)
-
-
-def video_size(path: Path, format: str) -> tuple[int, int]:
-    if format in ("png", "gif"):
-        from PIL import Image
-
-        with Image.open(path) as image:
-            return image.size
-    import av
-
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        return stream.codec_context.width, stream.codec_context.height

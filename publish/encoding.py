@@ -1,0 +1,84 @@
+"""Finishing a clip: manim's file turned into what we ship (web-ready mp4, small GIF,
+WebVTT subtitles), and reading a finished file's size."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from model.errors import UserError
+
+GIF_WIDTH = 480        # pixels: a GIF for a post, not a 1080p one
+GIF_FPS = 15
+
+
+def srt_to_vtt(srt: str) -> str:
+    """WebVTT, the subtitle format browsers read: SRT with a header and dots in times."""
+    lines = [line.replace(",", ".") if " --> " in line else line for line in srt.splitlines()]
+    return "WEBVTT\n\n" + "\n".join(lines).strip() + "\n"
+
+
+def finish(rendered: Path, target: Path, format: str) -> None:
+    """Turn manim's file into the clip we ship, written to `target`."""
+    if format == "mp4":
+        faststart(rendered, target)
+    elif format == "gif":
+        make_gif(rendered, target)
+    else:
+        shutil.copyfile(rendered, target)
+
+
+def faststart(source: Path, target: Path) -> None:
+    """Remux an mp4 with its index (moov atom) first, so a browser can start playing
+    before the download ends. Packets are copied, not re-encoded."""
+    import av
+
+    with av.open(str(source)) as inp, av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+        stream = inp.streams.video[0]
+        out_stream = out.add_stream_from_template(stream)
+        for packet in inp.demux(stream):
+            if packet.dts is None:
+                continue
+            packet.stream = out_stream
+            out.mux(packet)
+
+
+def make_gif(source: Path, target: Path) -> None:
+    """A looping GIF, GIF_WIDTH wide at GIF_FPS, with one adaptive palette built from
+    frames across the whole clip (a per-frame palette flickers)."""
+    import av
+    from PIL import Image
+
+    frames = []
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        step = max(1, round(float(stream.average_rate) / GIF_FPS))
+        for index, frame in enumerate(container.decode(stream)):
+            if index % step == 0:
+                image = frame.to_image()
+                height = round(image.height * GIF_WIDTH / image.width)
+                frames.append(image.resize((GIF_WIDTH, height), Image.LANCZOS))
+    if not frames:
+        raise UserError(f"{source}: no frames to make a GIF from")
+    samples = frames[:: max(1, len(frames) // 8)]
+    strip = Image.new("RGB", (GIF_WIDTH, sum(f.height for f in samples)))
+    offset = 0
+    for sample in samples:
+        strip.paste(sample, (0, offset))
+        offset += sample.height
+    palette = strip.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    quantized = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    quantized[0].save(target, format="GIF", save_all=True, append_images=quantized[1:], loop=0,
+                      duration=round(1000 / GIF_FPS), optimize=False, disposal=1)
+
+
+def video_size(path: Path, format: str) -> tuple[int, int]:
+    if format in ("png", "gif"):
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return image.size
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return stream.codec_context.width, stream.codec_context.height

@@ -1,0 +1,81 @@
+"""A render request: which scene, at what quality and format, for which digit and export.
+
+Checked before anything is drawn; it names the clip's file under the media folder.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from model import paths
+from model.errors import UserError
+
+from scenes.catalog import scene_class
+from scenes.export_data import DEFAULT_DIGIT, scene_inputs
+
+QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
+FORMATS = ("mp4", "webm", "gif", "png", "mov")
+TRANSPARENT_FORMATS = ("webm", "mov", "png")
+CLIPS_DIR = "clips"    # under the media folder
+
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    scene: str
+    quality: str = "low"
+    format: str = "mp4"
+    transparent: bool = False
+    digit: str | None = None
+    export: Path | None = None
+    edges: str = "weight"
+    sections: bool = False
+    snapshot: int | None = None
+    media_dir: Path = paths.MEDIA_DIR
+
+    def export_path(self) -> Path:
+        if self.snapshot is not None:
+            return snapshot_export(self.snapshot, self.export)
+        return Path(self.export or paths.DEFAULT_EXPORT).resolve()
+
+    def check(self) -> None:
+        """Refuse what cannot work before anything is drawn or written."""
+        if self.quality not in QUALITIES:
+            raise UserError(f"quality must be one of {', '.join(QUALITIES)}, got {self.quality!r}")
+        if self.format not in FORMATS:
+            raise UserError(f"format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+        if self.transparent and self.format not in TRANSPARENT_FORMATS:
+            raise UserError(f"{self.format} cannot hold transparency: use --format webm (VP9 with alpha) "
+                            f"or --format mov for a transparent video, or png for a still")
+        if self.sections and self.format == "png":
+            raise UserError("--sections needs a video format; png is a single still")
+        if self.snapshot is not None and self.scene != "ForwardPass":
+            raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
+        cls = scene_class(self.scene)
+        # The scene's own check of the network's shape and the digit, before any frame.
+        scene_inputs(self.scene, hidden_layers=cls.hidden_layers, max_hidden=cls.max_hidden,
+                     path=self.export_path(), digit=self.digit or DEFAULT_DIGIT)
+
+    def stem(self) -> str:
+        """The clip's file name without extension: scene, then what sets it apart."""
+        parts = [self.scene]
+        if self.digit and self.digit != DEFAULT_DIGIT:
+            parts.append(self.digit.replace(":", "-"))
+        if self.snapshot is not None:
+            parts.append(f"epoch{self.snapshot}")
+        if self.edges != "weight":
+            parts.append(self.edges)
+        if self.transparent:
+            parts.append("transparent")
+        return "_".join(parts)
+
+    def clip_path(self) -> Path:
+        return Path(self.media_dir) / CLIPS_DIR / self.quality / f"{self.stem()}.{self.format}"
+
+
+def snapshot_export(epoch: int, export: Path | None = None) -> Path:
+    base = Path(export or paths.DEFAULT_EXPORT).resolve()
+    path = base.with_name(f"{base.stem}.epoch{epoch}.json")
+    if not path.exists():
+        raise UserError(f"no snapshot for epoch {epoch} ({path.name}): train with --snapshots {epoch}")
+    return path

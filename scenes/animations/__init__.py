@@ -1,0 +1,1 @@
+"""How drawn things change: propagation along edges, unrolling, highlighting."""

@@ -1,0 +1,1 @@
+"""What is drawn: the pixel grid, the network diagram, heatmaps, input blocks, equations."""
