@@ -52,12 +52,13 @@ def build_seconds() -> float:
     from manim import tempconfig
 
     from scenes.export_data import scene_inputs
+    from scenes.settings import Settings
     from scenes.mobjects.network_diagram import NetworkDiagram
     from scenes.mobjects.pixel_grid import PixelGrid
 
     with tempconfig({"format": "none"}):
         started = time.perf_counter()
-        inputs = scene_inputs("ForwardPass")
+        inputs = scene_inputs("ForwardPass", Settings())
         NetworkDiagram(inputs.network, inputs.example)
         PixelGrid(inputs.example.pixels)
         return time.perf_counter() - started

@@ -9,14 +9,12 @@ Beside each clip a small JSON sidecar records what it was made from (scene, digi
 format, export hash, the key of all its inputs); the manifest is rebuilt from the
 sidecars (see manifest.py), so it always matches what is on disk.
 
-The scene is created inside `tempconfig`, as manim 0.22 requires. Which export, digit
-and edge mode it draws travel as environment variables (see export_data.py), so the
-stock `manim` CLI finds the same defaults.
+The scene is created inside `tempconfig`, as manim 0.22 requires, and is handed the
+request's `Settings` (export, digit, edge mode): nothing travels through the environment.
 """
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -27,7 +25,7 @@ from model import paths
 from model.atomic import atomic_path, write_text
 
 from scenes.catalog import scene_class
-from scenes.export_data import DEFAULT_DIGIT, DIGIT_VARIABLE, EDGES_VARIABLE, EXPORT_VARIABLE
+from scenes.settings import DEFAULT_DIGIT
 
 from .encoding import GIF_FPS, finish, srt_to_vtt, video_size
 from .requests import QUALITIES, RenderRequest
@@ -77,22 +75,19 @@ def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
     request.check()
     key = key or inputs_key(request)
     started = time.perf_counter()
-    os.environ[EXPORT_VARIABLE] = str(request.export_path())
-    os.environ[EDGES_VARIABLE] = request.edges
-    os.environ[DIGIT_VARIABLE] = request.digit or DEFAULT_DIGIT
     final = request.clip_path()
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=final.parent))
     try:
         # GIFs are made by us from an mp4, smaller and better than a full-size GIF.
         manim_format = "mp4" if request.format == "gif" else request.format
-        settings = {
+        manim_config = {
             "quality": QUALITIES[request.quality], "format": manim_format, "transparent": request.transparent,
             "save_sections": request.sections, "media_dir": str(work), "disable_caching": True,
             "verbosity": "ERROR", "progress_bar": "none",
         }
-        with tempconfig(settings):
-            scene = scene_class(request.scene)()
+        with tempconfig(manim_config):
+            scene = scene_class(request.scene)(settings=request.settings())
             scene.render()
             plan = scene.renderer.file_writer.output_plan
             last_frame = scene.renderer.get_frame()  # RGBA: the poster, alpha and all

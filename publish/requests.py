@@ -11,7 +11,8 @@ from model import paths
 from model.errors import UserError
 
 from scenes.catalog import scene_class
-from scenes.export_data import DEFAULT_DIGIT, scene_inputs
+from scenes.export_data import scene_inputs
+from scenes.settings import DEFAULT_DIGIT, Settings
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
 FORMATS = ("mp4", "webm", "gif", "png", "mov")
@@ -53,8 +54,12 @@ class RenderRequest:
             raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
         cls = scene_class(self.scene)
         # The scene's own check of the network's shape and the digit, before any frame.
-        scene_inputs(self.scene, hidden_layers=cls.hidden_layers, max_hidden=cls.max_hidden,
-                     path=self.export_path(), digit=self.digit or DEFAULT_DIGIT)
+        scene_inputs(self.scene, self.settings(), hidden_layers=cls.hidden_layers, max_hidden=cls.max_hidden)
+
+    def settings(self) -> Settings:
+        """What the scene draws with: this request's export, digit and edge mode."""
+        return Settings(export=self.export_path(), digit=self.digit if self.digit is not None else DEFAULT_DIGIT,
+                        edges=self.edges)
 
     def stem(self) -> str:
         """The clip's file name without extension: scene, then what sets it apart."""

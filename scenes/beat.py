@@ -14,6 +14,7 @@ from manim import Scene
 
 from . import style
 from .export_data import SceneInputs, scene_inputs
+from .settings import Settings
 
 
 class Beat(Scene):
@@ -22,6 +23,11 @@ class Beat(Scene):
     max_hidden = 20              # 1-3 hidden layers of at most 20 neurons, by default
     export_dependency = "values"  # what it reads from the export: "values", or only "shapes"
     inner_sections = True  # a beat's own sections; off inside the Chapter, where a beat is one
+
+    def __init__(self, settings: Settings | None = None, **kwargs):
+        # The stock manim CLI creates a scene with no arguments: then the environment says.
+        self.settings = settings or Settings.from_environment()
+        super().__init__(**kwargs)
 
     def section(self, name: str) -> None:
         if self.inner_sections:
@@ -35,7 +41,7 @@ class Beat(Scene):
         raise NotImplementedError
 
     def inputs(self, name: str | None = None) -> SceneInputs:
-        return scene_inputs(name or type(self).__name__, hidden_layers=self.hidden_layers, max_hidden=self.max_hidden)
+        return scene_inputs(name or type(self).__name__, self.settings, hidden_layers=self.hidden_layers, max_hidden=self.max_hidden)
 
     def featured(self) -> FeaturedNeuron:
         inputs = self.inputs()

@@ -5,26 +5,20 @@ and validated by the model package's schema (one definition of the format), and 
 out as the schema's typed objects: the `Network` (sizes, weights, biases, activation
 names) and the chosen `Example` (pixels, z, a, prediction).
 
-Which export, which digit and which edge mode: `render.py render --export PATH
---digit ID --edges MODE` sets the environment variables below, so the same lookup works when manim's own CLI imports a
-scene file (`manim render -ql scenes/forward_pass.py ForwardPass`): by default the
-committed export and the sloppy three, `train:7`.
+Which export, which digit and which edge mode come from the `Settings` the scene was
+given (see settings.py): by default the committed export and the sloppy three.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from model import paths
 from model.errors import UserError
 from model.schema import Example, Export, Network, read_export
 
-EXPORT_VARIABLE = "NN_EXPLAINER_EXPORT"
-DIGIT_VARIABLE = "NN_EXPLAINER_DIGIT"
-EDGES_VARIABLE = "NN_EXPLAINER_EDGES"     # "weight" (default) or "contribution"
-DEFAULT_DIGIT = "train:7"  # the sloppy three of 3Blue1Brown's video
+from .settings import DEFAULT_DIGIT, Settings  # noqa: F401  (DEFAULT_DIGIT: re-exported)
+
 
 
 @dataclass(frozen=True)
@@ -37,30 +31,13 @@ class SceneInputs:
     path: Path
 
 
-def export_path() -> Path:
-    return Path(os.environ.get(EXPORT_VARIABLE) or paths.DEFAULT_EXPORT)
-
-
-def digit_id() -> str:
-    return os.environ.get(DIGIT_VARIABLE) or DEFAULT_DIGIT
-
-
-def edge_mode() -> str:
-    from scenes.mobjects.network_diagram import EDGE_MODES
-
-    mode = os.environ.get(EDGES_VARIABLE) or "weight"
-    if mode not in EDGE_MODES:
-        raise UserError(f"edge mode {mode!r} is not one of {', '.join(EDGE_MODES)}")
-    return mode
-
-
 @lru_cache(maxsize=8)
 def _read(path: Path, version: tuple) -> Export:
     return read_export(path)  # cached per file version: scenes of one render share it
 
 
-def load_export(path: Path | None = None) -> Export:
-    path = Path(path or export_path()).resolve()
+def load_export(path: Path) -> Export:
+    path = Path(path).resolve()
     if not path.exists():
         raise UserError(f"{path}: no export file (run `python render.py train` to make one)")
     stat = path.stat()  # a rewrite (always a rename into place) changes the inode
@@ -74,10 +51,11 @@ def resolve_digit(export: Export, wanted: str) -> Example:
     return export.example(wanted)
 
 
-def scene_inputs(scene_name: str, hidden_layers: range = range(1, 4), max_hidden: int = 20,
-                 path: Path | None = None, digit: str | None = None) -> SceneInputs:
+def scene_inputs(scene_name: str, settings: Settings, hidden_layers: range = range(1, 4), max_hidden: int = 20,
+                 path: Path | None = None) -> SceneInputs:
     """The export and digit for a scene that draws a 784-...-10 network whose hidden
     layers it can fit on screen; anything else is refused with the reason."""
+    path = Path(path or settings.export)
     export = load_export(path)
     network = export.network
     hidden = network.sizes[1:-1]
@@ -85,4 +63,4 @@ def scene_inputs(scene_name: str, hidden_layers: range = range(1, 4), max_hidden
         shape = "-".join(map(str, network.sizes))
         raise UserError(f"{scene_name} draws networks with {hidden_layers.start}-{hidden_layers.stop - 1} "
                         f"hidden layers of at most {max_hidden} neurons; this export is {shape}")
-    return SceneInputs(network, resolve_digit(export, digit or digit_id()), export, Path(path or export_path()))
+    return SceneInputs(network, resolve_digit(export, settings.digit), export, path)

@@ -17,7 +17,6 @@ from manim import (LEFT, RIGHT, UP, FadeIn, Rectangle, ReplacementTransform, Sur
 
 from scenes import style
 from scenes.beat import Beat
-from scenes.export_data import edge_mode
 from scenes.mobjects.network_diagram import NetworkDiagram, SignalFlow
 from scenes.mobjects.pixel_grid import PixelGrid
 
@@ -65,7 +64,7 @@ class ForwardPass(Beat):
         """The digit on the left, the network on the right, nothing shown yet."""
         self.play_inputs = inputs
         self.example = inputs.example
-        diagram = self.diagram = NetworkDiagram(inputs.network, inputs.example, edge_mode=edge_mode())
+        diagram = self.diagram = NetworkDiagram(inputs.network, inputs.example, edge_mode=self.settings.edges)
         diagram.scale_to_fit_height(min(diagram.height, self.diagram_height)).to_edge(RIGHT, buff=1.1)
         grid = PixelGrid(inputs.example.pixels).to_edge(LEFT, buff=0.6)
         caption = Text(describe(inputs.example), font_size=style.CAPTION_FONT_SIZE)

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, MathTex, Text, VGroup
 
-from model import paths
 from scenes import style
-from scenes.export_data import digit_id, scene_inputs
+from scenes.export_data import scene_inputs
 from scenes.forward_pass import ForwardPass
 from scenes.sigmoid import activation_axes, sigmoid
-
-
-def relu_export_path():
-    return paths.RELU_EXPORT
 
 
 class ReLU(ForwardPass):
@@ -35,7 +30,7 @@ class ReLU(ForwardPass):
         self.wait(style.READ_SECONDS)
         self.play(*[FadeOut(m) for m in (left, right, sig, relu, titles)], run_time=0.5)
 
-        inputs = scene_inputs("ReLU", path=relu_export_path(), digit=digit_id())
+        inputs = scene_inputs("ReLU", self.settings, path=self.settings.relu_export)
         self.relu_inputs = inputs
         grid, caption, diagram = self.layout(inputs)
         note = Text("a ReLU network,\ntrained by the same code", font_size=style.SMALL_FONT_SIZE,

@@ -19,10 +19,10 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, Animation, Brace, Circle, Dot, Text, VGroup, VMobject, smooth
 
 from scenes import style
+from scenes.settings import EDGE_MODES
 from .input_blocks import pooled_contributions, pooled_pixels, pooled_weights
 from .pixel_grid import line_points
 
-EDGE_MODES = ("weight", "contribution")
 
 
 class NeuronLayer(VGroup):

@@ -1,0 +1,53 @@
+"""What a render is drawn with: one frozen settings object, built once and passed down.
+
+The CLI builds it from its flags (`publish.requests.RenderRequest.settings`), tests
+build it directly, and the stock `manim` CLI, which creates a scene with no
+arguments, gets it from `Settings.from_environment()` — the one place that reads the
+NN_EXPLAINER_* variables. No other module reads the environment, and nothing writes
+to it: two renders in one process cannot leak their settings into each other.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from model import paths
+from model.errors import UserError
+
+DEFAULT_DIGIT = "train:7"     # the sloppy three of 3Blue1Brown's video
+EDGE_MODES = ("weight", "contribution")  # an edge drawn by its weight w, or by w·a for this digit
+
+ENVIRONMENT = {  # for `manim render scenes/forward_pass.py ForwardPass` only
+    "export": "NN_EXPLAINER_EXPORT",
+    "relu_export": "NN_EXPLAINER_RELU_EXPORT",
+    "digit": "NN_EXPLAINER_DIGIT",
+    "edges": "NN_EXPLAINER_EDGES",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    export: Path = paths.DEFAULT_EXPORT          # the network every beat draws
+    relu_export: Path = paths.RELU_EXPORT        # the ReLU network the ReLU beat compares
+    digit: str = DEFAULT_DIGIT                   # train:7, test:0, image:NAME
+    edges: str = "weight"
+
+    def __post_init__(self):
+        if self.edges not in EDGE_MODES:
+            raise UserError(f"edge mode {self.edges!r} is not one of {', '.join(EDGE_MODES)}")
+        if not isinstance(self.digit, str) or not self.digit.strip():
+            raise UserError("the digit to draw is empty: give an example id such as train:7 or image:NAME")
+        object.__setattr__(self, "export", Path(self.export))
+        object.__setattr__(self, "relu_export", Path(self.relu_export))
+
+    @classmethod
+    def from_environment(cls, environ=None) -> "Settings":
+        """The stock manim CLI's settings: NN_EXPLAINER_* variables over the defaults."""
+        environ = os.environ if environ is None else environ
+        given = {field: environ[name] for field, name in ENVIRONMENT.items() if environ.get(name)}
+        return cls(**given)
+
+    def environment(self) -> dict[str, str]:
+        """The variables that make the stock manim CLI draw with these settings."""
+        return {name: str(getattr(self, field)) for field, name in ENVIRONMENT.items()}
