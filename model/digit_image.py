@@ -15,8 +15,10 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .errors import UserError
+from .shapes import IMAGE_SIDE
 
-SIDE, BOX = 28, 20
+SIDE = IMAGE_SIDE
+BOX = 20              # pixels: MNIST fits each digit into a 20x20 box, then pads to 28x28
 MIN_SIDE = 8          # pixels; below this there is no digit to see
 INK_THRESHOLD = 0.2   # of full ink: fainter pixels are paper texture or noise
 MIN_CONTRAST = 0.15   # the whole image must hold at least this much ink somewhere

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import schema
+from . import formula, schema
 from .atomic import write_text
 from .errors import UserError
 from .mnist import Mnist, held_out_split
@@ -25,26 +25,13 @@ SLOPPY_THREE = 7         # MNIST training index of the three in 3Blue1Brown's vi
 TRAIN_THREES = 10        # the first ten threes of the training set
 FIRST_TEST_DIGITS = 15
 
-NUMPY_ACTIVATIONS = {
-    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
-    "relu": lambda z: np.maximum(z, 0.0),
-    "softmax": lambda z: np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True),
-}
 _rounded = np.vectorize(schema.round_float, otypes=[np.float64])
 
 
 def forward(network: schema.Network | dict, pixels: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(zs, activations) in float64 for pixels [N, 784] or [784], straight from the formula."""
-    weights, biases = _get(network, "weights"), _get(network, "biases")
-    hidden, output = _get(network, "hidden_activation"), _get(network, "output_activation")
-    a = np.asarray(pixels, dtype=np.float64)
-    zs, activations = [], [a]
-    for index, (w, b) in enumerate(zip(weights, biases)):
-        z = a @ np.asarray(w).T + np.asarray(b)
-        a = NUMPY_ACTIVATIONS[output if index == len(weights) - 1 else hidden](z)
-        zs.append(z)
-        activations.append(a)
-    return zs, activations
+    return formula.forward(_get(network, "weights"), _get(network, "biases"), _get(network, "hidden_activation"),
+                           _get(network, "output_activation"), pixels)
 
 
 def _get(network, key):

@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from .errors import UserError
+from .shapes import IMAGE_SIDE
 from .paths import MNIST_DIR
 
 FILES = {
@@ -30,7 +31,6 @@ FILES = {
 }
 # IDX magic numbers: 0x0803 = unsigned bytes, 3 dimensions; 0x0801 = 1 dimension.
 IMAGES_MAGIC, LABELS_MAGIC = 0x0803, 0x0801
-IMAGE_SIDE = 28
 HELD_OUT = 5000       # training images kept out of training, to choose hyper-parameters
 HELD_OUT_SEED = 2017  # fixed, and apart from the training seed: the split never moves
 

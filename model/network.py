@@ -23,9 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-ACTIVATIONS = {"sigmoid": torch.sigmoid, "relu": torch.relu}
-DEFAULT_HIDDEN = (16, 16)
-INPUT_SIZE, OUTPUT_SIZE = 28 * 28, 10
+from .activations import activation
+from .shapes import CLASSES as OUTPUT_SIZE, DEFAULT_HIDDEN, PIXELS as INPUT_SIZE
 
 
 class MLP(nn.Module):
@@ -36,6 +35,8 @@ class MLP(nn.Module):
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
         self.batch_norm = batch_norm
+        self.functions = {False: activation(hidden_activation).torch_function(),
+                          True: activation(output_activation).torch_function()}
         self.layers = nn.ModuleList(nn.Linear(n_in, n_out) for n_in, n_out in zip(self.sizes, self.sizes[1:]))
         self.norms = nn.ModuleList(nn.BatchNorm1d(size) for size in hidden) if batch_norm else None
         # Buffers, not constants: they travel with the checkpoint.
@@ -51,7 +52,7 @@ class MLP(nn.Module):
             is_output = index == len(self.layers) - 1
             if self.norms is not None and not is_output:
                 z = self.norms[index](z)
-            x = ACTIVATIONS[self.output_activation if is_output else self.hidden_activation](z)
+            x = self.functions[is_output](z)
             zs.append(z)
             activations.append(x)
         return zs, activations

@@ -16,14 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
+from . import formula
+from .activations import ACTIVATIONS
 from .errors import UserError
+from .shapes import CLASSES, IMAGE_SIDE, PIXELS
 
 FORMAT = "nn-explainer.export"
 VERSION = 1
-ACTIVATION_NAMES = ("sigmoid", "relu", "softmax")
 SOURCES = ("mnist-train", "mnist-test", "image")
-PIXELS = 28 * 28
-CLASSES = 10
+RECOMPUTE_TOLERANCE = 1e-5  # exported numbers are rounded to 8 significant digits: far below this
 TRAINING_KEYS = {"seed": int, "epochs": int, "device": str, "seconds": (int, float),
                  "train_accuracy": (int, float), "test_accuracy": (int, float),
                  "dataset_sha256": str, "torch_version": str}
@@ -111,7 +112,29 @@ def parse(doc, sha256: str = "") -> Export:
     _expect(examples, "examples is empty")
     ids = [e.id for e in examples]
     _expect(len(set(ids)) == len(ids), "example ids are not unique")
+    for example in examples:
+        _check_recomputed(network, example)
     return Export(network, training, examples, sha256)
+
+
+def _check_recomputed(network: Network, example: Example) -> None:
+    """Run the network's formula on the example's pixels and refuse the file unless it
+    holds exactly those numbers: a hand-edited activation, prediction or pixel would
+    otherwise be drawn as if the network had produced it."""
+    zs, activations = formula.forward(network.weights, network.biases, network.hidden_activation,
+                                      network.output_activation, example.pixels)
+    for kind, exported, recomputed in (("z", example.z, zs), ("a", example.a[1:], activations[1:])):
+        for layer, (theirs, ours) in enumerate(zip(exported, recomputed)):
+            error = np.abs(theirs - ours)
+            if error.max() > RECOMPUTE_TOLERANCE:
+                neuron = int(np.argmax(error))
+                number = layer if kind == "z" else layer + 1
+                raise UserError(f"example {example.id}: {kind}[{number}][{neuron}] is {theirs[neuron]:.6g} in the file, "
+                                f"but the network's weights and pixels give {ours[neuron]:.6g}; "
+                                "the file's numbers were not produced by its network")
+    answer = int(np.argmax(activations[-1]))
+    _expect(example.prediction == answer, f"example {example.id}: prediction is {example.prediction}, "
+                                          f"but the network's brightest output is {answer}")
 
 
 def _parse_network(net: dict) -> Network:
@@ -119,10 +142,10 @@ def _parse_network(net: dict) -> Network:
     _expect(len(sizes) >= 2 and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes),
             f"network.sizes {sizes!r} is not a list of positive integers")
     _expect(sizes[0] == PIXELS and sizes[-1] == CLASSES,
-            f"network.sizes {sizes!r} must start at {PIXELS} (28x28 pixels) and end at {CLASSES} (digits)")
+            f"network.sizes {sizes!r} must start at {PIXELS} ({IMAGE_SIDE}x{IMAGE_SIDE} pixels) and end at {CLASSES} (digits)")
     hidden, output = net.get("hidden_activation"), net.get("output_activation")
     for name, value in (("hidden_activation", hidden), ("output_activation", output)):
-        _expect(value in ACTIVATION_NAMES, f"network.{name} {value!r} is not one of {ACTIVATION_NAMES}")
+        _expect(value in ACTIVATIONS, f"network.{name} {value!r} is not one of {tuple(ACTIVATIONS)}")
     layers = len(sizes) - 1
     weights = _field(net, "weights", list, "network.")
     biases = _field(net, "biases", list, "network.")

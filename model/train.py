@@ -30,7 +30,9 @@ import torch.nn.functional as F
 
 from .errors import UserError
 from .mnist import HELD_OUT, Mnist, held_out_split
-from .network import ACTIVATIONS, DEFAULT_HIDDEN, MLP
+from .activations import ACTIVATIONS
+from .shapes import IMAGE_SIDE
+from .network import DEFAULT_HIDDEN, MLP
 
 
 @dataclass
@@ -161,7 +163,7 @@ def shifted(pixels: torch.Tensor, probability: float, generator: torch.Generator
     if draw[0] >= probability:
         return pixels
     down, right = int(draw[1] * 3) - 1, int(draw[2] * 3) - 1
-    images = pixels.reshape(-1, 28, 28)
+    images = pixels.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
     return torch.roll(images, shifts=(down, right), dims=(1, 2)).reshape(len(pixels), -1)
 
 

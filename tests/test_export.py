@@ -8,8 +8,11 @@ import pytest
 from conftest import assert_clean_failure, run_cli
 from model import paths
 from model.errors import UserError
-from model.export import NUMPY_ACTIVATIONS
 from model.schema import read_export
+
+
+# Written out again here, so the test does not trust model/activations.py.
+NUMPY_ACTIVATIONS = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0)}
 
 
 def recompute(network, pixels):
@@ -73,6 +76,27 @@ def test_committed_export_matches_committed_checkpoint():
     assert len(history) == training["epochs"]
 
 
+@pytest.mark.parametrize("which", ["sigmoid", "relu"])
+def test_checkpoint_reproduces_every_exported_activation(which):
+    """The model package's own forward pass, loaded from the checkpoint, gives the
+    export's numbers: the export describes the trained network, not another one."""
+    import torch
+
+    from model.checkpoint import load_checkpoint
+
+    checkpoint, export = {"sigmoid": (paths.DEFAULT_CHECKPOINT, paths.DEFAULT_EXPORT),
+                          "relu": (paths.DEFAULT_CHECKPOINT.with_name("network-relu.safetensors"), paths.RELU_EXPORT)}[which]
+    model, _, _ = load_checkpoint(checkpoint)
+    model.eval()
+    exported = read_export(export)
+    pixels = torch.tensor(np.stack([e.pixels for e in exported.examples]), dtype=torch.float64)
+    with torch.no_grad():
+        _, activations = model.double()(pixels)
+    for index, example in enumerate(exported.examples):
+        for layer, exported_a in enumerate(example.a[1:], start=1):
+            assert np.allclose(activations[layer][index].numpy(), exported_a, atol=1e-6, rtol=0), (example.id, layer)
+
+
 def test_committed_relu_export_is_relu():
     exported = read_export(paths.RELU_EXPORT)
     assert exported.network.hidden_activation == "relu"
@@ -105,7 +129,23 @@ DAMAGE = {
     "not ours": (lambda doc: doc.update(format="something-else"), "format is 'something-else'"),
     "missing training": (lambda doc: doc["training"].pop("test_accuracy"), "training.test_accuracy"),
     "pixels out of range": (lambda doc: doc["examples"][0]["pixels"].__setitem__(3, 2.0), "pixels must lie in"),
+    # Edited by hand, every number in range: only recomputing the network finds these.
+    "outputs swapped": (lambda doc: _swap_outputs(doc["examples"][0]), "were not produced by its network"),
+    "prediction changed": (lambda doc: doc["examples"][0].update(prediction=(doc["examples"][0]["prediction"] + 1) % 10),
+                           "but the network's brightest output is"),
+    "another digit's pixels": (lambda doc: _other_pixels(doc), "were not produced by its network"),
 }
+
+
+def _swap_outputs(example):
+    outputs = example["a"][-1]
+    first, second = example["prediction"], (example["prediction"] + 1) % 10
+    outputs[first], outputs[second] = outputs[second], outputs[first]
+
+
+def _other_pixels(doc):
+    examples = doc["examples"]
+    examples[0]["pixels"] = examples[0]["a"][0] = examples[1]["pixels"]
 
 
 @pytest.mark.parametrize("kind", DAMAGE)
@@ -116,7 +156,7 @@ def test_damaged_export_is_refused(kind, tmp_path):
         read_export(path)
 
 
-@pytest.mark.parametrize("kind", ["truncated", "NaN", "unknown version"])
+@pytest.mark.parametrize("kind", ["truncated", "NaN", "unknown version", "outputs swapped"])
 def test_cli_refuses_damaged_export_and_leaves_it_alone(kind, tmp_path):
     path = _damaged(tmp_path, DAMAGE[kind][0])
     before = path.read_bytes()

@@ -1,0 +1,50 @@
+"""The activation functions a network can be trained with, each defined once.
+
+One entry per name that may appear in an export: how numpy computes it (the export's
+forward pass and its check on every read), how PyTorch computes it (training, looked
+up lazily so that drawing never imports torch), and how a formula writes it (the
+beats that write a' = f(W a + b) or plot f). Softmax is not here on purpose: an output
+layer is one activation per neuron, so "the brightest output is the answer" holds
+with the activations drawn.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .errors import UserError
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    compute: Callable[[np.ndarray], np.ndarray]   # numpy, float64
+    torch_name: str          # the torch function: torch.<torch_name>
+    symbol: str              # LaTeX for f in a' = f(W a + b)
+    definition: str          # LaTeX of f(x) = ...
+    bounded: bool            # True: values stay in (0, 1) and draw as they are
+
+    def __call__(self, z):
+        return self.compute(np.asarray(z, dtype=np.float64))
+
+    def torch_function(self):
+        import torch
+
+        return getattr(torch, self.torch_name)
+
+
+ACTIVATIONS = {
+    "sigmoid": Activation("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigmoid",
+                          r"\sigma", r"\sigma(x) = \frac{1}{1 + e^{-x}}", bounded=True),
+    "relu": Activation("relu", lambda z: np.maximum(z, 0.0), "relu",
+                       r"\mathrm{ReLU}", r"\mathrm{ReLU}(x) = \max(0, x)", bounded=False),
+}
+
+
+def activation(name: str) -> Activation:
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise UserError(f"unknown activation {name!r} (known: {', '.join(ACTIVATIONS)})") from None
