@@ -209,11 +209,11 @@ def _train_export_render(args, template) -> None:
 
 
 def command_list(args) -> None:
-    from scenes.catalog import SCENES
+    from scenes.outline import SCENES
 
     width = max(map(len, SCENES))
-    for name, (_, shows) in SCENES.items():
-        print(f"{name:<{width}}  {shows}")
+    for name, info in SCENES.items():
+        print(f"{name:<{width}}  {info.shows}")
 
 
 def command_video(args) -> None:

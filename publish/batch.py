@@ -24,7 +24,7 @@ from pathlib import Path
 
 from model.errors import UserError
 
-from scenes.catalog import SCENES
+from scenes.outline import SCENES
 from .keys import inputs_key
 from .manifest import intact_record, write_manifest
 from .clips import render_clip, sidecar_path

@@ -24,7 +24,7 @@ from pathlib import Path
 from model import paths
 from model.atomic import atomic_path, write_text
 
-from scenes.catalog import scene_class
+from scenes.outline import scene_class
 from scenes.settings import DEFAULT_DIGIT
 
 from .encoding import GIF_FPS, finish, srt_to_vtt, video_size

@@ -1,15 +1,16 @@
 """What a clip depends on, as one key: re-render a clip only when its key changes.
 
-A clip's inputs are: what it reads from the export, the source of its scene and of
-every project module the scene imports (transitively), and the render options
-(quality, format, digit, ...). Each scene says how much of the export it reads
-(`Beat.export_dependency`): "values" (weights, biases, examples: almost every scene)
-or "shapes" (only the layer sizes: ParameterCount), so a retrained network with new
-values re-renders the first kind and leaves the second alone.
+A clip's inputs are: the parts of the export its beats read, the source of its scene
+and of every project module the scene imports (transitively), and the render options
+(quality, format, digit, ...). Each beat declares what it reads in the outline
+(scenes/outline.py): the layer sizes, the weights, the chosen digit's activations,
+every example, or the ReLU export; the Chapter reads the union of its beats. So a
+retrained network re-renders what shows weights or activations and leaves a beat that
+shows only shapes alone, and adding an example re-renders only what shows them all.
 
-The export's training record (wall-clock seconds, accuracies) is not drawn by any
-scene, so it is left out of the hash: retraining with the same seed changes nothing
-that is drawn, and nothing is re-rendered.
+The export is read through the one reader (verified on every read); the training
+record (wall-clock seconds, accuracies) is drawn by no beat and is left out, so
+retraining with the same seed re-renders nothing.
 """
 from __future__ import annotations
 
@@ -19,37 +20,54 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from model import paths
 
-from scenes.catalog import SCENES, scene_class
-from scenes.export_data import DEFAULT_DIGIT
+from scenes.outline import scene_info
+from scenes.story import load_export, resolve_digit
 
 PROJECT_PACKAGES = ("scenes", "model")
 
 
-@lru_cache(maxsize=8)
-def _export_hashes(path: Path, version: tuple) -> tuple[str, str]:
-    """(content, shapes) hashes of one version of an export: read once per run, not per scene."""
-    doc = json.loads(path.read_text())
-    drawn = {"network": doc["network"], "examples": doc["examples"]}
-    content = hashlib.sha256(json.dumps(drawn, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    shapes = hashlib.sha256(json.dumps(doc["network"]["sizes"]).encode()).hexdigest()
-    return content, shapes
+def _digest(*parts) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            digest.update(np.ascontiguousarray(part, dtype=np.float64).tobytes())
+        else:
+            digest.update(json.dumps(part, sort_keys=True).encode())
+        digest.update(b"|")
+    return digest.hexdigest()
 
 
-def _hashes(path: Path) -> tuple[str, str]:
-    path = Path(path).resolve()
-    stat = path.stat()
-    return _export_hashes(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+def _example_parts(example) -> list:
+    return [[example.id, example.source, example.index, example.path, example.label, example.prediction],
+            example.pixels, *example.z, *example.a]
+
+
+def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
+    """sha256 of one part of an export: "shapes", "weights", "digit" (needs `digit`),
+    "examples", or "all" (everything a beat could draw)."""
+    export = load_export(path)
+    network = export.network
+    shapes = [network.sizes, network.hidden_activation, network.output_activation]
+    if part == "shapes":
+        return _digest(shapes)
+    if part == "weights":
+        return _digest(shapes, *network.weights, *network.biases)
+    if part == "digit":
+        return _digest(*_example_parts(resolve_digit(export, digit)))
+    if part == "examples":
+        return _digest(*[p for example in export.examples for p in _example_parts(example)])
+    if part == "all":
+        return _digest(export_part_hash(path, "weights"), export_part_hash(path, "examples"))
+    raise ValueError(part)
 
 
 def export_content_hash(path: Path) -> str:
-    """sha256 of what scenes draw from an export: the network and the examples."""
-    return _hashes(path)[0]
-
-
-def export_shapes_hash(path: Path) -> str:
-    return _hashes(path)[1]
+    """sha256 of everything scenes can draw from an export: the network and the examples."""
+    return export_part_hash(path, "all")
 
 
 def _module_file(name: str) -> Path | None:
@@ -97,7 +115,7 @@ def source_files(module: str) -> tuple[Path, ...]:
 
 def source_hash(scene: str) -> str:
     digest = hashlib.sha256()
-    for file in source_files(SCENES[scene][0]):
+    for file in source_files(scene_info(scene).module):
         digest.update(str(file.relative_to(paths.REPO_ROOT)).encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()
@@ -105,17 +123,17 @@ def source_hash(scene: str) -> str:
 
 def inputs_key(request) -> str:
     """One hash of everything that decides what a clip looks like."""
-    dependency = getattr(scene_class(request.scene), "export_dependency", "values")
-    export = request.export_path()
+    reads = scene_info(request.scene).reads
+    settings = request.settings()
     options = {"scene": request.scene, "quality": request.quality, "format": request.format,
                "transparent": request.transparent, "sections": request.sections, "edges": request.edges,
                "snapshot": request.snapshot}
-    if dependency == "values":
-        options["digit"] = request.digit or DEFAULT_DIGIT
-        options["export"] = export_content_hash(export)
-        if request.scene in ("ReLU", "Chapter"):  # these also draw the ReLU network
-            options["relu_export"] = export_content_hash(paths.RELU_EXPORT)
-    else:
-        options["export"] = export_shapes_hash(export)
+    for part in ("shapes", "weights", "examples"):
+        if part in reads:
+            options[part] = export_part_hash(settings.export, part)
+    if "digit" in reads:
+        options["digit"] = [settings.digit, export_part_hash(settings.export, "digit", settings.digit)]
+    if "relu" in reads:
+        options["relu"] = [settings.digit, export_content_hash(settings.relu_export)]
     options["source"] = source_hash(request.scene)
     return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()

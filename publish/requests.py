@@ -10,8 +10,7 @@ from pathlib import Path
 from model import paths
 from model.errors import UserError
 
-from scenes.catalog import scene_class
-from scenes.export_data import scene_inputs
+from scenes.outline import beats_of
 from scenes.settings import DEFAULT_DIGIT, Settings
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
@@ -52,9 +51,11 @@ class RenderRequest:
             raise UserError("--sections needs a video format; png is a single still")
         if self.snapshot is not None and self.scene != "ForwardPass":
             raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
-        cls = scene_class(self.scene)
-        # The scene's own check of the network's shape and the digit, before any frame.
-        scene_inputs(self.scene, self.settings(), hidden_layers=cls.hidden_layers, max_hidden=cls.max_hidden)
+        # The export read and verified, the digit found, and each beat's own check of the
+        # network's shape, before any frame.
+        from scenes.beat import check_beats
+
+        check_beats(beats_of(self.scene), self.settings())
 
     def settings(self) -> Settings:
         """What the scene draws with: this request's export, digit and edge mode."""

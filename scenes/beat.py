@@ -1,83 +1,76 @@
-"""What every scene of the chapter shares: the base class `Beat` and small helpers.
+"""How beats reach the screen: a manim Scene that plays beats, in order, into itself.
 
-A beat's story lives in its `beat()` method; `construct()` only prepares and calls it.
-That lets `Chapter` play every beat, in order, inside one scene: it calls each class's
-`beat()` on itself. So a beat keeps its state on `self` under names of its own and
-leaves nothing behind (the Chapter fades the screen between beats).
+A beat is a module with `play(scene, story)`: it draws into the scene it is given,
+from the `Story` it is given, and may define `check(story)` to refuse a network it
+cannot draw. Its standalone scene is a two-line `BeatScene` naming it; `Chapter`
+names them all (see outline.py). Played alone, a beat keeps its own sections;
+played in the chapter, each beat is one section with its narration as a subtitle,
+and the screen fades between beats.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import sys
 
-import numpy as np
-from manim import Scene
+from manim import FadeOut, Scene
+
+from model.errors import UserError
 
 from . import style
-from .export_data import SceneInputs, scene_inputs
+from .outline import scene_info
 from .settings import Settings
+from .story import Story
 
 
-class Beat(Scene):
-    narration = ""      # one line of subtitle for this beat (see Chapter)
-    hidden_layers = range(1, 4)  # the network shapes a beat can draw:
-    max_hidden = 20              # 1-3 hidden layers of at most 20 neurons, by default
-    export_dependency = "values"  # what it reads from the export: "values", or only "shapes"
-    inner_sections = True  # a beat's own sections; off inside the Chapter, where a beat is one
+def beat_module(name: str):
+    return importlib.import_module(scene_info(name).module)
+
+
+def check_beats(names, settings: Settings) -> Story:
+    """Read the export (verified) and let each beat refuse what it cannot draw, before
+    any frame or file: the CLI calls this up front, and so does every scene."""
+    story = Story.read(settings)
+    for name in names:
+        check = getattr(beat_module(name), "check", None)
+        if check is not None:
+            check(story)
+    return story
+
+
+def begin_section(scene, name: str) -> None:
+    """A beat's own section: kept when the beat plays alone, folded into the beat's
+    one section in the chapter."""
+    if len(scene.beats) == 1:
+        scene.next_section(name)
+
+
+class BeatScene(Scene):
+    beats: tuple[str, ...] = ()   # beat names from the outline, played in this order
 
     def __init__(self, settings: Settings | None = None, **kwargs):
-        # The stock manim CLI creates a scene with no arguments: then the environment says.
-        self.settings = settings or Settings.from_environment()
+        if settings is not None:
+            self.settings, self.story = settings, check_beats(self.beats, settings)
+        else:  # the stock manim CLI: settings from the environment, its errors as ours
+            try:
+                self.settings = Settings.from_environment()
+                self.story = check_beats(self.beats, self.settings)
+            except UserError as err:
+                print(f"{type(self).__name__}: error: {' '.join(str(err).split())}", file=sys.stderr)
+                sys.exit(2)
         super().__init__(**kwargs)
-
-    def section(self, name: str) -> None:
-        if self.inner_sections:
-            self.next_section(name)
 
     def construct(self):
         self.camera.background_color = style.BACKGROUND
-        self.beat()
-
-    def beat(self):  # pragma: no cover - every beat defines it
-        raise NotImplementedError
-
-    def inputs(self, name: str | None = None) -> SceneInputs:
-        return scene_inputs(name or type(self).__name__, self.settings, hidden_layers=self.hidden_layers, max_hidden=self.max_hidden)
-
-    def featured(self) -> FeaturedNeuron:
-        inputs = self.inputs()
-        index = featured_neuron(inputs.example)
-        weights, pixels = inputs.network.weights[0][index], inputs.example.pixels
-        return FeaturedNeuron(index, weights, float(inputs.network.biases[0][index]), pixels,
-                              float(weights @ pixels), float(inputs.example.z[0][index]),
-                              float(inputs.example.a[1][index]))
-
-
-@dataclass(frozen=True)
-class FeaturedNeuron:
-    """The first-hidden-layer neuron that beats 6-9 zoom in on, with its real numbers."""
-
-    index: int
-    weights: np.ndarray      # its 784 incoming weights
-    bias: float
-    pixels: np.ndarray       # the digit: the activations it weighs
-    weighted_sum: float      # Σ w·a over all 784 pixels
-    z: float                 # weighted_sum + bias, as exported
-    activation: float        # σ(z), as exported
-
-
-def featured_neuron(example) -> int:
-    """The first-hidden-layer neuron the chapter zooms in on: the most active one for
-    this digit, so that its weighted sum, bias and σ are the interesting case."""
-    return int(np.argmax(example.a[1]))
-
-
-def fmt(value: float, digits: int = 2) -> str:
-    """A number as written on screen: fixed decimals, a real minus sign for LaTeX."""
-    text = f"{value:.{digits}f}"
-    return "0." + "0" * digits if text in (f"-0.{'0' * digits}",) else text
-
-
-def top_terms(weights: np.ndarray, activations: np.ndarray, count: int) -> list[int]:
-    """Indices of the `count` largest contributions |w·a|, in pixel order."""
-    contributions = np.abs(np.asarray(weights) * np.asarray(activations))
-    return sorted(int(i) for i in np.argsort(-contributions, kind="stable")[:count])
+        if len(self.beats) == 1:
+            beat_module(self.beats[0]).play(self, self.story)
+            return
+        for name in self.beats:
+            self.next_section(name)
+            start = self.time
+            beat_module(name).play(self, self.story)
+            length = self.time - start
+            # The subtitle spans the whole beat; we know how long only once it has played.
+            self.add_subcaption(scene_info(name).narration, duration=length, offset=-length)
+            if self.mobjects:
+                self.play(*[FadeOut(m) for m in self.mobjects], run_time=style.BEAT_FADE_SECONDS)
+            self.clear()

@@ -1,45 +1,48 @@
 """Bias: the neuron is active only when its weighted sum exceeds -b.
 
 Beat 9. The featured neuron's real bias b, its real weighted sum w·a, and where that
-sum stands against the threshold -b at which σ(w·a + b) crosses 0.5.
+sum stands against the threshold -b at which w·a + b crosses 0: where a sigmoid neuron passes 0.5
+and a ReLU neuron starts to be more than 0.
 """
 from __future__ import annotations
 
 from manim import DOWN, UP, Dot, FadeIn, MathTex, NumberLine, Text, Triangle
 
 from scenes import style
-from scenes.beat import Beat, fmt
+from scenes.beat import BeatScene
+from scenes.mobjects.equations import fmt
 
 
-class Bias(Beat):
-    narration = "The bias says how high the weighted sum must be before the neuron lights up."
 
-    def beat(self):
-        featured = self.featured()
-        neuron, bias, total = featured.index, featured.bias, featured.weighted_sum
-        self.bias_value, self.bias_sum = bias, total
-        self.bias_shown = {"b": fmt(bias), "threshold": fmt(-bias), "sum": fmt(total)}
-        formula = MathTex(r"\sigma(", r"w_1 a_1 + \cdots + w_{784} a_{784}", r"+", rf"({self.bias_shown['b']})", r")",
-                          font_size=style.FORMULA_FONT_SIZE).to_edge(UP, 0.6)
-        formula[3].set_color(style.HIGHLIGHT)
-        label = Text(f"the bias of hidden neuron {neuron}: b = {self.bias_shown['b']}",
-                     font_size=style.LABEL_FONT_SIZE).next_to(formula, DOWN, 0.4)
-        self.play(FadeIn(formula), run_time=0.8)
-        self.play(FadeIn(label), run_time=0.6)
+def play(scene, story) -> None:
+    featured = story.featured
+    neuron, bias, total = featured.index, featured.bias, featured.weighted_sum
+    count = len(featured.weights)
+    formula = MathTex(story.hidden_activation.symbol + r"\left(", rf"w_1 a_1 + \cdots + w_{{{count}}} a_{{{count}}}", r"+",
+                      rf"({fmt(bias)})", r"\right)",
+                      font_size=style.FORMULA_FONT_SIZE).to_edge(UP, 0.6)
+    formula[3].set_color(style.HIGHLIGHT)
+    label = Text(f"the bias of hidden neuron {neuron}: b = {fmt(bias)}",
+                 font_size=style.LABEL_FONT_SIZE).next_to(formula, DOWN, 0.4)
+    scene.play(FadeIn(formula), run_time=0.8)
+    scene.play(FadeIn(label), run_time=0.6)
 
-        extent = max(abs(bias), abs(total)) * 1.3 + 1
-        line = NumberLine(x_range=[-extent, extent, max(1, round(extent / 4))], length=10, include_numbers=False)
-        line.shift(DOWN * 1.2)
-        threshold = Triangle(color=style.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(3.14159).move_to(line.n2p(-bias) + UP * 0.25)
-        threshold_label = Text(f"-b = {self.bias_shown['threshold']}", font_size=style.SMALL_FONT_SIZE,
-                               color=style.HIGHLIGHT).next_to(threshold, UP, 0.1)
-        sum_dot = Dot(line.n2p(total), color=style.TEXT)
-        sum_label = Text(f"w·a = {self.bias_shown['sum']}", font_size=style.SMALL_FONT_SIZE).next_to(sum_dot, DOWN, 0.25)
-        active = total > -bias
-        verdict = Text("above -b: the neuron is active" if active else "below -b: the neuron stays dark",
-                       font_size=style.LABEL_FONT_SIZE).next_to(line, DOWN, 1.1)
-        self.bias_active = active
-        self.play(FadeIn(line), FadeIn(threshold), FadeIn(threshold_label), run_time=0.8)
-        self.play(FadeIn(sum_dot), FadeIn(sum_label), run_time=0.6)
-        self.play(FadeIn(verdict), run_time=0.6)
-        self.wait(2 * style.READ_SECONDS)
+    extent = max(abs(bias), abs(total)) * 1.3 + 1
+    line = NumberLine(x_range=[-extent, extent, max(1, round(extent / 4))], length=10, include_numbers=False)
+    line.shift(DOWN * 1.2)
+    threshold = Triangle(color=style.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(3.14159).move_to(line.n2p(-bias) + UP * 0.25)
+    threshold_label = Text(f"-b = {fmt(-bias)}", font_size=style.SMALL_FONT_SIZE,
+                           color=style.HIGHLIGHT).next_to(threshold, UP, 0.1)
+    sum_dot = Dot(line.n2p(total), color=style.TEXT)
+    sum_label = Text(f"w·a = {fmt(total)}", font_size=style.SMALL_FONT_SIZE).next_to(sum_dot, DOWN, 0.25)
+    active = total > -bias
+    verdict = Text("above -b: the neuron is active" if active else "below -b: the neuron stays dark",
+                   font_size=style.LABEL_FONT_SIZE).next_to(line, DOWN, 1.1)
+    scene.play(FadeIn(line), FadeIn(threshold), FadeIn(threshold_label), run_time=0.8)
+    scene.play(FadeIn(sum_dot), FadeIn(sum_label), run_time=0.6)
+    scene.play(FadeIn(verdict), run_time=0.6)
+    scene.wait(2 * style.READ_SECONDS)
+
+
+class Bias(BeatScene):
+    beats = ("Bias",)

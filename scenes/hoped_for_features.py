@@ -2,7 +2,7 @@
 
 Beat 5. The chapter hopes that hidden neurons pick up loops and lines and little
 edges. We draw that hope in plain grey shapes, under a banner saying it is a hope
-and not the network. Then the truth: the real incoming weights of all 16 neurons of
+and not the network. Then the truth: the real incoming weights of every neuron of
 the first hidden layer, as 28x28 heatmaps on one shared scale. They look nothing like
 tidy strokes.
 """
@@ -12,7 +12,7 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, FadeOut, Line, Text, VGroup)
 
 from scenes import style
-from scenes.beat import Beat
+from scenes.beat import BeatScene
 from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
 
 
@@ -29,35 +29,36 @@ def hoped_loop_pieces() -> VGroup:
                         stroke_width=8) for a in np.arange(4) * np.pi / 2])
 
 
-class HopedForFeatures(Beat):
-    narration = "We might hope hidden neurons find loops and edges. The real weights of our 16 look nothing like that."
 
-    def beat(self):
-        inputs = self.inputs()
-        banner = Text("a hope, not the network: made-up pictures", font_size=style.LABEL_FONT_SIZE,
-                      color=style.HOPE_COLOUR).to_edge(UP, buff=0.4)
-        nine = hoped_nine().move_to(LEFT * 3.5)
-        equals = Text("=", font_size=48).next_to(nine, RIGHT, 0.6)
-        loop = Circle(radius=0.45, stroke_color=style.HOPE_COLOUR, stroke_width=8).next_to(equals, RIGHT, 0.6)
-        plus = Text("+", font_size=48).next_to(loop, RIGHT, 0.4)
-        line = Line(UP * 0.6, DOWN * 0.6, stroke_color=style.HOPE_COLOUR, stroke_width=8).next_to(plus, RIGHT, 0.4)
-        pieces = hoped_loop_pieces().arrange(RIGHT, buff=0.3).next_to(VGroup(loop, line), DOWN, 0.9)
-        pieces_caption = Text("and a loop from little edges?", font_size=style.SMALL_FONT_SIZE,
-                              color=style.HOPE_COLOUR).next_to(pieces, DOWN, 0.2)
-        self.play(FadeIn(banner), FadeIn(nine), run_time=0.8)
-        self.play(FadeIn(equals), FadeIn(loop), FadeIn(plus), FadeIn(line), run_time=0.8)
-        self.play(FadeIn(pieces), FadeIn(pieces_caption), run_time=0.8)
-        self.wait(style.READ_SECONDS)
-        self.play(*[FadeOut(m) for m in (banner, nine, equals, loop, plus, line, pieces, pieces_caption)], run_time=0.5)
+def play(scene, story) -> None:
+    banner = Text("a hope, not the network: made-up pictures", font_size=style.LABEL_FONT_SIZE,
+                  color=style.HOPE_COLOUR).to_edge(UP, buff=0.4)
+    nine = hoped_nine().move_to(LEFT * 3.5)
+    equals = Text("=", font_size=48).next_to(nine, RIGHT, 0.6)
+    loop = Circle(radius=0.45, stroke_color=style.HOPE_COLOUR, stroke_width=8).next_to(equals, RIGHT, 0.6)
+    plus = Text("+", font_size=48).next_to(loop, RIGHT, 0.4)
+    line = Line(UP * 0.6, DOWN * 0.6, stroke_color=style.HOPE_COLOUR, stroke_width=8).next_to(plus, RIGHT, 0.4)
+    pieces = hoped_loop_pieces().arrange(RIGHT, buff=0.3).next_to(VGroup(loop, line), DOWN, 0.9)
+    pieces_caption = Text("and a loop from little edges?", font_size=style.SMALL_FONT_SIZE,
+                          color=style.HOPE_COLOUR).next_to(pieces, DOWN, 0.2)
+    scene.play(FadeIn(banner), FadeIn(nine), run_time=0.8)
+    scene.play(FadeIn(equals), FadeIn(loop), FadeIn(plus), FadeIn(line), run_time=0.8)
+    scene.play(FadeIn(pieces), FadeIn(pieces_caption), run_time=0.8)
+    scene.wait(style.READ_SECONDS)
+    scene.play(*[FadeOut(m) for m in (banner, nine, equals, loop, plus, line, pieces, pieces_caption)], run_time=0.5)
 
-        # The truth: the 16 real weight patterns of the first hidden layer.
-        weights = inputs.network.weights[0]
-        scale = float(np.percentile(np.abs(weights), 99))  # one scale for all 16: comparable
-        maps = VGroup(*[WeightHeatmap(w, size=1.45, scale=scale) for w in weights]).arrange_in_grid(4, 4, buff=0.15)
-        maps.scale_to_fit_height(6.2).to_edge(LEFT, buff=1.0).shift(DOWN * 0.3)
-        truth = Text("the truth: real incoming weights of the 16 first-layer neurons",
-                     font_size=style.LABEL_FONT_SIZE).to_edge(UP, buff=0.35)
-        legend = HeatmapLegend(scale).next_to(maps, RIGHT, 0.8)
-        self.feature_maps = maps
-        self.play(FadeIn(truth), FadeIn(maps), FadeIn(legend), run_time=1.2)
-        self.wait(2 * style.READ_SECONDS)
+    # The truth: the real weight patterns of the first hidden layer.
+    weights = story.network.weights[0]
+    scale = float(np.percentile(np.abs(weights), 99))  # one scale for all of them: comparable
+    columns = int(np.ceil(np.sqrt(len(weights))))
+    maps = VGroup(*[WeightHeatmap(w, size=1.45, scale=scale) for w in weights]).arrange_in_grid(cols=columns, buff=0.15)
+    maps.scale_to_fit_height(6.2).to_edge(LEFT, buff=1.0).shift(DOWN * 0.3)
+    truth = Text(f"the truth: real incoming weights of the {len(weights)} first-layer neurons",
+                 font_size=style.LABEL_FONT_SIZE).to_edge(UP, buff=0.35)
+    legend = HeatmapLegend(scale).next_to(maps, RIGHT, 0.8)
+    scene.play(FadeIn(truth), FadeIn(maps), FadeIn(legend), run_time=1.2)
+    scene.wait(2 * style.READ_SECONDS)
+
+
+class HopedForFeatures(BeatScene):
+    beats = ("HopedForFeatures",)

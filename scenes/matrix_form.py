@@ -1,6 +1,7 @@
-"""MatrixForm: a(1) = σ(W a(0) + b), with the real matrix, vectors and result.
+"""MatrixForm: a(1) = f(W a(0) + b), with the real matrix, vectors and result.
 
-Beat 11. W is 16x784: its corner entries are written with their real values and the
+Beat 11. f is the network's activation function, written as trained (σ or ReLU). W
+is (first hidden width) x (pixels): its corner entries are written with their real values and the
 rest elided (⋯ ⋮ ⋱); likewise a(0), b and the result, which equals the first hidden
 layer's activations in the forward pass.
 """
@@ -10,7 +11,8 @@ import numpy as np
 from manim import DOWN, UP, FadeIn, MathTex, Text, Write
 
 from scenes import style
-from scenes.beat import Beat, fmt
+from scenes.beat import BeatScene
+from scenes.mobjects.equations import applied, fmt
 
 SHOWN = 2  # entries written before the ellipsis, then the last one
 
@@ -35,29 +37,24 @@ def vector_tex(vector: np.ndarray) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(entries[:SHOWN] + [r"\vdots"] + entries[SHOWN:]) + r"\end{bmatrix}"
 
 
-class MatrixForm(Beat):
-    narration = "A whole layer at once: the weights form a matrix, and a(1) = σ(W a(0) + b)."
+def play(scene, story) -> None:
+    weights, bias = story.network.weights[0], story.network.biases[0]
+    pixels = story.example.pixels
+    function = story.hidden_activation
+    result = story.example.a[1]  # f(W a + b): what the reader recomputed and checked
+    general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=style.FORMULA_FONT_SIZE)
+    general.to_edge(UP, 0.5)
+    real = MathTex(function.symbol + r"\left(", matrix_tex(weights), vector_tex(pixels), "+", vector_tex(bias), r"\right)",
+                   "=", vector_tex(result), font_size=30).next_to(general, DOWN, 0.6)
+    note = Text(f"W is {weights.shape[0]}x{weights.shape[1]}: corner entries are real, the rest elided; "
+                "the result is the first hidden layer.\nThe corners are border pixels, blank in every MNIST "
+                "digit, so training left their weights at about 0.", font_size=style.SMALL_FONT_SIZE,
+                line_spacing=0.8).to_edge(DOWN, 0.5)
+    scene.play(Write(general), run_time=1.0)
+    scene.play(FadeIn(real), run_time=1.5)
+    scene.play(FadeIn(note), run_time=0.5)
+    scene.wait(2 * style.READ_SECONDS)
 
-    def beat(self):
-        inputs = self.inputs()
-        weights, bias = inputs.network.weights[0], inputs.network.biases[0]
-        pixels = inputs.example.pixels
-        result = 1.0 / (1.0 + np.exp(-(weights @ pixels + bias)))  # σ(W a + b), computed here
-        self.matrix_weights, self.matrix_result = weights, result
-        self.matrix_shown = {
-            "W": [[fmt(weights[r, c]) for c in shown_indices(weights.shape[1])] for r in shown_indices(weights.shape[0])],
-            "b": [fmt(bias[i]) for i in shown_indices(len(bias))],
-            "a0": [fmt(pixels[i]) for i in shown_indices(len(pixels))],
-            "a1": [fmt(result[i]) for i in shown_indices(len(result))],
-        }
-        general = MathTex(r"a^{(1)} = \sigma\left(W a^{(0)} + b\right)", font_size=style.FORMULA_FONT_SIZE).to_edge(UP, 0.5)
-        real = MathTex(r"\sigma\left(", matrix_tex(weights), vector_tex(pixels), "+", vector_tex(bias), r"\right)",
-                       "=", vector_tex(result), font_size=30).next_to(general, DOWN, 0.6)
-        note = Text(f"W is {weights.shape[0]}x{weights.shape[1]}: corner entries are real, the rest elided; "
-                    "the result is the first hidden layer.\nThe corners are border pixels, blank in every MNIST "
-                    "digit, so training left their weights at about 0.", font_size=style.SMALL_FONT_SIZE,
-                    line_spacing=0.8).to_edge(DOWN, 0.5)
-        self.play(Write(general), run_time=1.0)
-        self.play(FadeIn(real), run_time=1.5)
-        self.play(FadeIn(note), run_time=0.5)
-        self.wait(2 * style.READ_SECONDS)
+
+class MatrixForm(BeatScene):
+    beats = ("MatrixForm",)

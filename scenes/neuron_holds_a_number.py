@@ -9,8 +9,10 @@ import numpy as np
 from manim import LEFT, RIGHT, UP, FadeIn, Rectangle, Square, Text, TransformFromCopy, VGroup
 
 from scenes import style
-from scenes.beat import Beat, fmt
+from scenes.beat import BeatScene
+from scenes.mobjects.equations import fmt
 from scenes.mobjects.network_diagram import NeuronLayer
+from model.shapes import IMAGE_SIDE
 from scenes.mobjects.pixel_grid import PixelGrid
 
 WINDOW = 5  # pixels a side of the enlarged window
@@ -19,10 +21,10 @@ WINDOW = 5  # pixels a side of the enlarged window
 def inked_window(pixels: np.ndarray, size: int = WINDOW) -> tuple[int, int]:
     """(row, col) of the top-left of the size x size window holding the most ink
     variety: some full, some partial, some blank pixels, to show the range."""
-    image = pixels.reshape(28, 28)
+    image = pixels.reshape(IMAGE_SIDE, IMAGE_SIDE)
     best, best_score = (0, 0), -1.0
-    for row in range(28 - size + 1):
-        for col in range(28 - size + 1):
+    for row in range(IMAGE_SIDE - size + 1):
+        for col in range(IMAGE_SIDE - size + 1):
             window = image[row:row + size, col:col + size]
             score = len(np.unique(np.round(window, 2))) + window.std()
             if score > best_score:
@@ -30,45 +32,42 @@ def inked_window(pixels: np.ndarray, size: int = WINDOW) -> tuple[int, int]:
     return best
 
 
-class NeuronHoldsANumber(Beat):
-    narration = "Each pixel is a number between 0 and 1; a neuron is a thing that holds such a number."
 
-    def beat(self):
-        inputs = self.inputs()
-        pixels = inputs.example.pixels
-        grid = PixelGrid(pixels, size=3.6).to_edge(LEFT, buff=0.6)
-        row, col = inked_window(pixels)
-        cell = grid.cell_size
-        marker = Rectangle(width=cell * WINDOW, height=cell * WINDOW, stroke_color=style.HIGHLIGHT, stroke_width=2)
-        marker.move_to((grid.cell_centre(row * 28 + col) + grid.cell_centre((row + WINDOW - 1) * 28 + col + WINDOW - 1)) / 2)
-        self.play(FadeIn(grid), run_time=style.APPEAR_SECONDS)
-        self.play(FadeIn(marker), run_time=0.5)
+def play(scene, story) -> None:
+    pixels = story.example.pixels
+    grid = PixelGrid(pixels, size=3.6).to_edge(LEFT, buff=0.6)
+    row, col = inked_window(pixels)
+    cell = grid.cell_size
+    marker = Rectangle(width=cell * WINDOW, height=cell * WINDOW, stroke_color=style.HIGHLIGHT, stroke_width=2)
+    marker.move_to((grid.cell_centre(row * IMAGE_SIDE + col) + grid.cell_centre((row + WINDOW - 1) * IMAGE_SIDE + col + WINDOW - 1)) / 2)
+    scene.play(FadeIn(grid), run_time=style.APPEAR_SECONDS)
+    scene.play(FadeIn(marker), run_time=0.5)
 
-        # The window, enlarged, each square labelled with its real value.
-        indices = [(row + r) * 28 + col + c for r in range(WINDOW) for c in range(WINDOW)]
-        self.holds_window = indices
-        big = VGroup()
-        for index in indices:
-            square = Square(side_length=0.62, stroke_color=style.PIXEL_STROKE, stroke_width=1)
-            square.set_fill(style.NEURON_FILL, opacity=float(pixels[index]))
-            value = float(pixels[index])
-            label = Text(fmt(value), font_size=16, color=style.BACKGROUND if value > 0.55 else style.TEXT)
-            big.add(VGroup(square, label.move_to(square)))
-        big.arrange_in_grid(WINDOW, WINDOW, buff=0).move_to(RIGHT * 0.6)
-        self.holds_labels = [group[1].text for group in big]
-        self.play(TransformFromCopy(marker, big), run_time=1.2)
-        self.wait(style.READ_SECONDS)
+    # The window, enlarged, each square labelled with its real value.
+    indices = [(row + r) * IMAGE_SIDE + col + c for r in range(WINDOW) for c in range(WINDOW)]
+    big = VGroup()
+    for index in indices:
+        square = Square(side_length=0.62, stroke_color=style.PIXEL_STROKE, stroke_width=1)
+        square.set_fill(style.NEURON_FILL, opacity=float(pixels[index]))
+        value = float(pixels[index])
+        label = Text(fmt(value), font_size=16, color=style.BACKGROUND if value > 0.55 else style.TEXT)
+        big.add(VGroup(square, label.move_to(square)))
+    big.arrange_in_grid(WINDOW, WINDOW, buff=0).move_to(RIGHT * 0.6)
+    scene.play(TransformFromCopy(marker, big), run_time=1.2)
+    scene.wait(style.READ_SECONDS)
 
-        # A few neurons hold the values of the window's middle row.
-        middle = indices[WINDOW * (WINDOW // 2):WINDOW * (WINDOW // 2 + 1)]
-        neurons = NeuronLayer(len(middle)).scale(1.6).to_edge(RIGHT, buff=1.6)
-        values = [float(pixels[i]) for i in middle]
-        numbers = VGroup(*[Text(fmt(v), font_size=style.LABEL_FONT_SIZE).next_to(n, RIGHT, 0.2)
-                           for n, v in zip(neurons.neurons, values)])
-        caption = Text("neuron: holds a number\nbetween 0 and 1", font_size=style.SMALL_FONT_SIZE,
-                       line_spacing=0.8).next_to(neurons, UP, 0.4)
-        self.play(FadeIn(neurons), FadeIn(caption), run_time=0.6)
-        self.play(*neurons.fill_animations(values), FadeIn(numbers), run_time=1.2)
-        self.holds_neurons = neurons
-        self.holds_values = values
-        self.wait(style.READ_SECONDS)
+    # A few neurons hold the values of the window's middle row.
+    middle = indices[WINDOW * (WINDOW // 2):WINDOW * (WINDOW // 2 + 1)]
+    neurons = NeuronLayer(len(middle)).scale(1.6).to_edge(RIGHT, buff=1.6)
+    values = [float(pixels[i]) for i in middle]
+    numbers = VGroup(*[Text(fmt(v), font_size=style.LABEL_FONT_SIZE).next_to(n, RIGHT, 0.2)
+                       for n, v in zip(neurons.neurons, values)])
+    caption = Text("neuron: holds a number\nbetween 0 and 1", font_size=style.SMALL_FONT_SIZE,
+                   line_spacing=0.8).next_to(neurons, UP, 0.4)
+    scene.play(FadeIn(neurons), FadeIn(caption), run_time=0.6)
+    scene.play(*neurons.fill_animations(values), FadeIn(numbers), run_time=1.2)
+    scene.wait(style.READ_SECONDS)
+
+
+class NeuronHoldsANumber(BeatScene):
+    beats = ("NeuronHoldsANumber",)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-SIDE = 28
+from model.shapes import IMAGE_SIDE
+
+SIDE = IMAGE_SIDE
 BLOCKS_PER_SIDE = 4
 BLOCK_SIDE = SIDE // BLOCKS_PER_SIDE
 BLOCKS = BLOCKS_PER_SIDE * BLOCKS_PER_SIDE

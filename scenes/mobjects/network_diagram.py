@@ -4,7 +4,6 @@ The vocabulary, after micrograd's Neuron / Layer / MLP:
 - `NeuronLayer`: a column of circles, fill opacity = activation;
 - `EdgeBundle`: every edge between two layers, colour = sign of the real weight
   (blue +, red -), width and opacity growing with its magnitude;
-- `SignalFlow`: a bundle lighting up in the direction the signal flows;
 - `NetworkDiagram`: the whole 784-16-16-10 picture for one network and one digit.
 
 Drawn for speed, since Cairo pays per mobject on every frame it draws one: the edges
@@ -16,8 +15,9 @@ background once per animation instead of once per frame.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, Animation, Brace, Circle, Dot, Text, VGroup, VMobject, smooth
+from manim import DOWN, LEFT, RIGHT, Animation, Brace, Circle, Dot, Text, VGroup, VMobject
 
+from model.activations import activation
 from scenes import style
 from scenes.settings import EDGE_MODES
 from .input_blocks import pooled_contributions, pooled_pixels, pooled_weights
@@ -112,36 +112,6 @@ class EdgeBundle(VGroup):
                 yield j, k, path, points[4 * i], points[4 * i + 3]
 
 
-class SignalFlow(Animation):
-    """Pulses run along every edge of a bundle, source to target, in the colour and
-    width of the edge they travel on. One pulse path per edge path: each frame only
-    recomputes their points with numpy."""
-
-    def __init__(self, bundle: EdgeBundle, **kwargs):
-        self.bundle = bundle
-        pulses = VGroup()
-        self.tracks = []  # (pulse, starts, ends)
-        for path in bundle.submobjects:
-            pulse = VMobject(stroke_color=path.get_stroke_color(),
-                             stroke_width=path.get_stroke_width() * style.SIGNAL_WIDTH_FACTOR + style.SIGNAL_MIN_WIDTH,
-                             stroke_opacity=1.0)
-            self.tracks.append((pulse, path.points[0::4].copy(), path.points[3::4].copy()))
-            pulses.add(pulse)
-        super().__init__(pulses, rate_func=kwargs.pop("rate_func", smooth), remover=True, **kwargs)
-
-    def interpolate_mobject(self, alpha: float) -> None:
-        head = alpha * (1 + style.SIGNAL_LENGTH)
-        tail = max(head - style.SIGNAL_LENGTH, 0.0)
-        head = min(head, 1.0)
-        # Fade out over the last third, so the pulses melt into the neurons they reach
-        # instead of piling up on them.
-        opacity = min(1.0, 3.0 * (1.0 - alpha))
-        for pulse, starts, ends in self.tracks:
-            span = ends - starts
-            pulse.set_points(line_points(starts + span * tail, starts + span * head))
-            pulse.set_stroke(opacity=opacity)
-
-
 class NetworkDiagram(VGroup):
     """The whole network for one digit, neurons empty until a scene fills them.
 
@@ -175,14 +145,14 @@ class NetworkDiagram(VGroup):
 
     def drawn_values(self, layer: int) -> np.ndarray:
         """The brightness of a layer's drawn neurons: the activation, pooled blocks for the
-        input. ReLU activations have no upper bound, so a ReLU layer is drawn relative to
+        input. Unbounded activations (ReLU) have no top, so such a layer is drawn relative to
         its brightest neuron for this digit (which shows at 1)."""
         if layer == 0:
             return pooled_pixels(self.example.pixels)
         values = np.asarray(self.example.a[layer])
         last = layer == len(self.network.sizes) - 1
-        activation = self.network.output_activation if last else self.network.hidden_activation
-        if activation == "relu" and values.max() > 0:
+        drawn = activation(self.network.output_activation if last else self.network.hidden_activation)
+        if not drawn.bounded and values.max() > 0:
             return values / values.max()
         return values
 

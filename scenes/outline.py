@@ -1,0 +1,106 @@
+"""The chapter's outline: every beat in order, what it says and what it reads.
+
+This is the one list of beats. `Chapter` plays them in this order, `render.py list`
+prints them, the chapter's subtitles are their narration, and the clip keys hash the
+parts of the export each one reads. It imports no manim, so listing the scenes or
+checking which clips are stale stays fast; a beat's drawing code lives in its own
+module (`module`), which defines `play(scene, story)` and the beat's standalone scene.
+
+What a beat reads (`reads`), the parts of the export a change of which must re-render it:
+- "shapes": the layer sizes and activation names;
+- "weights": the weights and biases of the network;
+- "digit": the chosen example: its pixels and every layer's z and a;
+- "examples": every example in the export (e.g. other threes shown beside the digit);
+- "relu": the whole ReLU export the ReLU beat compares against.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from model.errors import UserError
+
+READS = ("shapes", "weights", "digit", "examples", "relu")
+
+
+@dataclass(frozen=True)
+class BeatInfo:
+    name: str          # the standalone scene's class name: `render.py render NAME`
+    module: str        # where its `play(scene, story)` and its scene are
+    narration: str     # one subtitle line for the chapter
+    shows: str         # one line for `render.py list`
+    reads: frozenset   # of READS
+
+    def __post_init__(self):
+        unknown = set(self.reads) - set(READS)
+        assert not unknown, f"{self.name} reads unknown parts {unknown}"
+
+
+def _beat(name, module, reads, narration, shows) -> BeatInfo:
+    return BeatInfo(name, f"scenes.{module}", narration, shows, frozenset(reads))
+
+
+BEATS = (
+    _beat("SloppyThree", "sloppy_three", {"digit", "examples"},
+          "A sloppy three: a small grid of pixels, and your brain reads it at once.",
+          "the digit as a grid of pixels, and other threes of the training set"),
+    _beat("NeuronHoldsANumber", "neuron_holds_a_number", {"digit"},
+          "Each pixel is a number between 0 and 1; a neuron is a thing that holds such a number.",
+          "a neuron holds a number between 0 and 1: real pixel values"),
+    _beat("Layers", "layers", {"shapes", "weights", "digit"},
+          "One input neuron per pixel; hidden layers in the middle; ten outputs, one per digit.",
+          "the grid unrolls into the input layer; the hidden layers and the outputs; the brightest output"),
+    _beat("ForwardPass", "forward_pass", {"shapes", "weights", "digit"},
+          "Each layer's activations determine the next: the pattern flows through, "
+          "and the brightest output is the answer.",
+          "the trained network classifying the digit, one layer transition at a time"),
+    _beat("HopedForFeatures", "hoped_for_features", {"weights"},
+          "We might hope hidden neurons find loops and edges. The real weights look nothing like that.",
+          "the hoped-for loops and edges (marked as a hope), then the real first-layer weight patterns"),
+    _beat("OneNeuronsWeights", "one_neurons_weights", {"weights", "digit"},
+          "One hidden neuron's weights, drawn as a picture: blue positive, red negative.",
+          "the most active hidden neuron's weights as a heatmap"),
+    _beat("WeightedSum", "weighted_sum", {"weights", "digit"},
+          "The neuron adds up every pixel times its weight: one weighted sum.",
+          "w1·a1 + ... + wn·an with that neuron's real terms and total"),
+    _beat("Sigmoid", "activation_function", {"shapes", "weights", "digit"},
+          "The activation function turns the sum into the neuron's activation.",
+          "the network's activation function, with the neuron's real z and activation on the curve"),
+    _beat("Bias", "bias", {"shapes", "weights", "digit"},
+          "The bias says how high the weighted sum must be before the neuron lights up.",
+          "the neuron's real bias: active only when the weighted sum is high enough"),
+    _beat("ParameterCount", "parameter_count", {"shapes"},
+          "All in all, every weight and bias is a knob to turn.",
+          "the weights and biases counted from the layer sizes"),
+    _beat("MatrixForm", "matrix_form", {"shapes", "weights", "digit"},
+          "A whole layer at once: the weights form a matrix, and a(1) = f(W a(0) + b).",
+          "a(1) = f(W a(0) + b) with the real matrix, bias and result"),
+    _beat("NetworkIsAFunction", "network_is_a_function", {"shapes", "digit"},
+          "The whole network is just a function: pixels in, ten numbers out.",
+          "f(pixels) = ten outputs: the real outputs, and the number of knobs"),
+    _beat("ReLU", "relu", {"shapes", "relu"},
+          "Modern networks often use ReLU, max(0, a), instead: here is ours, trained with ReLU, on the same digit.",
+          "sigmoid beside ReLU, then the ReLU network classifying the same digit"),
+)
+
+CHAPTER = BeatInfo("Chapter", "scenes.chapter", "", "all of the above in order as one video, with subtitles",
+                   frozenset().union(*(beat.reads for beat in BEATS)))
+SCENES = {info.name: info for info in (*BEATS, CHAPTER)}
+
+
+def scene_info(name: str) -> BeatInfo:
+    if name not in SCENES:
+        raise UserError(f"unknown scene '{name}' (known: {', '.join(SCENES)}; see `render.py list`)")
+    return SCENES[name]
+
+
+def beats_of(name: str) -> tuple[str, ...]:
+    """The beats a scene plays: the Chapter all of them, a beat's own scene itself."""
+    return tuple(beat.name for beat in BEATS) if scene_info(name) is CHAPTER else (name,)
+
+
+def scene_class(name: str) -> type:
+    """The manim Scene class of a beat or of the Chapter (imports manim)."""
+    import importlib
+
+    info = scene_info(name)
+    return getattr(importlib.import_module(info.module), info.name)

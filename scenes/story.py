@@ -1,0 +1,99 @@
+"""What a beat draws from: the network, the digit run through it, and the neuron the
+chapter zooms in on, all read through the one export reader (`model.schema`), which
+recomputes the network on every read and refuses numbers it did not produce.
+
+A `Story` is built once per scene from its `Settings` and handed to every beat; no beat
+opens a file or reads the environment itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from model.activations import Activation, activation
+from model.errors import UserError
+from model.schema import Example, Export, Network, read_export
+
+from .settings import Settings
+
+MAX_DRAWN_HIDDEN_LAYERS = 3   # the diagram fits this many hidden layers across the frame
+MAX_DRAWN_WIDTH = 20          # and this many neurons down a column
+
+
+@lru_cache(maxsize=8)
+def _read(path: Path, version: tuple) -> Export:
+    return read_export(path)  # cached per file version: beats of one render share it
+
+
+def load_export(path: Path) -> Export:
+    path = Path(path).resolve()
+    try:
+        stat = path.stat()  # a rewrite (always a rename into place) changes the inode
+    except FileNotFoundError:
+        raise UserError(f"{path}: no export file (run `python render.py train` to make one)") from None
+    return _read(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+
+
+def resolve_digit(export: Export, wanted: str) -> Example:
+    """`train:7`, `test:0`, `image:my-three`; a bare image name works too."""
+    if ":" not in wanted:
+        wanted = f"image:{wanted}"
+    return export.example(wanted)
+
+
+@dataclass(frozen=True)
+class FeaturedNeuron:
+    """The first-hidden-layer neuron that several beats zoom in on, with its real numbers:
+    the most active one for this digit, so its weighted sum, bias and activation are the
+    interesting case."""
+
+    index: int
+    weights: np.ndarray      # its incoming weights, one per pixel
+    bias: float
+    pixels: np.ndarray       # the digit: the activations it weighs
+    weighted_sum: float      # Σ w·a over every pixel
+    z: float                 # weighted_sum + bias, as exported
+    activation: float        # f(z), as exported
+
+
+@dataclass(frozen=True)
+class Story:
+    settings: Settings
+    export: Export
+    example: Example
+
+    @classmethod
+    def read(cls, settings: Settings, export_path: Path | None = None) -> "Story":
+        export = load_export(export_path or settings.export)
+        return cls(settings, export, resolve_digit(export, settings.digit))
+
+    @property
+    def network(self) -> Network:
+        return self.export.network
+
+    @property
+    def hidden_activation(self) -> Activation:
+        return activation(self.network.hidden_activation)
+
+    @cached_property
+    def featured(self) -> FeaturedNeuron:
+        example, network = self.example, self.network
+        index = int(np.argmax(example.a[1]))
+        weights = network.weights[0][index]
+        return FeaturedNeuron(index, weights, float(network.biases[0][index]), example.pixels,
+                              float(weights @ example.pixels), float(example.z[0][index]), float(example.a[1][index]))
+
+    def relu(self) -> "Story":
+        """The same digit through the ReLU network the ReLU beat compares."""
+        return Story.read(self.settings, self.settings.relu_export)
+
+    def check_drawable(self, scene_name: str) -> None:
+        """Refuse, with the reason, a network whose diagram would not fit the frame."""
+        hidden = self.network.sizes[1:-1]
+        if not 1 <= len(hidden) <= MAX_DRAWN_HIDDEN_LAYERS or max(hidden) > MAX_DRAWN_WIDTH:
+            shape = "-".join(map(str, self.network.sizes))
+            raise UserError(f"{scene_name} draws networks with 1-{MAX_DRAWN_HIDDEN_LAYERS} hidden layers of at most "
+                            f"{MAX_DRAWN_WIDTH} neurons; this export is {shape}")
