@@ -1,10 +1,18 @@
-"""Run a scene to its final state without drawing frames, and return it for inspection."""
+"""Run a scene to its final state without drawing frames, and read what a viewer sees:
+the mobjects on screen, the text and numbers they write, the neurons' fills."""
 from __future__ import annotations
 
+import re
 
-def run_scene(scene_class, **settings):
+import numpy as np
+
+NUMBER = re.compile(r"-?\d+(?:\{,\}\d{3}|,\d{3})*(?:\.\d+)?")
+
+
+def run_scene(scene_class, on_section=None, **settings):
     """`Scene(skip_animations=True)`: construct() runs, every animation jumps to its end.
-    `settings`: fields of `scenes.settings.Settings` (export, digit, edges, ...)."""
+    `settings`: fields of `scenes.settings.Settings` (export, digit, edges, ...).
+    `on_section(scene, name)`: called as each section begins, and with None at the end."""
     from manim import tempconfig
 
     from scenes.settings import Settings
@@ -13,5 +21,126 @@ def run_scene(scene_class, **settings):
               "verbosity": "ERROR", "progress_bar": "none"}
     with tempconfig(config):
         scene = scene_class(settings=Settings(**settings), skip_animations=True)
+        if on_section is not None:
+            begin = scene.next_section
+
+            def next_section(name="unnamed", *args, **kwargs):
+                on_section(scene, name)
+                return begin(name, *args, **kwargs)
+
+            scene.next_section = next_section
         scene.render()
+        if on_section is not None:
+            on_section(scene, None)
     return scene
+
+
+def on_screen(scene, kind=object) -> list:
+    """Every mobject on screen now (with its parts) that is a `kind`, in drawing order."""
+    seen, found = set(), []
+    for top in scene.mobjects:
+        for mobject in top.get_family():
+            if id(mobject) not in seen and isinstance(mobject, kind):
+                seen.add(id(mobject))
+                found.append(mobject)
+    return found
+
+
+def written(scene) -> list[str]:
+    """The strings of every Text, Tex and MathTex on screen (whole, not per part)."""
+    from manim import MathTex, Text
+    from manim.mobject.text.tex_mobject import SingleStringMathTex
+
+    strings = []
+    for mobject in on_screen(scene):
+        if isinstance(mobject, Text):
+            strings.append(mobject.original_text)
+        elif isinstance(mobject, (MathTex, SingleStringMathTex)) and not _is_part(mobject, scene):
+            strings.append(mobject.tex_string)
+    return strings
+
+
+def _is_part(mobject, scene) -> bool:
+    """A MathTex's per-string parts are MathTex too: count only the whole formula."""
+    from manim.mobject.text.tex_mobject import MathTex
+
+    return any(isinstance(other, MathTex) and other is not mobject and mobject in other.submobjects
+               for other in on_screen(scene, MathTex))
+
+
+def numbers(text: str) -> list[float]:
+    """The numbers written in a string, LaTeX's {,} thousands and minus signs included."""
+    return [float(n.replace("{,}", "").replace(",", "")) for n in NUMBER.findall(text.replace("−", "-"))]
+
+
+class Drawn:
+    """The network as the viewer sees it: the neuron columns and edge bundles on screen,
+    left to right (manim may have split the diagram group when a layer was brought to
+    the front, so they are found by what they are, not through the group)."""
+
+    def __init__(self, scene):
+        from scenes.mobjects.network_diagram import EdgeBundle, NeuronLayer
+
+        by_x = lambda m: m.get_center()[0]  # noqa: E731
+        self.layers = sorted(on_screen(scene, NeuronLayer), key=by_x)
+        self.bundles = sorted(on_screen(scene, EdgeBundle), key=by_x)
+        assert self.layers and len(self.bundles) == len(self.layers) - 1, "no whole network on screen"
+
+
+def diagram(scene) -> Drawn:
+    return Drawn(scene)
+
+
+def fills(scene) -> list[np.ndarray]:
+    """Each drawn layer's neuron fills, as the viewer sees them."""
+    return [np.asarray(layer.activations()) for layer in diagram(scene).layers]
+
+
+def fills_by_section(scene_class, **settings):
+    """(scene, {section: fills at its end}) for a scene that draws one network."""
+    states, current = {}, [None]
+
+    def record(scene, name):
+        if current[0] is not None:
+            states[current[0]] = fills(scene)
+        current[0] = name
+
+    scene = run_scene(scene_class, on_section=record, **settings)
+    return scene, states
+
+
+def drawn_pixels(grid) -> np.ndarray:
+    """A PixelGrid's image as drawn: each shade's fill at the squares it covers."""
+    from model.shapes import IMAGE_SIDE
+
+    image = np.zeros(IMAGE_SIDE * IMAGE_SIDE)
+    cell = grid.width / IMAGE_SIDE
+    left, top = grid.get_left()[0], grid.get_top()[1]
+    for shade in grid.shades:
+        centres = shade.points.reshape(-1, 16, 3).mean(axis=1)  # a square: 4 straight cubic segments
+        cols = np.floor((centres[:, 0] - left) / cell).astype(int)
+        rows = np.floor((top - centres[:, 1]) / cell).astype(int)
+        image[rows * IMAGE_SIDE + cols] = shade.get_fill_opacity()
+    return image
+
+
+def written_by_section(scene_class, **settings) -> tuple[object, dict[str, set[str]]]:
+    """(scene, {section: every string written on screen at any point of it})."""
+    seen: dict[str, set[str]] = {}
+    current = [None]
+
+    def record(scene, name):
+        if current[0] is None and name is not None:
+            play = scene.play
+
+            def play_and_look(*args, **kwargs):
+                seen.setdefault(current[0], set()).update(written(scene))
+                result = play(*args, **kwargs)
+                seen.setdefault(current[0], set()).update(written(scene))
+                return result
+
+            scene.play = play_and_look
+        current[0] = name
+
+    scene = run_scene(scene_class, on_section=record, **settings)
+    return scene, seen

@@ -1,13 +1,16 @@
-"""Every beat of the chapter builds, reaches its final state, and shows real numbers."""
+"""Every beat of the chapter builds, reaches its final state, and shows real numbers:
+each test reads what is on screen (the strings of the Text and MathTex mobjects, the
+fills and colours drawn) and compares it with the export."""
 import numpy as np
 import pytest
 
 from model import paths
 from model.schema import read_export
-from scene_state import run_scene
+from scene_state import (diagram, drawn_pixels, fills, numbers, on_screen, run_scene, written,
+                         written_by_section)
 from scenes import style
-from scenes.beat import fmt
-from scenes.catalog import SCENES, scene_class
+from scenes.mobjects.equations import fmt
+from scenes.outline import BEATS, SCENES, scene_class
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +38,12 @@ def scene(name):
     return _scenes[name]
 
 
+def formula_with(played, needle: str) -> str:
+    matches = [text for text in written(played) if needle in text]
+    assert len(matches) == 1, (needle, written(played))
+    return matches[0]
+
+
 @pytest.mark.parametrize("name", [name for name in SCENES if name != "Chapter"])
 def test_every_scene_reaches_its_final_state(name):
     played = scene(name)
@@ -42,128 +51,174 @@ def test_every_scene_reaches_its_final_state(name):
     assert played.renderer.time > 3  # it took some time to tell
 
 
-def test_sloppy_three_shows_real_threes(export):
-    played = scene("SloppyThree")
-    assert len(played.sloppy_three_others) == 8
-    for example_id in played.sloppy_three_others:
-        assert export.example(example_id).label == 3
+def test_sloppy_three_shows_the_digit_and_real_threes(export, three):
+    from scenes.mobjects.pixel_grid import PixelGrid
+
+    grids = on_screen(scene("SloppyThree"), PixelGrid)
+    assert len(grids) == 9
+    drawn = [drawn_pixels(grid) for grid in grids]
+    assert np.allclose(drawn[0], three.pixels)
+    threes = [e for e in export.examples if e.label == 3 and e.id != three.id]
+    for image in drawn[1:]:  # each small grid is a real three of the export, none twice
+        assert sum(np.allclose(image, other.pixels) for other in threes) == 1
+    assert written(scene("SloppyThree")).count("28") == 2
 
 
 def test_neuron_holds_a_number_writes_real_pixels(three):
+    from scenes.mobjects.network_diagram import NeuronLayer
+    from scenes.neuron_holds_a_number import WINDOW, inked_window
+
     played = scene("NeuronHoldsANumber")
-    assert played.holds_labels == [fmt(three.pixels[i]) for i in played.holds_window]
-    assert np.allclose(played.holds_neurons.activations(), played.holds_values)
-    middle = played.holds_window[10:15]
-    assert played.holds_values == [float(three.pixels[i]) for i in middle]
+    row, col = inked_window(three.pixels)
+    window = [three.pixels[(row + r) * 28 + col + c] for r in range(WINDOW) for c in range(WINDOW)]
+    values = [text for text in written(played) if numbers(text) and text == text.strip() and len(text) == 4]
+    assert values[:WINDOW * WINDOW] == [fmt(v) for v in window]
+    middle = window[WINDOW * (WINDOW // 2):WINDOW * (WINDOW // 2 + 1)]
+    (layer,) = on_screen(played, NeuronLayer)
+    assert np.allclose(layer.activations(), middle)
+    assert values[WINDOW * WINDOW:] == [fmt(v) for v in middle]
 
 
-def test_layers_counts_come_from_the_export(export):
-    assert scene("Layers").layer_counts == [str(size) for size in export.network.sizes]
+def test_layers_writes_the_real_sizes_and_answer(export, three):
+    from manim import Text
+
+    played = scene("Layers")
+    numerals = [t for t in on_screen(played, Text) if t.original_text.isdigit()]
+    for layer, size in zip(diagram(played).layers, export.network.sizes):
+        below = [t for t in numerals if abs(t.get_x() - layer.get_x()) < 0.3 and t.get_top()[1] < layer.get_bottom()[1]]
+        assert below and int(max(below, key=lambda t: t.get_y()).original_text) == size  # the size written under it
+    assert np.allclose(fills(played)[-1], three.a[-1], atol=1e-6)
 
 
 def test_hoped_for_features_draws_the_real_first_layer(export):
-    maps = scene("HopedForFeatures").feature_maps
-    assert len(maps) == 16
-    for heatmap, weights in zip(maps, export.network.weights[0]):
-        assert np.array_equal(heatmap.weights, weights)
+    from scenes.mobjects.heatmap import WeightHeatmap
+
+    played = scene("HopedForFeatures")
+    maps = on_screen(played, WeightHeatmap)
+    weights = export.network.weights[0]
+    assert len(maps) == len(weights) == 16
+    for heatmap, row in zip(maps, weights):
+        for pixel in np.flatnonzero(row != 0)[::37]:
+            colour, _ = heatmap.drawn_colour(pixel)
+            assert colour.to_hex() == (style.POSITIVE if row[pixel] > 0 else style.NEGATIVE).to_hex()
+        assert np.array_equal(heatmap.weights, row)
+    assert any("of the 16 first-layer neurons" in text for text in written(played))
 
 
 def test_one_neurons_weights_draws_the_neuron_it_names(export, three, neuron):
+    from scenes.mobjects.heatmap import WeightHeatmap
+
     played = scene("OneNeuronsWeights")
-    assert played.featured_index == neuron
-    assert f"hidden neuron {neuron} of layer 1" in played.featured_title
+    title = formula_with(played, "hidden neuron")
+    assert f"hidden neuron {neuron} of layer 1" in title and f"a = {fmt(three.a[1][neuron])}" in title
     weights = export.network.weights[0][neuron]
-    heatmap = played.weights_map
-    assert np.array_equal(heatmap.weights, weights)
+    heatmap, product = on_screen(played, WeightHeatmap)
     for pixel in range(784):
-        colour, opacity = heatmap.drawn_colour(pixel)
+        colour, _ = heatmap.drawn_colour(pixel)
         expected = style.POSITIVE if weights[pixel] >= 0 else style.NEGATIVE
         assert colour.to_hex() == expected.to_hex(), pixel
-    assert np.allclose(played.product_map.weights, weights * three.pixels)
+    assert np.allclose(product.weights, weights * three.pixels)
+    assert numbers(formula_with(played, "summed"))[-1] == float(fmt(weights @ three.pixels))
 
 
 def test_weighted_sum_is_real(export, three, neuron):
     played = scene("WeightedSum")
     weights, pixels = export.network.weights[0][neuron], three.pixels
-    assert played.sum_total == pytest.approx(float(weights @ pixels), abs=1e-9)
+    real = formula_with(played, r"+ \cdots =")
+    *terms, total = numbers(real)
+    assert total == float(fmt(weights @ pixels))
     # the weighted sum plus the bias is the exported pre-activation z
-    assert played.sum_total + export.network.biases[0][neuron] == pytest.approx(three.z[0][neuron], abs=1e-6)
-    assert played.sum_shown["total"] == fmt(weights @ pixels)
+    assert weights @ pixels + export.network.biases[0][neuron] == pytest.approx(three.z[0][neuron], abs=1e-6)
+    shown = list(zip(terms[::2], terms[1::2]))
     contributions = np.abs(weights * pixels)
-    assert sorted(contributions[played.sum_terms]) == sorted(np.sort(contributions)[-3:])
-    assert played.sum_shown["terms"] == [(fmt(weights[p]), fmt(pixels[p])) for p in played.sum_terms]
+    largest = sorted(np.argsort(-contributions)[:3])
+    assert shown == [(float(fmt(weights[p])), float(fmt(pixels[p]))) for p in largest]
+    assert numbers(formula_with(played, "largest of"))[:5] == [3, 784, *largest]
 
 
 def test_sigmoid_reads_the_real_activation_off_the_curve(three, neuron):
     played = scene("Sigmoid")
-    assert played.sigmoid_z == pytest.approx(three.z[0][neuron], abs=1e-9)
-    assert played.sigmoid_activation == pytest.approx(three.a[1][neuron], abs=1e-9)
-    x, y = played.sigmoid_point[:2]
-    assert x == pytest.approx(three.z[0][neuron], abs=1e-4) and y == pytest.approx(three.a[1][neuron], abs=1e-4)
-    assert played.sigmoid_shown["a"] == fmt(three.a[1][neuron], 3)
+    assert formula_with(played, "frac") == r"\sigma(x) = \frac{1}{1 + e^{-x}}"
+    assert numbers(formula_with(played, "z = w·a + b"))[-1] == float(fmt(three.z[0][neuron]))
+    assert numbers(formula_with(played, r"\left(z\right) ="))[-1] == float(fmt(three.a[1][neuron], 3))
+    assert not any("ReLU" in text for text in written(played))
 
 
 def test_bias_is_real(export, three, neuron):
     played = scene("Bias")
     bias = export.network.biases[0][neuron]
-    assert played.bias_value == bias
-    assert played.bias_shown["b"] == fmt(bias) and played.bias_shown["threshold"] == fmt(-bias)
-    assert played.bias_sum == pytest.approx(float(export.network.weights[0][neuron] @ three.pixels), abs=1e-9)
-    assert played.bias_active == (three.a[1][neuron] > 0.5)
+    total = float(export.network.weights[0][neuron] @ three.pixels)
+    assert numbers(formula_with(played, "the bias of hidden neuron")) == [neuron, float(fmt(bias))]
+    assert numbers(formula_with(played, "-b ="))[-1] == float(fmt(-bias))
+    assert numbers(formula_with(played, "w·a ="))[-1] == float(fmt(total))
+    active = three.a[1][neuron] > 0.5
+    assert any(("neuron is active" if active else "stays dark") in text for text in written(played))
 
 
 def test_parameter_count_from_the_shapes(export, tmp_path):
     played = scene("ParameterCount")
-    assert played.parameter_total == export.network.parameter_count == 13002
-    assert played.parameter_shown == "13,002"
+    assert numbers(formula_with(played, r"\text{total}"))[-1] == export.network.parameter_count == 13002
     from model.pipeline import run_training
     from model.train import TrainConfig
 
     other = tmp_path / "wide.json"
     run_training(TrainConfig(hidden=(32,), epochs=1), tmp_path / "wide.safetensors", other, progress=False)
     wide = run_scene(scene_class("ParameterCount"), export=other)
-    assert wide.parameter_total == 784 * 32 + 32 * 10 + 32 + 10 == 25450
+    assert numbers(formula_with(wide, r"\text{total}"))[-1] == 784 * 32 + 32 * 10 + 32 + 10 == 25450
+    assert numbers(formula_with(wide, r"\text{ weights}")) == [784, 32, 32, 10, 784 * 32 + 32 * 10]
 
 
 def test_matrix_form_shows_real_entries_and_result(export, three):
-    played = scene("MatrixForm")
-    weights, bias = export.network.weights[0], export.network.biases[0]
-    rows = cols = None
     from scenes.matrix_form import shown_indices
 
+    played = scene("MatrixForm")
+    weights, bias = export.network.weights[0], export.network.biases[0]
     rows, cols = shown_indices(weights.shape[0]), shown_indices(weights.shape[1])
-    assert played.matrix_shown["W"] == [[fmt(weights[r, c]) for c in cols] for r in rows]
-    assert played.matrix_shown["b"] == [fmt(bias[i]) for i in rows]
-    # the result vector is the first hidden layer of the forward pass
-    assert np.allclose(played.matrix_result, three.a[1], atol=1e-6)
-    assert played.matrix_shown["a1"] == [fmt(three.a[1][i]) for i in rows]
+    assert formula_with(played, "a^{(1)}") == r"a^{(1)} = \sigma\left(W a^{(0)} + b\right)"
+    drawn = numbers(formula_with(played, r"\begin{bmatrix}"))
+    matrix = [float(fmt(weights[r, c])) for r in rows for c in cols]
+    vectors = [float(fmt(three.pixels[i])) for i in cols] + [float(fmt(bias[i])) for i in rows]
+    result = [float(fmt(three.a[1][i])) for i in rows]  # the first hidden layer of the forward pass
+    assert drawn == matrix + vectors + result
 
 
 def test_network_is_a_function_shows_the_real_outputs(three):
-    assert scene("NetworkIsAFunction").function_outputs == [fmt(y) for y in three.a[-1]]
+    real = formula_with(scene("NetworkIsAFunction"), r"\text{this digit}")
+    assert numbers(real) == [float(fmt(y)) for y in three.a[-1]]
 
 
-def test_relu_reads_the_relu_export():
+def test_relu_draws_the_relu_export():
     played = scene("ReLU")
     relu = read_export(paths.RELU_EXPORT)
-    assert played.relu_inputs.network.hidden_activation == "relu"
-    assert np.array_equal(played.relu_inputs.network.weights[0], relu.network.weights[0])
     example = relu.example("train:7")
-    drawn = [layer.activations() for layer in played.relu_diagram.layers]
+    drawn = fills(played)
     for layer in (1, 2):  # ReLU layers are drawn relative to their brightest neuron
         assert np.allclose(drawn[layer], example.a[layer] / example.a[layer].max(), atol=1e-6)
         assert max(drawn[layer]) == pytest.approx(1.0)
     assert np.allclose(drawn[3], example.a[3], atol=1e-6)  # the sigmoid output as it is
-    assert played.answer["digit"] == example.prediction
+    assert np.allclose(diagram(played).bundles[1].strengths, relu.network.weights[1])
 
 
 def test_chapter_plays_every_beat_with_one_subtitle_each():
-    from scenes.chapter import BEATS
-
-    played = run_scene(scene_class("Chapter"))
-    assert played.beats_played == [beat.__name__ for beat in BEATS]
+    sections = []
+    played = run_scene(scene_class("Chapter"), on_section=lambda scene, name: sections.append(name))
+    assert sections == [beat.name for beat in BEATS] + [None]
     cues = played.renderer.file_writer.subcaptions
     assert [cue.content for cue in cues] == [beat.narration for beat in BEATS]
     for earlier, later in zip(cues, cues[1:]):
         assert earlier.end <= later.start  # in order, never overlapping
     assert all(cue.end > cue.start for cue in cues)
+
+
+@pytest.mark.parametrize("network, never", [("sigmoid", "ReLU"), ("relu", r"\sigma")])
+def test_the_chapter_writes_only_the_trained_activation(network, never):
+    """Outside the one beat that compares the two, the chapter writes the activation
+    the network was trained with, and never the other."""
+    export = paths.DEFAULT_EXPORT if network == "sigmoid" else paths.RELU_EXPORT
+    _, seen = written_by_section(scene_class("Chapter"), export=export)
+    assert set(seen) >= {beat.name for beat in BEATS}
+    for beat, strings in seen.items():
+        if beat != "ReLU":
+            assert not [s for s in strings if never in s or (never == r"\sigma" and "σ" in s)], beat
+    own = r"\sigma" if network == "sigmoid" else r"\mathrm{ReLU}"
+    assert any(own in s for s in seen["Sigmoid"]) and any(own in s for s in seen["MatrixForm"])
