@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     for flag in ("--quality", "--format", "--transparent", "--digit", "--edges", "--sections", "--media-dir"):
         action = next(a for a in render._actions if flag in a.option_strings)
         everything._add_action(action)
+    everything.add_argument("--export", type=Path, help="render from this export as it is: no training, no re-export")
     everything.add_argument("--scenes", nargs="+", metavar="SCENE", help="only these scenes (default: all)")
     everything.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core)")
     everything.add_argument("--epochs", type=positive_int, default=50)
@@ -196,6 +197,9 @@ def _train_export_render(args, template) -> None:
     from model.train import TrainConfig
     from publish.batch import render_all
 
+    if args.export is not None:  # the user's own export: drawn as it is, checked on read
+        render_all(template, args.scenes, args.jobs)
+        return
     for activation in ("sigmoid", "relu"):
         config = TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed)
         checkpoint = default_paths(activation)[0]

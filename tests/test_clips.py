@@ -136,6 +136,32 @@ def test_only_what_changed_is_rendered(tmp_path):
         export_content_hash(one)
 
 
+def test_retraining_re_renders_what_shows_values_and_the_chapter_shows_the_new_network(tmp_path):
+    """`train --seed 1` then `all`: every beat that reads weights or activations, and the
+    Chapter (the union of its beats), gets a new key; beats that read only the shapes
+    keep theirs; and the Chapter then draws the new network's numbers."""
+    from scene_state import numbers, written_by_section
+    from scenes.outline import BEATS, CHAPTER, SCENES, scene_class
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    shutil.copy(paths.DEFAULT_EXPORT, old)
+    result = run_cli("train", "--seed", "1", "--epochs", "1", "--quiet", "--checkpoint", tmp_path / "new.safetensors",
+                     "--export", new)
+    assert result.returncode == 0, result.stderr
+    keys = {path: {name: inputs_key(RenderRequest(name, export=path)) for name in SCENES} for path in (old, new)}
+    changed = {name for name in SCENES if keys[old][name] != keys[new][name]}
+    values = {beat.name for beat in BEATS if beat.reads & {"weights", "digit", "examples"}}
+    assert changed == values | {"Chapter"}
+    assert "ParameterCount" not in changed and "weights" in CHAPTER.reads
+
+    _, seen = written_by_section(scene_class("Chapter"), export=new)
+    outputs = next(s for s in seen["NetworkIsAFunction"] if r"\text{this digit}" in s)
+    from model.schema import read_export
+
+    fresh, stale = read_export(new).example("train:7"), read_export(old).example("train:7")
+    assert numbers(outputs) == [float(f"{y:.2f}") for y in fresh.a[-1]] != [float(f"{y:.2f}") for y in stale.a[-1]]
+
+
 def test_source_changes_change_the_key(tmp_path, monkeypatch):
     from publish import keys as dependencies
 
@@ -145,12 +171,13 @@ def test_source_changes_change_the_key(tmp_path, monkeypatch):
     real = dependencies.source_hash
     monkeypatch.setattr(dependencies, "source_hash", lambda scene: real(scene) + "edited")
     assert inputs_key(request) != before
-    files = {f.name for f in dependencies.source_files("scenes.sigmoid")}
-    assert {"sigmoid.py", "beat.py", "style.py", "export_data.py", "schema.py"} <= files
+    files = {f.name for f in dependencies.source_files("scenes.activation_function")}
+    assert {"activation_function.py", "beat.py", "style.py", "story.py", "outline.py", "schema.py",
+            "activations.py"} <= files
 
 
 def test_chapter_video_comes_with_one_subtitle_cue_per_beat(tmp_path):
-    from scenes.chapter import BEATS
+    from scenes.outline import BEATS
 
     result = run_cli("render", "Chapter", "--media-dir", tmp_path)
     assert result.returncode == 0, result.stderr
@@ -199,7 +226,7 @@ def test_two_runs_at_once_do_not_both_write(tmp_path):
 
 def test_snapshots_show_the_same_digit_through_an_earlier_network(tmp_path):
     from model.schema import read_export
-    from scene_state import run_scene
+    from scene_state import fills, run_scene
     from scenes.forward_pass import ForwardPass
 
     export = tmp_path / "network.json"
@@ -211,7 +238,7 @@ def test_snapshots_show_the_same_digit_through_an_earlier_network(tmp_path):
     assert early.training["epochs"] == 0 and final.training["epochs"] == 2
     assert not np.allclose(early.network.weights[0], final.network.weights[0])
     scene = run_scene(ForwardPass, export=tmp_path / "network.epoch0.json")
-    assert np.allclose(scene.states[-1]["activations"][3], early.example("train:7").a[3], atol=1e-6)
+    assert np.allclose(fills(scene)[3], early.example("train:7").a[3], atol=1e-6)
     # through the CLI, by epoch
     rendered = run_cli("render", "ForwardPass", "--snapshot", "1", "--export", export, "--media-dir", tmp_path / "m")
     assert rendered.returncode == 0, rendered.stderr
