@@ -149,6 +149,12 @@ def command_export(args) -> None:
     _summarise(path)
 
 
+def describe_network(network) -> str:
+    """784-32-32-10, the activations and the parameter count, as `list` and `train` print them."""
+    return (f"{'-'.join(map(str, network.sizes))}, {network.hidden_activation} hidden layers, "
+            f"{network.output_activation} outputs, {network.parameter_count:,} parameters")
+
+
 def _summarise(path: Path) -> None:
     from model.schema import read_export
 
@@ -219,8 +225,16 @@ def _train_export_render(args, template) -> None:
 
 
 def command_list(args) -> None:
+    from model import paths
+    from model.errors import UserError
+    from model.schema import read_export
     from scenes.outline import SCENES
 
+    try:
+        network = read_export(paths.DEFAULT_EXPORT).network
+        print(f"network ({paths.DEFAULT_EXPORT.relative_to(paths.REPO_ROOT)}): {describe_network(network)}")
+    except UserError as err:
+        print(f"network: none readable yet ({' '.join(str(err).split())}); `render.py train` makes one")
     width = max(map(len, SCENES))
     for name, info in SCENES.items():
         print(f"{name:<{width}}  {info.shows}")
