@@ -56,14 +56,18 @@ def build_seconds(export: Path) -> tuple[float, float]:
         return read, time.perf_counter() - started
 
 
-def render_seconds(export: Path, media: Path) -> float:
+def render_seconds(export: Path, media: Path) -> tuple[float, float]:
+    """(wall seconds of the whole command, seconds of video it made)."""
+    import json
     import subprocess
 
     started = time.perf_counter()
     subprocess.run([sys.executable, "render.py", "render", "ForwardPass", "--quality", "low", "--export", str(export),
                     "--media-dir", str(media)], check=True, capture_output=True,
                    cwd=Path(__file__).resolve().parent.parent)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    sidecar = json.loads((media / "clips/low/ForwardPass.mp4.json").read_text())
+    return wall, sidecar["duration"]
 
 
 def main() -> None:
@@ -77,15 +81,19 @@ def main() -> None:
     for name, export in exports.items():
         read, build = build_seconds(export)
         print(f"{name:<18} export read+verify {read:6.2f} s   first frame built in {build:5.2f} s")
-    times = {name: [] for name in exports}
+    times, lengths = {name: [] for name in exports}, {}
     for _ in range(args.rounds):  # interleaved, so drift hits every shape alike
         for name, export in exports.items():
-            times[name].append(render_seconds(export, folder / "media"))
+            wall, lengths[name] = render_seconds(export, folder / "media")
+            times[name].append(wall)
     medians = {name: statistics.median(values) for name, values in times.items()}
     base = medians["default 16-16"]
+    base_rate = base / lengths["default 16-16"]
     for name, median in medians.items():
+        rate = median / lengths[name]
         print(f"{name:<18} ForwardPass 480p15, whole command: median {median:5.1f} s "
-              f"(min {min(times[name]):.1f}, max {max(times[name]):.1f})  {median / base:.2f}x the default")
+              f"(min {min(times[name]):.1f}, max {max(times[name]):.1f})  {median / base:.2f}x the default; "
+              f"{lengths[name]:.1f} s of video, {rate:.2f} s per video second ({rate / base_rate:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -145,3 +145,10 @@ def written_by_section(scene_class, **settings) -> tuple[object, dict[str, set[s
     scene = run_scene(scene_class, on_section=enter,
                       after_play=lambda scene: seen.setdefault(current[0], set()).update(written(scene)), **settings)
     return scene, seen
+
+
+def written_ever(scene_class, **settings) -> tuple[object, set[str]]:
+    """(scene, every string written on screen after any of its animations)."""
+    seen: set[str] = set()
+    scene = run_scene(scene_class, after_play=lambda scene: seen.update(written(scene)), **settings)
+    return scene, seen

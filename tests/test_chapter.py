@@ -7,7 +7,7 @@ import pytest
 from model import paths
 from model.schema import read_export
 from scene_state import (diagram, drawn_pixels, fills, numbers, on_screen, run_scene, written,
-                         written_by_section)
+                         written_by_section, written_ever)
 from scenes import style
 from scenes.mobjects.equations import fmt
 from scenes.outline import BEATS, SCENES, scene_class
@@ -136,12 +136,22 @@ def test_weighted_sum_is_real(export, three, neuron):
     assert numbers(formula_with(played, "largest of"))[:5] == [3, 784, *largest]
 
 
-def test_sigmoid_reads_the_real_activation_off_the_curve(three, neuron):
-    played = scene("Sigmoid")
-    assert formula_with(played, "frac") == r"\sigma(x) = \frac{1}{1 + e^{-x}}"
-    assert numbers(formula_with(played, "z = w·a + b"))[-1] == float(fmt(three.z[0][neuron]))
-    assert numbers(formula_with(played, r"\left(z\right) ="))[-1] == float(fmt(three.a[1][neuron], 3))
-    assert not any("ReLU" in text for text in written(played))
+def test_sigmoid_reads_the_real_activation_off_the_curve_then_squishes_the_layer(three, neuron):
+    from manim import Dot
+
+    played, seen = written_ever(scene_class("Sigmoid"))
+    one = lambda needle: next(text for text in seen if needle in text)  # noqa: E731
+    assert one("frac") == r"\sigma(x) = \frac{1}{1 + e^{-x}}"
+    assert numbers(one("z = w·a + b"))[-1] == float(fmt(three.z[0][neuron]))
+    assert numbers(one(r"\left(z\right) ="))[-1] == float(fmt(three.a[1][neuron], 3))
+    assert not any("ReLU" in text for text in seen)
+    # the squish: every first-layer neuron's dot ends at its real activation on the (0, 1) line
+    from manim import NumberLine
+
+    real_line, values_line = sorted(on_screen(played, NumberLine), key=lambda line: -line.get_y())
+    dots = sorted(on_screen(played, Dot), key=lambda dot: dot.get_x())
+    assert np.allclose([values_line.p2n(dot.get_center()) for dot in dots], sorted(three.a[1]), atol=1e-6)
+    assert numbers(one(r"\vec z"))[:4] == [float(fmt(a)) for a in three.a[1][:4]]
 
 
 def test_bias_is_real(export, three, neuron):
