@@ -656,7 +656,9 @@
     pad.addEventListener("pointerdown", function (event) {
       if (!state.network) return;
       event.preventDefault();
-      pad.setPointerCapture(event.pointerId);
+      // Keep the stroke when the pointer leaves the pad; a pointer the browser does not
+      // track (a synthetic event) cannot be captured, and needs no capture.
+      try { pad.setPointerCapture(event.pointerId); } catch (ignored) { /* drawing goes on */ }
       state.source = null;
       last = point(event);
       stroke(last, last);
