@@ -116,12 +116,18 @@ def _check_replaceable(out_dir: Path) -> None:
 def _swap_into_place(building: Path, out_dir: Path) -> None:
     """Rename the finished folder onto `out_dir`. A folder cannot be renamed over a
     non-empty one, so an old widget is first renamed aside and removed afterwards."""
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
+    if not out_dir.exists():
+        os.replace(building, out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
+    try:
         os.replace(out_dir, old / out_dir.name)
-    os.replace(building, out_dir)
-    if old is not None:
+        try:
+            os.replace(building, out_dir)
+        except OSError:
+            os.replace(old / out_dir.name, out_dir)   # put the old widget back
+            raise
+    finally:
         shutil.rmtree(old, ignore_errors=True)
 
 
