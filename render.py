@@ -4,7 +4,7 @@
     python render.py render  [SCENE ...] [--quality low|medium|high|4k] [--format mp4|webm|gif|png|mov]
     python render.py list
     python render.py all     [--retrain] [--quality ...] [--format ...]   (only what changed)
-    python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu] ...
+    python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu|tanh] [--hidden 16,16] ...
     python render.py export  [--digit PATH [--label N]]
     python render.py widget  [--export PATH] [--out DIR]   (a live embed: draw a digit)
     python render.py --help
@@ -29,6 +29,10 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected sizes like 16,16, got {text!r}") from None
     if not sizes or any(size < 1 for size in sizes):
         raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    from model.shapes import MAX_HIDDEN_LAYERS
+
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(sizes)}")
     return sizes
 
 
@@ -64,6 +68,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from model.activations import ACTIVATIONS
+
     parser = Parser(prog="render.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
@@ -71,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train the network on MNIST, then write checkpoint and export")
     train.add_argument("--epochs", type=positive_int, default=50)
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--activation", choices=["sigmoid", "relu"], default="sigmoid",
+    train.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
                        help="hidden-layer activation (the output layer is always sigmoid)")
     train.add_argument("--hidden", type=hidden_sizes, default=(16, 16), help="hidden layer sizes, e.g. 16,16")
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
@@ -149,6 +155,12 @@ def command_export(args) -> None:
     _summarise(path)
 
 
+def describe_network(network) -> str:
+    """784-32-32-10, the activations and the parameter count, as `list` and `train` print them."""
+    return (f"{'-'.join(map(str, network.sizes))}, {network.hidden_activation} hidden layers, "
+            f"{network.output_activation} outputs, {network.parameter_count:,} parameters")
+
+
 def _summarise(path: Path) -> None:
     from model.schema import read_export
 
@@ -219,8 +231,16 @@ def _train_export_render(args, template) -> None:
 
 
 def command_list(args) -> None:
+    from model import paths
+    from model.errors import UserError
+    from model.schema import read_export
     from scenes.outline import SCENES
 
+    try:
+        network = read_export(paths.DEFAULT_EXPORT).network
+        print(f"network ({paths.DEFAULT_EXPORT.relative_to(paths.REPO_ROOT)}): {describe_network(network)}")
+    except UserError as err:
+        print(f"network: none readable yet ({' '.join(str(err).split())}); `render.py train` makes one")
     width = max(map(len, SCENES))
     for name, info in SCENES.items():
         print(f"{name:<{width}}  {info.shows}")

@@ -24,7 +24,12 @@ class Activation:
     torch_name: str          # the torch function: torch.<torch_name>
     symbol: str              # LaTeX for f in a' = f(W a + b)
     definition: str          # LaTeX of f(x) = ...
-    bounded: bool            # True: values stay in (0, 1) and draw as they are
+    low: float               # the smallest value it takes (its infimum)
+    high: float | None       # the largest, or None: unbounded above, drawn relative to the layer's largest
+
+    @property
+    def bounded(self) -> bool:
+        return self.high is not None
 
     def __call__(self, z):
         return self.compute(np.asarray(z, dtype=np.float64))
@@ -37,9 +42,11 @@ class Activation:
 
 ACTIVATIONS = {
     "sigmoid": Activation("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigmoid",
-                          r"\sigma", r"\sigma(x) = \frac{1}{1 + e^{-x}}", bounded=True),
+                          r"\sigma", r"\sigma(x) = \frac{1}{1 + e^{-x}}", low=0.0, high=1.0),
     "relu": Activation("relu", lambda z: np.maximum(z, 0.0), "relu",
-                       r"\mathrm{ReLU}", r"\mathrm{ReLU}(x) = \max(0, x)", bounded=False),
+                       r"\mathrm{ReLU}", r"\mathrm{ReLU}(x) = \max(0, x)", low=0.0, high=None),
+    "tanh": Activation("tanh", np.tanh, "tanh",
+                       r"\tanh", r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", low=-1.0, high=1.0),
 }
 
 

@@ -14,6 +14,8 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, FadeOut, Line, Te
 from scenes import style
 from scenes.beat import BeatScene
 from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
+from scenes.mobjects.layout import fit_width
+from scenes.mobjects.network_diagram import drawn_neurons
 
 
 def hoped_nine() -> VGroup:
@@ -49,12 +51,15 @@ def play(scene, story) -> None:
 
     # The truth: the real weight patterns of the first hidden layer.
     weights = story.network.weights[0]
-    scale = float(np.percentile(np.abs(weights), 99))  # one scale for all of them: comparable
-    columns = int(np.ceil(np.sqrt(len(weights))))
-    maps = VGroup(*[WeightHeatmap(w, size=1.45, scale=scale) for w in weights]).arrange_in_grid(cols=columns, buff=0.15)
-    maps.scale_to_fit_height(6.2).to_edge(LEFT, buff=1.0).shift(DOWN * 0.3)
-    truth = Text(f"the truth: real incoming weights of the {len(weights)} first-layer neurons",
-                 font_size=style.LABEL_FONT_SIZE).to_edge(UP, buff=0.35)
+    shown = drawn_neurons(story.example.a[1], style.MAX_DRAWN_NEURONS)  # a wide layer: its most active
+    scale = float(np.percentile(np.abs(weights[shown]), 99))  # one scale for all of them: comparable
+    columns = int(np.ceil(np.sqrt(len(shown))))
+    maps = VGroup(*[WeightHeatmap(weights[i], size=1.45, scale=scale) for i in shown])
+    maps.arrange_in_grid(cols=columns, buff=0.15).scale_to_fit_height(6.2).to_edge(LEFT, buff=1.0).shift(DOWN * 0.3)
+    which = (f"the {len(shown)} first-layer neurons" if len(shown) == len(weights) else
+             f"{len(shown)} of the {len(weights):,} first-layer neurons, the most active for this digit")
+    truth = fit_width(Text(f"the truth: real incoming weights of {which}",
+                           font_size=style.LABEL_FONT_SIZE)).to_edge(UP, buff=0.35)
     legend = HeatmapLegend(scale).next_to(maps, RIGHT, 0.8)
     scene.play(FadeIn(truth), FadeIn(maps), FadeIn(legend), run_time=1.2)
     scene.wait(2 * style.READ_SECONDS)

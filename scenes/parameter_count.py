@@ -5,11 +5,12 @@ Beat 10. For 784-16-16-10: 784×16 + 16×16 + 16×10 weights and 16 + 16 + 10 bi
 """
 from __future__ import annotations
 
-from manim import DOWN, UP, FadeIn, MathTex, Text, Write
+from manim import DOWN, UP, FadeIn, MathTex, Text, VGroup, Write
 
 from scenes import style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import parameter_terms, thousands
+from scenes.mobjects.layout import fit_width
 
 
 
@@ -23,6 +24,7 @@ def play(scene, story) -> None:
                         font_size=style.FORMULA_FONT_SIZE).next_to(weight_line, DOWN, 0.5)
     total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=56,
                     color=style.HIGHLIGHT).next_to(bias_line, DOWN, 0.8)
+    fit_width(VGroup(weight_line, bias_line, total))  # a deep network's sum runs long
     scene.play(FadeIn(title), run_time=0.6)
     scene.play(Write(weight_line), run_time=1.2)
     scene.play(Write(bias_line), run_time=1.0)

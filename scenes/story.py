@@ -16,11 +16,10 @@ import numpy as np
 from model.activations import Activation, activation
 from model.errors import UserError
 from model.schema import Example, Export, Network, read_export
+from model.shapes import MAX_HIDDEN_LAYERS
 
 from .settings import Settings
 
-MAX_DRAWN_HIDDEN_LAYERS = 3   # the diagram fits this many hidden layers across the frame
-MAX_DRAWN_WIDTH = 20          # and this many neurons down a column
 
 
 @lru_cache(maxsize=8)
@@ -91,9 +90,9 @@ class Story:
         return Story.read(self.settings, self.settings.relu_export)
 
     def check_drawable(self, scene_name: str) -> None:
-        """Refuse, with the reason, a network whose diagram would not fit the frame."""
+        """Refuse, with the reason, a network deeper than the diagram spaces across the
+        frame (any width fits: wide layers are drawn in part, see NetworkDiagram)."""
         hidden = self.network.sizes[1:-1]
-        if not 1 <= len(hidden) <= MAX_DRAWN_HIDDEN_LAYERS or max(hidden) > MAX_DRAWN_WIDTH:
+        if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
             shape = "-".join(map(str, self.network.sizes))
-            raise UserError(f"{scene_name} draws networks with 1-{MAX_DRAWN_HIDDEN_LAYERS} hidden layers of at most "
-                            f"{MAX_DRAWN_WIDTH} neurons; this export is {shape}")
+            raise UserError(f"{scene_name} draws networks with 1-{MAX_HIDDEN_LAYERS} hidden layers; this export is {shape}")

@@ -8,7 +8,8 @@ BAD_TRAIN_FLAGS = {
     "hidden abc": (["--hidden", "abc"], "expected sizes like 16,16"),
     "negative epochs": (["--epochs", "-3"], "must be at least 1"),
     "epochs abc": (["--epochs", "many"], "expected a whole number"),
-    "unknown activation": (["--activation", "tanh"], "invalid choice"),
+    "unknown activation": (["--activation", "softmax"], "invalid choice"),
+    "seven hidden layers": (["--hidden", "16,16,16,16,16,16,16"], "at most 6 hidden layers"),
     "bad snapshots": (["--snapshots", "1,x"], "expected epochs like"),
 }
 

@@ -15,21 +15,26 @@ background once per animation instead of once per frame.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, Animation, Brace, Circle, Dot, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Animation, Brace, Circle, Dot, Text, VGroup, VMobject
 
 from model.activations import activation
 from scenes import style
 from scenes.settings import EDGE_MODES
-from .input_blocks import pooled_contributions, pooled_pixels, pooled_weights
+from .input_blocks import BLOCKS, pooled_contributions, pooled_pixels, pooled_weights
 from .pixel_grid import line_points
 
 
 
 class NeuronLayer(VGroup):
-    """A column of neurons. `gap_after`: leave room for an ellipsis after that many."""
+    """A column of neurons. `gap_after`: leave room for an ellipsis after that many.
+    `indices`: which neuron of the real layer each circle is, when only some are drawn.
 
-    def __init__(self, count: int, gap_after: int | None = None, **kwargs):
+    A neuron's fill opacity is |activation|; a negative activation (tanh) fills in the
+    negative colour, so the sign shows as it does on the edges."""
+
+    def __init__(self, count: int, gap_after: int | None = None, indices=None, **kwargs):
         super().__init__(**kwargs)
+        self.indices = np.arange(count) if indices is None else np.asarray(indices)
         self.neurons = VGroup(*[
             Circle(radius=style.NEURON_RADIUS, stroke_color=style.NEURON_STROKE,
                    stroke_width=style.NEURON_STROKE_WIDTH).set_fill(style.NEURON_FILL, opacity=0)
@@ -45,15 +50,31 @@ class NeuronLayer(VGroup):
 
     def set_activations(self, values) -> "NeuronLayer":
         for neuron, value in zip(self.neurons, values):
-            neuron.set_fill(opacity=float(value))
+            neuron.set_fill(*_fill(value))
         return self
 
     def fill_animations(self, values, **kwargs) -> list[Animation]:
-        return [neuron.animate(**kwargs).set_fill(opacity=float(value)) for neuron, value in zip(self.neurons, values)]
+        return [neuron.animate(**kwargs).set_fill(*_fill(value)) for neuron, value in zip(self.neurons, values)]
 
     def activations(self) -> list[float]:
-        """What is drawn now: each neuron's fill opacity."""
-        return [float(neuron.get_fill_opacity()) for neuron in self.neurons]
+        """What is drawn now: each neuron's fill opacity, negative where filled negative."""
+        negative = style.NEGATIVE.to_hex()
+        return [float(n.get_fill_opacity()) * (-1 if n.get_fill_color().to_hex() == negative else 1)
+                for n in self.neurons]
+
+
+def _fill(value: float):
+    value = float(value)
+    return (style.NEGATIVE if value < 0 else style.NEURON_FILL), abs(value)
+
+
+def drawn_neurons(values: np.ndarray, cap: int) -> np.ndarray:
+    """Which neurons of a layer to draw: all if they fit, else the `cap` most active for
+    this digit (largest |a|; ties to the lower index), kept in index order."""
+    values = np.abs(np.asarray(values, dtype=np.float64))
+    if len(values) <= cap:
+        return np.arange(len(values))
+    return np.sort(np.argsort(-values, kind="stable")[:cap])
 
 
 def strength_levels(strengths: np.ndarray) -> np.ndarray:
@@ -116,32 +137,69 @@ class NetworkDiagram(VGroup):
     """The whole network for one digit, neurons empty until a scene fills them.
 
     Layer 0 is the input drawn as 16 pooled blocks (see input_blocks.py); the others
-    are the real neurons. `edge_mode` "weight" draws each edge by its weight,
-    "contribution" by w·a for this digit.
+    are the real neurons. A layer wider than `style.MAX_DRAWN_NEURONS` is drawn like the
+    input column: its most active neurons for this digit, in index order and labelled
+    with their indices, an ellipsis in the middle, and a brace with the true width and
+    how many neurons and edges are not drawn. Edges to and from neurons not drawn are
+    not drawn. Columns are spaced to fit `max_width`, whatever the depth. `edge_mode`
+    "weight" draws each edge by its weight, "contribution" by w·a for this digit.
     """
 
-    def __init__(self, network, example, edge_mode: str = "weight", **kwargs):
+    def __init__(self, network, example, edge_mode: str = "weight", max_width: float = style.NETWORK_MAX_WIDTH,
+                 **kwargs):
         super().__init__(**kwargs)
         if edge_mode not in EDGE_MODES:
             raise ValueError(f"edge mode must be one of {EDGE_MODES}")
         self.network, self.example, self.edge_mode = network, example, edge_mode
-        self.layers = VGroup()
-        input_layer = NeuronLayer(16, gap_after=8)
-        self.layers.add(input_layer, *[NeuronLayer(size) for size in network.sizes[1:]])
-        self.layers.arrange(RIGHT, buff=style.LAYER_SPACING - 2 * style.NEURON_RADIUS)
+        cap, half = style.MAX_DRAWN_NEURONS, style.MAX_DRAWN_NEURONS // 2
+        self.layers = VGroup(NeuronLayer(BLOCKS, gap_after=BLOCKS // 2))
+        for size, values in zip(network.sizes[1:], example.a[1:]):
+            shown = drawn_neurons(values, cap)
+            self.layers.add(NeuronLayer(len(shown), gap_after=half if len(shown) < size else None, indices=shown))
+        gaps = len(self.layers) - 1
+        spacing = min(style.LAYER_SPACING, max_width / gaps)
+        self.layers.arrange(RIGHT, buff=spacing - 2 * style.NEURON_RADIUS)
         self.bundles = VGroup(*[
             EdgeBundle(source, target, self.edge_strengths(index))
             for index, (source, target) in enumerate(zip(self.layers, self.layers[1:]))])
-        self.ellipsis = VGroup(*[Dot(radius=0.035) for _ in range(3)]).arrange(DOWN, buff=0.08)
-        self.ellipsis.move_to((input_layer.neurons[7].get_center() + input_layer.neurons[8].get_center()) / 2)
+        self.ellipses = VGroup(*[self._ellipsis(layer, half) for layer in self.layers if layer is self.layers[0]
+                                 or len(layer) < self._size(layer)])
+        input_layer = self.layers[0]
         self.input_brace = Brace(input_layer, LEFT, buff=0.12)
         self.input_count = Text(str(network.sizes[0]), font_size=style.LABEL_FONT_SIZE).next_to(self.input_brace, LEFT, 0.1)
+        self.elided = VGroup(*[self._elision(layer) for layer in self.layers[1:] if len(layer) < self._size(layer)])
         self.output_labels = VGroup(*[
             Text(str(digit), font_size=style.LABEL_FONT_SIZE).next_to(neuron, RIGHT, 0.15)
             for digit, neuron in enumerate(self.layers[-1].neurons)])
-        self.decorations = VGroup(self.ellipsis, self.input_brace, self.input_count, self.output_labels)
+        self.decorations = VGroup(self.ellipses, self.input_brace, self.input_count, self.elided, self.output_labels)
         # Edges first, so that neurons sit on top of them.
         self.add(self.bundles, self.decorations, self.layers)
+
+    def _size(self, layer: NeuronLayer) -> int:
+        return self.network.sizes[list(self.layers).index(layer)]
+
+    @staticmethod
+    def _ellipsis(layer: NeuronLayer, half: int) -> VGroup:
+        dots = VGroup(*[Dot(radius=0.035) for _ in range(3)]).arrange(DOWN, buff=0.08)
+        return dots.move_to((layer.neurons[half - 1].get_center() + layer.neurons[half].get_center()) / 2)
+
+    def _elision(self, layer: NeuronLayer) -> VGroup:
+        """Index labels beside the drawn neurons, and a brace above the column with the
+        layer's true width and what is not drawn."""
+        number = list(self.layers).index(layer)
+        size, shown = self.network.sizes[number], len(layer)
+        missing_edges = (size - shown) * (self.network.sizes[number - 1] + (self.network.sizes[number + 1]
+                                                                              if number + 1 < len(self.layers) else 0))
+        labels = VGroup()
+        for index, neuron in zip(layer.indices, layer.neurons):
+            label = Text(str(index), font_size=style.INDEX_FONT_SIZE, color=style.INDEX_COLOUR)
+            label.next_to(neuron, LEFT, 0.04).add_background_rectangle(opacity=0.8, buff=0.02)  # over the edges
+            labels.add(label)
+        brace = Brace(VGroup(layer, labels), UP, buff=0.1)
+        count = Text(f"{size:,}", font_size=style.LABEL_FONT_SIZE).next_to(brace, UP, 0.08)
+        note = Text(f"{size - shown:,} not drawn,\n{missing_edges:,} edges", font_size=style.INDEX_FONT_SIZE,
+                    color=style.INDEX_COLOUR, line_spacing=0.8).next_to(count, UP, 0.05)
+        return VGroup(labels, brace, count, note)
 
     def drawn_values(self, layer: int) -> np.ndarray:
         """The brightness of a layer's drawn neurons: the activation, pooled blocks for the
@@ -153,18 +211,23 @@ class NetworkDiagram(VGroup):
         last = layer == len(self.network.sizes) - 1
         drawn = activation(self.network.output_activation if last else self.network.hidden_activation)
         if not drawn.bounded and values.max() > 0:
-            return values / values.max()
-        return values
+            values = values / values.max()
+        return values[self.layers[layer].indices]
 
     def edge_strengths(self, index: int) -> np.ndarray:
-        """What bundle `index` (into layer index + 1) draws, by the edge mode."""
-        weights = self.network.weights[index]
+        """What bundle `index` (into layer index + 1) draws, by the edge mode: only the
+        rows and columns of the drawn neurons are ever computed, so a wide layer costs
+        no more than a narrow one."""
+        targets = self.layers[index + 1].indices
+        weights = self.network.weights[index][targets]
         source_values = self.example.a[index]
         if index == 0:
             if self.edge_mode == "contribution":
                 return pooled_contributions(weights, source_values)
             return pooled_weights(weights)
-        return weights * source_values[None, :] if self.edge_mode == "contribution" else weights
+        sources = self.layers[index].indices
+        weights = weights[:, sources]
+        return weights * source_values[sources][None, :] if self.edge_mode == "contribution" else weights
 
     def answer(self) -> int:
         return int(self.example.prediction)
