@@ -112,7 +112,8 @@ def test_forward_of_every_example_is_the_exports(page, export):
 
 
 def test_the_relu_network_and_a_wide_deep_one(chromium, export, tmp_path):
-    """Any widths, depths and activations render.py train can make."""
+    """Any widths, depths and activations render.py train can make: ReLU, and tanh on a
+    wide, deep network whose wide layers are drawn trimmed."""
     relu = tmp_path / "relu"
     write_widget(paths.RELU_EXPORT, relu)
     page = open_widget(chromium, relu)
@@ -131,26 +132,28 @@ def test_the_relu_network_and_a_wide_deep_one(chromium, export, tmp_path):
     assert [layer["count"] for layer in layout["layers"]] == [784, 40, 24, 12, 10]
     assert [layer["ellipsis"] is not None for layer in layout["layers"]] == [True, True, True, False, False]
     shown = exported.examples[0]
-    for layer in (1, 2):   # a wide layer shows its 16 most active neurons, in order
+    for layer in (1, 2):   # a wide layer shows its 16 most active neurons (largest |a|), in order
         activations = shown.a[layer]
-        expected = sorted(np.argsort(-activations, kind="stable")[:16].tolist())
+        expected = sorted(np.argsort(-np.abs(activations), kind="stable")[:16].tolist())
         assert layout["layers"][layer]["neurons"] == expected
+        drawn = layout["layers"][layer]["values"]   # fill = a, negative tanh values kept negative
+        assert np.abs(np.array(drawn) - activations[expected]).max() <= 1e-7
     page.close()
 
 
 def wide_network(export, sizes):
-    """An export of a random ReLU network of these sizes, its examples computed by the formula."""
+    """An export of a random tanh network of these sizes, its examples computed by the formula."""
     rng = np.random.default_rng(5)
     weights = [rng.normal(0, 1 / np.sqrt(n), (m, n)) for n, m in zip(sizes, sizes[1:])]
     biases = [rng.normal(0, 0.1, m) for m in sizes[1:]]
     examples = []
     for example in export.examples[:3]:
-        zs, activations = formula.forward(weights, biases, "relu", "sigmoid", example.pixels)
+        zs, activations = formula.forward(weights, biases, "tanh", "sigmoid", example.pixels)
         examples.append({"id": example.id, "source": example.source, "index": example.index, "label": example.label,
                          "pixels": example.pixels.tolist(), "z": [z.tolist() for z in zs],
                          "a": [a.tolist() for a in activations], "prediction": int(np.argmax(activations[-1]))})
     return {"format": "nn-explainer.export", "version": 1, "training": export.training, "examples": examples,
-            "network": {"sizes": sizes, "hidden_activation": "relu", "output_activation": "sigmoid",
+            "network": {"sizes": sizes, "hidden_activation": "tanh", "output_activation": "sigmoid",
                         "weights": [w.tolist() for w in weights], "biases": [b.tolist() for b in biases]}}
 
 

@@ -35,7 +35,7 @@
     tanh: function (z) { return Math.tanh(z); }
   };
   // Bounded activations are drawn as they are; the others relative to the layer's largest.
-  var BOUNDED = { sigmoid: true };
+  var BOUNDED = { sigmoid: true, tanh: true };
 
   function activationFunction(name) {
     if (!Object.prototype.hasOwnProperty.call(ACTIVATIONS, name)) {
@@ -334,18 +334,20 @@
       }
       return { neurons: blocks.map(function (_, i) { return i; }), values: blocks, count: PIXELS, pooled: true };
     }
-    var values = activations[layer], name = network.layers[layer - 1].activationName;
-    var brightness = Array.prototype.map.call(values, function (v) { return Math.max(v, 0); });
+    // As network_diagram.py: fill = activation, an unbounded layer (ReLU) relative to its
+    // largest; a negative value (tanh) fills by its size, in the negative colour.
+    var name = network.layers[layer - 1].activationName;
+    var values = Array.prototype.slice.call(activations[layer]);
     if (!BOUNDED[name]) {
-      var peak = Math.max.apply(null, brightness);
-      if (peak > 0) brightness = brightness.map(function (v) { return v / peak; });
+      var peak = Math.max.apply(null, values);
+      if (peak > 0) values = values.map(function (v) { return v / peak; });
     }
-    var neurons = brightness.map(function (_, i) { return i; });
-    if (neurons.length > DRAWN_NEURONS) {
-      neurons = neurons.slice().sort(function (p, q) { return brightness[q] - brightness[p] || p - q; })
+    var neurons = values.map(function (_, i) { return i; });
+    if (neurons.length > DRAWN_NEURONS) {   // the most active: largest |a|, ties to the lower index
+      neurons = neurons.slice().sort(function (p, q) { return Math.abs(values[q]) - Math.abs(values[p]) || p - q; })
         .slice(0, DRAWN_NEURONS).sort(function (p, q) { return p - q; });
     }
-    return { neurons: neurons, values: neurons.map(function (i) { return Math.min(brightness[i], 1); }),
+    return { neurons: neurons, values: neurons.map(function (i) { return Math.max(Math.min(values[i], 1), -1); }),
              count: values.length, pooled: false };
   }
 
@@ -389,18 +391,20 @@
     for (var l = 0; l < count; l++) {
       var drawn = drawnLayer(network, activations, l);
       var shown = drawn.neurons.length, hasEllipsis = drawn.pooled || drawn.count > shown;
+      var trimmed = !drawn.pooled && drawn.count > shown;
       var columnHeight = (shown - 1 + (hasEllipsis ? 1 : 0)) * spacing;
       var top = margin.top + (height - margin.top - margin.bottom - columnHeight) / 2;
       var x = margin.left + l * columnGap;
       var positions = drawn.neurons.map(function (_, i) {
-        // The pooled input leaves its gap in the middle (top half / bottom half of the
-        // image); a trimmed layer at the end.
-        var slot = drawn.pooled && i >= shown / 2 ? i + 1 : i;
+        // The ellipsis sits in the middle: for the pooled input between the top and the
+        // bottom half of the image, for a trimmed layer among the neurons not drawn.
+        var slot = hasEllipsis && i >= shown / 2 ? i + 1 : i;
         return { x: x, y: top + slot * spacing };
       });
-      var ellipsisY = drawn.pooled ? top + (shown / 2) * spacing : top + shown * spacing;
+      var ellipsisY = top + Math.ceil(shown / 2) * spacing;
       layers.push({ neurons: drawn.neurons, values: drawn.values, count: drawn.count, pooled: drawn.pooled,
-                    positions: positions, ellipsis: hasEllipsis ? { x: x, y: ellipsisY } : null, x: x });
+                    trimmed: trimmed, positions: positions, ellipsis: hasEllipsis ? { x: x, y: ellipsisY } : null,
+                    x: x });
     }
     var bundles = [];
     for (l = 0; l + 1 < count; l++) {
@@ -459,8 +463,8 @@
         context.arc(p.x, p.y, r, 0, 2 * Math.PI);
         context.fillStyle = style.background;
         context.fill();
-        context.globalAlpha = layer.values[i];
-        context.fillStyle = style.neuron;
+        context.globalAlpha = Math.abs(layer.values[i]);
+        context.fillStyle = layer.values[i] < 0 ? style.negative : style.neuron;
         context.fill();
         context.globalAlpha = 1;
         context.strokeStyle = style.neuron;
@@ -477,10 +481,19 @@
           context.fill();
         }
       }
-      // The true count under every column: 784 inputs, and a trimmed layer's real width.
+      // The true count under every column: 784 inputs, and a trimmed layer's real width,
+      // whose drawn neurons carry their indices (as the clips label them).
       var bottom = layer.positions[layer.positions.length - 1].y;
-      if (layer.ellipsis && !layer.pooled) bottom = layer.ellipsis.y;
       context.fillText(String(layer.count), layer.x, bottom + r + 16);
+      if (layer.trimmed) {
+        context.fillStyle = "#BBBBBB";
+        context.font = "9px system-ui, sans-serif";
+        context.textAlign = "right";
+        layer.positions.forEach(function (p, i) { context.fillText(String(layer.neurons[i]), p.x - r - 3, p.y + 3); });
+        context.font = "12px system-ui, sans-serif";
+        context.textAlign = "center";
+        context.fillStyle = style.neuron;
+      }
       if (l === layout.layers.length - 1) {
         context.textAlign = "left";
         layer.positions.forEach(function (p, i) {
