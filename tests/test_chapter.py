@@ -168,18 +168,31 @@ def test_parameter_count_from_the_shapes(export, tmp_path):
     assert numbers(formula_with(wide, r"\text{ weights}")) == [784, 32, 32, 10, 784 * 32 + 32 * 10]
 
 
-def test_matrix_form_shows_real_entries_and_result(export, three):
-    from scenes.matrix_form import shown_indices
+def test_matrix_form_shows_real_entries_and_result(export, three, neuron):
+    from manim import DecimalNumber, Matrix
 
     played = scene("MatrixForm")
     weights, bias = export.network.weights[0], export.network.biases[0]
-    rows, cols = shown_indices(weights.shape[0]), shown_indices(weights.shape[1])
-    assert formula_with(played, "a^{(1)}") == r"a^{(1)} = \sigma\left(W a^{(0)} + b\right)"
-    drawn = numbers(formula_with(played, r"\begin{bmatrix}"))
-    matrix = [float(fmt(weights[r, c])) for r in rows for c in cols]
-    vectors = [float(fmt(three.pixels[i])) for i in cols] + [float(fmt(bias[i])) for i in rows]
-    result = [float(fmt(three.a[1][i])) for i in rows]  # the first hidden layer of the forward pass
-    assert drawn == matrix + vectors + result
+    rows = [neuron - 1, neuron, neuron + 1]  # the featured neuron and its neighbours
+    inked = np.flatnonzero(three.pixels > 0)
+    cols = sorted(inked[np.argsort(-np.abs(weights[neuron][inked] * three.pixels[inked]))[:4]])
+    assert formula_with(played, "a^{(1)} =") == r"a^{(1)} = \sigma\left(W a^{(0)} + b\right)"
+    matrix, vector = on_screen(played, Matrix)
+    entries = [[e.tex_string for e in row] for row in matrix.get_rows()]
+    assert entries == [[f"{weights[r, c]:.3f}".replace("-0.000", "0.000") for c in cols] + [r"\cdots"] for r in rows]
+    for row, r in zip(matrix.get_rows(), rows):  # coloured by sign
+        for entry, c in zip(row, cols):
+            blue, red = (entry.get_color().to_rgb()[i] for i in (2, 0))
+            assert (blue > red) == (weights[r, c] > 0), (r, c)
+    assert [e.tex_string for e in vector.get_entries()][:4] == [fmt(three.pixels[c]) for c in cols]
+    # each row's running sum ends at its real weighted sum over every pixel, then + b, z, f(z)
+    sums = sorted(d.get_value() for d in on_screen(played, DecimalNumber))
+    assert np.allclose(sums, sorted(weights[r] @ three.pixels for r in rows), atol=1e-9)
+    for r in rows:
+        for value in (bias[r], three.z[0][r], three.a[1][r]):
+            assert fmt(value) in written(played), (r, value)
+    result = formula_with(played, "a^{(1)}_")
+    assert numbers(result)[-3:] == [float(fmt(three.a[1][r])) for r in rows]
 
 
 def test_network_is_a_function_shows_the_real_outputs(three):
