@@ -6,6 +6,7 @@
     python render.py all     [--retrain] [--quality ...] [--format ...]   (only what changed)
     python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu|tanh] [--hidden 16,16] ...
     python render.py export  [--digit PATH [--label N]]
+    python render.py widget  [--export PATH] [--out DIR]   (a live embed: draw a digit)
     python render.py --help
 
 Bad input ends in one line on stderr and a non-zero exit; no traceback, and no output
@@ -124,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     gallery = commands.add_parser("gallery", help="write media/gallery.html: every clip, with a snippet to embed")
     gallery.add_argument("--media-dir", type=Path, default=None, help="default: media/")
+
+    widget = commands.add_parser("widget", help="write media/widget/: a live page where a reader draws a digit "
+                                               "and the same network answers")
+    widget.add_argument("--export", type=Path, help="default: assets/export/network.json")
+    widget.add_argument("--out", type=Path, help="the folder to write (default: media/widget/)")
 
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
@@ -266,7 +272,16 @@ def command_gallery(args) -> None:
     print(page)
 
 
-COMMANDS = {"gallery": command_gallery, "train": command_train, "export": command_export, "render": command_render,
+def command_widget(args) -> None:
+    from publish.widget import iframe_snippet, write_widget
+
+    folder = write_widget(args.export, args.out)
+    print(folder)
+    print("embed it (copy the folder beside the post):")
+    print(f"  {iframe_snippet(folder)}")
+
+
+COMMANDS = {"gallery": command_gallery, "widget": command_widget, "train": command_train, "export": command_export, "render": command_render,
             "list": command_list, "video": command_video, "all": command_all}
 
 
