@@ -245,3 +245,22 @@ def test_the_chapter_writes_only_the_trained_activation(network, never):
             assert not [s for s in strings if never in s or (never == r"\sigma" and "σ" in s)], beat
     own = r"\sigma" if network == "sigmoid" else r"\mathrm{ReLU}"
     assert any(own in s for s in seen["Sigmoid"]) and any(own in s for s in seen["MatrixForm"])
+
+
+def test_the_hopes_are_parked_beside_real_second_layer_neurons(export, three):
+    """Beside each hoped-for shape, a real layer-2 neuron (the most active for the digit)
+    and what it weighs the pixels by, its weights carried back through layer 1."""
+    from scenes.mobjects.heatmap import WeightHeatmap
+
+    drawn, seen = [], set()
+
+    def look(played):
+        drawn.extend(m.weights for m in on_screen(played, WeightHeatmap))
+        seen.update(written(played))
+
+    run_scene(scene_class("HopedForFeatures"), after_play=look)
+    w1, w2 = export.network.weights[0], export.network.weights[1]
+    for neuron in np.argsort(-three.a[2])[:3]:
+        assert any(np.allclose(pattern, w2[neuron] @ w1) for pattern in drawn), neuron
+        assert f"layer 2, neuron {neuron}\na = {fmt(three.a[2][neuron])}" in seen
+    assert "hoped for" in seen and "what it really weighs" in seen
