@@ -94,3 +94,59 @@ def test_the_rules_catch_a_bad_layout():
     assert any("'tiny' is" in p for p in found)
     assert any("'one' overlaps 'two'" in p for p in found)
     assert any("outside the frame" in p for p in found)
+
+
+def stills(scene_class_) -> list[float]:
+    """The lengths of the stretches in which nothing moves: runs of waits between animations."""
+    from manim import Wait
+
+    runs, current = [], [0.0]
+
+    def watch(scene):
+        wait = scene.wait
+
+        def waiting(duration=1.0, *args, **kwargs):
+            current[0] += duration
+            return wait(duration, *args, **kwargs)
+
+        play = scene.play
+
+        def playing(*args, **kwargs):
+            if not all(isinstance(animation, Wait) for animation in args):  # manim's wait() plays a Wait
+                runs.append(current[0])
+                current[0] = 0.0
+            return play(*args, **kwargs)
+
+        scene.wait, scene.play = waiting, playing
+
+    from manim import tempconfig
+
+    from scenes.settings import Settings
+
+    with tempconfig({"format": "none", "quality": "low_quality", "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = scene_class_(settings=Settings(), skip_animations=True)
+        watch(scene)
+        scene.render()
+    return runs + [current[0]]
+
+
+@pytest.mark.parametrize("beat", [beat.name for beat in BEATS])
+def test_something_moves_at_least_every_3_seconds(beat):
+    assert max(stills(scene_class(beat))) <= 3.0
+
+
+def test_a_long_still_is_caught():
+    from manim import FadeIn, Text
+
+    from scenes.beat import BeatScene
+
+    class Still(BeatScene):
+        beats = ("ParameterCount",)
+
+        def construct(self):
+            self.play(FadeIn(Text("x")))
+            self.wait(2)
+            self.wait(2)
+            self.play(FadeIn(Text("y")))
+
+    assert max(stills(Still)) == 4
