@@ -1,4 +1,5 @@
-"""Layers: the grid unrolls into the input neurons; then the hidden layers and the outputs.
+"""Layers: the grid unrolls into one neuron per pixel, a column longer than the frame,
+which collapses into the drawn input column; then the hidden layers and the outputs.
 
 The structure before any values flow: input column (pooled, see
 mobjects/input_blocks.py), the hidden layers, the ten outputs labelled 0-9, each
@@ -11,7 +12,7 @@ from manim import DOWN, UP, Brace, FadeIn, Text, VGroup
 
 from scenes import style
 from scenes.animations.highlighting import highlight_answer
-from scenes.animations.unrolling import reveal, unroll
+from scenes.animations.unrolling import reveal, unroll_every_pixel
 from scenes.beat import BeatScene
 from scenes.mobjects.layout import digit_beside_network
 
@@ -26,7 +27,7 @@ def play(scene, story) -> None:
     grid, caption, diagram = digit_beside_network(story, NETWORK_HEIGHT)
     scene.play(FadeIn(grid), FadeIn(caption), run_time=style.APPEAR_SECONDS)
     reveal(scene, diagram)
-    unroll(scene, grid, diagram)
+    unroll_every_pixel(scene, grid, diagram)
 
     sizes = diagram.network.sizes
     counts = VGroup(*[Text(str(size), font_size=style.LABEL_FONT_SIZE).next_to(layer, DOWN, 0.15)

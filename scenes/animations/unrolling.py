@@ -1,11 +1,13 @@
 """The network appearing, and the digit's pixels flowing into its input column."""
 from __future__ import annotations
 
-from manim import RIGHT, FadeIn, Rectangle, ReplacementTransform, VGroup, config
+import numpy as np
+from manim import DOWN, RIGHT, UP, FadeIn, FadeOut, Rectangle, ReplacementTransform, Text, Transform, VGroup, config
 
 from scenes import style
 from scenes.mobjects.network_diagram import NetworkDiagram
-from scenes.mobjects.pixel_grid import PixelGrid
+from scenes.mobjects.input_blocks import block_of_pixels
+from scenes.mobjects.pixel_grid import PixelGrid, rectangle_points
 
 
 def reveal(scene, diagram: NetworkDiagram) -> None:
@@ -36,3 +38,40 @@ def unroll(scene, grid: PixelGrid, diagram: NetworkDiagram) -> None:
                run_time=style.UNROLL_SECONDS)
     inputs.set_activations(values)  # the real neurons take over the arrived copies
     scene.remove(*arrivals)
+
+
+def unroll_every_pixel(scene, grid: PixelGrid, diagram: NetworkDiagram) -> None:
+    """The original's device: every pixel leaves the grid for its own place in one long
+    column, one neuron per pixel (784 of them, each a thin bar of its brightness, top
+    pixel first), then the column collapses into the drawn input column, each pixel into
+    the block it belongs to, and the block neurons fill to their means."""
+
+    inputs = diagram.layers[0]
+    count = grid.pixels.size
+    height = config.frame_height - 1.2
+    step = height / count
+    x = (grid.get_right()[0] + inputs.get_left()[0]) / 2 - 0.2
+    top = height / 2
+    column, collapsed = VGroup(), VGroup()
+    for shade in grid.shades:
+        indices = shade.pixel_indices
+        centres = np.stack([np.full(len(indices), x), top - (indices + 0.5) * step, np.zeros(len(indices))], 1)
+        column.add(shade.copy().set_points(rectangle_points(centres, STRIP_WIDTH, step * 0.9)))
+        targets = np.array([inputs.neurons[b].get_center() for b in block_of_pixels(indices)])
+        collapsed.add(shade.copy().set_points(rectangle_points(targets, 0.02, 0.02)))
+    outline = Rectangle(width=STRIP_WIDTH + 0.06, height=height + 0.06, stroke_width=1,
+                        stroke_color=style.PIXEL_STROKE).move_to([x, 0, 0])
+    label = Text(f"{count} neurons,\none per pixel", font_size=style.LABEL_FONT_SIZE, line_spacing=0.8)
+    label.next_to(outline, RIGHT, 0.15).to_edge(DOWN, buff=0.3)
+    flying = grid.shades.copy()
+    scene.play(Transform(flying, column), FadeIn(outline), run_time=style.UNROLL_SECONDS)
+    scene.play(FadeIn(label, shift=UP * 0.2), run_time=0.6)
+    scene.wait(style.PAUSE_SECONDS)
+    scene.play(Transform(flying, collapsed), FadeOut(outline), FadeOut(label),
+               *inputs.fill_animations(diagram.drawn_values(0), rate_func=lambda t: max(0.0, 2 * t - 1)),
+               run_time=style.UNROLL_SECONDS)
+    scene.remove(flying)
+
+
+STRIP_WIDTH = 0.4   # frame units: the unrolled column, one thin bar per pixel
+

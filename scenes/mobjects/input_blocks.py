@@ -26,6 +26,12 @@ BLOCK_SIDE = SIDE // BLOCKS_PER_SIDE
 BLOCKS = BLOCKS_PER_SIDE * BLOCKS_PER_SIDE
 
 
+def block_of_pixels(indices) -> np.ndarray:
+    """The block (drawn input neuron) each pixel index belongs to."""
+    rows, cols = np.divmod(np.asarray(indices), SIDE)
+    return (rows // BLOCK_SIDE) * BLOCKS_PER_SIDE + cols // BLOCK_SIDE
+
+
 def _sum_by_block(values: np.ndarray) -> np.ndarray:
     """Sum the last axis (784 pixels) within each block -> last axis of 16."""
     values = np.asarray(values, dtype=np.float64)

@@ -61,8 +61,13 @@ class PixelGrid(VGroup):
 
 def square_points(centres: np.ndarray, side: float) -> np.ndarray:
     """Bezier points for many axis-aligned squares, each a closed subpath."""
-    h = side / 2
-    corners = np.array([[-h, h, 0], [h, h, 0], [h, -h, 0], [-h, -h, 0], [-h, h, 0]])
+    return rectangle_points(centres, side, side)
+
+
+def rectangle_points(centres: np.ndarray, width: float, height: float) -> np.ndarray:
+    """Bezier points for many axis-aligned rectangles, each a closed subpath."""
+    w, h = width / 2, height / 2
+    corners = np.array([[-w, h, 0], [w, h, 0], [w, -h, 0], [-w, -h, 0], [-w, h, 0]])
     starts = (centres[:, None, :] + corners[None, :-1, :]).reshape(-1, 3)
     ends = (centres[:, None, :] + corners[None, 1:, :]).reshape(-1, 3)
     return line_points(starts, ends)
