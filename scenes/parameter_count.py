@@ -1,33 +1,69 @@
 """ParameterCount: how many weights and biases, computed from the export's shapes.
 
-Beat 10. For 784-16-16-10: 784×16 + 16×16 + 16×10 weights and 16 + 16 + 10 biases,
-13,002 in all. A 784-32-10 export would say 784×32 + 32×10 and 32 + 10.
+Beat 10. The network's shape is drawn plain (no values: this beat reads only the layer
+sizes), and each term is written as the part it counts lights up: the edges between
+two layers for n_in × n_out weights, a layer's neurons for its n_out biases. For
+784-16-16-10: 784×16 + 16×16 + 16×10 weights and 16 + 16 + 10 biases, 13,002 in all.
 """
 from __future__ import annotations
 
-from manim import DOWN, UP, FadeIn, MathTex, Text, VGroup, Write
+import numpy as np
+from manim import DOWN, RIGHT, UP, FadeIn, MathTex, Text, VGroup, VMobject, Write
 
 from scenes import style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import parameter_terms, thousands
 from scenes.mobjects.layout import fit_width
+from scenes.mobjects.network_diagram import NeuronLayer
+from scenes.mobjects.pixel_grid import line_points
 
+SHAPE_HEIGHT = 3.0   # frame units for the plain network at the top
+
+
+def plain_shape(sizes) -> tuple[VGroup, VGroup, VGroup]:
+    """(layers, bundles, counts): at most MAX_DRAWN_NEURONS circles a column, every
+    drawn pair of neighbours joined by a grey line, each column's true size under it."""
+    layers = VGroup(*[NeuronLayer(min(size, style.MAX_DRAWN_NEURONS)) for size in sizes])
+    layers.arrange(RIGHT, buff=min(4.0, 18.0 / (len(sizes) - 1)))  # before scaling down to SHAPE_HEIGHT
+    bundles = VGroup()
+    for source, target in zip(layers, layers[1:]):
+        starts = np.array([n.get_right() for n in source.neurons])
+        ends = np.array([n.get_left() for n in target.neurons])
+        pairs = np.array([(s, e) for e in range(len(ends)) for s in range(len(starts))])
+        bundle = VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=0.8, stroke_opacity=0.5)
+        bundle.set_points(line_points(starts[pairs[:, 0]], ends[pairs[:, 1]]))
+        bundles.add(bundle)
+    VGroup(bundles, layers).scale_to_fit_height(SHAPE_HEIGHT)
+    counts = VGroup(*[Text(f"{size:,}", font_size=style.LABEL_FONT_SIZE).next_to(layer, DOWN, 0.12)
+                      for layer, size in zip(layers, sizes)])
+    return layers, bundles, counts
 
 
 def play(scene, story) -> None:
-    network = story.network
-    weight_terms, bias_terms, weights, biases = parameter_terms(network.sizes)
-    title = Text("-".join(map(str, network.sizes)) + ": how many knobs?", font_size=style.TITLE_FONT_SIZE).to_edge(UP, 0.5)
-    weight_line = MathTex(" + ".join(weight_terms), "= " + thousands(weights), r"\text{ weights}",
-                          font_size=style.FORMULA_FONT_SIZE).shift(UP * 0.8)
-    bias_line = MathTex(" + ".join(bias_terms), "= " + thousands(biases), r"\text{ biases}",
-                        font_size=style.FORMULA_FONT_SIZE).next_to(weight_line, DOWN, 0.5)
-    total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=56,
-                    color=style.HIGHLIGHT).next_to(bias_line, DOWN, 0.8)
-    fit_width(VGroup(weight_line, bias_line, total))  # a deep network's sum runs long
-    scene.play(FadeIn(title), run_time=0.6)
-    scene.play(Write(weight_line), run_time=1.2)
-    scene.play(Write(bias_line), run_time=1.0)
+    sizes = story.network.sizes
+    weight_terms, bias_terms, weights, biases = parameter_terms(sizes)
+    title = fit_width(Text("-".join(map(str, sizes)) + ": how many knobs?", font_size=style.TITLE_FONT_SIZE))
+    title.to_edge(UP, 0.3)
+    layers, bundles, counts = plain_shape(sizes)
+    VGroup(bundles, layers, counts).next_to(title, DOWN, 0.3)
+    weight_line = MathTex(*[t + (" +" if i < len(weight_terms) - 1 else "") for i, t in enumerate(weight_terms)],
+                          "= " + thousands(weights), r"\text{ weights}", font_size=style.FORMULA_FONT_SIZE)
+    bias_line = MathTex(*[t + (" +" if i < len(bias_terms) - 1 else "") for i, t in enumerate(bias_terms)],
+                        "= " + thousands(biases), r"\text{ biases}", font_size=style.FORMULA_FONT_SIZE)
+    total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=56, color=style.HIGHLIGHT)
+    lines = fit_width(VGroup(weight_line, bias_line, total).arrange(DOWN, buff=0.35))
+    lines.next_to(counts, DOWN, 0.4)
+    scene.play(FadeIn(title), FadeIn(layers), FadeIn(bundles), FadeIn(counts), run_time=0.8)
+    for index, bundle in enumerate(bundles):  # each weight term as its edges light up
+        scene.play(Write(weight_line[index]), bundle.animate.set_stroke(style.HIGHLIGHT, opacity=0.9), run_time=0.7)
+        scene.play(bundle.animate.set_stroke(style.PIXEL_STROKE, opacity=0.5), run_time=0.2)
+    scene.play(Write(weight_line[len(bundles):]), run_time=0.6)
+    scene.remove(*weight_line).add(weight_line)  # its parts, written one by one, are one formula again
+    for index, layer in enumerate(layers[1:]):  # each bias term as its neurons light up
+        scene.play(Write(bias_line[index]), layer.neurons.animate.set_stroke(style.HIGHLIGHT), run_time=0.5)
+        scene.play(layer.neurons.animate.set_stroke(style.NEURON_STROKE), run_time=0.2)
+    scene.play(Write(bias_line[len(bias_terms):]), run_time=0.6)
+    scene.remove(*bias_line).add(bias_line)
     scene.play(Write(total), run_time=0.8)
     scene.wait(2 * style.READ_SECONDS)
 

@@ -206,8 +206,18 @@ def test_matrix_form_shows_real_entries_and_result(export, three, neuron):
 
 
 def test_network_is_a_function_shows_the_real_outputs(three):
-    real = formula_with(scene("NetworkIsAFunction"), r"\text{this digit}")
+    from manim import Rectangle
+
+    from scenes.network_is_a_function import BAR_HEIGHT
+
+    played = scene("NetworkIsAFunction")
+    real = formula_with(played, r"\text{this digit}")
     assert numbers(real) == [float(fmt(y)) for y in three.a[-1]]
+    bars = sorted((r for r in on_screen(played, Rectangle) if r.width < 0.5), key=lambda r: r.get_x())
+    assert np.allclose([bar.height / BAR_HEIGHT for bar in bars], np.maximum(three.a[-1], 0.002), atol=1e-6)
+    tallest = bars[three.prediction]
+    assert tallest.get_fill_color().to_hex() == style.HIGHLIGHT.to_hex()
+    assert formula_with(played, "knobs") == "13,002 knobs"
 
 
 def test_relu_draws_the_relu_export():
