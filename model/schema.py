@@ -81,7 +81,8 @@ def read_export(path: Path) -> Export:
     if not path.exists() and not path.is_symlink():
         raise UserError(f"{path}: no export file (run `python render.py train` or `export`)")
     raw = strict_json.read_capped(path, limits.MAX_EXPORT_BYTES, "export file")  # regular files only, capped
-    doc = strict_json.loads(raw, f"{path}: not a valid export")  # no duplicate keys, NaN or deep nesting
+    # No duplicate keys, NaN or deep nesting:
+    doc = strict_json.loads(raw, str(path), invalid="not a valid export, truncated or not JSON")
     try:
         return parse(doc, hashlib.sha256(raw).hexdigest())
     except UserError as err:

@@ -99,7 +99,7 @@ def _no_constants(name):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def loads(raw: bytes | str, where: str, max_depth: int = MAX_JSON_DEPTH):
+def loads(raw: bytes | str, where: str, max_depth: int = MAX_JSON_DEPTH, invalid: str = "not valid JSON"):
     """Parse JSON strictly; any defect is one UserError naming `where`."""
     if isinstance(raw, bytes):
         text = decode_text(raw, where)
@@ -112,7 +112,7 @@ def loads(raw: bytes | str, where: str, max_depth: int = MAX_JSON_DEPTH):
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except ValueError as err:  # JSONDecodeError is a ValueError, and so are ours
-        raise UserError(f"{where}: not valid JSON ({err})") from None
+        raise UserError(f"{where}: {invalid} ({err})") from None
 
 
 def read_json(path: Path, cap: int, what: str = "JSON file"):
