@@ -109,6 +109,8 @@ def parse_idx(data: bytes, magic: int, name: str) -> torch.Tensor:
         count *= size
     if len(data) - header != count:
         raise UserError(f"{name}: truncated or padded: header says {count} bytes, file has {len(data) - header}")
+    if count == 0:  # torch.frombuffer refuses an empty buffer; the caller refuses an empty set
+        return torch.zeros(shape, dtype=torch.uint8)
     return torch.frombuffer(bytearray(data[header:]), dtype=torch.uint8).reshape(shape)
 
 

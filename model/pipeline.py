@@ -10,7 +10,7 @@ import signal
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import checkpoint, digit_image, export, generations, mnist, paths
+from . import checkpoint, digit_image, export, generations, mnist, paths, test_seam
 from .curve import plot_training_curve
 from .atomic import write_text
 from .errors import Terminated, UserError
@@ -74,6 +74,7 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
             lambda target, tensors=tensors: checkpoint.write_checkpoint(target, tensors))
         outputs[snapshot_name(export_path, epoch)] = (
             lambda target, snapshot_doc=snapshot_doc: export.write_export(snapshot_doc, target))
+    test_seam.pause("training:trained")
     with no_interrupts():
         generations.publish(paths.generations_dir(checkpoint_path), outputs)
     return export_path

@@ -2,7 +2,9 @@
 
 Read only here, and only for tests/test_interruptions.py: when the environment
 variable NN_EXPLAINER_TEST_PAUSE is `POINT=MARKER`, the run that reaches `pause(POINT)`
-writes its pid to the file MARKER and then waits until it is killed. Unset (always,
+writes its pid to the file MARKER and then waits until it is killed, or until the
+file MARKER.go appears (a test that sent a signal the run holds back, such as SIGTERM
+while a training set is switched, lets it go on to act on it). Unset (always,
 outside those tests) it does nothing. The points are named where `pause` is called:
 training's publishing (generations.py) and a render's finishing (publish/clips.py).
 """
@@ -21,5 +23,6 @@ def pause(point: str) -> None:
     if not marker or wanted != point:
         return
     Path(marker).write_text(str(os.getpid()))
-    while True:  # until the test's signal ends the run
+    go = Path(marker + ".go")
+    while not go.exists():  # until the test's signal ends the run, or it says go on
         time.sleep(0.05)
