@@ -6,6 +6,7 @@
     python render.py all     [--retrain] [--quality ...] [--format ...]   (only what changed)
     python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu|tanh] [--hidden 16,16] ...
     python render.py export  [--digit PATH [--label N]]
+    python render.py widget  [--export PATH] [--out DIR]   (a live embed: draw a digit)
     python render.py --help
 
 Bad input ends in one line on stderr and exit 2 (Ctrl-C: 130); no traceback, and no
@@ -158,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     gallery = commands.add_parser("gallery", help="write media/gallery.html: every clip, with a snippet to embed")
     gallery.add_argument("--media-dir", type=Path, default=None, help="default: media/")
 
+    widget = commands.add_parser("widget", help="write media/widget/: a live page where a reader draws a digit "
+                                               "and the same network answers")
+    widget.add_argument("--export", type=Path, help="default: assets/export/network.json")
+    widget.add_argument("--out", type=Path, help="the folder to write (default: media/widget/)")
+
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
     return parser
@@ -180,6 +186,12 @@ def command_export(args) -> None:
     if added:
         print(f"added example {added}")
     _summarise(path)
+
+
+def describe_network(network) -> str:
+    """784-32-32-10, the activations and the parameter count, as `list` and `train` print them."""
+    return (f"{'-'.join(map(str, network.sizes))}, {network.hidden_activation} hidden layers, "
+            f"{network.output_activation} outputs, {network.parameter_count:,} parameters")
 
 
 def _summarise(path: Path) -> None:
@@ -261,8 +273,16 @@ def _train_export_render(args, template) -> None:
 
 
 def command_list(args) -> None:
+    from model import paths
+    from model.errors import UserError
+    from model.schema import read_export
     from scenes.outline import SCENES
 
+    try:
+        network = read_export(paths.DEFAULT_EXPORT).network
+        print(f"network ({paths.DEFAULT_EXPORT.relative_to(paths.REPO_ROOT)}): {describe_network(network)}")
+    except UserError as err:
+        print(f"network: none readable yet ({' '.join(str(err).split())}); `render.py train` makes one")
     width = max(map(len, SCENES))
     for name, info in SCENES.items():
         print(f"{name:<{width}}  {info.shows}")
@@ -297,7 +317,16 @@ def command_gallery(args) -> None:
     print(page)
 
 
-COMMANDS = {"gallery": command_gallery, "train": command_train, "export": command_export, "render": command_render,
+def command_widget(args) -> None:
+    from publish.widget import iframe_snippet, write_widget
+
+    folder = write_widget(args.export, args.out)
+    print(folder)
+    print("embed it (copy the folder beside the post):")
+    print(f"  {iframe_snippet(folder)}")
+
+
+COMMANDS = {"gallery": command_gallery, "widget": command_widget, "train": command_train, "export": command_export, "render": command_render,
             "list": command_list, "video": command_video, "all": command_all}
 
 

@@ -41,6 +41,7 @@ PAGE = """<!doctype html>
 <body>
 <h1>nn-explainer clips</h1>
 <p>{count} clips, every value drawn from the trained network. Copy a snippet into a post.</p>
+{widget}
 <div class="clips">
 {figures}
 </div>
@@ -87,10 +88,23 @@ def figure(clip: dict, number: int, page_dir: Path) -> str:
             f'  <button data-copy="snippet{number}">copy</button>\n</figure>')
 
 
+def widget_link(media_dir: Path) -> str:
+    """A link to the live widget (`render.py widget`), when it has been written here."""
+    from .widget import DEFAULT_DIR, PAGE, iframe_snippet
+
+    if not (media_dir / DEFAULT_DIR.name / PAGE).is_file():
+        return ""
+    code = html.escape(iframe_snippet(DEFAULT_DIR))
+    return (f'<p class="widget"><a href="{DEFAULT_DIR.name}/{PAGE}">Draw your own digit</a>: '
+            "the same network, live in the page.</p>\n"
+            f'<textarea id="snippet-widget" readonly>{code}</textarea>\n'
+            '<button data-copy="snippet-widget">copy</button>')
+
+
 def write_gallery(media_dir: Path = paths.MEDIA_DIR) -> Path:
     media_dir = check_media_dir(media_dir)
     clips = read_manifest(media_dir)  # sidecars read strictly: a damaged one is left out, not a traceback
     page = inside(media_dir, media_dir / GALLERY_NAME)
     figures = "\n".join(figure(clip, number, media_dir) for number, clip in enumerate(clips))
-    write_text(page, PAGE.format(count=len(clips), figures=figures))
+    write_text(page, PAGE.format(count=len(clips), figures=figures, widget=widget_link(media_dir)))
     return page

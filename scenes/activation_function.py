@@ -4,16 +4,19 @@ Drawn as the network was trained: σ(x) = 1/(1+e^-x) for a sigmoid network, ReLU
 max(0, x) for a ReLU one (the beat keeps its chapter name, "Sigmoid", and says which
 function this network uses). The featured neuron's real pre-activation z (its weighted
 sum plus its bias) is placed on the x-axis, and its real activation read off the curve.
+Then the whole layer: every first-layer neuron's real z on the number line, carried
+down to f(z) on the line of values f can take (the squish), and f on the vector.
 """
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, Dot, FadeIn, MathTex, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, Dot, FadeIn, FadeOut, MathTex, NumberLine, Text, VGroup
 
 from scenes import style
 from scenes.beat import BeatScene
 from scenes.mobjects.activation_plot import axes_for, plot_activation
 from scenes.mobjects.equations import applied, fmt
+from scenes.mobjects.network_diagram import drawn_neurons
 
 
 def play(scene, story) -> None:
@@ -42,7 +45,37 @@ def play(scene, story) -> None:
     scene.play(FadeIn(on_axis), FadeIn(z_label), FadeIn(who), run_time=0.6)
     scene.play(Create(up), FadeIn(on_curve), run_time=0.6)
     scene.play(Create(across), FadeIn(a_label), run_time=0.6)
-    scene.wait(2 * style.READ_SECONDS)
+    scene.wait(style.READ_SECONDS)
+    scene.play(*[FadeOut(m) for m in (axes, curve, ticks, on_axis, on_curve, up, across, z_label, a_label, who)],
+               run_time=0.5)
+    squish(scene, story)
+
+
+def squish(scene, story) -> None:
+    """The whole layer at once: every first-layer neuron's real z on the number line,
+    each carried down to f(z) on the line of values f can take; then f on the vector."""
+    function, example = story.hidden_activation, story.example
+    shown = drawn_neurons(example.a[1], style.MAX_DRAWN_NEURONS)
+    zs, activations = example.z[0][shown], example.a[1][shown]
+    extent = float(np.ceil(np.abs(zs).max())) + 1
+    real_line = NumberLine(x_range=[-extent, extent, max(1.0, np.ceil(extent / 4))], length=11,
+                           include_numbers=True, font_size=style.LABEL_FONT_SIZE + 2).shift(UP * 0.9)
+    top = function.high if function.bounded else float(np.ceil(activations.max())) or 1.0
+    values_line = NumberLine(x_range=[function.low, top, (top - function.low) / 2], length=11,
+                             include_numbers=True, font_size=style.LABEL_FONT_SIZE + 2).shift(DOWN * 1.4)
+    z_caption = Text(f"z of {len(shown)} first-layer neurons, for this digit", font_size=style.SMALL_FONT_SIZE)
+    z_caption.next_to(real_line, UP, 0.35)
+    a_caption = Text(f"{function.name}(z): squeezed into the values {function.name} can take",
+                     font_size=style.SMALL_FONT_SIZE).next_to(values_line, DOWN, 0.5)
+    dots = VGroup(*[Dot(real_line.n2p(z), radius=0.07, color=style.HIGHLIGHT) for z in zs])
+    scene.play(Create(real_line), FadeIn(z_caption), FadeIn(dots, lag_ratio=0.1), run_time=1.2)
+    scene.play(Create(values_line), FadeIn(a_caption), run_time=0.8)
+    scene.play(*[dot.animate.move_to(values_line.n2p(a)) for dot, a in zip(dots, activations)], run_time=1.5)
+    entries = [fmt(a) for a in activations[:4]]
+    vector = MathTex(applied(function, r"\vec z") + r" = \left(" + ",\\ ".join(entries) + r",\ \dots\right)",
+                     font_size=style.FORMULA_FONT_SIZE - 6).next_to(a_caption, DOWN, 0.3)
+    scene.play(FadeIn(vector, shift=UP * 0.2), run_time=0.8)
+    scene.wait(style.READ_SECONDS)
 
 
 class Sigmoid(BeatScene):

@@ -2,7 +2,9 @@
 
 Beat 5. The chapter hopes that hidden neurons pick up loops and lines and little
 edges. We draw that hope in plain grey shapes, under a banner saying it is a hope
-and not the network. Then the truth: the real incoming weights of every neuron of
+and not the network. Then the hopes parked beside real second-layer neurons, the most
+active for this digit, next to what each really weighs (its weights carried back to the
+pixels, a linear view): nothing alike. Then the truth: the real incoming weights of every neuron of
 the first hidden layer, as 28x28 heatmaps on one shared scale. They look nothing like
 tidy strokes.
 """
@@ -13,6 +15,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, FadeOut, Line, Te
 
 from scenes import style
 from scenes.beat import BeatScene
+from scenes.mobjects.equations import fmt
 from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.network_diagram import drawn_neurons
@@ -31,6 +34,58 @@ def hoped_loop_pieces() -> VGroup:
                         stroke_width=8) for a in np.arange(4) * np.pi / 2])
 
 
+COMPARED = 3  # real neurons the hopes are parked beside
+
+
+def pixel_pattern(network, layer: int, neuron: int) -> np.ndarray:
+    """What a neuron of hidden layer `layer` weighs the pixels by, seen linearly: its
+    weights carried back through the layers before it (W_l ... W_1), one number per
+    pixel. The activations between are left out, so this is a view, not the function."""
+    pattern = network.weights[layer - 1][neuron]
+    for weights in reversed(network.weights[:layer - 1]):
+        pattern = pattern @ weights
+    return pattern
+
+
+def beside_real_neurons(scene, story) -> None:
+    """The honest turn: each hoped-for pattern parked beside a real neuron of the second
+    hidden layer (the first, in a one-layer network), most active for this digit first,
+    with what that neuron really weighs. They do not look alike."""
+    layer = min(2, len(story.network.sizes) - 2)
+    values = story.example.a[layer]
+    neurons = sorted(drawn_neurons(values, COMPARED), key=lambda n: -abs(values[n]))
+    hopes = [Circle(radius=0.45, stroke_color=style.HOPE_COLOUR, stroke_width=8),
+             Line(UP * 0.55, DOWN * 0.55, stroke_color=style.HOPE_COLOUR, stroke_width=8),
+             hoped_loop_pieces()[0].copy()]
+    patterns = [pixel_pattern(story.network, layer, n) for n in neurons]
+    scale = float(max(np.abs(p).max() for p in patterns)) or 1.0
+    rows = VGroup()
+    for neuron, hope, pattern in zip(neurons, hopes, patterns):
+        circle = Circle(radius=0.3, stroke_color=style.NEURON_STROKE, stroke_width=2)
+        circle.set_fill(style.NEURON_FILL if values[neuron] >= 0 else style.NEGATIVE, opacity=min(1.0, abs(values[neuron])))
+        name = Text(f"layer {layer}, neuron {neuron}\na = {fmt(values[neuron])}", font_size=style.SMALL_FONT_SIZE,
+                    line_spacing=0.8)
+        real = WeightHeatmap(pattern, size=1.5, scale=scale)
+        rows.add(VGroup(VGroup(circle, name).arrange(RIGHT, buff=0.25), hope.copy(), real))
+    for number, row in enumerate(rows):  # three columns: the neuron, the hope, the real pattern
+        y = 1.55 - 2.0 * number
+        row[0].move_to([0, y, 0]).to_edge(LEFT, buff=0.6)
+        row[1].move_to([-1.4, y, 0])
+        row[2].move_to([2.0, y, 0])
+    headers = VGroup(Text("hoped for", font_size=style.LABEL_FONT_SIZE, color=style.HOPE_COLOUR),
+                     Text("what it really weighs", font_size=style.LABEL_FONT_SIZE))
+    title = fit_width(Text(f"the hopes beside real layer-{layer} neurons, the most active for this digit",
+                           font_size=style.LABEL_FONT_SIZE)).to_edge(UP, buff=0.3)
+    note = Text("weights carried\nback to the pixels\nthrough the layers\nbefore: a linear view",
+                font_size=style.SMALL_FONT_SIZE, line_spacing=0.8).next_to(rows[1][2], RIGHT, 0.4)
+    for header, column in zip(headers, (rows[0][1], rows[0][2])):
+        header.next_to(column, UP, 0.3).set_y(rows[0].get_top()[1] + 0.35)
+    scene.play(FadeIn(title), *[FadeIn(row[0]) for row in rows], run_time=0.8)
+    scene.play(FadeIn(headers[0]), *[FadeIn(row[1], shift=RIGHT * 0.3) for row in rows], run_time=0.8)
+    scene.play(FadeIn(headers[1]), FadeIn(note), *[FadeIn(row[2], shift=LEFT * 0.3) for row in rows], run_time=1.0)
+    scene.wait(style.READ_SECONDS)
+    scene.play(FadeOut(VGroup(title, headers, rows, note)), run_time=0.5)
+
 
 def play(scene, story) -> None:
     banner = Text("a hope, not the network: made-up pictures", font_size=style.LABEL_FONT_SIZE,
@@ -48,6 +103,7 @@ def play(scene, story) -> None:
     scene.play(FadeIn(pieces), FadeIn(pieces_caption), run_time=0.8)
     scene.wait(style.READ_SECONDS)
     scene.play(*[FadeOut(m) for m in (banner, nine, equals, loop, plus, line, pieces, pieces_caption)], run_time=0.5)
+    beside_real_neurons(scene, story)
 
     # The truth: the real weight patterns of the first hidden layer.
     weights = story.network.weights[0]

@@ -1,59 +1,110 @@
-"""MatrixForm: a(1) = f(W a(0) + b), with the real matrix, vectors and result.
+"""MatrixForm: a(1) = f(W a(0) + b), with entries that mean something, computed row by row.
 
-Beat 11. f is the network's activation function, written as trained (σ or ReLU). W
-is (first hidden width) x (pixels): its corner entries are written with their real values and the
-rest elided (⋯ ⋮ ⋱); likewise a(0), b and the result, which equals the first hidden
-layer's activations in the forward pass.
+Beat 11. f is the network's activation function, written as trained. W has one row per
+first-layer neuron and one column per pixel: far too big to write, and its corners are
+border pixels whose weights training left at about 0. So the beat writes the rows of
+the featured neuron and its neighbours, restricted to the few inked pixels of the digit
+that matter most to it (the largest |w·a|), says which entries those are, and colours
+each by sign (blue +, red -) and size. Then each shown row's product with the digit
+counts up to its real weighted sum over every pixel, the bias is added and f applied,
+landing on the real first-layer activations.
 """
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, UP, FadeIn, MathTex, Text, Write
+from manim import (DOWN, LEFT, RIGHT, UP, ChangeDecimalToValue, DecimalNumber, FadeIn, FadeOut, Indicate, MathTex,
+                   Matrix, SurroundingRectangle, Text, TransformFromCopy, VGroup, Write, config)
 
 from scenes import style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import applied, fmt
+from scenes.mobjects.layout import fit_width
 
-SHOWN = 2  # entries written before the ellipsis, then the last one
-
-
-def shown_indices(count: int) -> list[int]:
-    return list(range(SHOWN)) + [count - 1]
+SHOWN_COLUMNS = 4   # inked pixels written per row
+NEIGHBOURS = 1      # rows written on each side of the featured neuron's
 
 
-def matrix_tex(matrix: np.ndarray) -> str:
-    rows, cols = shown_indices(matrix.shape[0]), shown_indices(matrix.shape[1])
-    lines = []
-    for n, r in enumerate(rows):
-        if n == SHOWN:
-            lines.append(" & ".join([r"\vdots"] * SHOWN + [r"\ddots", r"\vdots"]))
-        cells = [fmt(matrix[r, c]) for c in cols]
-        lines.append(" & ".join(cells[:SHOWN] + [r"\cdots"] + cells[SHOWN:]))
-    return r"\begin{bmatrix}" + r" \\ ".join(lines) + r"\end{bmatrix}"
+def shown_rows(featured: int, count: int) -> list[int]:
+    """The featured neuron's row and its neighbours' rows, inside the matrix."""
+    first = max(0, min(featured - NEIGHBOURS, count - (2 * NEIGHBOURS + 1)))
+    return list(range(first, min(count, first + 2 * NEIGHBOURS + 1)))
 
 
-def vector_tex(vector: np.ndarray) -> str:
-    entries = [fmt(vector[i]) for i in shown_indices(len(vector))]
-    return r"\begin{bmatrix}" + r" \\ ".join(entries[:SHOWN] + [r"\vdots"] + entries[SHOWN:]) + r"\end{bmatrix}"
+def shown_columns(weights: np.ndarray, pixels: np.ndarray) -> list[int]:
+    """The inked pixels (a > 0) that weigh most in the featured neuron's sum, in pixel order."""
+    inked = np.flatnonzero(pixels > 0)
+    strongest = inked[np.argsort(-np.abs(weights[inked] * pixels[inked]), kind="stable")[:SHOWN_COLUMNS]]
+    return sorted(int(p) for p in strongest)
+
+
+def entry_colour(value: float, scale: float):
+    """Blue for positive, red for negative, fading towards grey as |value| shrinks."""
+    from manim import GREY_B, interpolate_color
+
+    base = style.POSITIVE if value >= 0 else style.NEGATIVE
+    return interpolate_color(GREY_B, base, min(1.0, abs(value) / scale))
 
 
 def play(scene, story) -> None:
-    weights, bias = story.network.weights[0], story.network.biases[0]
-    pixels = story.example.pixels
+    network, example, featured = story.network, story.example, story.featured
+    weights, bias, pixels = network.weights[0], network.biases[0], example.pixels
     function = story.hidden_activation
-    result = story.example.a[1]  # f(W a + b): what the reader recomputed and checked
+    rows, cols = shown_rows(featured.index, len(weights)), shown_columns(featured.weights, pixels)
+
     general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=style.FORMULA_FONT_SIZE)
-    general.to_edge(UP, 0.5)
-    real = MathTex(function.symbol + r"\left(", matrix_tex(weights), vector_tex(pixels), "+", vector_tex(bias), r"\right)",
-                   "=", vector_tex(result), font_size=30).next_to(general, DOWN, 0.6)
-    note = Text(f"W is {weights.shape[0]}x{weights.shape[1]}: corner entries are real, the rest elided; "
-                "the result is the first hidden layer.\nThe corners are border pixels, blank in every MNIST "
-                "digit, so training left their weights at about 0.", font_size=style.SMALL_FONT_SIZE,
-                line_spacing=0.8).to_edge(DOWN, 0.5)
+    general.to_edge(UP, 0.35)
     scene.play(Write(general), run_time=1.0)
-    scene.play(FadeIn(real), run_time=1.5)
-    scene.play(FadeIn(note), run_time=0.5)
-    scene.wait(2 * style.READ_SECONDS)
+
+    # W restricted to the shown rows and columns, a(0) to the shown pixels.
+    cells = [[fmt(weights[r, c], 3) for c in cols] + [r"\cdots"] for r in rows]  # pixel weights are small
+    matrix = Matrix(cells, element_to_mobject=MathTex, h_buff=2.0, v_buff=0.75).scale(0.6)
+    scale = float(np.abs(weights[np.ix_(rows, cols)]).max()) or 1.0
+    for r, row in enumerate(matrix.get_rows()):
+        for c, entry in enumerate(row[:-1]):
+            entry.set_color(entry_colour(weights[rows[r], cols[c]], scale))
+    vector = Matrix([[fmt(pixels[c])] for c in cols] + [[r"\vdots"]], element_to_mobject=MathTex,
+                    v_buff=0.6).scale(0.6)
+    product = VGroup(matrix, vector).arrange(RIGHT, buff=0.2).to_edge(LEFT, buff=0.5).shift(UP * 0.3)
+    row_names = VGroup(*[Text(f"neuron {r}", font_size=style.SMALL_FONT_SIZE, color=style.HIGHLIGHT
+                              if r == featured.index else style.TEXT) for r in rows])
+    for name, row in zip(row_names, matrix.get_rows()):
+        name.next_to(matrix, LEFT, 0.2).set_y(row.get_y())
+    product.add(row_names)
+    product.scale_to_fit_width(min(product.width, config.frame_width * 0.55)).to_edge(LEFT, buff=0.4)
+    note = fit_width(Text(f"W is {weights.shape[0]}x{weights.shape[1]}. Shown: rows {rows[0]}-{rows[-1]}, and the "
+                          f"{len(cols)} inked pixels that weigh most\nfor neuron {featured.index} "
+                          f"(pixels {', '.join(map(str, cols))}); the rest elided",
+                          font_size=style.SMALL_FONT_SIZE, line_spacing=0.8)).to_edge(DOWN, 0.35)
+    scene.play(FadeIn(matrix), FadeIn(row_names), FadeIn(note), run_time=1.0)
+    scene.play(FadeIn(vector, shift=LEFT * 0.3), run_time=0.8)
+
+    # Row by row: the real weighted sum over every pixel, counting up; then + b and f.
+    header = VGroup(*[MathTex(tex, font_size=style.FORMULA_FONT_SIZE - 8) for tex in
+                      (r"W a^{(0)}", r"+\,b", r"= z", applied(function, "z"))])
+    left, right = product.get_right()[0] + 0.9, config.frame_width / 2 - 0.7
+    x_positions = list(np.linspace(left, right, len(header)))
+    for mobject, x in zip(header, x_positions):
+        mobject.move_to([x, matrix.get_top()[1] + 0.35, 0])
+    scene.play(FadeIn(header), run_time=0.6)
+    results = VGroup()
+    for i, r in enumerate(rows):
+        y = matrix.get_rows()[i].get_y()
+        box = SurroundingRectangle(VGroup(matrix.get_rows()[i], row_names[i]), color=style.HIGHLIGHT, buff=0.06)
+        total = float(weights[r] @ pixels)
+        running = DecimalNumber(0, num_decimal_places=2, font_size=style.FORMULA_FONT_SIZE - 10).move_to([x_positions[0], y, 0])
+        scene.play(FadeIn(box), FadeIn(running), run_time=0.4)
+        scene.play(ChangeDecimalToValue(running, total), Indicate(vector, scale_factor=1.04), run_time=0.9)
+        z, a = float(example.z[0][r]), float(example.a[1][r])
+        steps = [MathTex(tex, font_size=style.FORMULA_FONT_SIZE - 10).move_to([x, y, 0])
+                 for tex, x in zip((f"{fmt(bias[r])}", fmt(z), fmt(a)), x_positions[1:])]
+        steps[-1].set_color(style.HIGHLIGHT)
+        scene.play(*[FadeIn(step, shift=RIGHT * 0.2) for step in steps], FadeOut(box), run_time=0.7)
+        results.add(VGroup(running, *steps))
+    # The shown entries of a(1), where the forward pass put them.
+    final = MathTex(r"a^{(1)}_{" + f"{rows[0]}..{rows[-1]}" + "} = (" + ",\\ ".join(fmt(example.a[1][r]) for r in rows)
+                    + ")", font_size=style.FORMULA_FONT_SIZE - 6).next_to(note, UP, 0.35)
+    scene.play(TransformFromCopy(VGroup(*[result[-1] for result in results]), final), run_time=1.0)
+    scene.wait(style.READ_SECONDS)
 
 
 class MatrixForm(BeatScene):

@@ -50,7 +50,7 @@ def play(scene, story) -> None:
         square = Square(side_length=0.62, stroke_color=style.PIXEL_STROKE, stroke_width=1)
         square.set_fill(style.NEURON_FILL, opacity=float(pixels[index]))
         value = float(pixels[index])
-        label = Text(fmt(value), font_size=16, color=style.BACKGROUND if value > 0.55 else style.TEXT)
+        label = Text(fmt(value), font_size=style.SMALL_FONT_SIZE - 2, color=style.BACKGROUND if value > 0.55 else style.TEXT)
         big.add(VGroup(square, label.move_to(square)))
     big.arrange_in_grid(WINDOW, WINDOW, buff=0).move_to(RIGHT * 0.6)
     scene.play(TransformFromCopy(marker, big), run_time=1.2)

@@ -10,7 +10,7 @@ APT_PACKAGES=(
   texlive-latex-base texlive-latex-recommended texlive-latex-extra  # MathTex
   texlive-fonts-recommended dvisvgm
 )
-# The tests also open the embed page in a real browser.
+# The tests also open the embed pages (gallery, widget) in a real browser, through Playwright.
 if [ "${1:-}" = "--for-tests" ]; then APT_PACKAGES+=(chromium); fi
 
 missing=()

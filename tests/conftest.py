@@ -43,3 +43,24 @@ def tiny_training(tmp_path_factory, mnist):
     checkpoint, export = folder / "tiny.safetensors", folder / "tiny.json"
     run_training(TrainConfig(epochs=2, seed=3), checkpoint, export, progress=False)
     return checkpoint, export
+
+
+# Debian's chromium, driven by Playwright (Playwright's own browser download needs the
+# internet). The flags keep it off the network: the tests need none.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                 "--disable-default-apps", "--autoplay-policy=no-user-gesture-required", "--hide-scrollbars"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run; each test opens its own pages."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is not installed: run ./test.sh, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -9,10 +9,11 @@ import numpy as np
 NUMBER = re.compile(r"-?\d+(?:\{,\}\d{3}|,\d{3})*(?:\.\d+)?")
 
 
-def run_scene(scene_class, on_section=None, **settings):
+def run_scene(scene_class, on_section=None, after_play=None, **settings):
     """`Scene(skip_animations=True)`: construct() runs, every animation jumps to its end.
     `settings`: fields of `scenes.settings.Settings` (export, digit, edges, ...).
-    `on_section(scene, name)`: called as each section begins, and with None at the end."""
+    `on_section(scene, name)`: called as each section begins, and with None at the end.
+    `after_play(scene)`: called after every animation, on the state it ended in."""
     from manim import tempconfig
 
     from scenes.settings import Settings
@@ -29,6 +30,15 @@ def run_scene(scene_class, on_section=None, **settings):
                 return begin(name, *args, **kwargs)
 
             scene.next_section = next_section
+        if after_play is not None:
+            play = scene.play
+
+            def play_and_look(*args, **kwargs):
+                result = play(*args, **kwargs)
+                after_play(scene)
+                return result
+
+            scene.play = play_and_look
         scene.render()
         if on_section is not None:
             on_section(scene, None)
@@ -125,22 +135,20 @@ def drawn_pixels(grid) -> np.ndarray:
 
 
 def written_by_section(scene_class, **settings) -> tuple[object, dict[str, set[str]]]:
-    """(scene, {section: every string written on screen at any point of it})."""
+    """(scene, {section: every string written on screen after any animation of it})."""
     seen: dict[str, set[str]] = {}
     current = [None]
 
-    def record(scene, name):
-        if current[0] is None and name is not None:
-            play = scene.play
-
-            def play_and_look(*args, **kwargs):
-                seen.setdefault(current[0], set()).update(written(scene))
-                result = play(*args, **kwargs)
-                seen.setdefault(current[0], set()).update(written(scene))
-                return result
-
-            scene.play = play_and_look
+    def enter(scene, name):
         current[0] = name
 
-    scene = run_scene(scene_class, on_section=record, **settings)
+    scene = run_scene(scene_class, on_section=enter,
+                      after_play=lambda scene: seen.setdefault(current[0], set()).update(written(scene)), **settings)
+    return scene, seen
+
+
+def written_ever(scene_class, **settings) -> tuple[object, set[str]]:
+    """(scene, every string written on screen after any of its animations)."""
+    seen: set[str] = set()
+    scene = run_scene(scene_class, after_play=lambda scene: seen.update(written(scene)), **settings)
     return scene, seen

@@ -7,7 +7,7 @@ import pytest
 from model import paths
 from model.schema import read_export
 from scene_state import (diagram, drawn_pixels, fills, numbers, on_screen, run_scene, written,
-                         written_by_section)
+                         written_by_section, written_ever)
 from scenes import style
 from scenes.mobjects.equations import fmt
 from scenes.outline import BEATS, SCENES, scene_class
@@ -136,12 +136,22 @@ def test_weighted_sum_is_real(export, three, neuron):
     assert numbers(formula_with(played, "largest of"))[:5] == [3, 784, *largest]
 
 
-def test_sigmoid_reads_the_real_activation_off_the_curve(three, neuron):
-    played = scene("Sigmoid")
-    assert formula_with(played, "frac") == r"\sigma(x) = \frac{1}{1 + e^{-x}}"
-    assert numbers(formula_with(played, "z = w·a + b"))[-1] == float(fmt(three.z[0][neuron]))
-    assert numbers(formula_with(played, r"\left(z\right) ="))[-1] == float(fmt(three.a[1][neuron], 3))
-    assert not any("ReLU" in text for text in written(played))
+def test_sigmoid_reads_the_real_activation_off_the_curve_then_squishes_the_layer(three, neuron):
+    from manim import Dot
+
+    played, seen = written_ever(scene_class("Sigmoid"))
+    one = lambda needle: next(text for text in seen if needle in text)  # noqa: E731
+    assert one("frac") == r"\sigma(x) = \frac{1}{1 + e^{-x}}"
+    assert numbers(one("z = w·a + b"))[-1] == float(fmt(three.z[0][neuron]))
+    assert numbers(one(r"\left(z\right) ="))[-1] == float(fmt(three.a[1][neuron], 3))
+    assert not any("ReLU" in text for text in seen)
+    # the squish: every first-layer neuron's dot ends at its real activation on the (0, 1) line
+    from manim import NumberLine
+
+    real_line, values_line = sorted(on_screen(played, NumberLine), key=lambda line: -line.get_y())
+    dots = sorted(on_screen(played, Dot), key=lambda dot: dot.get_x())
+    assert np.allclose([values_line.p2n(dot.get_center()) for dot in dots], sorted(three.a[1]), atol=1e-6)
+    assert numbers(one(r"\vec z"))[:4] == [float(fmt(a)) for a in three.a[1][:4]]
 
 
 def test_bias_is_real(export, three, neuron):
@@ -168,18 +178,31 @@ def test_parameter_count_from_the_shapes(export, tmp_path):
     assert numbers(formula_with(wide, r"\text{ weights}")) == [784, 32, 32, 10, 784 * 32 + 32 * 10]
 
 
-def test_matrix_form_shows_real_entries_and_result(export, three):
-    from scenes.matrix_form import shown_indices
+def test_matrix_form_shows_real_entries_and_result(export, three, neuron):
+    from manim import DecimalNumber, Matrix
 
     played = scene("MatrixForm")
     weights, bias = export.network.weights[0], export.network.biases[0]
-    rows, cols = shown_indices(weights.shape[0]), shown_indices(weights.shape[1])
-    assert formula_with(played, "a^{(1)}") == r"a^{(1)} = \sigma\left(W a^{(0)} + b\right)"
-    drawn = numbers(formula_with(played, r"\begin{bmatrix}"))
-    matrix = [float(fmt(weights[r, c])) for r in rows for c in cols]
-    vectors = [float(fmt(three.pixels[i])) for i in cols] + [float(fmt(bias[i])) for i in rows]
-    result = [float(fmt(three.a[1][i])) for i in rows]  # the first hidden layer of the forward pass
-    assert drawn == matrix + vectors + result
+    rows = [neuron - 1, neuron, neuron + 1]  # the featured neuron and its neighbours
+    inked = np.flatnonzero(three.pixels > 0)
+    cols = sorted(inked[np.argsort(-np.abs(weights[neuron][inked] * three.pixels[inked]))[:4]])
+    assert formula_with(played, "a^{(1)} =") == r"a^{(1)} = \sigma\left(W a^{(0)} + b\right)"
+    matrix, vector = on_screen(played, Matrix)
+    entries = [[e.tex_string for e in row] for row in matrix.get_rows()]
+    assert entries == [[f"{weights[r, c]:.3f}".replace("-0.000", "0.000") for c in cols] + [r"\cdots"] for r in rows]
+    for row, r in zip(matrix.get_rows(), rows):  # coloured by sign
+        for entry, c in zip(row, cols):
+            blue, red = (entry.get_color().to_rgb()[i] for i in (2, 0))
+            assert (blue > red) == (weights[r, c] > 0), (r, c)
+    assert [e.tex_string for e in vector.get_entries()][:4] == [fmt(three.pixels[c]) for c in cols]
+    # each row's running sum ends at its real weighted sum over every pixel, then + b, z, f(z)
+    sums = sorted(d.get_value() for d in on_screen(played, DecimalNumber))
+    assert np.allclose(sums, sorted(weights[r] @ three.pixels for r in rows), atol=1e-9)
+    for r in rows:
+        for value in (bias[r], three.z[0][r], three.a[1][r]):
+            assert fmt(value) in written(played), (r, value)
+    result = formula_with(played, "a^{(1)}_")
+    assert numbers(result)[-3:] == [float(fmt(three.a[1][r])) for r in rows]
 
 
 def test_network_is_a_function_shows_the_real_outputs(three):
@@ -222,3 +245,22 @@ def test_the_chapter_writes_only_the_trained_activation(network, never):
             assert not [s for s in strings if never in s or (never == r"\sigma" and "σ" in s)], beat
     own = r"\sigma" if network == "sigmoid" else r"\mathrm{ReLU}"
     assert any(own in s for s in seen["Sigmoid"]) and any(own in s for s in seen["MatrixForm"])
+
+
+def test_the_hopes_are_parked_beside_real_second_layer_neurons(export, three):
+    """Beside each hoped-for shape, a real layer-2 neuron (the most active for the digit)
+    and what it weighs the pixels by, its weights carried back through layer 1."""
+    from scenes.mobjects.heatmap import WeightHeatmap
+
+    drawn, seen = [], set()
+
+    def look(played):
+        drawn.extend(m.weights for m in on_screen(played, WeightHeatmap))
+        seen.update(written(played))
+
+    run_scene(scene_class("HopedForFeatures"), after_play=look)
+    w1, w2 = export.network.weights[0], export.network.weights[1]
+    for neuron in np.argsort(-three.a[2])[:3]:
+        assert any(np.allclose(pattern, w2[neuron] @ w1) for pattern in drawn), neuron
+        assert f"layer 2, neuron {neuron}\na = {fmt(three.a[2][neuron])}" in seen
+    assert "hoped for" in seen and "what it really weighs" in seen

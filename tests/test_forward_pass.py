@@ -105,7 +105,7 @@ def test_the_answer_is_the_exported_prediction(sloppy_three, export):
     example = export.example("train:7")
     assert example.prediction == 3
     assert_answer_shown(sloppy_three, example)
-    assert f"MNIST training image #7, labelled 3" in written(sloppy_three)
+    assert "MNIST training image #7,\nlabelled 3" in written(sloppy_three)
 
 
 def test_contribution_mode_draws_w_times_a(export):

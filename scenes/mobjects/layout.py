@@ -16,9 +16,9 @@ def describe(example) -> str:
     """Where the digit comes from, in words for a caption."""
     if example.source == "image":
         name = example.path.rsplit("/", 1)[-1]
-        return f"your digit ({name})" + (f", meant as {example.label}" if example.label is not None else "")
+        return f"your digit ({name})" + (f",\nmeant as {example.label}" if example.label is not None else "")
     split = "training" if example.source == "mnist-train" else "test"
-    return f"MNIST {split} image #{example.index}, labelled {example.label}"
+    return f"MNIST {split} image #{example.index},\nlabelled {example.label}"
 
 
 def digit_beside_network(story, network_height: float, export_story=None):
@@ -32,7 +32,7 @@ def digit_beside_network(story, network_height: float, export_story=None):
     if diagram.width > room:  # a deep network: narrower, never over the digit
         diagram.scale_to_fit_width(room)
     diagram.to_edge(RIGHT, buff=NETWORK_RIGHT_MARGIN).set_y(0)
-    caption = Text(describe(story.example), font_size=style.CAPTION_FONT_SIZE)
+    caption = Text(describe(story.example), font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8)
     caption.scale_to_fit_width(min(caption.width, grid.width + 0.6)).next_to(grid, UP, 0.3)
     return grid, caption, diagram
 

@@ -1,0 +1,138 @@
+"""`render.py widget`: a live embed of the very network the clips show.
+
+Writes one self-contained folder (default `media/widget/`): `index.html`, the
+dependency-free script `nn-explainer.js` (static sources in `publish/widget_files/`),
+and `weights.js`, the export cut down to what the page needs. The data is a script
+that assigns `window.nnExplainerWeights`, not a JSON file, because browsers refuse
+fetch() from file:// and the folder must work opened from disk as well as from any
+static host. Numbers are written with Python's shortest round-trip repr, so the
+browser parses exactly the float64 values the export holds. docs/widget.md documents
+the page and the script's API.
+
+The folder is built beside its destination and renamed into place: a reader sees the
+old widget or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from model import paths
+from model.errors import UserError
+from model.schema import Export, read_export
+
+STATIC_FILES = Path(__file__).resolve().parent / "widget_files"
+PAGE, SCRIPT, DATA = "index.html", "nn-explainer.js", "weights.js"
+WIDGET_FILES = (PAGE, SCRIPT, DATA)
+DEFAULT_DIR = paths.MEDIA_DIR / "widget"
+DATA_FORMAT, DATA_VERSION = "nn-explainer.widget", 1
+FRAME_SIZE = (960, 640)   # CSS pixels: pad, diagram and bars side by side, examples below
+
+
+def widget_data(export: Export, source: str) -> dict:
+    """What the page needs: the network, the examples' pixels, the clips' colours."""
+    network = export.network
+    return {
+        "format": DATA_FORMAT,
+        "version": DATA_VERSION,
+        "source": {"export": source, "sha256": export.sha256,
+                   "test_accuracy": export.training["test_accuracy"]},
+        "network": {"sizes": list(network.sizes), "hidden_activation": network.hidden_activation,
+                    "output_activation": network.output_activation,
+                    "weights": [w.tolist() for w in network.weights],
+                    "biases": [b.tolist() for b in network.biases]},
+        "examples": [{"id": e.id, "label": e.label, "prediction": e.prediction,
+                      "pixels": [_compact(p) for p in e.pixels.tolist()]} for e in export.examples],
+        "style": clip_style(),
+    }
+
+
+def _compact(value: float):
+    """0.0 and 1.0 as 0 and 1: most pixels are blank, and JSON reads both the same."""
+    return int(value) if value.is_integer() else value
+
+
+def clip_style() -> dict:
+    """The clips' colours and edge look, from the one place that defines them."""
+    from manim import ManimColor
+
+    from scenes import style
+
+    def hex_of(colour) -> str:
+        return ManimColor(colour).to_hex().upper()
+
+    return {"background": style.BACKGROUND.upper(), "neuron": hex_of(style.NEURON_FILL),
+            "positive": hex_of(style.POSITIVE), "negative": hex_of(style.NEGATIVE),
+            "highlight": hex_of(style.HIGHLIGHT), "edge_min_width": style.EDGE_MIN_WIDTH,
+            "edge_max_width": style.EDGE_MAX_WIDTH, "edge_min_opacity": style.EDGE_MIN_OPACITY,
+            "edge_max_opacity": style.EDGE_MAX_OPACITY, "edge_scale_percentile": style.EDGE_SCALE_PERCENTILE,
+            "edge_levels": style.EDGE_LEVELS}
+
+
+def data_script(data: dict) -> str:
+    # JSON is valid JavaScript; "</" is escaped so no string can close a <script>.
+    text = json.dumps(data, allow_nan=False, separators=(",", ":")).replace("</", "<\\/")
+    return ("// nn-explainer widget data, written by `python render.py widget`; "
+            "read by nn-explainer.js (docs/widget.md).\n"
+            f"window.nnExplainerWeights = {text};\n")
+
+
+def write_widget(export_path: Path | None = None, out_dir: Path | None = None) -> Path:
+    """Build the widget folder for an export; returns the folder's path."""
+    export_path = Path(export_path or paths.DEFAULT_EXPORT)
+    out_dir = Path(out_dir or DEFAULT_DIR).resolve()
+    export = read_export(export_path)
+    _check_replaceable(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    try:
+        for name in (PAGE, SCRIPT):
+            shutil.copyfile(STATIC_FILES / name, building / name)
+        (building / DATA).write_text(data_script(widget_data(export, export_path.name)), encoding="utf-8")
+        for name in WIDGET_FILES:
+            os.chmod(building / name, 0o644)
+        os.chmod(building, 0o755)   # mkdtemp makes it private; a widget is meant to be served
+        _swap_into_place(building, out_dir)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return out_dir
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    """Replace only an earlier widget (or nothing): never a folder of the user's own."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise UserError(f"{out_dir}: exists and is not a folder")
+    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in WIDGET_FILES)
+    if foreign:
+        raise UserError(f"{out_dir}: holds files that are not the widget's ({', '.join(foreign[:3])}); "
+                        "choose another --out")
+
+
+def _swap_into_place(building: Path, out_dir: Path) -> None:
+    """Rename the finished folder onto `out_dir`. A folder cannot be renamed over a
+    non-empty one, so an old widget is first renamed aside and removed afterwards."""
+    if not out_dir.exists():
+        os.replace(building, out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
+    try:
+        os.replace(out_dir, old / out_dir.name)
+        try:
+            os.replace(building, out_dir)
+        except OSError:
+            os.replace(old / out_dir.name, out_dir)   # put the old widget back
+            raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def iframe_snippet(out_dir: Path) -> str:
+    """What a post embeds, with the folder copied beside the post's page."""
+    width, height = FRAME_SIZE
+    return (f'<iframe src="{Path(out_dir).name}/{PAGE}" title="Draw a digit and watch the network read it" '
+            f'width="{width}" height="{height}" style="border:0;max-width:100%" loading="lazy"></iframe>')

@@ -1,0 +1,737 @@
+/*
+ * nn-explainer's live widget: the network of the videos, run in the browser.
+ *
+ * A plain script with no dependencies (a classic script, not an ES module: browsers
+ * refuse module scripts from file://, and the widget must work opened from disk). It
+ * defines window.nnExplainer:
+ *
+ *   load(url)            -> Promise of the widget data; a .js data file (weights.js) is
+ *                           loaded by a <script> tag, so it works from file:// too; a
+ *                           .json file (an export, or the same data) by fetch().
+ *   use(data)            -> takes data already in hand (validates it, same as load).
+ *   preprocess(image)    -> 784 pixel values in [0, 1] from an ImageData (any size), the
+ *                           steps of model/digit_image.py; null when there is no ink.
+ *   forward(pixels)      -> the activations of every layer, input first, in float64.
+ *   predict(pixels)      -> the index of the brightest output neuron.
+ *   mount(element, url)  -> the page itself: drawing pad, network diagram, output bars.
+ *
+ * docs/widget.md documents all of it; publish/widget.py writes the folder.
+ */
+(function () {
+  "use strict";
+
+  // ---- the shape of the problem (model/shapes.py, model/digit_image.py) -------------
+  var SIDE = 28;                 // MNIST images are 28x28 pixels
+  var PIXELS = SIDE * SIDE;
+  var BOX = 20;                  // the digit is scaled to fit 20x20, then centred in 28x28
+  var INK_THRESHOLD = 0.2;       // of full ink: fainter pixels do not count for the crop
+  var MIN_CONTRAST = 0.15;       // less ink than this anywhere: a blank image
+  var LANCZOS_SUPPORT = 3;       // PIL's LANCZOS is a 3-lobed sinc
+
+  // ---- activations, by the names an export uses (model/activations.py) --------------
+  var ACTIVATIONS = {
+    sigmoid: function (z) { return 1 / (1 + Math.exp(-z)); },
+    relu: function (z) { return z > 0 ? z : 0; },
+    tanh: function (z) { return Math.tanh(z); }
+  };
+  // Bounded activations are drawn as they are; the others relative to the layer's largest.
+  var BOUNDED = { sigmoid: true, tanh: true };
+
+  function activationFunction(name) {
+    if (!Object.prototype.hasOwnProperty.call(ACTIVATIONS, name)) {
+      throw new Error("nn-explainer: unknown activation " + JSON.stringify(name) +
+                      " (this widget knows " + Object.keys(ACTIVATIONS).join(", ") + ")");
+    }
+    return ACTIVATIONS[name];
+  }
+
+  // ---- data: the network and its examples --------------------------------------------
+  var current = null;            // the data last given to load() or use()
+
+  /* Check the data's shape and turn each weight matrix into one flat Float64Array (row j
+     of layer l is weights[l][j*in .. j*in+in-1]): the forward pass then reads memory in
+     order. JSON numbers parse to the same float64 values Python wrote. */
+  function prepare(data) {
+    var network = data && data.network;
+    if (!network || !Array.isArray(network.sizes)) throw new Error("nn-explainer: no network in the data");
+    var sizes = network.sizes;
+    if (sizes[0] !== PIXELS) throw new Error("nn-explainer: the input layer must have " + PIXELS + " neurons");
+    var hidden = activationFunction(network.hidden_activation);
+    var output = activationFunction(network.output_activation);
+    var layers = [];
+    for (var l = 0; l + 1 < sizes.length; l++) {
+      var rows = network.weights[l], bias = network.biases[l];
+      var inputs = sizes[l], outputs = sizes[l + 1];
+      if (!rows || rows.length !== outputs || !bias || bias.length !== outputs) {
+        throw new Error("nn-explainer: layer " + l + " does not match sizes " + JSON.stringify(sizes));
+      }
+      var flat = new Float64Array(outputs * inputs);
+      for (var j = 0; j < outputs; j++) {
+        if (rows[j].length !== inputs) throw new Error("nn-explainer: weights[" + l + "][" + j + "] has the wrong length");
+        flat.set(rows[j], j * inputs);
+      }
+      layers.push({ inputs: inputs, outputs: outputs, weights: flat, biases: Float64Array.from(bias),
+                    activationName: l + 2 === sizes.length ? network.output_activation : network.hidden_activation,
+                    activation: l + 2 === sizes.length ? output : hidden });
+    }
+    return { sizes: sizes.slice(), layers: layers, examples: data.examples || [], style: data.style || null,
+             source: data.source || null };
+  }
+
+  function use(data) {
+    current = prepare(data);
+    api.network = current;
+    return current;
+  }
+
+  function load(url) {
+    if (/\.json(\?|#|$)/.test(url)) {
+      return fetch(url).then(function (response) {
+        if (!response.ok) throw new Error("nn-explainer: " + url + ": HTTP " + response.status);
+        return response.json();
+      }).then(use);
+    }
+    // A data file that assigns window.nnExplainerWeights: a <script> tag loads it even
+    // from file://, where fetch() is refused.
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = function () {
+        script.remove();
+        try { resolve(use(window.nnExplainerWeights)); } catch (error) { reject(error); }
+      };
+      script.onerror = function () { script.remove(); reject(new Error("nn-explainer: cannot load " + url)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  // ---- the forward pass: a' = f(W a + b), layer by layer, in float64 -----------------
+  function forward(pixels, network) {
+    network = network ? (network.layers ? network : prepare(network)) : current;
+    if (!network) throw new Error("nn-explainer: no network loaded (call load(url) first)");
+    if (!pixels || pixels.length !== PIXELS) throw new Error("nn-explainer: forward needs " + PIXELS + " pixel values");
+    var a = Float64Array.from(pixels);
+    var activations = [a];
+    for (var l = 0; l < network.layers.length; l++) {
+      var layer = network.layers[l], w = layer.weights, n = layer.inputs;
+      var next = new Float64Array(layer.outputs);
+      for (var j = 0; j < layer.outputs; j++) {
+        var sum = 0, row = j * n;
+        for (var k = 0; k < n; k++) sum += w[row + k] * a[k];
+        next[j] = layer.activation(sum + layer.biases[j]);
+      }
+      activations.push(next);
+      a = next;
+    }
+    return activations;
+  }
+
+  function argmax(values) {
+    var best = 0;
+    for (var i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+    return best;
+  }
+
+  function predict(pixels) {
+    var activations = forward(pixels);
+    return argmax(activations[activations.length - 1]);
+  }
+
+  // ---- preprocessing: model/digit_image.py, step for step ----------------------------
+
+  /* Python's round(): halves go to the even neighbour (Math.round sends them up). */
+  function roundHalfEven(x) {
+    return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x);
+  }
+
+  /* ink_map: 1 = full ink, 0 = bare paper. A picture with any transparency (a canvas
+     export, this page's pad) takes its ink from the alpha channel; otherwise the paper
+     is the median of the border and ink is whatever differs from it. */
+  function inkMap(image) {
+    var width = image.width, height = image.height, data = image.data, count = width * height;
+    var ink = new Float64Array(count), i;
+    var transparent = false;
+    for (i = 0; i < count; i++) if (data[4 * i + 3] < 255) { transparent = true; break; }
+    if (transparent) {
+      for (i = 0; i < count; i++) ink[i] = data[4 * i + 3] / 255;
+      return ink;
+    }
+    var grey = new Float64Array(count);
+    for (i = 0; i < count; i++) {
+      // PIL's RGB -> L: ITU-R 601-2 luma in 16-bit fixed point, rounded.
+      grey[i] = ((data[4 * i] * 19595 + data[4 * i + 1] * 38470 + data[4 * i + 2] * 7471 + 0x8000) >>> 16) / 255;
+    }
+    var border = [], x, y;
+    for (x = 0; x < width; x++) border.push(grey[x], grey[(height - 1) * width + x]);
+    for (y = 0; y < height; y++) border.push(grey[y * width], grey[y * width + width - 1]);
+    border.sort(function (p, q) { return p - q; });
+    var middle = border.length >> 1;
+    var paper = border.length % 2 ? border[middle] : (border[middle - 1] + border[middle]) / 2;
+    var light = paper >= 0.5;
+    var range = Math.max(light ? paper : 1 - paper, 1e-9);
+    for (i = 0; i < count; i++) ink[i] = Math.max(light ? paper - grey[i] : grey[i] - paper, 0) / range;
+    return ink;
+  }
+
+  function lanczos(x) {
+    if (!(-LANCZOS_SUPPORT <= x && x < LANCZOS_SUPPORT)) return 0;
+    return sinc(x) * sinc(x / LANCZOS_SUPPORT);
+  }
+
+  function sinc(x) {
+    if (x === 0) return 1;
+    x *= Math.PI;
+    return Math.sin(x) / x;
+  }
+
+  /* PIL's precompute_coeffs (Resample.c): for each output pixel, the first input pixel
+     and normalised Lanczos weights, the filter stretched by the downscale factor. */
+  function resampleCoefficients(inSize, outSize) {
+    var scale = inSize / outSize;
+    var filterScale = Math.max(scale, 1);
+    var support = LANCZOS_SUPPORT * filterScale;
+    var result = [];
+    for (var out = 0; out < outSize; out++) {
+      var centre = (out + 0.5) * scale;
+      var first = Math.max(Math.trunc(centre - support + 0.5), 0);
+      var last = Math.min(Math.trunc(centre + support + 0.5), inSize);
+      var weights = [], total = 0;
+      for (var x = first; x < last; x++) {
+        var weight = lanczos((x - centre + 0.5) / filterScale);
+        weights.push(weight);
+        total += weight;
+      }
+      if (total !== 0) for (var i = 0; i < weights.length; i++) weights[i] /= total;
+      result.push({ first: first, weights: weights });
+    }
+    return result;
+  }
+
+  /* PIL's resize of a float ("F") image with LANCZOS: a horizontal pass, then a vertical
+     one, each summing in double and storing float32, as PIL does. A pass whose size
+     does not change is skipped, as in PIL. */
+  function resizeLanczos(pixels, width, height, newWidth, newHeight) {
+    var image = pixels, x, y, i, sum, c;
+    if (newWidth !== width) {
+      var columns = resampleCoefficients(width, newWidth);
+      var wide = new Float32Array(newWidth * height);
+      for (y = 0; y < height; y++) {
+        for (x = 0; x < newWidth; x++) {
+          c = columns[x]; sum = 0;
+          for (i = 0; i < c.weights.length; i++) sum += image[y * width + c.first + i] * c.weights[i];
+          wide[y * newWidth + x] = sum;
+        }
+      }
+      image = wide; width = newWidth;
+    }
+    if (newHeight !== height) {
+      var rows = resampleCoefficients(height, newHeight);
+      var tall = new Float32Array(width * newHeight);
+      for (y = 0; y < newHeight; y++) {
+        c = rows[y];
+        for (x = 0; x < width; x++) {
+          sum = 0;
+          for (i = 0; i < c.weights.length; i++) sum += image[(c.first + i) * width + x] * c.weights[i];
+          tall[y * width + x] = sum;
+        }
+      }
+      image = tall;
+    }
+    return image;
+  }
+
+  /* mnist_style: crop to the ink, fit into 20x20 keeping the aspect ratio, centre the
+     centre of mass in 28x28. */
+  function mnistStyle(ink, width, height) {
+    var i, x, y, peak = 0;
+    for (i = 0; i < ink.length; i++) if (ink[i] > peak) peak = ink[i];
+    if (peak < MIN_CONTRAST) return null;
+    var top = height, bottom = -1, left = width, right = -1;
+    for (y = 0; y < height; y++) {
+      for (x = 0; x < width; x++) {
+        if (ink[y * width + x] / peak > INK_THRESHOLD) {
+          if (y < top) top = y;
+          if (y > bottom) bottom = y;
+          if (x < left) left = x;
+          if (x > right) right = x;
+        }
+      }
+    }
+    var cropHeight = bottom - top + 1, cropWidth = right - left + 1;
+    var crop = new Float32Array(cropWidth * cropHeight);   // PIL's "F" mode is float32
+    for (y = 0; y < cropHeight; y++) {
+      for (x = 0; x < cropWidth; x++) crop[y * cropWidth + x] = ink[(top + y) * width + left + x] / peak;
+    }
+    var scale = BOX / Math.max(cropHeight, cropWidth);
+    var boxWidth = Math.max(1, roundHalfEven(cropWidth * scale));
+    var boxHeight = Math.max(1, roundHalfEven(cropHeight * scale));
+    var boxed = resizeLanczos(crop, cropWidth, cropHeight, boxWidth, boxHeight);
+    var values = new Float64Array(boxed.length), mass = 0, massY = 0, massX = 0;
+    for (y = 0; y < boxHeight; y++) {
+      for (x = 0; x < boxWidth; x++) {
+        var value = Math.min(Math.max(boxed[y * boxWidth + x], 0), 1);
+        values[y * boxWidth + x] = value;
+        mass += value; massY += y * value; massX += x * value;
+      }
+    }
+    var fieldTop = roundHalfEven(SIDE / 2 - massY / mass);
+    var fieldLeft = roundHalfEven(SIDE / 2 - massX / mass);
+    // Keep the whole box inside the field even if its mass sits far off-centre.
+    fieldTop = Math.min(Math.max(fieldTop, 0), SIDE - boxHeight);
+    fieldLeft = Math.min(Math.max(fieldLeft, 0), SIDE - boxWidth);
+    var field = new Float64Array(PIXELS);
+    for (y = 0; y < boxHeight; y++) {
+      for (x = 0; x < boxWidth; x++) field[(fieldTop + y) * SIDE + fieldLeft + x] = values[y * boxWidth + x];
+    }
+    return field;
+  }
+
+  function preprocess(image) {
+    if (!image || !image.data || image.data.length !== 4 * image.width * image.height) {
+      throw new Error("nn-explainer: preprocess needs an ImageData (RGBA, width x height)");
+    }
+    return mnistStyle(inkMap(image), image.width, image.height);
+  }
+
+  var api = {
+    version: 1,
+    network: null,
+    activations: ACTIVATIONS,
+    load: load,
+    use: use,
+    preprocess: preprocess,
+    forward: forward,
+    predict: predict,
+    argmax: argmax,
+    mount: null    // set below
+  };
+  window.nnExplainer = api;
+
+  // =====================================================================================
+  // The page: a drawing pad, the preprocessed pixels, the network diagram, the outputs.
+  // =====================================================================================
+
+  // The clips' look (scenes/style.py); publish/widget.py writes the real values into the
+  // data file, these are only for data without them (an export loaded directly).
+  var DEFAULT_STYLE = {
+    background: "#000000", neuron: "#FFFFFF", positive: "#58C4DD", negative: "#FC6255",
+    highlight: "#F7D96F", edge_min_width: 0.4, edge_max_width: 3.2, edge_min_opacity: 0.06,
+    edge_max_opacity: 0.9, edge_scale_percentile: 95, edge_levels: 12
+  };
+  var DRAWN_NEURONS = 16;        // a wider layer shows its 16 most active neurons and "…"
+  var INPUT_BLOCKS = 4;          // the input drawn as 4x4 pooled blocks of 7x7 pixels,
+  var BLOCK_SIDE = SIDE / INPUT_BLOCKS;   // as scenes/mobjects/input_blocks.py does
+  var PAD_SIDE = 280;            // drawing pad, canvas pixels: 10 per MNIST pixel
+  var PEN_WIDTH = 22;            // canvas pixels: MNIST strokes are about 2-3 pixels wide
+  var STROKE_SCALE = 0.6;        // CSS pixels per manim stroke-width unit
+
+  /* What one layer draws: which neurons (indices) and their brightness in [0, 1]. */
+  function drawnLayer(network, activations, layer) {
+    if (layer === 0) {
+      var blocks = [];
+      for (var b = 0; b < INPUT_BLOCKS * INPUT_BLOCKS; b++) {
+        blocks.push(blockSum(activations[0], b) / (BLOCK_SIDE * BLOCK_SIDE));
+      }
+      return { neurons: blocks.map(function (_, i) { return i; }), values: blocks, count: PIXELS, pooled: true };
+    }
+    // As network_diagram.py: fill = activation, an unbounded layer (ReLU) relative to its
+    // largest; a negative value (tanh) fills by its size, in the negative colour.
+    var name = network.layers[layer - 1].activationName;
+    var values = Array.prototype.slice.call(activations[layer]);
+    if (!BOUNDED[name]) {
+      var peak = Math.max.apply(null, values);
+      if (peak > 0) values = values.map(function (v) { return v / peak; });
+    }
+    var neurons = values.map(function (_, i) { return i; });
+    if (neurons.length > DRAWN_NEURONS) {   // the most active: largest |a|, ties to the lower index
+      neurons = neurons.slice().sort(function (p, q) { return Math.abs(values[q]) - Math.abs(values[p]) || p - q; })
+        .slice(0, DRAWN_NEURONS).sort(function (p, q) { return p - q; });
+    }
+    return { neurons: neurons, values: neurons.map(function (i) { return Math.max(Math.min(values[i], 1), -1); }),
+             count: values.length, pooled: false };
+  }
+
+  function blockSum(values, block, weightsRow) {
+    var top = Math.floor(block / INPUT_BLOCKS) * BLOCK_SIDE, left = (block % INPUT_BLOCKS) * BLOCK_SIDE, sum = 0;
+    for (var y = top; y < top + BLOCK_SIDE; y++) {
+      for (var x = left; x < left + BLOCK_SIDE; x++) {
+        sum += weightsRow ? weightsRow(y * SIDE + x) * (values ? values[y * SIDE + x] : 1) : values[y * SIDE + x];
+      }
+    }
+    return sum;
+  }
+
+  /* Strength of the edge from drawn source k to drawn target j: the weight, or w·a; from
+     an input block, the sum over its 49 pixels (input_blocks.py). */
+  function edgeStrength(network, activations, layer, source, target, mode) {
+    var weights = network.layers[layer].weights, inputs = network.layers[layer].inputs;
+    var row = function (pixel) { return weights[target * inputs + pixel]; };
+    if (layer === 0) return blockSum(mode === "contribution" ? activations[0] : null, source, row);
+    var w = weights[target * inputs + source];
+    return mode === "contribution" ? w * activations[layer][source] : w;
+  }
+
+  /* numpy.percentile's default (linear interpolation between the closest ranks). */
+  function percentile(values, q) {
+    var sorted = values.slice().sort(function (p, r) { return p - r; });
+    var rank = (sorted.length - 1) * q / 100, low = Math.floor(rank), high = Math.ceil(rank);
+    return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+  }
+
+  /* The network diagram's geometry and colours for these activations: pure data, drawn
+     by drawDiagram and read by the tests. */
+  function diagramLayout(network, activations, mode, width, height) {
+    var count = network.sizes.length;
+    var margin = { left: 60, right: 40, top: 22, bottom: 30 };
+    var columnGap = (width - margin.left - margin.right) / (count - 1);
+    var slots = DRAWN_NEURONS + 1;      // room for 16 neurons and an ellipsis
+    var spacing = (height - margin.top - margin.bottom) / slots;
+    var radius = Math.min(spacing * 0.36, 12);
+    var layers = [];
+    for (var l = 0; l < count; l++) {
+      var drawn = drawnLayer(network, activations, l);
+      var shown = drawn.neurons.length, hasEllipsis = drawn.pooled || drawn.count > shown;
+      var trimmed = !drawn.pooled && drawn.count > shown;
+      var columnHeight = (shown - 1 + (hasEllipsis ? 1 : 0)) * spacing;
+      var top = margin.top + (height - margin.top - margin.bottom - columnHeight) / 2;
+      var x = margin.left + l * columnGap;
+      var positions = drawn.neurons.map(function (_, i) {
+        // The ellipsis sits in the middle: for the pooled input between the top and the
+        // bottom half of the image, for a trimmed layer among the neurons not drawn.
+        var slot = hasEllipsis && i >= shown / 2 ? i + 1 : i;
+        return { x: x, y: top + slot * spacing };
+      });
+      var ellipsisY = top + Math.ceil(shown / 2) * spacing;
+      layers.push({ neurons: drawn.neurons, values: drawn.values, count: drawn.count, pooled: drawn.pooled,
+                    trimmed: trimmed, positions: positions, ellipsis: hasEllipsis ? { x: x, y: ellipsisY } : null,
+                    x: x });
+    }
+    var bundles = [];
+    for (l = 0; l + 1 < count; l++) {
+      var edges = [], magnitudes = [];
+      layers[l + 1].neurons.forEach(function (target, j) {
+        layers[l].neurons.forEach(function (source, k) {
+          var strength = edgeStrength(network, activations, l, source, target, mode);
+          edges.push({ from: k, to: j, strength: strength });
+          magnitudes.push(Math.abs(strength));
+        });
+      });
+      bundles.push({ edges: edges, scale: percentile(magnitudes, DEFAULT_STYLE.edge_scale_percentile) || 1 });
+    }
+    return { layers: layers, bundles: bundles, radius: radius };
+  }
+
+  /* A strength's step and its (width, opacity), as network_diagram.py's level_style. */
+  function edgeLook(strength, scale, style) {
+    var relative = Math.min(Math.abs(strength) / scale, 1);
+    var level = Math.min(Math.floor(relative * style.edge_levels), style.edge_levels - 1);
+    var stepped = (level + 1) / style.edge_levels;
+    return {
+      width: (style.edge_min_width + (style.edge_max_width - style.edge_min_width) * stepped) * STROKE_SCALE,
+      opacity: style.edge_min_opacity + (style.edge_max_opacity - style.edge_min_opacity) * Math.pow(stepped, 1.5)
+    };
+  }
+
+  /* `answer`: the output neuron to box, or null while the pad is empty. */
+  function drawDiagram(canvas, network, activations, mode, style, answer) {
+    var ratio = window.devicePixelRatio || 1;
+    var width = canvas.clientWidth, height = canvas.clientHeight;
+    if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
+    if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
+    var context = canvas.getContext("2d");
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.fillStyle = style.background;
+    context.fillRect(0, 0, width, height);
+    var layout = diagramLayout(network, activations, mode, width, height), r = layout.radius;
+    layout.bundles.forEach(function (bundle, l) {
+      var sources = layout.layers[l].positions, targets = layout.layers[l + 1].positions;
+      bundle.edges.forEach(function (edge) {
+        var look = edgeLook(edge.strength, bundle.scale, style);
+        context.strokeStyle = edge.strength >= 0 ? style.positive : style.negative;
+        context.globalAlpha = look.opacity;
+        context.lineWidth = look.width;
+        context.beginPath();
+        context.moveTo(sources[edge.from].x + r, sources[edge.from].y);
+        context.lineTo(targets[edge.to].x - r, targets[edge.to].y);
+        context.stroke();
+      });
+    });
+    context.globalAlpha = 1;
+    layout.layers.forEach(function (layer, l) {
+      layer.positions.forEach(function (p, i) {
+        context.beginPath();
+        context.arc(p.x, p.y, r, 0, 2 * Math.PI);
+        context.fillStyle = style.background;
+        context.fill();
+        context.globalAlpha = Math.abs(layer.values[i]);
+        context.fillStyle = layer.values[i] < 0 ? style.negative : style.neuron;
+        context.fill();
+        context.globalAlpha = 1;
+        context.strokeStyle = style.neuron;
+        context.lineWidth = 1.2;
+        context.stroke();
+      });
+      context.fillStyle = style.neuron;
+      context.font = "12px system-ui, sans-serif";
+      context.textAlign = "center";
+      if (layer.ellipsis) {
+        for (var d = -1; d <= 1; d++) {
+          context.beginPath();
+          context.arc(layer.ellipsis.x, layer.ellipsis.y + d * 4, 1.3, 0, 2 * Math.PI);
+          context.fill();
+        }
+      }
+      // The true count under every column: 784 inputs, and a trimmed layer's real width,
+      // whose drawn neurons carry their indices (as the clips label them).
+      var bottom = layer.positions[layer.positions.length - 1].y;
+      context.fillText(String(layer.count), layer.x, bottom + r + 16);
+      if (layer.trimmed) {
+        context.fillStyle = "#BBBBBB";
+        context.font = "9px system-ui, sans-serif";
+        context.textAlign = "right";
+        layer.positions.forEach(function (p, i) { context.fillText(String(layer.neurons[i]), p.x - r - 3, p.y + 3); });
+        context.font = "12px system-ui, sans-serif";
+        context.textAlign = "center";
+        context.fillStyle = style.neuron;
+      }
+      if (l === layout.layers.length - 1) {
+        context.textAlign = "left";
+        layer.positions.forEach(function (p, i) {
+          context.fillStyle = layer.neurons[i] === answer ? style.highlight : style.neuron;
+          context.fillText(String(layer.neurons[i]), p.x + r + 6, p.y + 4);
+        });
+        if (answer !== null) {
+          var best = layer.positions[layer.neurons.indexOf(answer)];
+          context.strokeStyle = style.highlight;
+          context.lineWidth = 2;
+          context.strokeRect(best.x - r - 4, best.y - r - 4, 2 * r + 22, 2 * r + 8);
+        }
+      }
+    });
+    return layout;
+  }
+
+  function drawPixels(canvas, pixels) {
+    var context = canvas.getContext("2d"), cell = canvas.width / SIDE;
+    context.fillStyle = "#000";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    for (var i = 0; i < PIXELS; i++) {
+      if (!pixels || pixels[i] <= 0) continue;
+      context.fillStyle = "rgba(255,255,255," + pixels[i] + ")";
+      context.fillRect((i % SIDE) * cell, Math.floor(i / SIDE) * cell, cell, cell);
+    }
+    context.strokeStyle = "rgba(187,187,187,0.35)";   // style.PIXEL_STROKE, faint
+    context.lineWidth = 0.5;
+    context.beginPath();
+    for (var g = 0; g <= SIDE; g++) {
+      context.moveTo(g * cell, 0); context.lineTo(g * cell, canvas.height);
+      context.moveTo(0, g * cell); context.lineTo(canvas.width, g * cell);
+    }
+    context.stroke();
+  }
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (key) { node.setAttribute(key, attributes[key]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function exampleName(example) {
+    if (example.id === "train:7") return "the sloppy three";
+    return example.id + (example.label === null || example.label === undefined ? "" : " (a " + example.label + ")");
+  }
+
+  function mount(root, url) {
+    root.classList.add("nn-explainer");
+    root.innerHTML =
+      '<div class="nnx-row">' +
+      '  <div class="nnx-column">' +
+      '    <canvas class="nnx-pad" width="' + PAD_SIDE + '" height="' + PAD_SIDE + '" role="img"' +
+      '      aria-label="Drawing pad: draw a digit with a mouse, finger or pen"></canvas>' +
+      '    <div class="nnx-controls">' +
+      '      <button type="button" class="nnx-clear">Clear</button>' +
+      '      <fieldset class="nnx-mode"><legend>Edges</legend>' +
+      '        <label><input type="radio" name="nnx-edges" value="weight" checked> weight w</label>' +
+      '        <label><input type="radio" name="nnx-edges" value="contribution"> w·a</label>' +
+      '      </fieldset>' +
+      '    </div>' +
+      '  </div>' +
+      '  <div class="nnx-column nnx-middle">' +
+      '    <canvas class="nnx-diagram" role="img" aria-label="The network: neurons fill with their activation"></canvas>' +
+      '  </div>' +
+      '  <div class="nnx-column">' +
+      '    <div class="nnx-answer-box">The network reads <output class="nnx-answer" id="answer">?</output></div>' +
+      '    <ol class="nnx-bars" start="0" aria-label="Output activations"></ol>' +
+      '    <canvas class="nnx-pixels" width="168" height="168" role="img"' +
+      '      aria-label="The 28 by 28 pixels the network sees"></canvas>' +
+      '  </div>' +
+      '</div>' +
+      '<p class="nnx-status" aria-live="polite" id="answer-text">Loading the network…</p>' +
+      '<div class="nnx-examples" role="group" aria-label="Digits from the export"></div>';
+    var pad = root.querySelector(".nnx-pad"), diagram = root.querySelector(".nnx-diagram");
+    var pixelCanvas = root.querySelector(".nnx-pixels"), bars = root.querySelector(".nnx-bars");
+    var answerNode = root.querySelector(".nnx-answer"), status = root.querySelector(".nnx-status");
+    var padContext = pad.getContext("2d", { willReadFrequently: true });
+    var state = { pixels: null, activations: null, mode: "weight", source: null, pending: false, network: null };
+
+    for (var digit = 0; digit < 10; digit++) {
+      var bar = element("li", { "class": "nnx-bar" });
+      bar.appendChild(element("span", { "class": "nnx-digit" }, String(digit)));
+      var track = element("span", { "class": "nnx-track" });
+      track.appendChild(element("span", { "class": "nnx-fill" }));
+      bar.appendChild(track);
+      bar.appendChild(element("span", { "class": "nnx-value" }, ""));
+      bars.appendChild(bar);
+    }
+
+    function show(announce) {
+      drawPixels(pixelCanvas, state.pixels);
+      if (!state.pixels) {
+        answerNode.textContent = "?";
+        root.querySelectorAll(".nnx-bar").forEach(function (row) {
+          row.classList.remove("nnx-best");
+          row.querySelector(".nnx-fill").style.width = "0";
+          row.querySelector(".nnx-value").textContent = "";
+        });
+        var empty = state.activations = state.network.sizes.map(function (size) { return new Float64Array(size); });
+        drawDiagram(diagram, state.network, empty, state.mode, state.style, null);
+        if (announce) status.textContent = "The pad is empty: draw a digit, or pick one below.";
+        return;
+      }
+      state.activations = forward(state.pixels, state.network);
+      var output = state.activations[state.activations.length - 1], answer = argmax(output);
+      var bounded = BOUNDED[state.network.layers[state.network.layers.length - 1].activationName];
+      var top = bounded ? 1 : Math.max.apply(null, output) || 1;
+      answerNode.textContent = String(answer);
+      root.querySelectorAll(".nnx-bar").forEach(function (row, i) {
+        row.classList.toggle("nnx-best", i === answer);
+        row.querySelector(".nnx-fill").style.width = (100 * Math.min(Math.max(output[i], 0) / top, 1)) + "%";
+        row.querySelector(".nnx-value").textContent = output[i].toFixed(2);
+      });
+      drawDiagram(diagram, state.network, state.activations, state.mode, state.style, answer);
+      if (announce) {
+        var ranked = Array.prototype.map.call(output, function (v, i) { return i; })
+          .sort(function (p, q) { return output[q] - output[p]; });
+        status.textContent = "The network reads " + (state.source ? exampleName(state.source) : "your drawing") +
+          " as " + answer + " (output " + output[answer].toFixed(2) + "); next most likely " + ranked[1] +
+          " (" + output[ranked[1]].toFixed(2) + ").";
+      }
+    }
+
+    function fromPad(announce) {
+      state.pixels = preprocess(padContext.getImageData(0, 0, PAD_SIDE, PAD_SIDE));
+      show(announce);
+    }
+
+    function clear() {
+      padContext.clearRect(0, 0, PAD_SIDE, PAD_SIDE);
+      state.pixels = null; state.source = null;
+      show(true);
+    }
+
+    function showExample(example) {
+      // The pad shows the example's 28x28 pixels (10x10 each) so the user can draw on
+      // it; the network gets the export's own pixel values, not a re-preprocessed copy.
+      padContext.clearRect(0, 0, PAD_SIDE, PAD_SIDE);
+      var cell = PAD_SIDE / SIDE;
+      example.pixels.forEach(function (value, i) {
+        if (value <= 0) return;
+        padContext.fillStyle = "rgba(255,255,255," + value + ")";
+        padContext.fillRect((i % SIDE) * cell, Math.floor(i / SIDE) * cell, cell, cell);
+      });
+      state.pixels = Float64Array.from(example.pixels);
+      state.source = example;
+      show(true);
+    }
+
+    // Drawing: pointer events cover mouse, touch and pen alike.
+    var last = null;
+    function point(event) {
+      var box = pad.getBoundingClientRect();
+      return { x: (event.clientX - box.left) * PAD_SIDE / box.width, y: (event.clientY - box.top) * PAD_SIDE / box.height };
+    }
+    function stroke(from, to) {
+      padContext.strokeStyle = "#fff";
+      padContext.lineWidth = PEN_WIDTH;
+      padContext.lineCap = padContext.lineJoin = "round";
+      padContext.beginPath();
+      padContext.moveTo(from.x, from.y);
+      padContext.lineTo(to.x, to.y);
+      padContext.stroke();
+    }
+    function scheduleUpdate() {
+      // One preprocessing and forward pass per animation frame, however many events.
+      if (state.pending) return;
+      state.pending = true;
+      requestAnimationFrame(function () { state.pending = false; fromPad(false); });
+    }
+    pad.addEventListener("pointerdown", function (event) {
+      if (!state.network) return;
+      event.preventDefault();
+      // Keep the stroke when the pointer leaves the pad; a pointer the browser does not
+      // track (a synthetic event) cannot be captured, and needs no capture.
+      try { pad.setPointerCapture(event.pointerId); } catch (ignored) { /* drawing goes on */ }
+      state.source = null;
+      last = point(event);
+      stroke(last, last);
+      scheduleUpdate();
+    });
+    pad.addEventListener("pointermove", function (event) {
+      if (!last) return;
+      var next = point(event);
+      stroke(last, next);
+      last = next;
+      scheduleUpdate();
+    });
+    function finish() {
+      if (!last) return;
+      last = null;
+      fromPad(true);
+    }
+    pad.addEventListener("pointerup", finish);
+    pad.addEventListener("pointercancel", finish);
+
+    root.querySelector(".nnx-clear").addEventListener("click", clear);
+    root.querySelectorAll('input[name="nnx-edges"]').forEach(function (radio) {
+      radio.addEventListener("change", function () { state.mode = radio.value; show(false); });
+    });
+    window.addEventListener("resize", function () { if (state.network) show(false); });
+
+    var ready = load(url).then(function (network) {
+      state.network = network;
+      state.style = Object.assign({}, DEFAULT_STYLE, network.style || {});
+      document.documentElement.style.setProperty("--nnx-highlight", state.style.highlight);
+      document.documentElement.style.setProperty("--nnx-negative", state.style.negative);
+      var examples = network.examples.slice().sort(function (p, q) {
+        return (q.id === "train:7") - (p.id === "train:7");   // the sloppy three first
+      });
+      var group = root.querySelector(".nnx-examples");
+      examples.forEach(function (example) {
+        var button = element("button", { type: "button", "data-example": example.id }, exampleName(example));
+        button.addEventListener("click", function () { showExample(example); });
+        group.appendChild(button);
+      });
+      if (examples.length) showExample(examples[0]); else clear();
+      root.dataset.ready = "true";
+      return network;
+    }).catch(function (error) {
+      status.textContent = String(error.message || error);
+      status.classList.add("nnx-error");
+      root.dataset.ready = "error";
+      throw error;
+    });
+
+    return {
+      ready: ready,
+      state: state,
+      pad: pad,
+      clear: clear,
+      showExample: showExample,
+      layout: function () { return diagramLayout(state.network, state.activations, state.mode, diagram.clientWidth, diagram.clientHeight); }
+    };
+  }
+
+  api.mount = mount;
+  api.diagramLayout = diagramLayout;
+})();

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""docs/chapter.png: the chapter at a glance, the last frame of every beat in order.
+
+    .venv/bin/python scripts/contact_sheet.py [--out docs/chapter.png] [--export PATH]
+
+Each beat is played to its final state (no video is written) at 854x480 and drawn
+from the export like any render; the tiles are laid out four to a row, named.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+COLUMNS = 4
+TILE = (640, 360)  # pixels: half of 720p, enough to read the captions
+
+
+def last_frame(name: str, settings):
+    from manim import tempconfig
+
+    from scenes.outline import scene_class
+
+    with tempconfig({"format": "none", "quality": "medium_quality", "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = scene_class(name)(settings=settings, skip_animations=True)
+        scene.render()
+        scene.renderer.update_frame(scene)
+        return scene.renderer.get_frame()
+
+
+def main() -> None:
+    from PIL import Image, ImageDraw
+
+    from model import paths
+    from model.atomic import atomic_path
+    from scenes.outline import BEATS
+    from scenes.settings import Settings
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=paths.REPO_ROOT / "docs" / "chapter.png")
+    parser.add_argument("--export", type=Path, default=paths.DEFAULT_EXPORT)
+    args = parser.parse_args()
+    settings = Settings(export=args.export)
+    rows = -(-len(BEATS) // COLUMNS)
+    sheet = Image.new("RGB", (COLUMNS * TILE[0], rows * (TILE[1] + 28)), "#202020")
+    draw = ImageDraw.Draw(sheet)
+    for number, beat in enumerate(BEATS):
+        tile = Image.fromarray(last_frame(beat.name, settings)).convert("RGB").resize(TILE, Image.LANCZOS)
+        x, y = (number % COLUMNS) * TILE[0], (number // COLUMNS) * (TILE[1] + 28)
+        sheet.paste(tile, (x, y + 28))
+        draw.text((x + 8, y + 6), f"{number + 1}. {beat.name}", fill="#f0f0f0")
+        print(f"{beat.name}: done", flush=True)
+    with atomic_path(args.out) as tmp:
+        sheet.save(tmp, format="PNG", optimize=True)
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()

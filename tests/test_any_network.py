@@ -1,0 +1,107 @@
+"""Every scene draws whatever network `render.py train` can make: other widths, depths
+and activations, checked on what is on screen against each network's own export."""
+import numpy as np
+import pytest
+
+from model.activations import activation
+from model.schema import read_export
+from scene_state import diagram, fills, numbers, on_screen, run_scene, written
+from scenes import style
+from scenes.outline import BEATS, scene_class
+
+SHAPES = {  # name: (hidden widths, activation)
+    "wide 32-32": ((32, 32), "sigmoid"),
+    "deep 16-16-16": ((16, 16, 16), "sigmoid"),
+    "one layer of 64": ((64,), "sigmoid"),
+    "relu 24-12": ((24, 12), "relu"),
+    "tanh, six layers": ((16, 12, 16, 12, 16, 12), "tanh"),
+}
+
+
+@pytest.fixture(scope="module", params=list(SHAPES))
+def trained(request, tmp_path_factory):
+    """(export path, export, model): one epoch of training, enough to draw."""
+    from model.checkpoint import load_checkpoint
+    from model.pipeline import run_training
+    from model.train import TrainConfig
+
+    hidden, function = SHAPES[request.param]
+    folder = tmp_path_factory.mktemp("net")
+    checkpoint, export = folder / "net.safetensors", folder / "net.json"
+    run_training(TrainConfig(hidden=hidden, activation=function, epochs=1, seed=5), checkpoint, export, progress=False)
+    return export, read_export(export), load_checkpoint(checkpoint)[0]
+
+
+_played = {}
+
+
+def played_scene(name, path):
+    """Each scene run once per network for the module, to its final state, without frames."""
+    if (name, path) not in _played:
+        _played[name, path] = run_scene(scene_class(name), export=path)
+    return _played[name, path]
+
+
+def index_labels(scene, layer):
+    """The indices written beside a drawn column's neurons (wide layers only), top to bottom."""
+    from manim import Text
+
+    labels = [t for t in on_screen(scene, Text) if t.original_text.isdigit()
+              and 0 < layer.get_left()[0] - t.get_right()[0] < 0.3]
+    labels.sort(key=lambda t: -t.get_y())
+    return [int(t.original_text) for t in labels]
+
+
+def test_every_beat_renders(trained):
+    path, export, _ = trained
+    for beat in BEATS:
+        played = played_scene(beat.name, path)
+        assert played.mobjects and played.renderer.time > 3, beat.name
+
+
+def test_forward_pass_draws_the_network_as_it_is(trained):
+    path, export, _ = trained
+    example = export.example("train:7")
+    played = played_scene("ForwardPass", path)
+    drawn = diagram(played)
+    sizes = export.network.sizes
+    assert len(drawn.layers) == len(sizes)  # one column per layer, whatever the depth
+    for number, (layer, values, size) in enumerate(zip(drawn.layers[1:], example.a[1:], sizes[1:]), start=1):
+        assert len(layer) == min(size, style.MAX_DRAWN_NEURONS)
+        if size > style.MAX_DRAWN_NEURONS:
+            shown = index_labels(played, layer)
+            assert shown == sorted(shown) and len(shown) == len(layer)
+            # the most active for this digit: no neuron left out is brighter than one drawn
+            left_out = np.setdiff1d(np.arange(size), shown)
+            assert np.abs(values[left_out]).max() <= np.abs(values[shown]).min()
+            brace = [t for t in written(played) if t.replace(",", "").isdigit() and int(t.replace(",", "")) == size]
+            assert brace, f"no brace saying {size}"
+            not_drawn = [numbers(t) for t in written(played) if "not drawn" in t]
+            assert [size - len(shown), (size - len(shown)) * (sizes[number - 1] + sizes[number + 1])] in not_drawn
+        else:
+            shown = list(range(size))
+        function = activation(export.network.output_activation if number == len(sizes) - 1
+                              else export.network.hidden_activation)
+        expected = values[shown] / (1 if function.bounded else values.max())
+        assert np.allclose(fills(played)[number], expected, atol=1e-6), number
+
+
+def test_parameter_count_is_the_models(trained):
+    path, export, model = trained
+    played = played_scene("ParameterCount", path)
+    total = numbers(next(t for t in written(played) if r"\text{total}" in t))[-1]
+    # BatchNorm's scale and shift are folded into W and b at export: the network's
+    # parameters are its linear layers'.
+    assert total == sum(p.numel() for p in model.layers.parameters()) == export.network.parameter_count
+    title = next(t for t in written(played) if "how many knobs" in t)
+    assert title.startswith("-".join(map(str, export.network.sizes)))
+
+
+def test_the_formulas_name_the_trained_activation(trained):
+    path, export, _ = trained
+    function = activation(export.network.hidden_activation)
+    played = played_scene("Sigmoid", path)
+    assert function.definition in written(played)
+    assert f"this network's activation function: {function.name}" in written(played)
+    matrix = played_scene("MatrixForm", path)
+    assert any(t.startswith("a^{(1)} = " + function.symbol) for t in written(matrix))
