@@ -163,6 +163,10 @@ for name in ("id traversal", "deep nesting", "a fifo", "/dev/zero", "duplicate k
     content, words = BAD_EXPORTS[name]
     CASES[f"all export {name}"] = (A + ["--export", "{bad}"], content, words)
 
+for name in ("id traversal", "a fifo", "/dev/zero", "deep nesting", "prediction true"):
+    content, words = BAD_EXPORTS[name]
+    CASES[f"widget export {name}"] = (["widget", "--export", "{bad}", "--out", "{media}/widget"], content, words)
+
 GOOD = ["--export", "{export}/network.json"]
 CASES.update({
     # render: flags and names
