@@ -9,13 +9,16 @@
     python render.py widget  [--export PATH] [--out DIR]   (a live embed: draw a digit)
     python render.py --help
 
-Bad input ends in one line on stderr and a non-zero exit; no traceback, and no output
-file is ever left half-written.
+Bad input ends in one line on stderr and exit 2 (Ctrl-C: 130); no traceback, and no
+output file is ever left half-written.
 """
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_USER_ERROR = 2
@@ -29,11 +32,33 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected sizes like 16,16, got {text!r}") from None
     if not sizes or any(size < 1 for size in sizes):
         raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
-    from model.shapes import MAX_HIDDEN_LAYERS
+    from model import limits
+    from model.errors import UserError
+    from model.shapes import CLASSES, MAX_HIDDEN_LAYERS, PIXELS
 
     if len(sizes) > MAX_HIDDEN_LAYERS:
         raise argparse.ArgumentTypeError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(sizes)}")
+    try:
+        limits.check_network_sizes((PIXELS, *sizes, CLASSES), "--hidden")
+    except UserError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
     return sizes
+
+
+def bounded_int(low: int, high: int, what: str):
+    """An argparse type: a whole number in [low, high], refused with the range otherwise."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            bound = f"at least {low}" if value < low else f"at most {high}"
+            shown = text if len(text) < 30 else text[:27] + "..."
+            raise argparse.ArgumentTypeError(f"{what} must be {bound} (range {low}..{high}), got {shown}")
+        return value
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
 
 
 def positive_int(text: str) -> int:
@@ -57,6 +82,10 @@ def snapshot_epochs(text: str) -> tuple:
             raise argparse.ArgumentTypeError(f"expected epochs like 0,1,5,final, got {text!r}") from None
     if any(epoch < 0 for epoch in epochs):
         raise argparse.ArgumentTypeError(f"snapshot epochs must be 0 or more, got {text!r}")
+    from model.limits import MAX_EPOCHS, MAX_SNAPSHOTS
+
+    if any(epoch > MAX_EPOCHS for epoch in epochs) or len(set(epochs)) > MAX_SNAPSHOTS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SNAPSHOTS} snapshot epochs, each 0..{MAX_EPOCHS}, got {text!r}")
     return tuple(sorted(set(epochs)))
 
 
@@ -69,14 +98,18 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from model.activations import ACTIVATIONS
+    from model.limits import MAX_EPOCHS, MAX_SEED
+
+    epochs = bounded_int(1, MAX_EPOCHS, "epochs")
+    seed = bounded_int(0, MAX_SEED, "seed")
 
     parser = Parser(prog="render.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     data_help = "MNIST IDX directory, or 'torchvision' to download (default: the copy in assets/mnist)"
     train = commands.add_parser("train", help="train the network on MNIST, then write checkpoint and export")
-    train.add_argument("--epochs", type=positive_int, default=50)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--epochs", type=epochs, default=50)
+    train.add_argument("--seed", type=seed, default=0)
     train.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
                        help="hidden-layer activation (the output layer is always sigmoid)")
     train.add_argument("--hidden", type=hidden_sizes, default=(16, 16), help="hidden layer sizes, e.g. 16,16")
@@ -118,8 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     everything.add_argument("--export", type=Path, help="render from this export as it is: no training, no re-export")
     everything.add_argument("--scenes", nargs="+", metavar="SCENE", help="only these scenes (default: all)")
     everything.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core)")
-    everything.add_argument("--epochs", type=positive_int, default=50)
-    everything.add_argument("--seed", type=int, default=0)
+    everything.add_argument("--epochs", type=epochs, default=50)
+    everything.add_argument("--seed", type=seed, default=0)
     everything.add_argument("--hidden", type=hidden_sizes, default=(16, 16))
     everything.add_argument("--quiet", action="store_true", help="no training progress bar")
 
@@ -181,12 +214,21 @@ def _request(args, scene):
 
 
 def command_render(args) -> None:
-    from publish.manifest import write_manifest
-    from publish.clips import render_clip
+    from publish.media import exclusive, sweep
+    from publish.requests import CLIPS_DIR
 
     requests = [_request(args, scene) for scene in args.scenes]
     for request in requests:  # refuse bad input before spending minutes on the good part
         request.check()
+    with exclusive(requests[0].media_dir, wait=True):  # a second render waits its turn
+        sweep(requests[0].media_dir, CLIPS_DIR)
+        _render_each(requests)
+
+
+def _render_each(requests) -> None:
+    from publish.clips import render_clip
+    from publish.manifest import write_manifest
+
     try:
         for request in requests:
             clip = render_clip(request)
@@ -259,8 +301,11 @@ def command_video(args) -> None:
         run_training(TrainConfig())
     from publish.manifest import write_manifest
 
-    clip = render_clip(RenderRequest("ForwardPass", quality="medium"))
-    write_manifest()
+    from publish.media import exclusive
+
+    with exclusive(paths.MEDIA_DIR, wait=True):
+        clip = render_clip(RenderRequest("ForwardPass", quality="medium"))
+        write_manifest()
     print(f"the video: {clip.path}  (poster: {clip.poster})")
 
 
@@ -286,20 +331,61 @@ COMMANDS = {"gallery": command_gallery, "widget": command_widget, "train": comma
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    from model.errors import UserError
-
+    """Run one command. Every expected failure ends here as one line on stderr:
+    bad input, an out-of-limit size, a file we cannot read or write, a missing tool,
+    memory or nesting exhausted by the input -> exit 2; SIGTERM -> exit 2 too, after the
+    same clean-up as Ctrl-C, which keeps the shell's 130. Anything else is a bug and
+    keeps its traceback."""
     try:
-        COMMANDS[args.command](args)
-    except UserError as err:
-        message = " ".join(str(err).split())  # one line, whatever the cause said
-        print(f"render.py: error: {message}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("render.py: interrupted; files already written are complete, nothing was half-written",
-              file=sys.stderr)
-        return EXIT_INTERRUPTED
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # argparse: --help (0) or a usage error, already one line
+        return stop.code if isinstance(stop.code, int) else EXIT_USER_ERROR
+    from model.errors import Terminated, UserError
+
+    with sigterm_raises(Terminated):
+        try:
+            COMMANDS[args.command](args)
+        except UserError as err:
+            return _fail(str(err))
+        except Terminated:
+            return _fail("terminated (SIGTERM); files already written are complete, nothing was half-written")
+        except KeyboardInterrupt:
+            print("render.py: interrupted; files already written are complete, nothing was half-written",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except MemoryError:
+            return _fail("out of memory: the input is too large for this machine")
+        except RecursionError:
+            return _fail("the input is nested too deeply to read")
+        except OSError as err:  # a path the user gave that cannot be read or written, a full disk, a missing tool
+            where = f"{err.filename}: " if err.filename else ""
+            return _fail(f"{where}{err.strerror or err}")
     return 0
+
+
+def _fail(message: str) -> int:
+    message = " ".join(message.split())  # one line, whatever the cause said
+    print(f"render.py: error: {message}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
+@contextmanager
+def sigterm_raises(exception):
+    """While a command runs, SIGTERM raises `exception` (a KeyboardInterrupt), so a
+    terminated run unwinds through the same clean-up as Ctrl-C. Only the main thread can
+    set a handler; elsewhere (a test's worker thread) the default stays."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_it(number, frame):
+        raise exception()
+
+    previous = signal.signal(signal.SIGTERM, raise_it)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,16 @@ without guessing) and the training record (seed, epochs, accuracies, ...), so th
 from __future__ import annotations
 
 import json
+import math
+import stat
+import struct
 from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from . import limits, strict_json
 from .atomic import atomic_path
 from .errors import UserError
 from .network import MLP
@@ -32,22 +36,71 @@ def write_checkpoint(path: Path, content: dict) -> None:
         save_file(content["tensors"], str(tmp), metadata=content["metadata"])
 
 
+DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
+
+
+def read_header(path: Path) -> dict[str, str]:
+    """Validate a safetensors file's header before anything is allocated, and return its
+    metadata. The header is JSON that claims shapes; a claim of a million hidden units
+    would otherwise be allocated whole by the loader (4 GB) before any check of ours."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise UserError(f"{path}: not a regular file, so not a checkpoint")
+    limits.check_size(f"{path}", info.st_size, limits.MAX_CHECKPOINT_BYTES)
+    with open(path, "rb") as handle:
+        prefix = handle.read(8)
+        if len(prefix) < 8:
+            raise UserError(f"{path}: not a usable checkpoint (shorter than a safetensors header)")
+        header_bytes = struct.unpack("<Q", prefix)[0]
+        limits.check_size(f"{path}: checkpoint header", header_bytes, limits.MAX_CHECKPOINT_HEADER_BYTES)
+        if 8 + header_bytes > info.st_size:
+            raise UserError(f"{path}: not a usable checkpoint (header runs past the end of the file)")
+        header = strict_json.loads(handle.read(header_bytes), f"{path}: not a usable checkpoint, header")
+    if not isinstance(header, dict):
+        raise UserError(f"{path}: not a usable checkpoint (header is not an object)")
+    metadata = header.pop("__metadata__", {}) or {}
+    data_bytes = info.st_size - 8 - header_bytes
+    elements = 0
+    for name, entry in header.items():
+        where = f"{path}: tensor {name!r}"
+        if not (isinstance(entry, dict) and entry.get("dtype") in DTYPE_BYTES and isinstance(entry.get("shape"), list)
+                and all(strict_json.exact_int(d) and 0 <= d <= limits.MAX_PARAMETERS for d in entry["shape"])
+                and isinstance(entry.get("data_offsets"), list) and len(entry["data_offsets"]) == 2
+                and all(strict_json.exact_int(o) for o in entry["data_offsets"])):
+            raise UserError(f"{where}: malformed header entry")
+        count = math.prod(entry["shape"])
+        elements += count
+        if elements > 2 * limits.MAX_PARAMETERS:  # weights, biases and batch-norm statistics
+            raise UserError(f"{where}: the header claims over {2 * limits.MAX_PARAMETERS:,} numbers, "
+                            f"more than a network within the limits holds")
+        begin, end = entry["data_offsets"]
+        if not 0 <= begin <= end <= data_bytes or end - begin != count * DTYPE_BYTES[entry["dtype"]]:
+            raise UserError(f"{where}: its data offsets do not match its shape or the file's size")
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise UserError(f"{path}: not a usable checkpoint (metadata is not text)")
+    return metadata
+
+
 def load_checkpoint(path: Path) -> tuple[MLP, dict, list[dict]]:
     """(model, training record, per-epoch history) from a safetensors checkpoint."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: no checkpoint (run `python render.py train` first)")
+    metadata = read_header(path)
+    where = f"{path}: not a usable checkpoint, metadata"
     try:
-        tensors = load_file(str(path))
-        from safetensors import safe_open
-        with safe_open(str(path), framework="pt") as handle:
-            metadata = handle.metadata() or {}
-        config = json.loads(metadata["config"])
-        training = json.loads(metadata.get("training", "{}"))
-        history = json.loads(metadata.get("history", "[]"))
+        config = strict_json.loads(metadata["config"], where)
+        training = strict_json.loads(metadata.get("training", "{}"), where)
+        history = strict_json.loads(metadata.get("history", "[]"), where)
         sizes = config["sizes"]
+        if not (isinstance(sizes, list) and len(sizes) >= 2 and all(strict_json.exact_int(s) and s > 0 for s in sizes)):
+            raise ValueError(f"sizes {sizes!r} are not positive integers")
+        limits.check_network_sizes(sizes, f"{path}: checkpoint of network")  # before building it
+        if not isinstance(training, dict) or not isinstance(history, list):
+            raise ValueError("training record or history of the wrong type")
         model = MLP(hidden=tuple(sizes[1:-1]), hidden_activation=config["hidden_activation"],
                     output_activation=config["output_activation"], batch_norm=config.get("batch_norm", False))
+        tensors = load_file(str(path))
         model.load_state_dict(tensors)
     except (SafetensorError, OSError, KeyError, ValueError, RuntimeError, TypeError) as err:
         raise UserError(f"{path}: not a usable checkpoint ({str(err).splitlines()[0]})") from None

@@ -9,12 +9,17 @@ export) takes its ink from the alpha channel.
 """
 from __future__ import annotations
 
+import io
+import struct
+import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import limits
 from .errors import UserError
+from .strict_json import read_capped
 from .shapes import IMAGE_SIDE
 
 SIDE = IMAGE_SIDE
@@ -23,26 +28,55 @@ MIN_SIDE = 8          # pixels; below this there is no digit to see
 INK_THRESHOLD = 0.2   # of full ink: fainter pixels are paper texture or noise
 MIN_CONTRAST = 0.15   # the whole image must hold at least this much ink somewhere
 
+# Pillow's own decompression-bomb guard, at our cap (it warns above it and refuses at twice).
+Image.MAX_IMAGE_PIXELS = limits.MAX_IMAGE_PIXELS
+
 
 def load_digit(path: str | Path) -> np.ndarray:
     """The image at `path` as 784 values in [0, 1], row-major, ink bright."""
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such image")
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory, not an image")
-    if path.stat().st_size == 0:
+    raw = read_capped(path, limits.MAX_IMAGE_FILE_BYTES, "image")  # regular files only: never a FIFO
+    if not raw:
         raise UserError(f"{path}: empty file")
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused just below, with its size
+            image = Image.open(io.BytesIO(raw))
+        with image:
+            # The header's size is known before any pixel is decoded: refuse a bomb here.
+            if image.width * image.height > limits.MAX_IMAGE_PIXELS:
+                raise UserError(f"{path}: {image.width}x{image.height} pixels, over the limit of "
+                                f"{limits.MAX_IMAGE_PIXELS:,} pixels")
             image.load()
-            ink = ink_map(image)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-        raise UserError(f"{path}: not a readable image ({err})") from None
+            ink = ink_map(upright(image))
+    except Image.DecompressionBombError:  # over twice the cap: Pillow refuses at open
+        raise UserError(f"{path}: too many pixels, over the limit of {limits.MAX_IMAGE_PIXELS:,} pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as err:
+        raise UserError(f"{path}: not a readable image ({str(err).splitlines()[0] if str(err) else type(err).__name__})") from None
     try:
         return mnist_style(ink)
     except UserError as err:
         raise UserError(f"{path}: {err}") from None
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The image as it is meant to be seen: a phone stores a photo sideways and says so
+    in its EXIF orientation tag, which browsers honour and so must we."""
+    return ImageOps.exif_transpose(image) or image
+
+
+def grey_levels(image: Image.Image) -> np.ndarray:
+    """Brightness in [0, 1] for any mode: 8-bit, 16-bit (I;16, I), float, palette, RGB."""
+    if image.mode.startswith("I;16") or image.mode == "I":
+        # 16-bit greyscale: convert("L") would clip everything over 255 to white.
+        values = np.asarray(image, dtype=np.float64)
+        full_scale = 65535.0 if image.mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
+        return np.clip(values / full_scale, 0, 1)
+    if image.mode == "F":
+        return np.clip(np.asarray(image, dtype=np.float64), 0, 1)
+    if image.mode in ("P", "PA"):  # palette indices are not brightness: look the colours up
+        image = image.convert("RGBA")
+    return np.asarray(image.convert("L"), dtype=np.float64) / 255
 
 
 def ink_map(image: Image.Image) -> np.ndarray:
@@ -53,7 +87,7 @@ def ink_map(image: Image.Image) -> np.ndarray:
         alpha = np.asarray(image.convert("RGBA").getchannel("A"), dtype=np.float64) / 255
         if alpha.min() < 1:  # a real cut-out: what is opaque is the ink
             return alpha
-    grey = np.asarray(image.convert("L"), dtype=np.float64) / 255
+    grey = grey_levels(image)
     # The paper is what dominates the border; ink is whatever differs from it.
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     paper = float(np.median(border))

@@ -7,3 +7,8 @@ other exception is a bug and keeps its traceback.
 
 class UserError(Exception):
     """Bad input from the user: a file, a flag or an image we cannot use."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, as Ctrl-C raises KeyboardInterrupt: the
+    same clean-up runs for both (render.py installs the handler)."""

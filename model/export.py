@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 
-from . import formula, schema
+from . import example_ids, formula, schema
 from .atomic import write_text
 from .errors import UserError
 from .mnist import Mnist, held_out_split
@@ -52,7 +51,7 @@ def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarra
                   label: int | None, index: int | None = None, path: str | None = None) -> dict:
     pixels = _rounded(np.asarray(pixels, dtype=np.float64).reshape(-1))
     zs, activations = forward(network, pixels)
-    entry = {"id": example_id, "source": source}
+    entry = {"id": example_ids.check_example_id(example_id), "source": source}
     entry.update({"index": index} if source != "image" else {"path": path})
     entry.update({
         "label": label,
@@ -88,8 +87,8 @@ def mnist_examples(network: dict, data: Mnist, test_predictions: np.ndarray) -> 
 
 
 def image_id(path: str | Path) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(path).stem).strip("-") or "digit"
-    return f"image:{stem}"
+    """The example id of an image file (example_ids.py: a safe alphabet, or a hash)."""
+    return example_ids.image_id(path)
 
 
 def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = ()) -> dict:
@@ -127,6 +126,14 @@ def write_export(doc: dict, path: Path) -> schema.Export:
         raise RuntimeError(f"refusing to write an invalid export: {err}") from None
     write_text(Path(path), text)
     return export
+
+
+def unchanged(doc: dict, path: Path) -> bool:
+    """Whether the file at `path` already holds exactly this document."""
+    try:
+        return Path(path).read_bytes() == schema.dumps(doc).encode()
+    except OSError:
+        return False
 
 
 def carried_images(path: Path) -> list[dict]:

@@ -10,8 +10,9 @@ pass `--data torchvision` to let torchvision download the data set when online.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
+import re
+import zlib
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from . import limits, strict_json
 from .errors import UserError
 from .shapes import IMAGE_SIDE
 from .paths import MNIST_DIR
@@ -47,35 +49,52 @@ class Mnist:
 
 
 def read_checksums(directory: Path) -> dict[str, str]:
+    """SHA256SUMS as {file name: hex digest}; a malformed line is refused, not skipped."""
     sums = directory / "SHA256SUMS"
     if not sums.exists():
         return {}
+    text = strict_json.decode_text(strict_json.read_capped(sums, limits.MAX_CHECKSUMS_BYTES, "checksum file"), str(sums))
     table = {}
-    for line in sums.read_text().splitlines():
-        if line.strip():
-            digest, name = line.split(maxsplit=1)
-            table[name.lstrip("*")] = digest.lower()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=1)
+        if len(parts) != 2 or not re.fullmatch(r"[0-9a-fA-F]{64}", parts[0]):
+            raise UserError(f"{sums}: line {number} is not `SHA256  FILE` (64 hex digits, then a name)")
+        table[parts[1].strip().lstrip("*")] = parts[0].lower()
     return table
 
 
 def _read_raw(directory: Path, stem: str, checksums: dict[str, str]) -> bytes:
-    """The decompressed bytes of one IDX file, its checksum verified if one is listed."""
+    """The decompressed bytes of one IDX file, its checksum verified if one is listed;
+    read and inflated with a cap, so a gzip bomb stops at MAX_IDX_BYTES."""
     for name in (stem + ".gz", stem):
         path = directory / name
         if path.exists():
             break
     else:
         raise UserError(f"{directory}: no {stem}.gz or {stem} (the MNIST IDX files)")
-    data = path.read_bytes()
+    data = strict_json.read_capped(path, limits.MAX_IDX_BYTES, "IDX file")
     expected = checksums.get(name)
     if expected is not None and hashlib.sha256(data).hexdigest() != expected:
         raise UserError(f"{path}: checksum mismatch, the file is damaged or not the real MNIST")
     if name.endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as err:
-            raise UserError(f"{path}: not a readable gzip file ({err})") from None
+        data = inflate(data, limits.MAX_IDX_BYTES, path)
     return data
+
+
+def inflate(data: bytes, cap: int, path: Path) -> bytes:
+    """gzip-decompress at most `cap` bytes; more is refused before it is made."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
+    try:
+        out = inflater.decompress(data, cap + 1)
+        if len(out) > cap or inflater.unconsumed_tail:
+            raise UserError(f"{path}: decompresses to more than the limit of {cap // limits.MiB} MiB")
+        if not inflater.eof:
+            raise UserError(f"{path}: not a readable gzip file (truncated)")
+    except zlib.error as err:
+        raise UserError(f"{path}: not a readable gzip file ({err})") from None
+    return out
 
 
 def parse_idx(data: bytes, magic: int, name: str) -> torch.Tensor:
@@ -90,6 +109,8 @@ def parse_idx(data: bytes, magic: int, name: str) -> torch.Tensor:
         count *= size
     if len(data) - header != count:
         raise UserError(f"{name}: truncated or padded: header says {count} bytes, file has {len(data) - header}")
+    if count == 0:  # torch.frombuffer refuses an empty buffer; the caller refuses an empty set
+        return torch.zeros(shape, dtype=torch.uint8)
     return torch.frombuffer(bytearray(data[header:]), dtype=torch.uint8).reshape(shape)
 
 
@@ -119,20 +140,27 @@ def held_out_split(count: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def load_torchvision(root: Path) -> Mnist:
-    """MNIST through torchvision's downloader, for users who are online."""
-    from torchvision.datasets import MNIST
+    """MNIST through torchvision's downloader, for users who are online. Only the raw
+    IDX files are fetched and read, by our own parser: torchvision's legacy
+    `processed/*.pt` files are pickles and are never opened."""
+    raw = Path(root) / "MNIST" / "raw"
+    if not all((raw / stem).exists() or (raw / f"{stem}.gz").exists() for stem in FILES.values()):
+        from torchvision.datasets import MNIST
+        from torchvision.datasets.utils import download_url
 
-    try:
-        train, test = (MNIST(str(root), train=flag, download=True) for flag in (True, False))
-    except Exception as err:  # torchvision raises plain RuntimeError/URLError when offline
-        raise UserError(f"torchvision could not download MNIST: {err}") from None
-    digest = hashlib.sha256()
-    for tensor in (train.data, train.targets, test.data, test.targets):
-        digest.update(tensor.to(torch.uint8).contiguous().numpy().tobytes())
-    tensors = dict(train_images=train.data, train_labels=train.targets.to(torch.uint8),
-                   test_images=test.data, test_labels=test.targets.to(torch.uint8))
-    _check_consistent(tensors)
-    return Mnist(**tensors, sha256=digest.hexdigest())
+        raw.mkdir(parents=True, exist_ok=True)
+        for filename, md5 in MNIST.resources:
+            if (raw / filename).exists():
+                continue
+            for mirror in MNIST.mirrors:
+                try:
+                    download_url(f"{mirror}{filename}", root=str(raw), filename=filename, md5=md5)
+                    break
+                except Exception:  # torchvision raises plain URLError/RuntimeError when offline
+                    continue
+            else:
+                raise UserError(f"torchvision could not download MNIST's {filename} (offline?)")
+    return load_mnist(raw)
 
 
 def load(source: str | Path | None) -> Mnist:
@@ -144,10 +172,18 @@ def load(source: str | Path | None) -> Mnist:
     return load_mnist(Path(source).resolve())
 
 
+MIN_TRAIN_IMAGES = HELD_OUT + 1  # the held-out split needs 5,000, and training at least one more
+
+
 def _check_consistent(t: dict[str, torch.Tensor]) -> None:
     for split in ("train", "test"):
         images, labels = t[f"{split}_images"], t[f"{split}_labels"]
         if images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE) or len(images) != len(labels):
             raise UserError(f"MNIST {split} set: {tuple(images.shape)} images for {len(labels)} labels")
+        if len(images) == 0:
+            raise UserError(f"MNIST {split} set: no images (an empty IDX file)")
+        if split == "train" and len(images) < MIN_TRAIN_IMAGES:
+            raise UserError(f"MNIST train set: {len(images):,} images, but {HELD_OUT:,} are held out for "
+                            f"validation: at least {MIN_TRAIN_IMAGES:,} are needed")
         if int(labels.max()) > 9:
             raise UserError(f"MNIST {split} set: labels outside 0..9")

@@ -21,3 +21,11 @@ def training_outputs(checkpoint: Path) -> tuple[Path, Path]:
     """The metrics file and training-curve PNG that sit beside a checkpoint."""
     stem = checkpoint.with_suffix("")
     return stem.with_name(stem.name + ".metrics.json"), stem.with_name(stem.name + ".curve.png")
+
+
+def generations_dir(checkpoint: Path) -> Path:
+    """Where a checkpoint's whole training set (checkpoint, metrics, curve, export,
+    snapshots) lives, one folder per generation (see generations.py):
+    assets/checkpoints/network.generations/ for the default network."""
+    checkpoint = Path(checkpoint)
+    return checkpoint.parent / f"{checkpoint.with_suffix('').name}.generations"

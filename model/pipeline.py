@@ -10,10 +10,10 @@ import signal
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import checkpoint, digit_image, export, mnist, paths
+from . import checkpoint, digit_image, export, generations, mnist, paths, test_seam
 from .curve import plot_training_curve
 from .atomic import write_text
-from .errors import UserError
+from .errors import Terminated, UserError
 from .train import TrainConfig, train
 
 
@@ -27,24 +27,32 @@ def default_paths(activation: str) -> tuple[Path, Path]:
 
 @contextmanager
 def no_interrupts():
-    """Hold Ctrl-C while a set of files is renamed into place, so they stay a set."""
+    """Hold Ctrl-C and SIGTERM while a set of files is switched into place, so that a
+    run stopped then ends cleanly: the signal is acted on once the switch is done."""
     pending = []
-    previous = signal.signal(signal.SIGINT, lambda *args: pending.append(args))
+    held = [signal.SIGINT, signal.SIGTERM]
+    previous = {number: signal.signal(number, lambda number, frame: pending.append(number)) for number in held}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if signal.SIGTERM in pending:
+            raise Terminated()
         if pending:
             raise KeyboardInterrupt
 
 
 def run_training(config: TrainConfig, checkpoint_path: Path | None = None, export_path: Path | None = None,
                  data_source=None, progress: bool = True) -> Path:
-    """Train, then write checkpoint, metrics, curve and export, all or none."""
+    """Train, then publish checkpoint, metrics, curve, export and snapshots as one set
+    (generations.py): a kill at any instant leaves the previous set or this one."""
     config.validate()
     default_checkpoint, default_export = default_paths(config.activation)
     checkpoint_path = Path(checkpoint_path or default_checkpoint)
     export_path = Path(export_path or default_export)
+    _check_output(checkpoint_path, "--checkpoint")
+    _check_output(export_path, "--export")
     images = export.carried_images(export_path) if export_path.exists() else []
     data = mnist.load(data_source)
     result = train(config, data, progress=progress)
@@ -54,16 +62,42 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     metrics_path, curve_path = paths.training_outputs(checkpoint_path)
     metrics = {"training": doc["training"], "history": result.history,
                "parameters": result.model.parameter_count(), "network": repr(result.model)}
+    outputs = {
+        checkpoint_path: lambda target: checkpoint.write_checkpoint(target, content),
+        metrics_path: lambda target: write_text(target, json.dumps(metrics, indent=2) + "\n"),
+        curve_path: lambda target: plot_training_curve(result.history, target, repr(result.model)),
+        export_path: lambda target: export.write_export(doc, target),
+    }
+    for epoch, snapshot_doc in snapshot_docs.items():
+        tensors = {"tensors": result.snapshots[epoch], "metadata": content["metadata"]}
+        outputs[snapshot_name(checkpoint_path, epoch)] = (
+            lambda target, tensors=tensors: checkpoint.write_checkpoint(target, tensors))
+        outputs[snapshot_name(export_path, epoch)] = (
+            lambda target, snapshot_doc=snapshot_doc: export.write_export(snapshot_doc, target))
+    test_seam.pause("training:trained")
     with no_interrupts():
-        checkpoint.write_checkpoint(checkpoint_path, content)
-        write_text(metrics_path, json.dumps(metrics, indent=2) + "\n")
-        plot_training_curve(result.history, curve_path, repr(result.model))
-        export.write_export(doc, export_path)
-        for epoch, snapshot_doc in snapshot_docs.items():
-            snapshot = checkpoint_path.with_name(f"{checkpoint_path.stem}.epoch{epoch}.safetensors")
-            checkpoint.write_checkpoint(snapshot, {"tensors": result.snapshots[epoch], "metadata": content["metadata"]})
-            export.write_export(snapshot_doc, export_path.with_name(f"{export_path.stem}.epoch{epoch}.json"))
+        generations.publish(paths.generations_dir(checkpoint_path), outputs)
     return export_path
+
+
+def _refuse_id_collision(new_image: dict, images: list[dict]) -> None:
+    """Two different files whose names give one id: refuse rather than replace."""
+    for image in images:
+        if image["id"] == new_image["id"] and Path(image["path"]).name != Path(new_image["path"]).name:
+            raise UserError(f"{new_image['path']}: its id {new_image['id']} is already taken by {image['path']}; "
+                            "rename the file to add it")
+
+
+def snapshot_name(path: Path, epoch: int) -> Path:
+    """network.json -> network.epoch5.json: the weights as they were after that epoch."""
+    return path.with_name(f"{path.with_suffix('').name}.epoch{epoch}{path.suffix}")
+
+
+def _check_output(path: Path, flag: str) -> None:
+    if path.is_dir():
+        raise UserError(f"{flag} {path}: is a directory, not a file name")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise UserError(f"{flag} {path}: {path.parent} is a file, not a folder")
 
 
 def snapshot_exports(result, data, images) -> dict:
@@ -101,13 +135,22 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
     if digit is not None:  # read the image first: a bad one must change nothing
         new_image = {"id": export.image_id(digit), "path": str(digit), "label": label,
                      "pixels": digit_image.load_digit(digit)}
-    model, training, _ = checkpoint.load_checkpoint(Path(checkpoint_path or paths.DEFAULT_CHECKPOINT))
+    checkpoint_path = Path(checkpoint_path or paths.DEFAULT_CHECKPOINT)
+    model, training, _ = checkpoint.load_checkpoint(checkpoint_path)
     export_path = Path(export_path or default_paths(model.hidden_activation)[1])
     images = export.carried_images(export_path)
     if new_image is not None:
+        _refuse_id_collision(new_image, images)
         images = [image for image in images if image["id"] != new_image["id"]] + [new_image]
     data = mnist.load(data_source)
     doc = export.build_export(model, training, data, images)
+    folder = paths.generations_dir(checkpoint_path)
     with no_interrupts():
-        export.write_export(doc, export_path)
+        if generations.managed_by(export_path, folder):  # part of a training set: a new generation
+            if export.unchanged(doc, export_path):
+                return export_path, new_image["id"] if new_image else None
+            generations.publish(folder, {export_path: lambda target: export.write_export(doc, target)},
+                                carry_over=True)
+        else:
+            export.write_export(doc, export_path)
     return export_path, new_image["id"] if new_image else None

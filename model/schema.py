@@ -16,9 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import formula
+from . import formula, limits, strict_json
 from .activations import ACTIVATIONS
 from .errors import UserError
+from .example_ids import is_example_id
+from .strict_json import exact_int
 from .shapes import CLASSES, IMAGE_SIDE, PIXELS
 
 FORMAT = "nn-explainer.export"
@@ -71,25 +73,16 @@ class Export:
         raise UserError(f"no example '{example_id}' in the export (known: {known})")
 
 
-def _reject_constant(name):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def read_export(path: Path) -> Export:
     """Load and validate an export file; any defect is one UserError naming it."""
     import hashlib
 
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no export file (run `python render.py train` or `export`)") from None
-    except OSError as err:
-        raise UserError(f"{path}: cannot read ({err.strerror})") from None
-    try:
-        doc = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise UserError(f"{path}: not a valid export, truncated or not JSON ({err})") from None
+    if not path.exists() and not path.is_symlink():
+        raise UserError(f"{path}: no export file (run `python render.py train` or `export`)")
+    raw = strict_json.read_capped(path, limits.MAX_EXPORT_BYTES, "export file")  # regular files only, capped
+    # No duplicate keys, NaN or deep nesting:
+    doc = strict_json.loads(raw, str(path), invalid="not a valid export, truncated or not JSON")
     try:
         return parse(doc, hashlib.sha256(raw).hexdigest())
     except UserError as err:
@@ -100,12 +93,13 @@ def parse(doc, sha256: str = "") -> Export:
     """Validate an export document (already JSON-decoded) and build typed objects."""
     _expect(isinstance(doc, dict), "the top level is not an object")
     _expect(doc.get("format") == FORMAT, f"format is {doc.get('format')!r}, not {FORMAT!r}")
-    _expect(doc.get("version") == VERSION,
+    _expect(exact_int(doc.get("version")) and doc.get("version") == VERSION,
             f"unknown version {doc.get('version')!r} (this nn-explainer reads version {VERSION})")
     network = _parse_network(_field(doc, "network", dict))
     training = _field(doc, "training", dict)
     for key, kind in TRAINING_KEYS.items():
-        _expect(isinstance(training.get(key), kind) and not isinstance(training.get(key), bool),
+        _expect(isinstance(training.get(key), kind) and not isinstance(training.get(key), bool)
+                and (kind is not int or exact_int(training.get(key))),
                 f"training.{key} is missing or not a {getattr(kind, '__name__', 'number')}")
     examples = [_parse_example(e, network, f"examples[{i}]")
                 for i, e in enumerate(_field(doc, "examples", list))]
@@ -139,8 +133,9 @@ def _check_recomputed(network: Network, example: Example) -> None:
 
 def _parse_network(net: dict) -> Network:
     sizes = _field(net, "sizes", list, "network.")
-    _expect(len(sizes) >= 2 and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes),
+    _expect(len(sizes) >= 2 and all(exact_int(s) and s > 0 for s in sizes),
             f"network.sizes {sizes!r} is not a list of positive integers")
+    limits.check_network_sizes(sizes, "network.sizes")  # before any array is built
     _expect(sizes[0] == PIXELS and sizes[-1] == CLASSES,
             f"network.sizes {sizes!r} must start at {PIXELS} ({IMAGE_SIDE}x{IMAGE_SIDE} pixels) and end at {CLASSES} (digits)")
     hidden, output = net.get("hidden_activation"), net.get("output_activation")
@@ -159,6 +154,8 @@ def _parse_network(net: dict) -> Network:
 def _parse_example(e, network: Network, where: str) -> Example:
     _expect(isinstance(e, dict), f"{where} is not an object")
     example_id = _field(e, "id", str, where + ".")
+    _expect(is_example_id(example_id), f"{where}.id {example_id!r} is not an example id "
+                                       "(train:N, test:N or image:NAME with NAME of A-Z a-z 0-9 _ -)")
     source = e.get("source")
     _expect(source in SOURCES, f"{where}.source {source!r} is not one of {SOURCES}")
     index = e.get("index") if source != "image" else None
@@ -166,11 +163,11 @@ def _parse_example(e, network: Network, where: str) -> Example:
     if source == "image":
         _expect(isinstance(path, str), f"{where}.path must be a string for an image example")
     else:
-        _expect(isinstance(index, int) and index >= 0, f"{where}.index must be a non-negative integer")
+        _expect(exact_int(index) and index >= 0, f"{where}.index must be a non-negative integer")
     label = e.get("label")
-    _expect(label is None or (isinstance(label, int) and 0 <= label < CLASSES), f"{where}.label {label!r} is not null or 0-9")
+    _expect(label is None or (exact_int(label) and 0 <= label < CLASSES), f"{where}.label {label!r} is not null or 0-9")
     prediction = e.get("prediction")
-    _expect(isinstance(prediction, int) and 0 <= prediction < CLASSES, f"{where}.prediction {prediction!r} is not 0-9")
+    _expect(exact_int(prediction) and 0 <= prediction < CLASSES, f"{where}.prediction {prediction!r} is not an integer 0-9")
     pixels = _array(e.get("pixels"), (PIXELS,), f"{where}.pixels")
     _expect(pixels.min() >= 0 and pixels.max() <= 1, f"{where}.pixels must lie in [0, 1]")
     sizes = network.sizes

@@ -8,4 +8,4 @@ IMAGE_SIDE = 28                  # MNIST images are 28x28 pixels
 PIXELS = IMAGE_SIDE * IMAGE_SIDE  # 784 input neurons, one per pixel
 CLASSES = 10                     # one output neuron per digit
 DEFAULT_HIDDEN = (16, 16)        # the chapter's network: 784-16-16-10
-MAX_HIDDEN_LAYERS = 6            # `--hidden` takes 1-6 widths: the diagram spaces up to 8 columns
+from .limits import MAX_HIDDEN_LAYERS  # noqa: F401  (`--hidden` takes 1-6 widths; the cap lives in limits.py)

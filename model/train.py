@@ -31,7 +31,8 @@ import torch.nn.functional as F
 from .errors import UserError
 from .mnist import HELD_OUT, Mnist, held_out_split
 from .activations import ACTIVATIONS
-from .shapes import IMAGE_SIDE
+from . import limits
+from .shapes import CLASSES, IMAGE_SIDE, PIXELS
 from .network import DEFAULT_HIDDEN, MLP
 
 
@@ -53,8 +54,13 @@ class TrainConfig:
             raise UserError(f"--hidden needs positive layer sizes, got {','.join(map(str, self.hidden)) or 'nothing'}")
         if self.activation not in ACTIVATIONS:
             raise UserError(f"--activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
-        if self.epochs < 1:
-            raise UserError(f"--epochs must be at least 1, got {self.epochs}")
+        if not 1 <= self.epochs <= limits.MAX_EPOCHS:
+            raise UserError(f"--epochs must be 1..{limits.MAX_EPOCHS}, got {self.epochs}")
+        if not 0 <= self.seed <= limits.MAX_SEED:
+            raise UserError(f"--seed must be 0..{limits.MAX_SEED}, got {self.seed}")
+        limits.check_network_sizes((PIXELS, *self.hidden, CLASSES), "--hidden")  # before allocating it
+        if any(epoch > self.epochs for epoch in self.snapshots):
+            raise UserError(f"--snapshots asks for epoch {max(self.snapshots)}, but training runs {self.epochs} epochs")
         if self.batch_size < 1:
             raise UserError(f"--batch-size must be at least 1, got {self.batch_size}")
 

@@ -7,46 +7,24 @@
 3. Render the rest in worker processes, as many as there are cores (manim is
    single-threaded per scene), printing a line as each starts and ends.
 4. Rebuild the manifest from the sidecars.
-A lock file keeps two `all` runs from writing the same clips at once.
+The media folder's lock (media.py) keeps two runs from writing the same clips at once.
 """
 from __future__ import annotations
 
-import fcntl
 import os
-import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
-
-from model.errors import UserError
 
 from scenes.outline import SCENES
 from .keys import inputs_key
 from .manifest import intact_record, write_manifest
 from .clips import render_clip, sidecar_path
+from .media import exclusive, sweep  # noqa: F401  (exclusive: the lock render.py takes)
 from .requests import CLIPS_DIR, RenderRequest
-
-
-@contextmanager
-def exclusive(media_dir: Path):
-    """Hold media/.lock for the run; refuse, with one line, if another run holds it."""
-    media_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(media_dir / ".lock", "w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise UserError(f"another `render.py all` is running (it holds {media_dir / '.lock'}); "
-                        "wait for it to finish") from None
-    try:
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 def up_to_date(request: RenderRequest, key: str) -> bool:
@@ -67,8 +45,7 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
     holds the lock (`exclusive`) for the whole run, training included."""
     started = time.perf_counter()
     media_dir = Path(template.media_dir)
-    for leftover in media_dir.glob(f"{CLIPS_DIR}/*/.work-*"):  # from a killed run
-        shutil.rmtree(leftover, ignore_errors=True)
+    sweep(media_dir, CLIPS_DIR)  # only what killed runs left: a live render's work folder stays
     requests = [replace(template, scene=name) for name in (scenes or list(SCENES))]
     for request in requests:
         request.check()

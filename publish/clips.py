@@ -3,7 +3,9 @@
 manim renders into a private work folder; we then finish the clip (H.264 moved to the
 front of the file for the web, GIFs re-made small and looping, a poster PNG from the
 last frame) and rename each finished file into `media/clips/<quality>/`. A killed
-render leaves only its work folder, never a half-written clip at a final path.
+render leaves only its work folder (named by its pid, swept by the next run), never a
+half-written clip at a final path; the sidecar, removed first and written last with
+the clip's and poster's hashes, says which clip and poster belong together.
 
 Beside each clip a small JSON sidecar records what it was made from (scene, digit,
 format, export hash, the key of all its inputs); the manifest is rebuilt from the
@@ -15,19 +17,22 @@ request's `Settings` (export, digit, edge mode): nothing travels through the env
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from model import paths
+from model import paths, test_seam
 from model.atomic import atomic_path, write_text
 
 from scenes.outline import scene_class
 from scenes.settings import DEFAULT_DIGIT
 
 from .encoding import GIF_FPS, finish, srt_to_vtt, video_size
+from .manifest import file_sha256
+from .media import inside
 from .requests import QUALITIES, RenderRequest
 
 
@@ -54,6 +59,9 @@ class Clip:
     seconds_to_render: float
     snapshot: int | None = None
     edges: str = "weight"
+    sha256: str = ""                  # of the clip: the sidecar vouches for this very file
+    poster_bytes: int | None = None
+    poster_sha256: str | None = None  # and for this very poster
     made: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
 
 
@@ -75,9 +83,11 @@ def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
     request.check()
     key = key or inputs_key(request)
     started = time.perf_counter()
-    final = request.clip_path()
+    media_dir = Path(request.media_dir)
+    final = inside(media_dir, request.clip_path())
     final.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".work-", dir=final.parent))
+    # The pid in the name lets a later run tell a dead render's leftovers from a live one's.
+    work = Path(tempfile.mkdtemp(prefix=f".work-{os.getpid()}-", dir=final.parent))
     try:
         # GIFs are made by us from an mp4, smaller and better than a full-size GIF.
         manim_format = "mp4" if request.format == "gif" else request.format
@@ -97,33 +107,42 @@ def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
             subtitles = Path(plan.subcaption_file) if plan.subcaption_file else None
             sections = sorted(p for p in plan.sections_dir.glob(f"{plan.output_stem}_*")
                               if p.suffix != ".json") if request.sections and plan.sections_dir else []
+        # Publishing order: the sidecar is the record that a clip is whole, so it goes
+        # first and comes back last, holding the sizes and hashes of clip and poster.
+        # A kill in between leaves no sidecar (the clip is re-made), never a record
+        # pairing one render's poster with another's clip.
+        sidecar = inside(media_dir, sidecar_path(final))
+        sidecar.unlink(missing_ok=True)
+        with atomic_path(final) as tmp:
+            finish(rendered, tmp, request.format)
+        test_seam.pause("render:clip-written")
         poster = None
         if request.format != "png":
-            poster = final.with_name(f"{final.stem}.poster.png")
+            poster = inside(media_dir, final.with_name(f"{final.stem}.poster.png"))
             with atomic_path(poster) as tmp:
                 from PIL import Image
 
                 Image.fromarray(last_frame, "RGBA" if request.transparent else None).convert(
                     "RGBA" if request.transparent else "RGB").save(tmp, format="PNG")
-        with atomic_path(final) as tmp:
-            finish(rendered, tmp, request.format)
         subtitle_path = None
         if subtitles is not None and subtitles.exists():  # the Chapter's narration, as .srt
-            subtitle_path = final.with_suffix(".srt")
+            subtitle_path = inside(media_dir, final.with_suffix(".srt"))
             with atomic_path(subtitle_path) as tmp:
                 shutil.copyfile(subtitles, tmp)
-            write_text(final.with_suffix(".vtt"), srt_to_vtt(subtitles.read_text()))  # what <track> reads
+            # what <track> reads
+            write_text(inside(media_dir, final.with_suffix(".vtt")), srt_to_vtt(subtitles.read_text()))
         section_paths = []
         if sections:
-            folder = final.with_name(f"{final.stem}.sections")
+            folder = inside(media_dir, final.with_name(f"{final.stem}.sections"))
             folder.mkdir(exist_ok=True)
             for old in folder.glob("*"):
                 old.unlink()
             for index, section in enumerate(sections):
-                target = folder / f"{index:02d}_{section.stem.split('_', 2)[-1]}{section.suffix}"
+                target = inside(media_dir, folder / f"{index:02d}_{section.stem.split('_', 2)[-1]}{section.suffix}")
                 with atomic_path(target) as tmp:
                     finish(section, tmp, request.format)
                 section_paths.append(relative(target))
+        test_seam.pause("render:before-sidecar")
         width, height = video_size(final, request.format)
         clip = Clip(scene=request.scene, digit=request.digit or DEFAULT_DIGIT, format=request.format,
                     quality=request.quality, transparent=request.transparent, resolution=[width, height],
@@ -132,8 +151,10 @@ def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
                     sections=section_paths, subtitles=relative(subtitle_path) if subtitle_path else None,
                     export_hash=export_content_hash(request.export_path()),
                     inputs_key=key, seconds_to_render=round(time.perf_counter() - started, 2),
-                    snapshot=request.snapshot, edges=request.edges)
-        write_text(sidecar_path(final), json.dumps(asdict(clip), indent=2) + "\n")
+                    snapshot=request.snapshot, edges=request.edges, sha256=file_sha256(final),
+                    poster_bytes=poster.stat().st_size if poster else None,
+                    poster_sha256=file_sha256(poster) if poster else None)
+        write_text(sidecar, json.dumps(asdict(clip), indent=2) + "\n")
         return clip
     finally:
         shutil.rmtree(work, ignore_errors=True)

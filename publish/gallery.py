@@ -15,6 +15,7 @@ from model import paths
 from model.atomic import write_text
 
 from .manifest import read_manifest
+from .media import check_media_dir, inside
 
 GALLERY_NAME = "gallery.html"
 VIDEO_FORMATS = ("mp4", "webm", "mov")
@@ -101,9 +102,9 @@ def widget_link(media_dir: Path) -> str:
 
 
 def write_gallery(media_dir: Path = paths.MEDIA_DIR) -> Path:
-    media_dir = Path(media_dir)
-    clips = read_manifest(media_dir)
-    page = media_dir / GALLERY_NAME
+    media_dir = check_media_dir(media_dir)
+    clips = read_manifest(media_dir)  # sidecars read strictly: a damaged one is left out, not a traceback
+    page = inside(media_dir, media_dir / GALLERY_NAME)
     figures = "\n".join(figure(clip, number, media_dir) for number, clip in enumerate(clips))
     write_text(page, PAGE.format(count=len(clips), figures=figures, widget=widget_link(media_dir)))
     return page

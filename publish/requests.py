@@ -9,9 +9,12 @@ from pathlib import Path
 
 from model import paths
 from model.errors import UserError
+from model.example_ids import wanted_id
 
 from scenes.outline import beats_of
 from scenes.settings import DEFAULT_DIGIT, Settings
+
+from .media import check_media_dir, inside
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
 FORMATS = ("mp4", "webm", "gif", "png", "mov")
@@ -49,6 +52,9 @@ class RenderRequest:
                             f"or --format mov for a transparent video, or png for a still")
         if self.sections and self.format == "png":
             raise UserError("--sections needs a video format; png is a single still")
+        check_media_dir(self.media_dir)
+        if self.digit is not None:
+            wanted_id(self.digit)  # the id goes into the clip's file name: the safe alphabet only
         if self.snapshot is not None and self.scene != "ForwardPass":
             raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
         # The export read and verified, the digit found, and each beat's own check of the
@@ -56,6 +62,7 @@ class RenderRequest:
         from scenes.beat import check_beats
 
         check_beats(beats_of(self.scene), self.settings())
+        inside(self.media_dir, self.clip_path())
 
     def settings(self) -> Settings:
         """What the scene draws with: this request's export, digit and edge mode."""

@@ -1,0 +1,132 @@
+"""Publish a training run's files as one set: all of them at once, or none.
+
+A run writes checkpoint, metrics, curve, export and snapshots. Renamed into place one
+by one, a kill between two renames would leave a checkpoint of one run beside the
+export of another. Instead each run builds a complete *generation* folder, and one
+symlink, `current`, is switched to it with a single atomic rename:
+
+    assets/checkpoints/network.generations/
+        current -> gen-20250101T120000-4242       (the one switch)
+        gen-20250101T120000-4242/network.safetensors, network.json, ...
+    assets/checkpoints/network.safetensors -> network.generations/current/network.safetensors
+    assets/export/network.json             -> ../checkpoints/network.generations/current/network.json
+
+The published names (`paths.DEFAULT_EXPORT`, ...) are symlinks through `current`, so a
+reader sees the old set or the new one, whatever instant a SIGTERM or SIGKILL lands.
+A generation being built is named `.building-PID-...`; the next run removes those of
+dead processes, and every generation but the current one once it has switched.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+from . import test_seam
+from .atomic import remove_stale
+from .errors import UserError
+
+CURRENT = "current"
+GENERATION_PREFIX = "gen-"
+
+
+def current_folder(folder: Path) -> Path | None:
+    """The current generation's folder, or None before the first run."""
+    current = Path(folder) / CURRENT
+    return current.resolve() if current.is_dir() else None
+
+
+def managed_by(path: Path, folder: Path) -> bool:
+    """Whether `path` is published through `folder`'s current generation."""
+    path = Path(path)
+    return path.is_symlink() and Path(os.path.realpath(path.parent / os.readlink(path))).parent == \
+        Path(os.path.realpath(folder / CURRENT))
+
+
+@contextmanager
+def locked(folder: Path):
+    """Serialise switching and sweeping between runs publishing to the same set."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish(folder: Path, outputs: dict[Path, Callable[[Path], None]], carry_over: bool = False) -> Path:
+    """Write each output (published path -> writer of a file at the path it is given)
+    into a new generation of `folder`, then switch to it in one rename. `carry_over`
+    keeps the current generation's other files (hard links, no copy)."""
+    folder = Path(folder)
+    names = [Path(published).name for published in outputs]
+    if len(set(names)) != len(names):
+        raise UserError(f"two outputs of one training set share a file name: {', '.join(names)}")
+    with locked(folder):
+        remove_stale(folder)  # generations half-built by killed runs
+        for parent in {Path(published).parent for published in outputs}:
+            remove_stale(parent)  # temporaries of killed runs beside the published names
+    building = Path(tempfile.mkdtemp(prefix=f".building-{os.getpid()}-", dir=folder))
+    try:
+        previous = current_folder(folder)
+        if carry_over and previous is not None:
+            for old in previous.iterdir():
+                if old.name not in names:
+                    _link_or_copy(old, building / old.name)
+        for published, write in outputs.items():
+            write(building / Path(published).name)
+            test_seam.pause(f"generation:wrote:{Path(published).name}")
+        os.chmod(building, 0o755)  # mkdtemp makes it private; a set is meant to be shared
+        with locked(folder):
+            generation = folder / f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+            os.rename(building, generation)
+            test_seam.pause("generation:built")
+            for published in outputs:
+                _point(Path(published), folder / CURRENT / Path(published).name)
+            _switch(folder, generation.name)
+            test_seam.pause("generation:switched")
+            for old in folder.glob(f"{GENERATION_PREFIX}*"):
+                if old != generation:
+                    shutil.rmtree(old, ignore_errors=True)
+        return generation
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _symlink_atomically(target: str, link: Path) -> None:
+    """Make `link` point at `target`, replacing whatever was there in one rename."""
+    temporary = link.with_name(f".{link.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    os.symlink(target, temporary)
+    try:
+        os.replace(temporary, link)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _point(published: Path, through_current: Path) -> None:
+    """Make a published name a symlink through `current` (once: then it never changes)."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    target = os.path.relpath(through_current, published.parent)
+    if published.is_symlink() and os.readlink(published) == target:
+        return
+    if published.is_dir() and not published.is_symlink():
+        raise UserError(f"{published}: is a directory; cannot publish a file there")
+    _symlink_atomically(target, published)
+
+
+def _switch(folder: Path, generation: str) -> None:
+    _symlink_atomically(generation, folder / CURRENT)

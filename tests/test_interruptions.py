@@ -1,0 +1,214 @@
+"""Killed runs: whatever instant a SIGTERM or SIGKILL lands, the published files are one
+run's, whole, and the next run sweeps up what the killed one left.
+
+The runs are stopped at named points through the test seam in model/test_seam.py
+(NN_EXPLAINER_TEST_PAUSE=POINT=MARKER): the run writes MARKER when it gets there and
+waits; the test then signals it. Training is tiny (1 epoch, one hidden layer of 8).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from model import paths
+from model.checkpoint import load_checkpoint
+from model.schema import read_export
+
+TRAIN = ["train", "--epochs", "1", "--hidden", "8", "--quiet"]
+
+
+def start(args, pause: str | None = None, marker: Path | None = None) -> subprocess.Popen:
+    env = dict(os.environ)
+    if pause:
+        env["NN_EXPLAINER_TEST_PAUSE"] = f"{pause}={marker}"
+    return subprocess.Popen([sys.executable, str(REPO / "render.py"), *map(str, args)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(marker: Path, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"the run ended before the pause point: {process.communicate()}")
+        assert time.monotonic() < deadline, "the run never reached its pause point"
+        time.sleep(0.05)
+
+
+def published_seed(folder: Path) -> int:
+    """The seed of the one run whose set is published; fails if the files disagree."""
+    checkpoint, export = folder / "c.safetensors", folder / "e.json"
+    metrics, curve = paths.training_outputs(checkpoint)
+    _, training, _ = load_checkpoint(checkpoint)
+    seeds = {training["seed"], read_export(export).training["seed"],
+             json.loads(metrics.read_text())["training"]["seed"]}
+    assert len(seeds) == 1, f"a torn set: seeds {seeds}"
+    assert curve.stat().st_size > 0
+    assert read_export(export).training["dataset_sha256"] == training["dataset_sha256"]
+    return seeds.pop()
+
+
+@pytest.fixture
+def trained(tmp_path):
+    """A published set from seed 1 (in-process: a fresh interpreter costs seconds)."""
+    from model.pipeline import run_training
+    from model.train import TrainConfig
+
+    run_training(TrainConfig(hidden=(8,), epochs=1, seed=1), tmp_path / "c.safetensors", tmp_path / "e.json",
+                 progress=False)
+    assert published_seed(tmp_path) == 1
+    return tmp_path
+
+
+KILLS = {  # pause point, signal, the seed published afterwards, whether to check the next run's sweep
+    "SIGTERM after training, before publishing": ("training:trained", signal.SIGTERM, 1, False),
+    "SIGKILL with the checkpoint written": ("generation:wrote:c.safetensors", signal.SIGKILL, 1, True),
+    "SIGKILL with the generation built": ("generation:built", signal.SIGKILL, 1, False),
+    "SIGKILL just after the switch": ("generation:switched", signal.SIGKILL, 2, False),
+    "SIGTERM while publishing (held until the switch)": ("generation:wrote:c.metrics.json", signal.SIGTERM, 2, False),
+}
+
+
+@pytest.mark.parametrize("case", KILLS)
+def test_killed_training_leaves_one_whole_set(case, trained, tmp_path):
+    point, number, seed_after, check_sweep = KILLS[case]
+    marker = tmp_path / "paused"
+    process = start([*TRAIN, "--seed", "2", "--checkpoint", trained / "c.safetensors", "--export", trained / "e.json"],
+                    point, marker)
+    wait_for(marker, process)
+    # Paused: the old set, or (just after the switch) already the new one; never a mix.
+    assert published_seed(trained) == (2 if point == "generation:switched" else 1)
+    process.send_signal(number)
+    if number == signal.SIGTERM:
+        (tmp_path / "paused.go").touch()  # a held-back SIGTERM is acted on once the run goes on
+    _, stderr = process.communicate(timeout=300)
+    if number == signal.SIGTERM:
+        assert process.returncode == 2
+        lines = stderr.strip().splitlines()
+        assert len(lines) == 1 and "terminated (SIGTERM)" in lines[0], stderr
+    else:
+        assert process.returncode == -signal.SIGKILL
+    assert published_seed(trained) == seed_after
+    if not check_sweep:
+        return
+    generations = trained / "c.generations"
+    assert [p for p in generations.iterdir() if p.name.startswith(".building-")]  # the killed run's leftovers
+    from model.pipeline import run_training
+    from model.train import TrainConfig
+
+    run_training(TrainConfig(hidden=(8,), epochs=1, seed=3), trained / "c.safetensors", trained / "e.json",
+                 progress=False)
+    assert published_seed(trained) == 3
+    assert [p.name for p in generations.iterdir() if p.name not in ("current", ".lock")] == \
+        [os.readlink(generations / "current")]
+    assert not [p for p in trained.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_committed_assets_are_a_set_published_through_one_switch():
+    """paths.DEFAULT_* are links through `current`: one rename switches them all."""
+    for path in (paths.DEFAULT_EXPORT, paths.DEFAULT_CHECKPOINT, paths.RELU_EXPORT):
+        assert path.is_symlink() and "generations/current/" in os.readlink(path)
+    _, training, _ = load_checkpoint(paths.DEFAULT_CHECKPOINT)
+    assert read_export(paths.DEFAULT_EXPORT).training["seed"] == training["seed"]
+
+
+# --- renders ----------------------------------------------------------------------------
+
+RENDER = ["render", "ParameterCount"]
+
+
+def intact_sidecars(media: Path) -> list[dict]:
+    """Every sidecar present must vouch for the clip and poster beside it."""
+    from publish.manifest import intact_record
+
+    records = []
+    for sidecar in sorted((media / "clips").glob("*/*.json")):
+        record = intact_record(sidecar)
+        assert record is not None, f"{sidecar} does not match its clip or poster"
+        records.append(record)
+    return records
+
+
+@pytest.fixture(scope="module")
+def other_export(tmp_path_factory):
+    """A second network, so that a re-render makes a different clip at the same path."""
+    folder = tmp_path_factory.mktemp("other")
+    result = subprocess.run([sys.executable, str(REPO / "render.py"), *TRAIN, "--hidden", "16,16", "--seed", "5",
+                             "--checkpoint", folder / "c.safetensors", "--export", folder / "e.json"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return folder / "e.json"
+
+
+RENDER_KILLS = {
+    "SIGKILL with the clip written": ("render:clip-written", signal.SIGKILL),
+    "SIGKILL before the sidecar": ("render:before-sidecar", signal.SIGKILL),
+    "SIGTERM before the sidecar": ("render:before-sidecar", signal.SIGTERM),
+}
+
+
+@pytest.mark.parametrize("case", RENDER_KILLS)
+def test_killed_render_never_pairs_one_clip_with_another_poster(case, other_export, tmp_path):
+    from publish.manifest import read_manifest
+
+    point, number = RENDER_KILLS[case]
+    media = tmp_path / "media"
+    first = subprocess.run([sys.executable, str(REPO / "render.py"), *RENDER, "--media-dir", media],
+                           capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    [before] = intact_sidecars(media)
+    marker = tmp_path / "paused"
+    process = start([*RENDER, "--media-dir", media, "--export", other_export], point, marker)
+    wait_for(marker, process)
+    process.send_signal(number)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == (2 if number == signal.SIGTERM else -signal.SIGKILL), stderr
+    # No sidecar now (the clip is being replaced), or one that matches clip and poster.
+    assert intact_sidecars(media) in ([], [before])
+    assert all(record["sha256"] for record in read_manifest(media))
+    assert not list((media / "clips" / "low").glob(".work-*")) or number == signal.SIGKILL
+    again = subprocess.run([sys.executable, str(REPO / "render.py"), *RENDER, "--media-dir", media,
+                            "--export", other_export], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    [after] = intact_sidecars(media)
+    assert after["export_hash"] != before["export_hash"]
+    assert not list((media / "clips" / "low").glob(".work-*"))  # the killed run's folder is swept
+
+
+def test_two_renders_at_once_both_succeed(tmp_path):
+    media = tmp_path / "media"
+    processes = [start(["render", scene, "--media-dir", media]) for scene in ("ParameterCount", "ParameterCount")]
+    for process in processes:
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr
+    [record] = intact_sidecars(media)
+    assert record["scene"] == "ParameterCount"
+
+
+def test_all_renders_two_clips_concurrently(tmp_path):
+    media = tmp_path / "media"
+    result = subprocess.run([sys.executable, str(REPO / "render.py"), "all", "--export", paths.DEFAULT_EXPORT,
+                             "--media-dir", media, "--scenes", "ParameterCount", "NetworkIsAFunction", "--jobs", "2"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert sorted(r["scene"] for r in intact_sidecars(media)) == ["NetworkIsAFunction", "ParameterCount"]
+
+
+def test_all_leaves_a_live_renders_work_folder_alone(tmp_path):
+    """`all` sweeps work folders of dead processes only."""
+    from publish.batch import sweep
+
+    low = tmp_path / "media" / "clips" / "low"
+    low.mkdir(parents=True)
+    live, dead = low / f".work-{os.getpid()}-abc", low / ".work-999999999-abc"
+    live.mkdir()
+    dead.mkdir()
+    sweep(tmp_path / "media", "clips")
+    assert live.exists() and not dead.exists()
