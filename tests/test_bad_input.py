@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 
 import render
-from conftest import REPO, assert_clean_failure, run_cli
+from conftest import assert_clean_failure, run_cli
 from model import paths
 
 

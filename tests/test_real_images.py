@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from model.digit_image import load_digit
