@@ -52,6 +52,7 @@ APPEAR_SECONDS = 1.0
 POOL_SECONDS = 0.6
 UNROLL_SECONDS = 1.5
 TRANSITION_SECONDS = 1.5
+PACED_TRANSITIONS = 3        # a pass through a deeper network is paced to take as long as this many
 PAUSE_SECONDS = 0.6
 ANSWER_SECONDS = 1.0
 HOLD_SECONDS = 1.5

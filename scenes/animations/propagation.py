@@ -44,13 +44,21 @@ class SignalFlow(Animation):
             pulse.set_stroke(opacity=opacity)
 
 
+def pace(transitions: int) -> float:
+    """How much of a transition's full time each one takes: the chapter's pace up to
+    PACED_TRANSITIONS of them; a deeper network's pass as a whole takes no longer than
+    that many, so six hidden layers do not make a slow, repetitive pass."""
+    return min(1.0, style.PACED_TRANSITIONS / transitions)
+
+
 def propagate(scene, diagram: NetworkDiagram, index: int) -> None:
     """Layer index-1 -> index: the edges light up, then the neurons fill."""
+    speed = pace(len(diagram.layers) - 1)
     target = diagram.layers[index]
     # manim redraws every frame all that comes after the first animated mobject:
     # moving the target layer last keeps that to its neurons and the pulses.
     scene.bring_to_front(target)
     scene.play(SignalFlow(diagram.bundles[index - 1]),
                *target.fill_animations(diagram.drawn_values(index), rate_func=delayed(0.45)),
-               run_time=style.TRANSITION_SECONDS)
-    scene.wait(style.PAUSE_SECONDS)
+               run_time=style.TRANSITION_SECONDS * speed)
+    scene.wait(style.PAUSE_SECONDS * speed)
