@@ -173,14 +173,3 @@ BAD = {
 def test_bad_render_requests(case):
     args, message = BAD[case]
     assert message in assert_clean_failure(run_cli(*args))
-
-
-def test_export_of_the_wrong_shape(tmp_path, tiny_training):
-    """A 784-32-10 network is a valid export, but ForwardPass cannot fit 32 neurons."""
-    from model.pipeline import run_training
-    from model.train import TrainConfig
-
-    export = tmp_path / "wide.json"
-    run_training(TrainConfig(hidden=(32,), epochs=1), tmp_path / "wide.safetensors", export, progress=False)
-    line = assert_clean_failure(run_cli("render", "--export", export))
-    assert "784-32-10" in line and "ForwardPass draws" in line
