@@ -30,7 +30,7 @@ from model.atomic import atomic_path, write_text
 from scenes.outline import scene_class
 from scenes.settings import DEFAULT_DIGIT
 
-from .encoding import GIF_FPS, finish, srt_to_vtt, video_size
+from .encoding import GIF_FPS, finish, manim_encoder_config, srt_to_vtt, video_size
 from .manifest import file_sha256
 from .media import inside
 from .requests import QUALITIES, RenderRequest
@@ -95,6 +95,7 @@ def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
             "quality": QUALITIES[request.quality], "format": manim_format, "transparent": request.transparent,
             "save_sections": request.sections, "media_dir": str(work), "disable_caching": True,
             "verbosity": "ERROR", "progress_bar": "none",
+            **manim_encoder_config(manim_format, request.transparent),
         }
         with tempconfig(manim_config):
             scene = scene_class(request.scene)(settings=request.settings())

@@ -10,6 +10,27 @@ from model.errors import UserError
 GIF_WIDTH = 480        # pixels: a GIF for a post, not a 1080p one
 GIF_FPS = 15
 
+# How manim encodes our H.264 clips (mp4, and the mp4 a GIF is made from). Chosen by
+# benchmarks/encoder_settings.py (table in docs/encoding.md): manim's default (crf 23,
+# preset medium) spends most of a render in x264; `veryfast` is ~1.5x quicker, and a
+# lower crf buys back the quality it loses, for a few percent more bytes. The same
+# values are in the repository's manim.cfg, so the stock `manim` CLI renders alike.
+X264_OPTIONS = {"crf": "20", "preset": "veryfast"}
+# manim encodes each animation's partial file while the next one is drawn: the
+# second core works instead of waiting.
+INFLIGHT_ENCODERS = 2
+H264_FORMATS = ("mp4", "gif")
+
+
+def manim_encoder_config(format: str, transparent: bool) -> dict:
+    """The manim config entries for our encoder settings. Only opaque H.264 gets the x264
+    options: VP9 (webm) refuses x264's `tune`, and qtrle (mov) has no crf."""
+    # Always set, whatever a manim.cfg in the working directory says: other codecs get
+    # manim's own defaults.
+    opaque_h264 = format in H264_FORMATS and not transparent
+    return {"max_inflight_encoders": INFLIGHT_ENCODERS,
+            "video_encoder_options": dict(X264_OPTIONS) if opaque_h264 else {}}
+
 
 def srt_to_vtt(srt: str) -> str:
     """WebVTT, the subtitle format browsers read: SRT with a header and dots in times."""
