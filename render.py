@@ -247,28 +247,37 @@ def command_all(args) -> None:
     from publish.batch import exclusive
 
     template = _request(args, "ForwardPass")
-    template.check()
+    template.check(drawable=False)
     with exclusive(Path(template.media_dir)):
         _train_export_render(args, template)
 
 
 def _train_export_render(args, template) -> None:
-    from model.pipeline import default_paths, run_export, run_training, training_options_changed
-    from model.train import TrainConfig
+    # torch and manim are imported only if something needs training, exporting or
+    # rendering: with nothing changed, `all` is a few file reads and hashes.
+    from model import freshness
+    from model.paths import default_paths
     from publish.batch import render_all
 
     if args.export is not None:  # the user's own export: drawn as it is, checked on read
         render_all(template, args.scenes, args.jobs)
         return
     for activation in ("sigmoid", "relu"):
-        config = TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed)
-        checkpoint = default_paths(activation)[0]
-        reason = "asked to (--retrain)" if args.retrain else training_options_changed(config, checkpoint)
+        checkpoint, export = default_paths(activation)
+        wanted = {"seed": args.seed, "epochs": args.epochs, "hidden": list(args.hidden), "activation": activation}
+        reason = "asked to (--retrain)" if args.retrain else freshness.training_options_changed(wanted, checkpoint)
         if reason:
+            from model.pipeline import run_training
+            from model.train import TrainConfig
+
             print(f"training the {activation} network: {reason}")
-            run_training(config, progress=not args.quiet)
-        else:
-            run_export(checkpoint)  # cheap, and keeps the export in step with the code
+            run_training(TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed),
+                         progress=not args.quiet)
+        elif not freshness.export_is_current(checkpoint, export):
+            from model.pipeline import run_export
+
+            run_export(checkpoint)  # the code or data changed since: keep the export in step
+        freshness.record_export(checkpoint, export)
     render_all(template, args.scenes, args.jobs)
 
 

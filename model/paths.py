@@ -17,6 +17,13 @@ DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "network.safetensors"
 MEDIA_DIR = REPO_ROOT / "media"
 
 
+def default_paths(activation: str) -> tuple[Path, Path]:
+    """(checkpoint, export) for a variant: the sigmoid and ReLU networks live side by side."""
+    if activation == "sigmoid":
+        return DEFAULT_CHECKPOINT, DEFAULT_EXPORT
+    return CHECKPOINT_DIR / f"network-{activation}.safetensors", EXPORT_DIR / f"network-{activation}.json"
+
+
 def training_outputs(checkpoint: Path) -> tuple[Path, Path]:
     """The metrics file and training-curve PNG that sit beside a checkpoint."""
     stem = checkpoint.with_suffix("")

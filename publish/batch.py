@@ -52,7 +52,7 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
     sweep(media_dir, CLIPS_DIR)  # only what killed runs left: a live render's work folder stays
     requests = [replace(template, scene=name) for name in (scenes or list(SCENES))]
     for request in requests:
-        request.check()
+        request.check(drawable=False)  # the beats' checks only for what is stale (render_set)
     chapters = [request for request in requests if len(beats_of(request.scene)) > 1]
     beats = [request for request in requests if request not in chapters]
     for chapter in chapters:  # a Chapter needs its beats' clips, asked for or not
@@ -88,6 +88,8 @@ def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.s
     rendered, seconds = [], {}
     if not stale:
         return {"rendered": rendered, "render_seconds": seconds}
+    for request in stale:
+        request.check()  # every beat can draw this network: refused now, not minutes in
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
     print(f"rendering {len(stale)} of {len(requests)} clips with {jobs} worker(s); "
           f"{len(requests) - len(stale)} up to date", file=out, flush=True)

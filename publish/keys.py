@@ -83,7 +83,8 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _imports(file: Path) -> set[str]:
+@lru_cache(maxsize=None)  # each file parsed once per run, not once per scene importing it
+def _imports(file: Path) -> frozenset[str]:
     """Project modules imported by `file`, absolute or relative, as dotted names."""
     package = ".".join(file.relative_to(paths.REPO_ROOT).with_suffix("").parts[:-1])
     names = set()
@@ -98,7 +99,7 @@ def _imports(file: Path) -> set[str]:
                 module = node.module or ""
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)  # `from scenes import style`
-    return {name for name in names if _module_file(name) is not None}
+    return frozenset(name for name in names if _module_file(name) is not None)
 
 
 @lru_cache(maxsize=None)

@@ -41,8 +41,10 @@ class RenderRequest:
             return snapshot_export(self.snapshot, self.export)
         return Path(self.export or paths.DEFAULT_EXPORT).resolve()
 
-    def check(self) -> None:
-        """Refuse what cannot work before anything is drawn or written."""
+    def check(self, drawable: bool = True) -> None:
+        """Refuse what cannot work before anything is drawn or written. `drawable=False`
+        leaves out the beats' own checks of the network (they import manim): enough to
+        compute the clip's key and find it up to date; a clip to render is checked whole."""
         if self.quality not in QUALITIES:
             raise UserError(f"quality must be one of {', '.join(QUALITIES)}, got {self.quality!r}")
         if self.format not in FORMATS:
@@ -57,12 +59,13 @@ class RenderRequest:
             wanted_id(self.digit)  # the id goes into the clip's file name: the safe alphabet only
         if self.snapshot is not None and self.scene != "ForwardPass":
             raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
-        # The export read and verified, the digit found, and each beat's own check of the
-        # network's shape, before any frame.
-        from scenes.beat import check_beats
-
-        check_beats(beats_of(self.scene), self.settings())
         inside(self.media_dir, self.clip_path())
+        if drawable:
+            # The export read and verified, the digit found, and each beat's own check of
+            # the network's shape, before any frame.
+            from scenes.beat import check_beats
+
+            check_beats(beats_of(self.scene), self.settings())
 
     def settings(self) -> Settings:
         """What the scene draws with: this request's export, digit and edge mode."""
