@@ -15,6 +15,7 @@ DEFAULT_EXPORT = EXPORT_DIR / "network.json"
 RELU_EXPORT = EXPORT_DIR / "network-relu.json"
 DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "network.safetensors"
 MEDIA_DIR = REPO_ROOT / "media"
+GLYPH_CACHE = REPO_ROOT / ".cache" / "glyphs"   # manim's TeX and text SVGs, kept between renders
 
 
 def default_paths(activation: str) -> tuple[Path, Path]:

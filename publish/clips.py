@@ -32,6 +32,7 @@ from scenes.outline import beats_of, scene_class
 from scenes.settings import DEFAULT_DIGIT
 
 from .encoding import GIF_FPS, finish, manim_encoder_config, srt_to_vtt, video_size
+from .glyph_cache import glyph_dirs
 from .manifest import file_sha256
 from .media import inside
 from .requests import QUALITIES, RenderRequest
@@ -128,6 +129,7 @@ def render_into(request: RenderRequest, work: Path) -> Rendered:
         "save_sections": request.sections, "media_dir": str(work), "disable_caching": True,
         "verbosity": "ERROR", "progress_bar": "none",
         **manim_encoder_config(manim_format, request.transparent),
+        **glyph_dirs(),
     }
     with tempconfig(manim_config):
         scene = scene_class(request.scene)(settings=request.settings())
