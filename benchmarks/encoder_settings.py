@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from publish import encoding  # noqa: E402  (the project's own choice is a candidate)
 
+ANIMATION = "deblock=1,1:psy-rd=0.4,0:aq-strength=0.6:bframes=5"
 # name -> (x264 options, in-flight encoders). "default" is manim 0.22's own.
 CANDIDATES = {
     "default": ({"crf": "23", "preset": "medium"}, 1),
@@ -43,6 +44,10 @@ CANDIDATES = {
     "veryfast+2": ({"crf": "23", "preset": "veryfast"}, 2),
     "veryfast-crf20+2": ({"crf": "20", "preset": "veryfast"}, 2),
     "veryfast-crf20-anim+2": ({"crf": "20", "preset": "veryfast", "tune": "animation"}, 2),
+    # tune=animation spelled as its x264 parameters (at preset veryfast), which VP9 ignores
+    # where it refuses `tune`: what manim.cfg can hold for every format.
+    "veryfast-crf20-animparams+2": ({"crf": "20", "preset": "veryfast", "x264-params": ANIMATION}, 2),
+    "veryfast-crf21-animparams+2": ({"crf": "21", "preset": "veryfast", "x264-params": ANIMATION}, 2),
     "faster-crf21+2": ({"crf": "21", "preset": "faster"}, 2),
     "superfast-crf18+2": ({"crf": "18", "preset": "superfast"}, 2),
     "project": (dict(encoding.X264_OPTIONS), encoding.INFLIGHT_ENCODERS),
