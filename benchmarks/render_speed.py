@@ -129,7 +129,7 @@ def main() -> None:
         spread = f"{wall:.1f} ({min(walls[name]):.1f}-{max(walls[name]):.1f})"
         print(f"{name:<18} {spread:>26} {lengths[name]:8.1f} {per_second[name]:14.2f}")
     ours = per_second["ForwardPass"]
-    print(f"ForwardPass / Floor, per second of video:           {ours / per_second["Floor"]:.2f}x (target <= 1.10, same encoder settings)")
+    print(f"ForwardPass / Floor, per second of video:           {ours / per_second['Floor']:.2f}x (target <= 1.10, same encoder settings)")
     print(f"NaiveForwardPass / ForwardPass, per second of video: {per_second['NaiveForwardPass'] / ours:.2f}x (target >= 3)")
     print(f"building ForwardPass before its first frame: {build_seconds():.2f} s (target < 1)")
     picture, blank = final_frame()
