@@ -132,7 +132,9 @@ def render_into(request: RenderRequest, work: Path) -> Rendered:
         **glyph_dirs(),
     }
     with tempconfig(manim_config):
-        scene = scene_class(request.scene)(settings=request.settings())
+        from .frame_writer import renderer
+
+        scene = scene_class(request.scene)(settings=request.settings(), renderer=renderer())
         scene.render()
         plan = scene.renderer.file_writer.output_plan
         sections = sorted(p for p in plan.sections_dir.glob(f"{plan.output_stem}_*")

@@ -103,3 +103,30 @@ def test_joined_gifs_keep_every_frame_and_its_colours(tmp_path):
             milliseconds += gif.info["duration"]
     assert seen == [(255, 0, 0), (0, 255, 0), (0, 0, 255), (0, 0, 128), (0, 0, 64)]
     assert milliseconds == 5 * 60
+
+
+def test_a_held_frame_converted_once_gives_the_same_file(tmp_path, monkeypatch):
+    """render.py's writer converts a held frame once, not once per repeat: the encoder
+    gets the same pictures, so the clip is byte for byte manim's own."""
+    import hashlib
+
+    from manim import tempconfig
+
+    from publish.frame_writer import HeldFrameEncoder, renderer
+    from scenes.outline import scene_class
+    from scenes.settings import Settings
+
+    repeats, write = [], HeldFrameEncoder.write_frame
+    monkeypatch.setattr(HeldFrameEncoder, "write_frame",
+                        lambda self, pixels, repeat=1: (repeats.append(repeat), write(self, pixels, repeat=repeat)))
+    digests = []
+    for ours in (False, True):
+        config = {"quality": "low_quality", "media_dir": str(tmp_path / str(ours)), "disable_caching": True,
+                  "verbosity": "ERROR", "progress_bar": "none", **encoding.manim_encoder_config("mp4", False)}
+        with tempconfig(config):
+            scene = scene_class("OneNeuronsWeights")(settings=Settings(), **({"renderer": renderer()} if ours else {}))
+            scene.render()
+            clip = scene.renderer.file_writer.output_plan.primary_artifact
+            digests.append(hashlib.sha256(open(clip, "rb").read()).hexdigest())
+    assert digests[0] == digests[1]
+    assert max(repeats) > 15  # the beat's holds went through the once-converted path
