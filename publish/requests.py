@@ -13,6 +13,7 @@ from model.example_ids import wanted_id
 
 from scenes.outline import beats_of
 from scenes.settings import DEFAULT_DIGIT, Settings
+from scenes.story import Story
 
 from .media import check_media_dir, inside
 
@@ -60,9 +61,10 @@ class RenderRequest:
         if self.snapshot is not None and self.scene != "ForwardPass":
             raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
         inside(self.media_dir, self.clip_path())
+        # The export read and verified and the digit found, before any frame or file;
+        # then each beat's own check of the network's shape.
+        Story.read(self.settings())
         if drawable:
-            # The export read and verified, the digit found, and each beat's own check of
-            # the network's shape, before any frame.
             from scenes.beat import check_beats
 
             check_beats(beats_of(self.scene), self.settings())
