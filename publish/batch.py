@@ -40,9 +40,10 @@ def _render(request: RenderRequest, key: str):
 
 
 def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: int | None = None,
-               out=sys.stdout) -> dict:
+               out=sys.stdout, engine: str = "local", address: str | None = None) -> dict:
     """Render every scene of `scenes` (default: all) whose inputs changed. The caller
-    holds the lock (`exclusive`) for the whole run, training included."""
+    holds the lock (`exclusive`) for the whole run, training included. `engine`: "local"
+    (this machine's process pool) or "ray" (ray_engine.py; `address`: a cluster's)."""
     started = time.perf_counter()
     media_dir = Path(template.media_dir)
     sweep(media_dir, CLIPS_DIR)  # only what killed runs left: a live render's work folder stays
@@ -56,6 +57,8 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
         print(f"nothing changed: all {len(requests)} clips are up to date "
               f"({time.perf_counter() - started:.1f} s)", file=out)
         return {"rendered": [], "seconds": time.perf_counter() - started, "render_seconds": {}}
+    if engine == "ray":
+        return _render_on_ray(stale, keys, len(requests), jobs, address, started, out)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
     print(f"rendering {len(stale)} of {len(requests)} scenes with {jobs} worker(s); "
           f"{len(requests) - len(stale)} up to date", file=out, flush=True)
@@ -90,3 +93,18 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
     print(f"rendered {len(rendered)} clips in {wall:.1f} s (their render times add up to "
           f"{sum(seconds.values()):.1f} s)", file=out)
     return {"rendered": rendered, "seconds": wall, "render_seconds": seconds}
+
+
+def _render_on_ray(stale, keys, total, jobs, address, started, out) -> dict:
+    from . import ray_engine
+
+    where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+    print(f"rendering {len(stale)} of {total} scenes on {where}; {total - len(stale)} up to date",
+          file=out, flush=True)
+    try:
+        outcomes = ray_engine.render(stale, [keys[request.scene] for request in stale], jobs, address, out)
+    finally:
+        write_manifest(Path(stale[0].media_dir))  # whatever happened, it lists exactly what is on disk
+    ray_engine.summarise(outcomes, total - len(stale), started, out)
+    return {"rendered": [o.request.scene for o in outcomes], "seconds": time.perf_counter() - started,
+            "render_seconds": {o.request.scene: o.clip.seconds_to_render for o in outcomes}}
