@@ -257,9 +257,11 @@ def _render_each(requests) -> None:
 def _check_engine(args) -> None:
     """--engine ray without Ray installed: refused before any training or rendering."""
     if args.engine == "ray":
-        from publish.ray_engine import import_ray
+        from publish.ray_engine import check_reachable, import_ray
 
         import_ray()
+        if args.address:
+            check_reachable(args.address)
 
 
 def _render_on_ray(requests, address) -> None:

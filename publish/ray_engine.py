@@ -22,6 +22,7 @@ like the machine it runs on (see docs/scaling.md).
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -126,12 +127,29 @@ def connect(ray, jobs: int | None, address: str | None, media_dir: Path) -> bool
                "log_to_driver": False, "logging_level": "ERROR"}
     try:
         if address:
+            check_reachable(address)
             ray.init(address=address, **options)
         else:
             ray.init(num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, **options)
     except ConnectionError as err:
-        raise UserError(f"--address {address}: no Ray cluster answers there ({err})") from None
+        raise UserError(f"--address {address}: could not join the Ray cluster there ({err}); if it uses "
+                        "token authentication (Ray's default), set RAY_AUTH_MODE=token and give this machine "
+                        "its token (~/.ray/auth_token or RAY_AUTH_TOKEN): see docs/scaling.md") from None
     return True
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse an address nothing listens at, at once: ray.init would retry for minutes,
+    logging to stderr. `auto` (the cluster this machine belongs to) is Ray's to find."""
+    if address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise UserError(f"--address {address}: expected HOST:PORT (what `ray start --head` prints), or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise UserError(f"--address {address}: no Ray cluster answers there ({err.strerror or err})") from None
 
 
 def collect(ray, ref, request: RenderRequest) -> Outcome:
