@@ -48,7 +48,7 @@ def task_overhead(jobs: int) -> dict[str, float]:
     import ray
 
     started = time.perf_counter()
-    ray.init(num_cpus=jobs, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    ray.init(address="local", num_cpus=jobs, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     start = time.perf_counter() - started
 
     @ray.remote(num_cpus=1)

@@ -130,7 +130,9 @@ def connect(ray, jobs: int | None, address: str | None, media_dir: Path) -> bool
             check_reachable(address)
             ray.init(address=address, **options)
         else:
-            ray.init(num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, **options)
+            # "local": a new instance for this run, never a cluster found on this machine
+            # (RAY_ADDRESS, or the last `ray start`), which num_cpus could not size.
+            ray.init(address="local", num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, **options)
     except ConnectionError as err:
         raise UserError(f"--address {address}: could not join the Ray cluster there ({err}); if it uses "
                         "token authentication (Ray's default), set RAY_AUTH_MODE=token and give this machine "

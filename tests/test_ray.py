@@ -1,5 +1,5 @@
 """`--engine ray` (publish/ray_engine.py) on a local Ray instance of 2 CPUs: the same
-clips, sidecars and manifest as the local engine; nothing re-rendered when nothing
+clips, sidecars, manifest and gallery as the local engine; nothing re-rendered when nothing
 changed; a killed worker's clip made anyway; a scene error reported once, by name.
 
 A few cheap beats at the lowest quality, from the committed export. Skipped (with the
@@ -51,12 +51,19 @@ def manifest_without_per_run_fields(media: Path) -> list[dict]:
     return [{key: value for key, value in clip.items() if key not in PER_RUN_FIELDS} for clip in clips]
 
 
+def gallery(media: Path) -> str:
+    result = run_cli("gallery", "--media-dir", media)
+    assert result.returncode == 0, result.stderr
+    return (media / "gallery.html").read_text()
+
+
 @needs_ray
 def test_ray_publishes_what_the_local_engine_does_and_then_nothing(tmp_path):
     media = tmp_path / "media"
     local = run_cli(*all_command(media))
     assert local.returncode == 0, local.stderr
     local_sidecars, local_manifest = sidecars_without_per_run_fields(media), manifest_without_per_run_fields(media)
+    local_gallery = gallery(media)
     assert sorted(local_sidecars) == sorted(f"{scene}.mp4.json" for scene in SCENES)
     shutil.rmtree(media)  # the same folder again, so the paths in the records are the same
 
@@ -69,6 +76,7 @@ def test_ray_publishes_what_the_local_engine_does_and_then_nothing(tmp_path):
     assert sidecars_without_per_run_fields(media) == local_sidecars
     assert manifest_without_per_run_fields(media) == local_manifest
     assert len(local_manifest) == len(SCENES)
+    assert gallery(media) == local_gallery  # the page the reader sees: byte for byte
 
     sidecar_times = {p: p.stat().st_mtime_ns for p in (media / "clips/low").iterdir()}
     again = run_cli(*all_command(media, "--engine", "ray"))
