@@ -172,6 +172,7 @@ def produce_on_worker(request: RenderRequest, key: str, export: bytes, relu: byt
     """On a Ray worker: draw `request` from these exports' bytes; return the finished files."""
     from .keys import inputs_key
 
+    test_seam.reached(f"ray:task:{request.scene}")  # tests count the attempts
     with tempfile.TemporaryDirectory(prefix="nn-explainer-task-") as folder:
         folder = Path(folder)
         drawn_from = (folder / "export.json", folder / "relu-export.json")

@@ -101,7 +101,9 @@ def test_a_worker_killed_mid_task_is_retried_and_the_run_succeeds(tmp_path):
     model/test_seam.py), and killed there; Ray runs the task again in a new worker."""
     media, marker = tmp_path / "media", tmp_path / "worker.pid"
     scene = SCENES[0]
-    env = dict(os.environ, NN_EXPLAINER_TEST_PAUSE=f"ray:produced:{scene}={marker}")
+    attempts = tmp_path / "attempts.log"
+    env = dict(os.environ, NN_EXPLAINER_TEST_PAUSE=f"ray:produced:{scene}={marker}",
+               NN_EXPLAINER_TEST_LOG=str(attempts))
     process = subprocess.Popen([sys.executable, str(REPO / "render.py"),
                                 *map(str, all_command(media, "--engine", "ray", scenes=[scene]))],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -119,13 +121,15 @@ def test_a_worker_killed_mid_task_is_retried_and_the_run_succeeds(tmp_path):
             process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     assert "rendered 1, up to date 0, failed 0" in stdout
+    assert [line.split() for line in attempts.read_text().splitlines()] == [
+        [f"ray:task:{scene}", str(first)], [f"ray:task:{scene}", str(second)]]  # killed once, run twice
     from publish.manifest import read_manifest
 
     assert [clip["scene"] for clip in read_manifest(media)] == [scene]
 
 
 @needs_ray
-def test_a_failing_clip_is_reported_once_by_name_and_the_others_are_kept(tmp_path):
+def test_a_failing_clip_is_reported_once_by_name_and_the_others_are_kept(tmp_path, monkeypatch):
     """A task that raises (here: the worker's inputs key is not the driver's, as when
     another export reached it) fails its clip alone: not retried, the run goes on."""
     import ray
@@ -137,6 +141,8 @@ def test_a_failing_clip_is_reported_once_by_name_and_the_others_are_kept(tmp_pat
     from publish.requests import RenderRequest
 
     good, bad = (RenderRequest(scene, export=paths.DEFAULT_EXPORT, media_dir=tmp_path) for scene in SCENES)
+    attempts = tmp_path / "attempts.log"
+    monkeypatch.setenv("NN_EXPLAINER_TEST_LOG", str(attempts))  # before Ray starts: its workers inherit it
     ray_engine.connect(ray, 2, None, tmp_path)
     try:
         out = tmp_path / "out.txt"
@@ -150,6 +156,8 @@ def test_a_failing_clip_is_reported_once_by_name_and_the_others_are_kept(tmp_pat
     assert "inputs key differs" in by_scene[bad.scene].error and bad.stem() in by_scene[bad.scene].error
     lines = out.read_text().splitlines()
     assert len([line for line in lines if "FAILED" in line]) == 1  # reported once
+    ran = [line.split()[0] for line in attempts.read_text().splitlines()]
+    assert sorted(ran) == sorted(f"ray:task:{scene}" for scene in SCENES)  # each ran once: no retry
     assert [clip["scene"] for clip in read_manifest(tmp_path)] == [good.scene]  # the finished one is kept
     with pytest.raises(UserError, match=f"1 clip.*failed.*{bad.stem()}"):
         ray_engine.summarise(outcomes, 0, time.perf_counter(), out=open(os.devnull, "w"))
