@@ -22,6 +22,7 @@ like the machine it runs on (see docs/scaling.md).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -52,6 +53,7 @@ class Outcome:
     request: RenderRequest
     clip: Clip | None = None
     error: str | None = None
+    traceback: str | None = None  # the worker's, for an error that is a bug (not a UserError)
     seconds: float = 0.0       # from submitting the task to the clip published
 
 
@@ -103,6 +105,8 @@ def render(requests: list[RenderRequest], keys: list[str], jobs: int | None = No
                     line = f"  {done} {outcome.clip.seconds_to_render:6.1f} s  {outcome.clip.path}"
                 else:
                     line = f"  {done} FAILED: {outcome.error}"
+                    if outcome.traceback:
+                        line += "\n" + "\n".join(f"      {text}" for text in outcome.traceback.splitlines())
                 bar.write(line, file=out)
                 bar.update()
         return outcomes
@@ -160,8 +164,11 @@ def collect(ray, ref, request: RenderRequest) -> Outcome:
         payload = ray.get(ref)
     except ray.exceptions.RayTaskError as err:  # the scene (or the key check) failed: not retried
         cause = getattr(err, "cause", None) or err
-        message = str(cause) if isinstance(cause, UserError) else f"{type(cause).__name__}: {cause}"
-        return Outcome(request, error=" ".join(message.split()))
+        if isinstance(cause, UserError):
+            return Outcome(request, error=" ".join(str(cause).split()))
+        # A bug in the scene keeps its traceback, as it would in a local render.
+        return Outcome(request, error=" ".join(f"{type(cause).__name__}: {cause}".split()),
+                       traceback=re.sub(r"\x1b\[[0-9;]*m", "", str(err)))  # Ray colours it: a log wants text
     except ray.exceptions.RayError as err:  # the worker kept dying: retried MAX_RETRIES times
         return Outcome(request, error=f"its worker died {MAX_RETRIES + 1} times ({type(err).__name__})")
     with work_folder(request) as work:

@@ -169,11 +169,26 @@ def test_without_ray_the_engine_is_refused_in_one_line(tmp_path):
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text("raise ImportError('No module named ray')\n")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(shadow.parent), str(REPO)]))
-    result = subprocess.run([sys.executable, str(REPO / "render.py"),
-                             *map(str, all_command(tmp_path / "media", "--engine", "ray"))],
-                            env=env, capture_output=True, text=True, timeout=120)
-    line = assert_clean_failure(result)
-    assert line.endswith("--engine ray needs the cluster extra: pip install -e .[cluster]")
+    for command in (all_command(tmp_path / "media", "--engine", "ray"),
+                    ["render", *SCENES, "--engine", "ray", "--media-dir", tmp_path / "media"]):
+        result = subprocess.run([sys.executable, str(REPO / "render.py"), *map(str, command)],
+                                env=env, capture_output=True, text=True, timeout=120)
+        line = assert_clean_failure(result)
+        assert line.endswith("--engine ray needs the cluster extra: pip install -e .[cluster]")
+        assert not (tmp_path / "media" / "clips").exists()
+
+
+@needs_ray
+def test_an_address_where_no_cluster_listens_is_refused_at_once(tmp_path):
+    import socket
+
+    with socket.socket() as unused:  # a port nothing listens at: bound, never listening
+        unused.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{unused.getsockname()[1]}"
+        started = time.monotonic()
+        line = assert_clean_failure(run_cli(*all_command(tmp_path / "media", "--engine", "ray", "--address", address)))
+    assert f"--address {address}: no Ray cluster answers there" in line
+    assert time.monotonic() - started < 30  # not Ray's minutes of retries
     assert not (tmp_path / "media" / "clips").exists()
 
 
