@@ -132,6 +132,7 @@ def connect(ray, jobs: int | None, address: str | None, media_dir: Path) -> bool
     try:
         if address:
             check_reachable(address)
+            use_token_if_any()
             ray.init(address=address, **options)
         else:
             # "local": a new instance for this run, never a cluster found on this machine
@@ -139,9 +140,25 @@ def connect(ray, jobs: int | None, address: str | None, media_dir: Path) -> bool
             ray.init(address="local", num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, **options)
     except ConnectionError as err:
         raise UserError(f"--address {address}: could not join the Ray cluster there ({err}); if it uses "
-                        "token authentication (Ray's default), set RAY_AUTH_MODE=token and give this machine "
-                        "its token (~/.ray/auth_token or RAY_AUTH_TOKEN): see docs/scaling.md") from None
+                        "token authentication (Ray's default), give this machine its token "
+                        "(~/.ray/auth_token or RAY_AUTH_TOKEN): see docs/scaling.md") from None
     return True
+
+
+def use_token_if_any() -> None:
+    """Joining a cluster with a token at hand: send it. Ray 2.60 clusters ask for one by
+    default, but a driver joining an address sends it only with RAY_AUTH_MODE=token
+    (without, ray.init retries for half a minute, then fails); a cluster without
+    authentication accepts a token too. Ray's own switch is this variable, which it
+    also sets itself for a local instance; one set by the user is left as it is."""
+    if "RAY_AUTH_MODE" in os.environ:
+        return
+    if os.environ.get("RAY_AUTH_TOKEN") or os.environ.get("RAY_AUTH_TOKEN_PATH") \
+            or (Path.home() / ".ray" / "auth_token").is_file():
+        os.environ["RAY_AUTH_MODE"] = "token"
+        from ray._raylet import Config
+
+        Config.initialize("")  # Ray read its config at import: read it again, as Ray does when it sets this
 
 
 def check_reachable(address: str, timeout: float = 5.0) -> None:
