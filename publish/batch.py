@@ -105,6 +105,7 @@ def _render_on_ray(stale, keys, total, jobs, address, started, out) -> dict:
         outcomes = ray_engine.render(stale, [keys[request.scene] for request in stale], jobs, address, out)
     finally:
         write_manifest(Path(stale[0].media_dir))  # whatever happened, it lists exactly what is on disk
-    ray_engine.summarise(outcomes, total - len(stale), started, out)
-    return {"rendered": [o.request.scene for o in outcomes], "seconds": time.perf_counter() - started,
-            "render_seconds": {o.request.scene: o.clip.seconds_to_render for o in outcomes}}
+    ray_engine.summarise(outcomes, total - len(stale), started, out)  # raises if a clip failed
+    done = [outcome for outcome in outcomes if outcome.clip is not None]
+    return {"rendered": [o.request.scene for o in done], "seconds": time.perf_counter() - started,
+            "render_seconds": {o.request.scene: o.clip.seconds_to_render for o in done}}
