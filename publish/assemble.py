@@ -10,19 +10,18 @@ beat to beat in the same way, so both give the same frames.
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from model import paths
 from model.errors import UserError
 
 from scenes.outline import beats_of, scene_info
 
-from .clips import Rendered, publish, sidecar_path, work_folder
+from .clips import Produced, publish, sidecar_path, work_folder
 from .encoding import concatenate
 from .manifest import intact_record
 from .requests import RenderRequest
@@ -34,14 +33,16 @@ def beat_requests(request: RenderRequest) -> list[RenderRequest]:
 
 
 def render_chapter(request: RenderRequest, key: str | None = None, jobs: int | None = None,
-                   out=sys.stderr):
+                   out=sys.stderr, engine: str = "local", address: str | None = None):
     """Bring the beats' clips up to date, then join them into the Chapter's clip."""
     from .batch import render_set
-    from .keys import inputs_key
+    from .keys import export_content_hash, inputs_key
 
     started = time.perf_counter()
     beats = beat_requests(request)
-    render_set(beats, jobs=jobs, out=out)
+    outcome = render_set(beats, jobs=jobs, out=out, engine=engine, address=address)
+    if outcome["failed"]:
+        raise UserError(f"{request.scene}: not joined, {len(outcome['failed'])} of its beats failed to render")
     key = key or inputs_key(request)
     records = []
     for beat in beats:
@@ -51,35 +52,28 @@ def render_chapter(request: RenderRequest, key: str | None = None, jobs: int | N
         records.append(record)
     clips = [paths.REPO_ROOT / record["path"] for record in records]
     with work_folder(request) as work:
-        video = work / f"{request.stem()}.{request.format}"
+        finished = work / "finished"
+        finished.mkdir()
+        video = finished / f"clip.{request.format}"
         concatenate(clips, video, request.format)
-        subtitles = work / f"{request.stem()}.srt"
+        subtitles = finished / "subtitles.srt"
         subtitles.write_text(srt([scene_info(beat.scene).narration for beat in beats],
                                  [record["duration"] for record in records]))
-        rendered = Rendered(video=video, last_frame=last_frame(records[-1]), fps=records[-1]["fps"],
-                            duration=sum(record["duration"] for record in records), subtitles=subtitles,
-                            sections=_named_sections(beats, clips, work) if request.sections else [],
-                            finished=True)
-        return publish(request, key, rendered, started)
-
-
-def last_frame(record: dict) -> np.ndarray:
-    """The last beat's last frame, from its poster (a still is its own last frame)."""
-    from PIL import Image
-
-    with Image.open(paths.REPO_ROOT / (record["poster"] or record["path"])) as image:
-        return np.asarray(image.convert("RGBA"))
-
-
-def _named_sections(beats, clips: list[Path], work: Path) -> list[Path]:
-    """The beats' clips under the names manim gives sections (`Chapter_0000_Name`), which
-    publish() shortens to `00_Name`."""
-    named = []
-    for index, (beat, clip) in enumerate(zip(beats, clips)):
-        link = work / f"Chapter_{index:04d}_{beat.scene}{clip.suffix}"
-        link.symlink_to(clip)
-        named.append(link)
-    return named
+        poster = None
+        if records[-1]["poster"] is not None:  # the last beat's last frame is the Chapter's
+            poster = finished / "poster.png"
+            shutil.copyfile(paths.REPO_ROOT / records[-1]["poster"], poster)
+        sections = []
+        if request.sections:  # one clip a beat: the beats' own
+            (finished / "sections").mkdir()
+            for index, (beat, clip) in enumerate(zip(beats, clips)):
+                sections.append(finished / "sections" / f"{index:02d}_{beat.scene}{clip.suffix}")
+                shutil.copyfile(clip, sections[-1])
+        produced = Produced(clip=video, poster=poster, subtitles=subtitles, sections=sections,
+                            fps=records[-1]["fps"], duration=round(sum(r["duration"] for r in records), 3),
+                            export_hash=export_content_hash(request.export_path()), inputs_key=key,
+                            seconds_to_render=round(time.perf_counter() - started, 2))
+        return publish(request, produced)
 
 
 def srt(lines: list[str], durations: list[float]) -> str:

@@ -36,8 +36,13 @@ class RenderRequest:
     sections: bool = False
     snapshot: int | None = None
     media_dir: Path = paths.MEDIA_DIR
+    # (export, ReLU export): files to draw from instead of those named above. A Ray
+    # worker's copies of the driver's files (ray_engine.py); None everywhere else.
+    drawn_from: tuple[Path, Path] | None = None
 
     def export_path(self) -> Path:
+        if self.drawn_from is not None:
+            return Path(self.drawn_from[0])
         if self.snapshot is not None:
             return snapshot_export(self.snapshot, self.export)
         return Path(self.export or paths.DEFAULT_EXPORT).resolve()
@@ -71,8 +76,9 @@ class RenderRequest:
 
     def settings(self) -> Settings:
         """What the scene draws with: this request's export, digit and edge mode."""
+        relu = {"relu_export": Path(self.drawn_from[1])} if self.drawn_from is not None else {}
         return Settings(export=self.export_path(), digit=self.digit if self.digit is not None else DEFAULT_DIGIT,
-                        edges=self.edges)
+                        edges=self.edges, **relu)
 
     def stem(self) -> str:
         """The clip's file name without extension: scene, then what sets it apart."""
