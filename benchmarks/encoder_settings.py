@@ -47,6 +47,7 @@ CANDIDATES = {
     # tune=animation spelled as its x264 parameters (at preset veryfast), which VP9 ignores
     # where it refuses `tune`: what manim.cfg can hold for every format.
     "veryfast-crf20-animparams+2": ({"crf": "20", "preset": "veryfast", "x264-params": ANIMATION}, 2),
+    "veryfast-crf20.5-animparams+2": ({"crf": "20.5", "preset": "veryfast", "x264-params": ANIMATION}, 2),
     "veryfast-crf21-animparams+2": ({"crf": "21", "preset": "veryfast", "x264-params": ANIMATION}, 2),
     "faster-crf21+2": ({"crf": "21", "preset": "faster"}, 2),
     "superfast-crf18+2": ({"crf": "18", "preset": "superfast"}, 2),
@@ -165,7 +166,7 @@ def main() -> None:
                 ratio = f"{per_second[scene, name] / base:.2f}x" if base else "-"
                 size_ratio = f"{size / base_bytes:.2f}" if base_bytes else "-"
                 print(f"{scene:<18} {name:<22} {per_second[scene, name]:9.2f} {ratio:>10} {size / 1e6:7.2f} "
-                      f"{size_ratio:>7} {mean_psnr:8.1f} / {min_psnr:5.1f}  {mean_ssim:7.4f}", flush=True)
+                      f"{size_ratio:>7} {mean_psnr:8.2f} / {min_psnr:5.1f}  {mean_ssim:7.4f}", flush=True)
     if "Floor" in scenes:
         print("\nper second of video, each scene / Floor with the same settings:")
         for name in candidates:

@@ -40,7 +40,7 @@ def test_render_py_and_the_stock_cli_encode_with_them(tmp_path):
     assert stock.returncode == 0, stock.stderr
     theirs = x264_settings(next((tmp_path / "stock").rglob("OneNeuronsWeights.mp4")))
     for settings in (ours, theirs):
-        assert "crf=20.0" in settings and "bframes=5" in settings and "psy_rd=0.40" in settings
+        assert "crf=21.0" in settings and "bframes=5" in settings and "psy_rd=0.40" in settings
         assert "aq=1:0.60" in settings and "deblock=1:1:1" in settings
         assert "me=hex" in settings and "subme=2" in settings  # what preset veryfast sets
     # VP9 (transparent webm) refuses x264's options by name; manim.cfg holds none it refuses
