@@ -53,6 +53,9 @@ BEATS = (
           "Each layer's activations determine the next: the pattern flows through, "
           "and the brightest output is the answer.",
           "the trained network classifying the digit, one layer transition at a time"),
+    _beat("WrongAnswer", "wrong_answer", {"shapes", "weights", "examples"},
+          "It is not always right: here is a real test digit it gets wrong, and what it should have said.",
+          "the first test digit the trained network misclassifies: its pass, the wrong answer and the true label"),
     _beat("HopedForFeatures", "hoped_for_features", {"weights"},
           "We might hope hidden neurons find loops and edges. The real weights look nothing like that.",
           "the hoped-for loops and edges (marked as a hope), then the real first-layer weight patterns"),

@@ -1,0 +1,89 @@
+"""The chapter's later devices (issue 11) draw the real network: the digit it gets wrong,
+the "write a program" challenge, why two layers of 16, and learning as the real training
+run. Each test reads what is on screen and recomputes it from the export."""
+import json
+
+import numpy as np
+import pytest
+
+from model import formula, paths
+from model.schema import read_export
+from model.shapes import IMAGE_SIDE
+from scene_state import drawn_pixels, fills, on_screen, run_scene, written
+from scenes import style
+from scenes.mobjects.equations import fmt
+from scenes.outline import scene_class
+
+
+@pytest.fixture(scope="module")
+def export():
+    return read_export(paths.DEFAULT_EXPORT)
+
+
+def block_means(pixels, block=IMAGE_SIDE // 4):
+    image = np.asarray(pixels).reshape(IMAGE_SIDE, IMAGE_SIDE)
+    return np.array([image[r:r + block, c:c + block].mean()
+                     for r in range(0, IMAGE_SIDE, block) for c in range(0, IMAGE_SIDE, block)])
+
+
+def recomputed(network, pixels):
+    return formula.forward(network.weights, network.biases, network.hidden_activation,
+                           network.output_activation, pixels)[1]
+
+
+# --- WrongAnswer -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def wrong():
+    return run_scene(scene_class("WrongAnswer"))
+
+
+def test_the_wrong_answer_is_a_real_miss_of_the_exported_network(wrong, export):
+    from scenes.mobjects.pixel_grid import PixelGrid
+
+    (grid,) = on_screen(wrong, PixelGrid)
+    pixels = drawn_pixels(grid)
+    shown = [e for e in export.examples if np.allclose(e.pixels, pixels, atol=1e-9)]
+    assert len(shown) == 1 and shown[0].source == "mnist-test"
+    digit = shown[0]
+    outputs = recomputed(export.network, digit.pixels)[-1]
+    answer = int(np.argmax(outputs))
+    assert answer != digit.label  # the network really gets it wrong
+    # and it is the first such digit of the export's test digits
+    earlier = [e for e in export.examples if e.source == "mnist-test" and e.index < digit.index]
+    assert all(int(np.argmax(recomputed(export.network, e.pixels)[-1])) == e.label for e in earlier)
+
+    drawn = fills(wrong)
+    expected = [block_means(digit.pixels)] + list(recomputed(export.network, digit.pixels)[1:])
+    for layer, (seen, real) in enumerate(zip(drawn, expected)):
+        assert np.allclose(seen, real, atol=1e-6), layer
+
+    text = written(wrong)
+    assert f"MNIST test image #{digit.index},\nlabelled {digit.label}" in text
+    assert f"it says {answer}: wrong.\nthe label says {digit.label}." in text
+    assert fmt(outputs[answer]) in text and fmt(outputs[digit.label]) in text
+    assert f"it gets {export.training['test_accuracy']:.2%} of the test digits right" in text
+
+
+def test_the_wrong_output_and_the_true_label_are_marked(wrong, export):
+    from manim import Text
+
+    from scenes.wrong_answer import TRUTH, first_miss
+
+    digit = first_miss(export)
+    colours = {t.original_text: t.get_color().to_hex() for t in on_screen(wrong, Text) if len(t.original_text) == 1}
+    assert colours[str(digit.prediction)] == style.HIGHLIGHT.to_hex()
+    assert colours[str(digit.label)] == TRUTH.to_hex()
+
+
+def test_an_export_without_a_miss_says_so(export, tmp_path):
+    doc = json.loads(paths.DEFAULT_EXPORT.read_text())
+    doc["examples"] = [e for e in doc["examples"] if e["label"] is None or e["prediction"] == e["label"]]
+    path = tmp_path / "no-miss.json"
+    path.write_text(json.dumps(doc))
+    from scenes.mobjects.pixel_grid import PixelGrid
+
+    played = run_scene(scene_class("WrongAnswer"), export=path)
+    tested = sum(e["source"] == "mnist-test" for e in doc["examples"])
+    assert f"of the {tested} test digits in this export, it gets none wrong:\nthere is no miss to show" in written(played)
+    assert not on_screen(played, PixelGrid)
