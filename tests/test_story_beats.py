@@ -9,7 +9,7 @@ import pytest
 from model import formula, paths
 from model.schema import read_export
 from model.shapes import IMAGE_SIDE
-from scene_state import drawn_pixels, fills, on_screen, run_scene, written
+from scene_state import drawn_pixels, fills, numbers, on_screen, run_scene, written
 from scenes import style
 from scenes.mobjects.equations import fmt
 from scenes.outline import scene_class
@@ -87,3 +87,26 @@ def test_an_export_without_a_miss_says_so(export, tmp_path):
     tested = sum(e["source"] == "mnist-test" for e in doc["examples"])
     assert f"of the {tested} test digits in this export, it gets none wrong:\nthere is no miss to show" in written(played)
     assert not on_screen(played, PixelGrid)
+
+
+# --- WriteAProgram ---------------------------------------------------------------------
+
+def test_write_a_program_writes_the_digits_real_pixel_values(export):
+    from manim import Text
+
+    from model.shapes import PIXELS
+
+    played = run_scene(scene_class("WriteAProgram"))
+    image = export.example("train:7").pixels.reshape(IMAGE_SIDE, IMAGE_SIDE)
+    texts = on_screen(played, Text)
+    labels = {round(t.get_y(), 3): int(t.original_text.split()[1]) for t in texts if t.original_text.startswith("row ")}
+    lines = {round(t.get_y(), 3): t.original_text for t in texts if t.original_text.startswith("…")}
+    assert len(labels) >= 4 and set(labels) == set(lines)  # each row's label beside its numbers
+    caption = next(t.original_text for t in texts if "marks the rest" in t.original_text)
+    first_row, last_row, first_col, last_col, shown, total = map(int, numbers(caption.replace("-", " ")))
+    assert total == PIXELS and shown == (last_row - first_row + 1) * (last_col - first_col + 1)
+    assert sorted(labels.values()) == list(range(first_row, last_row + 1))
+    for y, row in labels.items():  # rows and columns counted from 1, as a viewer counts
+        assert numbers(lines[y]) == [float(fmt(v)) for v in image[row - 1, first_col - 1:last_col]], row
+    assert image[first_row - 1:last_row, first_col - 1:last_col].sum() > 0  # a window with ink in it
+    assert f"Write a program that reads these {PIXELS} numbers\nand says which digit it is." in written(played)
