@@ -59,6 +59,9 @@ BEATS = (
     _beat("WrongAnswer", "wrong_answer", {"shapes", "weights", "examples"},
           "It is not always right: here is a real test digit it gets wrong, and what it should have said.",
           "the first test digit the trained network misclassifies: its pass, the wrong answer and the true label"),
+    _beat("WhyTwoLayers", "why_two_layers", {"shapes", "weights"},  # the accuracy is the weights'
+          "Why two layers of 16? A choice: this is what that choice gives, and the hope behind it.",
+          "the hidden widths as a choice: the real sizes, parameter count and test accuracy; the hope for edges and loops"),
     _beat("HopedForFeatures", "hoped_for_features", {"weights"},
           "We might hope hidden neurons find loops and edges. The real weights look nothing like that.",
           "the hoped-for loops and edges (marked as a hope), then the real first-layer weight patterns"),

@@ -110,3 +110,25 @@ def test_write_a_program_writes_the_digits_real_pixel_values(export):
         assert numbers(lines[y]) == [float(fmt(v)) for v in image[row - 1, first_col - 1:last_col]], row
     assert image[first_row - 1:last_row, first_col - 1:last_col].sum() > 0  # a window with ink in it
     assert f"Write a program that reads these {PIXELS} numbers\nand says which digit it is." in written(played)
+
+
+# --- WhyTwoLayers ----------------------------------------------------------------------
+
+def test_why_two_layers_answers_from_the_real_network(export):
+    played = run_scene(scene_class("WhyTwoLayers"))
+    text = written(played)
+    sizes = [len(export.network.weights[0][0])] + [len(b) for b in export.network.biases]
+    parameters = sum(w.size + b.size for w, b in zip(export.network.weights, export.network.biases))
+    assert "why two hidden layers of 16?" in text  # the default network is 3Blue1Brown's
+    assert f"this one: {'-'.join(map(str, sizes))}, {parameters:,} weights and biases" in text
+    accuracy = export.training["test_accuracy"]
+    assert f"trained, it reads {100 * accuracy:.2f}% of the test digits right" in text
+    assert any(t.startswith("the hope:") for t in text)
+
+
+def test_the_question_names_the_real_widths():
+    from scenes.why_two_layers import question
+
+    assert question([32]) == "why one hidden layer of 32?"
+    assert question([16, 32]) == "why two hidden layers of 16 and 32?"
+    assert question([8, 8, 8]) == "why three hidden layers of 8?"
