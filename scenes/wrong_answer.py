@@ -36,8 +36,8 @@ def first_miss(export):
     return min(misses, key=lambda e: e.index, default=None)
 
 
-def accuracy_line(story) -> str:
-    return f"it gets {story.export.training['test_accuracy']:.2%} of the test digits right"
+def accuracy_line(story, wrap: str = " ") -> str:
+    return f"it gets {story.export.training['test_accuracy']:.2%} of{wrap}the test digits right"
 
 
 def play(scene, story) -> None:
@@ -66,7 +66,8 @@ def play(scene, story) -> None:
     verdict = Text(f"it says {miss.prediction}: wrong.\nthe label says {miss.label}.",
                    font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8, t2c={"wrong": style.NEGATIVE})
     verdict.next_to(grid, DOWN, 0.35).align_to(grid, LEFT)
-    note = fit_width(Text(accuracy_line(story), font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR))
+    note = Text(accuracy_line(story, "\n"), font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR,
+                line_spacing=0.8)
     note.next_to(verdict, DOWN, 0.2).align_to(grid, LEFT)
     scene.play(FadeIn(box), FadeIn(value), label.animate.set_color(TRUTH), FadeIn(verdict, shift=UP * 0.2),
                run_time=style.ANSWER_SECONDS)

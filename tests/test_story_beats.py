@@ -62,7 +62,7 @@ def test_the_wrong_answer_is_a_real_miss_of_the_exported_network(wrong, export):
     assert f"MNIST test image #{digit.index},\nlabelled {digit.label}" in text
     assert f"it says {answer}: wrong.\nthe label says {digit.label}." in text
     assert fmt(outputs[answer]) in text and fmt(outputs[digit.label]) in text
-    assert f"it gets {export.training['test_accuracy']:.2%} of the test digits right" in text
+    assert f"it gets {export.training['test_accuracy']:.2%} of\nthe test digits right" in text
 
 
 def test_the_wrong_output_and_the_true_label_are_marked(wrong, export):
@@ -132,3 +132,4 @@ def test_the_question_names_the_real_widths():
     assert question([32]) == "why one hidden layer of 32?"
     assert question([16, 32]) == "why two hidden layers of 16 and 32?"
     assert question([8, 8, 8]) == "why three hidden layers of 8?"
+
