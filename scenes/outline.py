@@ -11,7 +11,9 @@ What a beat reads (`reads`), the parts of the export a change of which must re-r
 - "weights": the weights and biases of the network;
 - "digit": the chosen example: its pixels and every layer's z and a;
 - "examples": every example in the export (e.g. other threes shown beside the digit);
-- "relu": the whole ReLU export the ReLU beat compares against.
+- "relu": the whole ReLU export the ReLU beat compares against;
+- "snapshots": the training snapshots beside the export (`network.epochN.json`): their
+  epochs, weights, the digit through them, their accuracies and the run's history.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from model.errors import UserError
 
-READS = ("shapes", "weights", "digit", "examples", "relu")
+READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ BEATS = (
     _beat("NetworkIsAFunction", "network_is_a_function", {"shapes", "digit"},
           "The whole network is just a function: pixels in, ten numbers out.",
           "f(pixels) = ten outputs: the real outputs, and the number of knobs"),
+    _beat("Learning", "learning", {"shapes", "weights", "digit", "snapshots"},
+          "Learning is finding these weights: here is our network's training run, snapshot by snapshot.",
+          "the real training run: one neuron's weights, the digit's pass and the accuracy curve at each kept epoch"),
     _beat("ReLU", "relu", {"shapes", "relu"},
           "Modern networks often use ReLU, max(0, a), instead: here is ours, trained with ReLU, on the same digit.",
           "sigmoid beside ReLU, then the ReLU network classifying the same digit"),

@@ -1,6 +1,6 @@
 """WhyTwoLayers: "why two layers of 16?" answered honestly from the real network.
 
-Beat 6. The network's shape is drawn plain, its hidden columns braced: their widths
+The network's shape is drawn plain, its hidden columns braced: their widths
 are a choice (`render.py train --hidden`), not something the problem dictates. What
 the choice gives, from the export: the real layer sizes, the parameter count, and the
 test accuracy the trained network reaches (measured on its exported weights). Then the

@@ -1,6 +1,6 @@
 """WriteAProgram: the original's challenge, with the digit's real pixel values.
 
-Beat 3. The digit is nothing but numbers, one per pixel: a window of its most inked
+The digit is nothing but numbers, one per pixel: a window of its most inked
 rows and columns is written out with their real values (and the caption says which
 rows and columns, of how many numbers), then the challenge: write a program that
 reads these numbers and says which digit it is. The count is the network's input

@@ -133,3 +133,105 @@ def test_the_question_names_the_real_widths():
     assert question([16, 32]) == "why two hidden layers of 16 and 32?"
     assert question([8, 8, 8]) == "why three hidden layers of 8?"
 
+
+# --- Learning --------------------------------------------------------------------------
+
+def test_default_training_keeps_the_learning_beats_snapshots():
+    from model.train import TrainConfig
+
+    assert TrainConfig().kept_epochs() == (0, 1, 2, 5, 10)
+    assert TrainConfig(epochs=3).kept_epochs() == (0, 1, 2)       # the last epoch is the export itself
+    assert TrainConfig(epochs=3, snapshots=(1,)).kept_epochs() == (1,)
+    assert TrainConfig(epochs=3, snapshots=()).kept_epochs() == ()
+
+
+def committed_snapshots():
+    return [(epoch, read_export(paths.snapshot_path(paths.DEFAULT_EXPORT, epoch)))
+            for epoch in paths.snapshot_epochs(paths.DEFAULT_EXPORT)]
+
+
+def test_the_committed_snapshots_are_of_the_committed_run_and_compact(export):
+    snapshots = committed_snapshots()
+    assert [epoch for epoch, _ in snapshots] == [0, 1, 2, 5, 10]
+    for epoch, snapshot in snapshots:
+        assert snapshot.training["epochs"] == epoch and snapshot.training["snapshot_of"] == export.training["epochs"]
+        assert snapshot.training["seed"] == export.training["seed"]
+        assert [e.id for e in snapshot.examples if e.source != "image"] == ["train:7"]
+        assert len(snapshot.training["history"]) == export.training["epochs"]
+    size = sum(paths.snapshot_path(paths.DEFAULT_EXPORT, e).stat().st_size for e, _ in snapshots)
+    assert size < 1_000_000, size
+
+
+def learning_states():
+    """{section: what is drawn at its end} for the Learning beat played alone."""
+    from manim import Axes, Dot, Text, VMobject
+
+    from scenes.mobjects.heatmap import WeightHeatmap
+
+    states, current = {}, [None]
+
+    def look(scene, name):
+        if current[0] is not None:
+            (axes,) = on_screen(scene, Axes)
+            dots = [d for d in on_screen(scene, Dot) if d.get_color().to_hex() == style.HIGHLIGHT.to_hex()]
+            (heatmap,) = on_screen(scene, WeightHeatmap)
+            colours = [heatmap.drawn_colour(pixel)[0].to_hex() for pixel in range(len(heatmap.weights))]
+            states[current[0]] = {"fills": fills(scene), "colours": colours, "axes": axes,
+                                  "curves": [m for m in on_screen(scene, VMobject) if len(m.points)],
+                                  "dots": [axes.p2c(d.get_center()) for d in dots],
+                                  "text": [t.original_text for t in on_screen(scene, Text)]}
+        current[0] = name
+
+    run_scene(scene_class("Learning"), on_section=look)
+    return states
+
+
+def test_learning_draws_each_snapshot_as_it_was(export):
+    snapshots = committed_snapshots() + [(export.training["epochs"], export)]
+    states = learning_states()
+    assert list(states) == [f"epoch_{epoch}" for epoch, _ in snapshots]
+    neuron = int(np.argmax(export.example("train:7").a[1]))  # the chapter's featured neuron, found by the final network
+    history = snapshots[0][1].training["history"]
+    for epoch, snapshot in snapshots:
+        state, digit = states[f"epoch_{epoch}"], snapshot.example("train:7")
+        # the neuron's weights as they were then
+        row = snapshot.network.weights[0][neuron]
+        for pixel in np.flatnonzero(row != 0):
+            assert state["colours"][pixel] == (style.POSITIVE if row[pixel] > 0 else style.NEGATIVE).to_hex(), (epoch, pixel)
+        # the digit through the network as it was then, recomputed from its weights
+        expected = [block_means(digit.pixels)] + list(recomputed(snapshot.network, digit.pixels)[1:])
+        for layer, (seen, real) in enumerate(zip(state["fills"], expected)):
+            assert np.allclose(seen, real, atol=1e-6), (epoch, layer)
+        # the dot at this snapshot's test accuracy, and the readout
+        (dot,) = state["dots"]
+        assert np.allclose(dot[:2], [epoch, snapshot.training["test_accuracy"]], atol=1e-6), epoch
+        answer = int(np.argmax(expected[-1]))
+        assert (f"epoch {epoch}: test accuracy {snapshot.training['test_accuracy']:.1%}\n"
+                f"the digit: it says {answer} (a = {expected[-1][answer]:.2f})") in state["text"]
+    assert f"hidden neuron {neuron}'s\nweights" in state["text"]
+    # the curve: the run's held-out accuracy after every epoch, drawn through each point
+    assert len(history) == export.training["epochs"]
+    assert history[-1]["validation_accuracy"] == pytest.approx(export.training["validation_accuracy"])
+    axes = state["axes"]
+    wanted = np.array([axes.c2p(h["epoch"], h["validation_accuracy"]) for h in history])
+    assert any(len(curve.points) == 4 * (len(wanted) - 1) and np.allclose(curve.points[0::4], wanted[:-1])
+               and np.allclose(curve.points[-1], wanted[-1]) for curve in state["curves"])
+
+
+def test_a_changed_snapshot_re_renders_the_learning_beat_only(tmp_path):
+    """The snapshots are a part of what Learning reads: remove one and its key changes;
+    a beat that does not read them keeps its key."""
+    import shutil
+
+    from publish.keys import inputs_key
+    from publish.requests import RenderRequest
+
+    export = tmp_path / "network.json"
+    shutil.copy(paths.DEFAULT_EXPORT, export)
+    for epoch in paths.snapshot_epochs(paths.DEFAULT_EXPORT):
+        shutil.copy(paths.snapshot_path(paths.DEFAULT_EXPORT, epoch), paths.snapshot_path(export, epoch))
+    before = {name: inputs_key(RenderRequest(name, export=export)) for name in ("Learning", "WeightedSum")}
+    paths.snapshot_path(export, 5).unlink()
+    after = {name: inputs_key(RenderRequest(name, export=export)) for name in ("Learning", "WeightedSum")}
+    assert after["Learning"] != before["Learning"]
+    assert after["WeightedSum"] == before["WeightedSum"]
