@@ -23,6 +23,7 @@ from scenes.mobjects.network_diagram import NetworkDiagram
 
 HEATMAP_SIZE = 2.3
 DIAGRAM_HEIGHT = 4.9
+DIAGRAM_MAX_WIDTH = 5.8  # between the heatmap and the curve, whatever the depth
 DIAGRAM_LABEL_SIZE = 18  # the diagram is drawn small: its digits and count are set back to legible
 AXES_WIDTH, AXES_HEIGHT = 3.2, 2.6
 STEP_SECONDS = 1.4      # one snapshot to the next
@@ -51,7 +52,7 @@ def accuracy_axes(epochs: int) -> tuple[Axes, VGroup]:
     axes = Axes(x_range=[0, epochs, max(1, epochs // 5)], y_range=[0, 1, 0.25], x_length=AXES_WIDTH,
                 y_length=AXES_HEIGHT, axis_config={"stroke_width": 2, "include_tip": False})
     ticks = VGroup(*[Text(str(x), font_size=style.SMALL_FONT_SIZE).next_to(axes.c2p(x, 0), DOWN, 0.15)
-                     for x in (0, epochs // 2, epochs)],
+                     for x in sorted({0, epochs // 2, epochs})],
                    *[Text(f"{y:.0%}", font_size=style.SMALL_FONT_SIZE).next_to(axes.c2p(0, y), LEFT, 0.15)
                      for y in (0, 0.5, 1)])
     return axes, ticks
@@ -82,16 +83,27 @@ def play(scene, story) -> None:
     def network(snapshot):
         example = snapshot.example(story.example.id)
         diagram = NetworkDiagram(snapshot.network, example, edge_mode=story.settings.edges)
-        diagram.scale_to_fit_height(DIAGRAM_HEIGHT).move_to(LEFT * 1.0 + DOWN * 0.1)
+        diagram.scale_to_fit_height(DIAGRAM_HEIGHT)
+        if diagram.width > DIAGRAM_MAX_WIDTH:
+            diagram.scale_to_fit_width(DIAGRAM_MAX_WIDTH)
+        diagram.move_to(LEFT * 0.9 + DOWN * 0.1)
         for neuron_, label in zip(diagram.layers[-1].neurons, diagram.output_labels):
             label.scale(DIAGRAM_LABEL_SIZE / label.font_size).next_to(neuron_, RIGHT, 0.1)
         diagram.input_count.scale(DIAGRAM_LABEL_SIZE / diagram.input_count.font_size)
         diagram.input_count.next_to(diagram.input_brace, LEFT, 0.08)
+        # Drawn this small, a wide layer's index labels and notes would be unreadable:
+        # one legible line (`wide_note`) says what is drawn of such layers instead.
+        diagram.decorations.remove(diagram.elided)
         for index in range(len(diagram.layers)):
             diagram.layers[index].set_activations(diagram.drawn_values(index))
         return diagram
 
     first_epoch, first = snapshots[0]
+    cap = style.MAX_DRAWN_NEURONS
+    wide_note = VGroup()
+    if max(story.network.sizes[1:]) > cap:
+        wide_note.add(Text(f"layers wider than {cap}: their {cap} most active neurons drawn",
+                           font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR).move_to(LEFT * 0.9 + UP * 2.8))
     weights = heatmap(first).to_edge(LEFT, buff=0.45).shift(UP * 0.1)
     weights_caption = Text(f"hidden neuron {neuron}'s\nweights", font_size=style.SMALL_FONT_SIZE,
                            line_spacing=0.8).next_to(weights, UP, 0.2)
@@ -114,7 +126,8 @@ def play(scene, story) -> None:
     text = readout(first_epoch, first, story.example.id).to_corner(DOWN + LEFT, buff=0.35)
 
     begin_section(scene, f"epoch_{first_epoch}")
-    scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), FadeIn(diagram), run_time=style.APPEAR_SECONDS)
+    scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), FadeIn(diagram), FadeIn(wide_note),
+               run_time=style.APPEAR_SECONDS)
     scene.play(FadeIn(axes), FadeIn(ticks), FadeIn(axes_caption), FadeIn(x_label), Write(curve), FadeIn(legend),
                run_time=1.2)
     scene.play(FadeIn(dot, scale=2), FadeIn(text), run_time=0.6)
