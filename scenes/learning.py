@@ -10,8 +10,6 @@ An export with no snapshots of its run says so and shows the final weights only.
 """
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, ReplacementTransform, Text,
                    VGroup, VMobject, Write)

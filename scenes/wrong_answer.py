@@ -13,13 +13,10 @@ import dataclasses
 from manim import DOWN, GREEN, LEFT, RIGHT, UP, FadeIn, SurroundingRectangle, Text, VGroup
 
 from scenes import style
-from scenes.animations.highlighting import highlight_answer
-from scenes.animations.propagation import propagate
-from scenes.animations.unrolling import reveal, unroll
-from scenes.beat import BeatScene, begin_section
-from scenes.forward_pass import NETWORK_HEIGHT
+from scenes import forward_pass
+from scenes.beat import BeatScene
 from scenes.mobjects.equations import fmt
-from scenes.mobjects.layout import digit_beside_network, fit_width
+from scenes.mobjects.layout import fit_width
 
 TRUTH = GREEN   # the label's box: not the answer's yellow, not a weight's blue or red
 
@@ -45,18 +42,8 @@ def play(scene, story) -> None:
     if miss is None:
         _no_miss(scene, story)
         return
-    shown = dataclasses.replace(story, example=miss)  # the same network, the missed digit
-    grid, caption, diagram = digit_beside_network(shown, NETWORK_HEIGHT)
-    begin_section(scene, "digit")
-    scene.play(FadeIn(grid), FadeIn(caption), run_time=style.APPEAR_SECONDS)
-    reveal(scene, diagram)
-    begin_section(scene, "pass")
-    unroll(scene, grid, diagram)
-    for index in range(1, len(diagram.layers)):
-        propagate(scene, diagram, index)
-    begin_section(scene, "answer")
-    highlight_answer(scene, diagram)
-    scene.wait(style.PAUSE_SECONDS)
+    # The same network, the missed digit, shown as ForwardPass shows the sloppy three.
+    grid, _, diagram = forward_pass.play(scene, dataclasses.replace(story, example=miss))
 
     outputs = miss.a[-1]
     neuron, label = diagram.layers[-1].neurons[miss.label], diagram.output_labels[miss.label]
