@@ -235,3 +235,13 @@ def test_a_changed_snapshot_re_renders_the_learning_beat_only(tmp_path):
     after = {name: inputs_key(RenderRequest(name, export=export)) for name in ("Learning", "WeightedSum")}
     assert after["Learning"] != before["Learning"]
     assert after["WeightedSum"] == before["WeightedSum"]
+
+
+def test_learning_without_snapshots_of_the_run_says_so():
+    """The ReLU export was trained before snapshots were kept: no trajectory is made up."""
+    from manim import Axes
+
+    assert not paths.snapshot_epochs(paths.RELU_EXPORT)
+    played = run_scene(scene_class("Learning"), export=paths.RELU_EXPORT)
+    assert any(text.startswith("no training snapshots of this network\nhold the digit train:7") for text in written(played))
+    assert not on_screen(played, Axes)
