@@ -175,8 +175,9 @@ def learning_states():
             (axes,) = on_screen(scene, Axes)
             dots = [d for d in on_screen(scene, Dot) if d.get_color().to_hex() == style.HIGHLIGHT.to_hex()]
             (heatmap,) = on_screen(scene, WeightHeatmap)
-            colours = [heatmap.drawn_colour(pixel)[0].to_hex() for pixel in range(len(heatmap.weights))]
-            states[current[0]] = {"fills": fills(scene), "colours": colours, "axes": axes,
+            drawn = [heatmap.drawn_colour(pixel) for pixel in range(len(heatmap.weights))]
+            colours, opacities = [c.to_hex() for c, _ in drawn], np.array([o for _, o in drawn])
+            states[current[0]] = {"fills": fills(scene), "colours": colours, "opacities": opacities, "axes": axes,
                                   "curves": [m for m in on_screen(scene, VMobject) if len(m.points)],
                                   "dots": [axes.p2c(d.get_center()) for d in dots],
                                   "text": [t.original_text for t in on_screen(scene, Text)]}
@@ -192,12 +193,16 @@ def test_learning_draws_each_snapshot_as_it_was(export):
     assert list(states) == [f"epoch_{epoch}" for epoch, _ in snapshots]
     neuron = int(np.argmax(export.example("train:7").a[1]))  # the chapter's featured neuron, found by the final network
     history = snapshots[0][1].training["history"]
+    # one scale for every snapshot's map, so that the weights' growth shows
+    scale = max(np.abs(snapshot.network.weights[0][neuron]).max() for _, snapshot in snapshots)
     for epoch, snapshot in snapshots:
         state, digit = states[f"epoch_{epoch}"], snapshot.example("train:7")
         # the neuron's weights as they were then
         row = snapshot.network.weights[0][neuron]
         for pixel in np.flatnonzero(row != 0):
             assert state["colours"][pixel] == (style.POSITIVE if row[pixel] > 0 else style.NEGATIVE).to_hex(), (epoch, pixel)
+        steps = np.minimum((np.abs(row) / scale * style.HEATMAP_LEVELS).astype(int), style.HEATMAP_LEVELS - 1)
+        assert np.allclose(state["opacities"], (steps + 1) / style.HEATMAP_LEVELS), epoch
         # the digit through the network as it was then, recomputed from its weights
         expected = [block_means(digit.pixels)] + list(recomputed(snapshot.network, digit.pixels)[1:])
         for layer, (seen, real) in enumerate(zip(state["fills"], expected)):
