@@ -4,6 +4,7 @@
     python render.py render  [SCENE ...] [--quality low|medium|high|4k] [--format mp4|webm|gif|png|mov]
     python render.py list
     python render.py all     [--retrain] [--quality ...] [--format ...]   (only what changed)
+    python render.py all     --engine ray [--address HOST:PORT]           (one Ray task per clip)
     python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu|tanh] [--hidden 16,16] ...
     python render.py export  [--digit PATH [--label N]]
     python render.py widget  [--export PATH] [--out DIR]   (a live embed: draw a digit)
@@ -143,15 +144,21 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--snapshot", type=int, help="ForwardPass through the network as it was at this epoch "
                                                      "(train with --snapshots first)")
     render.add_argument("--media-dir", type=Path, default=None, help="where clips go (default: media/)")
+    render.add_argument("--engine", choices=["local", "ray"], default="local",
+                        help="local: this machine; ray: one Ray task per clip (needs the cluster extra)")
+    render.add_argument("--address", help="with --engine ray: join the Ray cluster here (default: start one "
+                                          "on this machine); see docs/scaling.md")
 
     everything = commands.add_parser("all", help="train if needed, re-export, re-render only the scenes whose inputs changed")
     everything.add_argument("--retrain", action="store_true", help="train again even if the options are unchanged")
-    for flag in ("--quality", "--format", "--transparent", "--digit", "--edges", "--sections", "--media-dir"):
+    for flag in ("--quality", "--format", "--transparent", "--digit", "--edges", "--sections", "--media-dir",
+                 "--engine", "--address"):
         action = next(a for a in render._actions if flag in a.option_strings)
         everything._add_action(action)
     everything.add_argument("--export", type=Path, help="render from this export as it is: no training, no re-export")
     everything.add_argument("--scenes", nargs="+", metavar="SCENE", help="only these scenes (default: all)")
-    everything.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core)")
+    everything.add_argument("--jobs", type=positive_int, help="worker processes, or a local Ray instance's CPUs "
+                                                              "(default: one per core)")
     everything.add_argument("--epochs", type=epochs, default=50)
     everything.add_argument("--seed", type=seed, default=0)
     everything.add_argument("--hidden", type=hidden_sizes, default=(16, 16))
@@ -218,12 +225,16 @@ def command_render(args) -> None:
     from publish.media import exclusive, sweep
     from publish.requests import CLIPS_DIR
 
+    _check_engine(args)
     requests = [_request(args, scene) for scene in args.scenes]
     for request in requests:  # refuse bad input before spending minutes on the good part
         request.check()
     with exclusive(requests[0].media_dir, wait=True):  # a second render waits its turn
         sweep(requests[0].media_dir, CLIPS_DIR)
-        _render_each(requests)
+        if args.engine == "ray":
+            _render_on_ray(requests, args.address)
+        else:
+            _render_each(requests)
 
 
 def _render_each(requests) -> None:
@@ -244,33 +255,59 @@ def _render_each(requests) -> None:
         write_manifest(requests[0].media_dir)
 
 
+def _check_engine(args) -> None:
+    """--engine ray without Ray installed: refused before any training or rendering."""
+    if args.engine == "ray":
+        from publish.ray_engine import check_reachable, import_ray
+
+        import_ray()
+        if args.address:
+            check_reachable(args.address)
+
+
+def _render_on_ray(requests, address) -> None:
+    from publish.batch import render_requests
+
+    render_requests(requests, engine="ray", address=address)
+
+
 def command_all(args) -> None:
     from publish.batch import exclusive
 
+    _check_engine(args)
     template = _request(args, "ForwardPass")
-    template.check()
+    template.check(drawable=False)
     with exclusive(Path(template.media_dir)):
         _train_export_render(args, template)
 
 
 def _train_export_render(args, template) -> None:
-    from model.pipeline import default_paths, run_export, run_training, training_options_changed
-    from model.train import TrainConfig
+    # torch and manim are imported only if something needs training, exporting or
+    # rendering: with nothing changed, `all` is a few file reads and hashes.
+    from model import freshness
+    from model.paths import default_paths
     from publish.batch import render_all
 
     if args.export is not None:  # the user's own export: drawn as it is, checked on read
-        render_all(template, args.scenes, args.jobs)
+        render_all(template, args.scenes, args.jobs, engine=args.engine, address=args.address)
         return
     for activation in ("sigmoid", "relu"):
-        config = TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed)
-        checkpoint = default_paths(activation)[0]
-        reason = "asked to (--retrain)" if args.retrain else training_options_changed(config, checkpoint)
+        checkpoint, export = default_paths(activation)
+        wanted = {"seed": args.seed, "epochs": args.epochs, "hidden": list(args.hidden), "activation": activation}
+        reason = "asked to (--retrain)" if args.retrain else freshness.training_options_changed(wanted, checkpoint)
         if reason:
+            from model.pipeline import run_training
+            from model.train import TrainConfig
+
             print(f"training the {activation} network: {reason}")
-            run_training(config, progress=not args.quiet)
-        else:
-            run_export(checkpoint)  # cheap, and keeps the export in step with the code
-    render_all(template, args.scenes, args.jobs)
+            run_training(TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed),
+                         progress=not args.quiet)
+        elif not freshness.export_is_current(checkpoint, export):
+            from model.pipeline import run_export
+
+            run_export(checkpoint)  # the code or data changed since: keep the export in step
+        freshness.record_export(checkpoint, export)
+    render_all(template, args.scenes, args.jobs, engine=args.engine, address=args.address)
 
 
 def command_list(args) -> None:
@@ -338,7 +375,10 @@ def main(argv=None) -> int:
     same clean-up as Ctrl-C, which keeps the shell's 130. Anything else is a bug and
     keeps its traceback."""
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "address", None) and args.engine != "ray":
+            parser.error("--address goes with --engine ray")
     except SystemExit as stop:  # argparse: --help (0) or a usage error, already one line
         return stop.code if isinstance(stop.code, int) else EXIT_USER_ERROR
     from model.errors import Terminated, UserError

@@ -12,17 +12,15 @@ import stat
 import struct
 from pathlib import Path
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
-
 from . import limits, strict_json
 from .atomic import atomic_path
 from .errors import UserError
-from .network import MLP
+
+# torch is imported where tensors are touched, not here: reading a checkpoint's record
+# (what `render.py all` does to decide whether to train) must not cost torch's import.
 
 
-def checkpoint_bytes(model: MLP, training: dict, history: list[dict]) -> dict:
+def checkpoint_bytes(model, training: dict, history: list[dict]) -> dict:
     """What a checkpoint holds, as (tensors, metadata), ready to write."""
     tensors = {name: t.detach().cpu().contiguous() for name, t in model.state_dict().items()}
     metadata = {"config": json.dumps({**model.config(), "batch_norm": model.batch_norm}),
@@ -32,6 +30,8 @@ def checkpoint_bytes(model: MLP, training: dict, history: list[dict]) -> dict:
 
 
 def write_checkpoint(path: Path, content: dict) -> None:
+    from safetensors.torch import save_file
+
     with atomic_path(path) as tmp:
         save_file(content["tensors"], str(tmp), metadata=content["metadata"])
 
@@ -81,8 +81,9 @@ def read_header(path: Path) -> dict[str, str]:
     return metadata
 
 
-def load_checkpoint(path: Path) -> tuple[MLP, dict, list[dict]]:
-    """(model, training record, per-epoch history) from a safetensors checkpoint."""
+def read_record(path: Path) -> tuple[dict, dict, list[dict]]:
+    """(config, training record, per-epoch history) from a checkpoint's header alone,
+    checked, without loading a tensor."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: no checkpoint (run `python render.py train` first)")
@@ -98,6 +99,25 @@ def load_checkpoint(path: Path) -> tuple[MLP, dict, list[dict]]:
         limits.check_network_sizes(sizes, f"{path}: checkpoint of network")  # before building it
         if not isinstance(training, dict) or not isinstance(history, list):
             raise ValueError("training record or history of the wrong type")
+        if not isinstance(config.get("hidden_activation"), str):
+            raise ValueError("no hidden activation")
+    except (KeyError, ValueError, TypeError, AttributeError) as err:
+        raise UserError(f"{path}: not a usable checkpoint ({str(err).splitlines()[0]})") from None
+    return config, training, history
+
+
+def load_checkpoint(path: Path):
+    """(model, training record, per-epoch history) from a safetensors checkpoint."""
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    from .network import MLP
+
+    path = Path(path)
+    config, training, history = read_record(path)
+    sizes = config["sizes"]
+    try:
         model = MLP(hidden=tuple(sizes[1:-1]), hidden_activation=config["hidden_activation"],
                     output_activation=config["output_activation"], batch_norm=config.get("batch_norm", False))
         tensors = load_file(str(path))

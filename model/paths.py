@@ -15,6 +15,14 @@ DEFAULT_EXPORT = EXPORT_DIR / "network.json"
 RELU_EXPORT = EXPORT_DIR / "network-relu.json"
 DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "network.safetensors"
 MEDIA_DIR = REPO_ROOT / "media"
+GLYPH_CACHE = REPO_ROOT / ".cache" / "glyphs"   # manim's TeX and text SVGs, kept between renders
+
+
+def default_paths(activation: str) -> tuple[Path, Path]:
+    """(checkpoint, export) for a variant: the sigmoid and ReLU networks live side by side."""
+    if activation == "sigmoid":
+        return DEFAULT_CHECKPOINT, DEFAULT_EXPORT
+    return CHECKPOINT_DIR / f"network-{activation}.safetensors", EXPORT_DIR / f"network-{activation}.json"
 
 
 def training_outputs(checkpoint: Path) -> tuple[Path, Path]:

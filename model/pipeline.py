@@ -14,15 +14,8 @@ from . import checkpoint, digit_image, export, generations, mnist, paths, test_s
 from .curve import plot_training_curve
 from .atomic import write_text
 from .errors import Terminated, UserError
+from .paths import default_paths
 from .train import TrainConfig, train
-
-
-def default_paths(activation: str) -> tuple[Path, Path]:
-    """(checkpoint, export) for a variant: the sigmoid and ReLU networks live side by side."""
-    if activation == "sigmoid":
-        return paths.DEFAULT_CHECKPOINT, paths.DEFAULT_EXPORT
-    return (paths.CHECKPOINT_DIR / f"network-{activation}.safetensors",
-            paths.EXPORT_DIR / f"network-{activation}.json")
 
 
 @contextmanager
@@ -116,19 +109,6 @@ def snapshot_exports(result, data, images) -> dict:
             training["validation_accuracy"] = result.history[epoch - 1]["validation_accuracy"]
         docs[epoch] = export.build_export(model.eval(), training, data, images, only=export.SNAPSHOT_EXAMPLES)
     return docs
-
-
-def training_options_changed(config: TrainConfig, checkpoint_path: Path) -> str | None:
-    """Why the checkpoint does not match these options, or None if it does."""
-    if not Path(checkpoint_path).exists():
-        return "no checkpoint yet"
-    model, training, _ = checkpoint.load_checkpoint(checkpoint_path)
-    wanted = {"seed": config.seed, "epochs": config.epochs, "hidden": list(config.hidden),
-              "activation": config.activation}
-    have = {"seed": training.get("seed"), "epochs": training.get("epochs"), "hidden": model.sizes[1:-1],
-            "activation": model.hidden_activation}
-    differ = [f"{key} {have[key]} -> {wanted[key]}" for key in wanted if have[key] != wanted[key]]
-    return ", ".join(differ) or None
 
 
 def run_export(checkpoint_path: Path | None = None, export_path: Path | None = None, digit: Path | None = None,

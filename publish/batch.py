@@ -5,7 +5,9 @@
 2. For each scene, compute the key of its inputs (dependencies.py); a clip whose
    sidecar holds the same key, and whose file is intact, is up to date.
 3. Render the rest in worker processes, as many as there are cores (manim is
-   single-threaded per scene), printing a line as each starts and ends.
+   single-threaded per scene), printing a line as each starts and ends, or as Ray tasks
+   (`--engine ray`, ray_engine.py); the Chapter is not rendered but joined from its
+   beats' clips afterwards (assemble.py).
 4. Rebuild the manifest from the sidecars.
 The media folder's lock (media.py) keeps two runs from writing the same clips at once.
 """
@@ -19,7 +21,7 @@ from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
-from scenes.outline import SCENES
+from scenes.outline import SCENES, beats_of
 from .keys import inputs_key
 from .manifest import intact_record, write_manifest
 from .clips import render_clip, sidecar_path
@@ -40,53 +42,103 @@ def _render(request: RenderRequest, key: str):
 
 
 def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: int | None = None,
-               out=sys.stdout) -> dict:
+               out=sys.stdout, engine: str = "local", address: str | None = None) -> dict:
     """Render every scene of `scenes` (default: all) whose inputs changed. The caller
-    holds the lock (`exclusive`) for the whole run, training included."""
+    holds the lock (`exclusive`) for the whole run, training included. `engine`: "local"
+    (this machine's process pool) or "ray" (ray_engine.py; `address`: a cluster's)."""
     started = time.perf_counter()
     media_dir = Path(template.media_dir)
     sweep(media_dir, CLIPS_DIR)  # only what killed runs left: a live render's work folder stays
     requests = [replace(template, scene=name) for name in (scenes or list(SCENES))]
     for request in requests:
-        request.check()
-    keys = {request.scene: inputs_key(request) for request in requests}
-    stale = [request for request in requests if not up_to_date(request, keys[request.scene])]
-    if not stale:
-        write_manifest(media_dir)
-        print(f"nothing changed: all {len(requests)} clips are up to date "
-              f"({time.perf_counter() - started:.1f} s)", file=out)
-        return {"rendered": [], "seconds": time.perf_counter() - started, "render_seconds": {}}
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
-    print(f"rendering {len(stale)} of {len(requests)} scenes with {jobs} worker(s); "
-          f"{len(requests) - len(stale)} up to date", file=out, flush=True)
-    rendered, seconds = [], {}
-    # Longest first, so that the last worker does not start the Chapter at the end.
-    stale.sort(key=lambda r: r.scene != "Chapter")
-    context = get_context("spawn")  # a fresh interpreter: manim's config is global
+        request.check(drawable=False)  # the beats' checks only for what is stale (render_set)
+    return render_requests(requests, jobs, out, engine, address, started)
+
+
+def render_requests(requests: list[RenderRequest], jobs: int | None = None, out=sys.stdout,
+                    engine: str = "local", address: str | None = None, started: float | None = None) -> dict:
+    """The stale beats among `requests` on the engine, then each stale Chapter joined from
+    its beats' clips (assemble.py); then the manifest, rebuilt."""
+    from .assemble import beat_requests, render_chapter
+
+    started = started if started is not None else time.perf_counter()
+    chapters = [request for request in requests if len(beats_of(request.scene)) > 1]
+    beats = [request for request in requests if request not in chapters]
+    for chapter in chapters:  # a Chapter needs its beats' clips, asked for or not
+        beats += [beat for beat in beat_requests(chapter) if beat not in beats]
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_render, request, keys[request.scene]): request for request in stale}
-            order = [request.scene for request in stale]  # the pool starts them in this order
-
-            def now_rendering() -> str:
-                running = [scene for scene in order if scene not in rendered][:jobs]
-                return f"  rendering: {', '.join(running)}" if running else ""
-
-            print(now_rendering(), file=out, flush=True)
-            try:
-                for done, future in enumerate(as_completed(futures), start=1):
-                    scene, path, took = future.result()
-                    rendered.append(scene)
-                    seconds[scene] = took
-                    print(f"  [{done}/{len(stale)}] {scene:<20} {took:6.1f} s  {path}", file=out, flush=True)
-                    if done < len(stale):
-                        print(now_rendering(), file=out, flush=True)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)  # one failed: start no more
-                raise
+        result = render_set(beats, jobs, out, engine, address)
+        for chapter in chapters:
+            key = inputs_key(chapter)
+            if up_to_date(chapter, key):
+                continue
+            chapter_started = time.perf_counter()
+            clip = render_chapter(chapter, key, jobs, out)
+            result["rendered"].append(chapter.scene)
+            result["render_seconds"][chapter.scene] = took = time.perf_counter() - chapter_started
+            print(f"  joined {chapter.scene} from {len(beat_requests(chapter))} beat clips in {took:.1f} s  "
+                  f"{clip.path}", file=out, flush=True)
     finally:
-        write_manifest(media_dir)  # whatever happened, it lists exactly what is on disk
+        write_manifest(Path(requests[0].media_dir))  # whatever happened, it lists exactly what is on disk
     wall = time.perf_counter() - started
-    print(f"rendered {len(rendered)} clips in {wall:.1f} s (their render times add up to "
-          f"{sum(seconds.values()):.1f} s)", file=out)
-    return {"rendered": rendered, "seconds": wall, "render_seconds": seconds}
+    if not result["rendered"]:
+        print(f"nothing changed: all {len(requests)} clips are up to date ({wall:.1f} s)", file=out)
+    else:
+        print(f"made {len(result['rendered'])} clips in {wall:.1f} s (their render times add up to "
+              f"{sum(result['render_seconds'].values()):.1f} s)", file=out)
+    return {**result, "seconds": wall}
+
+
+def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.stdout,
+               engine: str = "local", address: str | None = None) -> dict:
+    """Render the stale clips among `requests` (beats, not a Chapter): in worker
+    processes, as many as there are cores (manim draws on one), printing a line as each
+    ends; or one Ray task each (`engine="ray"`), which ends the run with an error if any
+    failed, the finished ones published."""
+    keys = {request: inputs_key(request) for request in requests}
+    stale = [request for request in requests if not up_to_date(request, keys[request])]
+    rendered, seconds = [], {}
+    if not stale:
+        return {"rendered": rendered, "render_seconds": seconds, "failed": []}
+    for request in stale:
+        request.check()  # every beat can draw this network: refused now, not minutes in
+    if engine == "ray":
+        return _render_on_ray(stale, keys, len(requests), jobs, address, out)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
+    print(f"rendering {len(stale)} of {len(requests)} clips with {jobs} worker(s); "
+          f"{len(requests) - len(stale)} up to date", file=out, flush=True)
+    context = get_context("spawn")  # a fresh interpreter: manim's config is global
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(_render, request, keys[request]): request for request in stale}
+        order = [request.scene for request in stale]  # the pool starts them in this order
+
+        def now_rendering() -> str:
+            running = [scene for scene in order if scene not in rendered][:jobs]
+            return f"  rendering: {', '.join(running)}" if running else ""
+
+        print(now_rendering(), file=out, flush=True)
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                scene, path, took = future.result()
+                rendered.append(scene)
+                seconds[scene] = took
+                print(f"  [{done}/{len(stale)}] {scene:<20} {took:6.1f} s  {path}", file=out, flush=True)
+                if done < len(stale):
+                    print(now_rendering(), file=out, flush=True)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # one failed: start no more
+            raise
+    return {"rendered": rendered, "render_seconds": seconds, "failed": []}
+
+
+def _render_on_ray(stale, keys, total, jobs, address, out) -> dict:
+    from . import ray_engine
+
+    started = time.perf_counter()
+    where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+    print(f"rendering {len(stale)} of {total} clips on {where}; {total - len(stale)} up to date",
+          file=out, flush=True)
+    outcomes = ray_engine.render(stale, [keys[request] for request in stale], jobs, address, out)
+    ray_engine.summarise(outcomes, total - len(stale), started, out)  # raises if any failed
+    return {"rendered": [o.request.scene for o in outcomes], "failed": [],
+            "render_seconds": {o.request.scene: o.clip.seconds_to_render for o in outcomes}}

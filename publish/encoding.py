@@ -10,6 +10,30 @@ from model.errors import UserError
 GIF_WIDTH = 480        # pixels: a GIF for a post, not a 1080p one
 GIF_FPS = 15
 
+# How manim encodes our H.264 clips (mp4, and the mp4 a GIF is made from). Chosen by
+# benchmarks/encoder_settings.py (table in docs/encoding.md): manim's default (crf 23,
+# preset medium) spends most of a render in x264. `veryfast` is much quicker but loses
+# about 3 dB; crf 20 with x264's animation tuning (flat colours, sharp edges) buys that
+# back and more, for about 13% more bytes. The tuning is spelled as its x264 parameters
+# at this preset (what `tune=animation` sets), because VP9 refuses `tune` but ignores
+# `x264-params`, so manim.cfg can hold the very same options for every format.
+X264_OPTIONS = {"crf": "20", "preset": "veryfast",
+                "x264-params": "deblock=1,1:psy-rd=0.4,0:aq-strength=0.6:bframes=5"}
+# manim encodes each animation's partial file while the next one is drawn: the
+# second core works instead of waiting.
+INFLIGHT_ENCODERS = 2
+H264_FORMATS = ("mp4", "gif")
+
+
+def manim_encoder_config(format: str, transparent: bool) -> dict:
+    """The manim config entries for our encoder settings. Only opaque H.264 gets the x264
+    options: VP9 (webm) refuses x264's `tune`, and qtrle (mov) has no crf."""
+    # Always set, whatever a manim.cfg in the working directory says: other codecs get
+    # manim's own defaults.
+    opaque_h264 = format in H264_FORMATS and not transparent
+    return {"max_inflight_encoders": INFLIGHT_ENCODERS,
+            "video_encoder_options": dict(X264_OPTIONS) if opaque_h264 else {}}
+
 
 def srt_to_vtt(srt: str) -> str:
     """WebVTT, the subtitle format browsers read: SRT with a header and dots in times."""
@@ -82,3 +106,68 @@ def video_size(path: Path, format: str) -> tuple[int, int]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         return stream.codec_context.width, stream.codec_context.height
+
+
+CONTAINERS = {"mp4": "mp4", "mov": "mov", "webm": "webm"}
+
+
+def concatenate(sources: list[Path], target: Path, format: str) -> None:
+    """Join finished clips of one format end to end without re-encoding them: packets
+    are copied with their times shifted (video), or frames appended as they are (GIF);
+    a still's sequence ends on its last still. The clips must come from the same
+    encoder settings, size and frame rate — the beats of one request do — and a clip
+    that does not is refused rather than joined into a file that plays wrong."""
+    if not sources:
+        raise UserError("nothing to join")
+    if format == "png":
+        shutil.copyfile(sources[-1], target)
+    elif format == "gif":
+        _concatenate_gifs(sources, target)
+    else:
+        _concatenate_videos(sources, target, format)
+
+
+def _concatenate_videos(sources: list[Path], target: Path, format: str) -> None:
+    import av
+
+    options = {"movflags": "+faststart"} if format in ("mp4", "mov") else {}
+    with av.open(str(target), "w", format=CONTAINERS[format], options=options) as out:
+        out_stream, first, offset = None, None, 0.0   # offset: seconds of video already joined
+        for source in sources:
+            with av.open(str(source)) as inp:
+                stream = inp.streams.video[0]
+                shape = (stream.codec_context.name, stream.codec_context.width, stream.codec_context.height,
+                         stream.base_rate, stream.time_base, stream.codec_context.extradata)
+                if out_stream is None:
+                    out_stream, first = out.add_stream_from_template(stream), shape
+                elif shape != first:
+                    raise UserError(f"{source}: encoded unlike the clips before it "
+                                    f"({shape[:4]} vs {first[:4]}); render them with the same settings")
+                base = stream.time_base
+                shift = round(offset / base)
+                frame_ticks = round(1 / (stream.base_rate * base))
+                end = shift
+                for packet in inp.demux(stream):
+                    if packet.dts is None:
+                        continue
+                    packet.dts += shift
+                    if packet.pts is not None:
+                        packet.pts += shift
+                        end = max(end, packet.pts + (packet.duration or frame_ticks))
+                    packet.stream = out_stream
+                    out.mux(packet)
+                offset = float(end * base)
+
+
+def _concatenate_gifs(sources: list[Path], target: Path) -> None:
+    """Each frame keeps its own palette (a GIF allows a local one per frame)."""
+    from PIL import Image, ImageSequence
+
+    frames, durations = [], []
+    for source in sources:
+        with Image.open(source) as gif:
+            for frame in ImageSequence.Iterator(gif):
+                frames.append(frame.copy())
+                durations.append(frame.info.get("duration", round(1000 / GIF_FPS)))
+    frames[0].save(target, format="GIF", save_all=True, append_images=frames[1:], loop=0,
+                   duration=durations, optimize=False, disposal=1)

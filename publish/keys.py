@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,10 +26,11 @@ import numpy as np
 from model import paths
 from model.errors import UserError
 
-from scenes.outline import scene_info
+from scenes.outline import beats_of, scene_info
 from scenes.story import load_export, resolve_digit, snapshots_of
 
 PROJECT_PACKAGES = ("scenes", "model")
+PUBLISH = Path(__file__).resolve().parent
 
 
 def _digest(*parts) -> str:
@@ -98,7 +100,8 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _imports(file: Path) -> set[str]:
+@lru_cache(maxsize=None)  # each file parsed once per run, not once per scene importing it
+def _imports(file: Path) -> frozenset[str]:
     """Project modules imported by `file`, absolute or relative, as dotted names."""
     package = ".".join(file.relative_to(paths.REPO_ROOT).with_suffix("").parts[:-1])
     names = set()
@@ -113,7 +116,7 @@ def _imports(file: Path) -> set[str]:
                 module = node.module or ""
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)  # `from scenes import style`
-    return {name for name in names if _module_file(name) is not None}
+    return frozenset(name for name in names if _module_file(name) is not None)
 
 
 @lru_cache(maxsize=None)
@@ -131,20 +134,32 @@ def source_files(module: str) -> tuple[Path, ...]:
 
 
 def source_hash(scene: str) -> str:
+    return _files_hash(source_files(scene_info(scene).module))
+
+
+def _files_hash(files) -> str:
     digest = hashlib.sha256()
-    for file in source_files(scene_info(scene).module):
+    for file in files:
         digest.update(str(file.relative_to(paths.REPO_ROOT)).encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
 def inputs_key(request) -> str:
-    """One hash of everything that decides what a clip looks like."""
-    reads = scene_info(request.scene).reads
-    settings = request.settings()
+    """One hash of everything that decides what a clip looks like. A Chapter is its beats'
+    clips joined: its key is theirs, and the joining code's."""
     options = {"scene": request.scene, "quality": request.quality, "format": request.format,
                "transparent": request.transparent, "sections": request.sections, "edges": request.edges,
-               "snapshot": request.snapshot}
+               "snapshot": request.snapshot,
+               # how the frames become the file we ship: encoder settings, faststart, GIF
+               "encoding": _files_hash([PUBLISH / "encoding.py"])}
+    beats = beats_of(request.scene)
+    if len(beats) > 1:
+        options["beats"] = [inputs_key(replace(request, scene=beat, sections=False)) for beat in beats]
+        options["source"] = _files_hash([PUBLISH / "assemble.py"])
+        return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
+    reads = scene_info(request.scene).reads
+    settings = request.settings()
     for part in ("shapes", "weights", "examples"):
         if part in reads:
             options[part] = export_part_hash(settings.export, part)

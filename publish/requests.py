@@ -13,6 +13,7 @@ from model.example_ids import wanted_id
 
 from scenes.outline import beats_of
 from scenes.settings import DEFAULT_DIGIT, Settings
+from scenes.story import Story
 
 from .media import check_media_dir, inside
 
@@ -35,14 +36,21 @@ class RenderRequest:
     sections: bool = False
     snapshot: int | None = None
     media_dir: Path = paths.MEDIA_DIR
+    # (export, ReLU export): files to draw from instead of those named above. A Ray
+    # worker's copies of the driver's files (ray_engine.py); None everywhere else.
+    drawn_from: tuple[Path, Path] | None = None
 
     def export_path(self) -> Path:
+        if self.drawn_from is not None:
+            return Path(self.drawn_from[0])
         if self.snapshot is not None:
             return snapshot_export(self.snapshot, self.export)
         return Path(self.export or paths.DEFAULT_EXPORT).resolve()
 
-    def check(self) -> None:
-        """Refuse what cannot work before anything is drawn or written."""
+    def check(self, drawable: bool = True) -> None:
+        """Refuse what cannot work before anything is drawn or written. `drawable=False`
+        leaves out the beats' own checks of the network (they import manim): enough to
+        compute the clip's key and find it up to date; a clip to render is checked whole."""
         if self.quality not in QUALITIES:
             raise UserError(f"quality must be one of {', '.join(QUALITIES)}, got {self.quality!r}")
         if self.format not in FORMATS:
@@ -57,17 +65,20 @@ class RenderRequest:
             wanted_id(self.digit)  # the id goes into the clip's file name: the safe alphabet only
         if self.snapshot is not None and self.scene != "ForwardPass":
             raise UserError("--snapshot is for ForwardPass: the same digit through the network at an earlier epoch")
-        # The export read and verified, the digit found, and each beat's own check of the
-        # network's shape, before any frame.
-        from scenes.beat import check_beats
-
-        check_beats(beats_of(self.scene), self.settings())
         inside(self.media_dir, self.clip_path())
+        # The export read and verified and the digit found, before any frame or file;
+        # then each beat's own check of the network's shape.
+        Story.read(self.settings())
+        if drawable:
+            from scenes.beat import check_beats
+
+            check_beats(beats_of(self.scene), self.settings())
 
     def settings(self) -> Settings:
         """What the scene draws with: this request's export, digit and edge mode."""
+        relu = {"relu_export": Path(self.drawn_from[1])} if self.drawn_from is not None else {}
         return Settings(export=self.export_path(), digit=self.digit if self.digit is not None else DEFAULT_DIGIT,
-                        edges=self.edges)
+                        edges=self.edges, **relu)
 
     def stem(self) -> str:
         """The clip's file name without extension: scene, then what sets it apart."""

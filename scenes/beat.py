@@ -5,14 +5,14 @@ from the `Story` it is given, and may define `check(story)` to refuse a network 
 cannot draw. Its standalone scene is a two-line `BeatScene` naming it; `Chapter`
 names them all (see outline.py). Played alone, a beat keeps its own sections;
 played in the chapter, each beat is one section with its narration as a subtitle,
-and the screen fades between beats.
+and the chapter cuts from one beat to the next.
 """
 from __future__ import annotations
 
 import importlib
 import sys
 
-from manim import FadeOut, Scene
+from manim import Scene
 
 from model.errors import UserError
 
@@ -71,6 +71,7 @@ class BeatScene(Scene):
             length = self.time - start
             # The subtitle spans the whole beat; we know how long only once it has played.
             self.add_subcaption(scene_info(name).narration, duration=length, offset=-length)
-            if self.mobjects:
-                self.play(*[FadeOut(m) for m in self.mobjects], run_time=style.BEAT_FADE_SECONDS)
+            # A cut to the next beat, which introduces what it draws: the Chapter
+            # that render.py joins from the beats' own clips (publish/assemble.py)
+            # has the very same frames.
             self.clear()

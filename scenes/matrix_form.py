@@ -12,8 +12,8 @@ landing on the real first-layer activations.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, ChangeDecimalToValue, DecimalNumber, FadeIn, FadeOut, Indicate, MathTex,
-                   Matrix, SurroundingRectangle, Text, TransformFromCopy, VGroup, Write, config)
+from manim import (DOWN, LEFT, RIGHT, UP, ChangeDecimalToValue, Circumscribe, DecimalNumber, FadeIn, FadeOut, MathTex,
+                   Matrix, SurroundingRectangle, Text, VGroup, Write, config)
 
 from scenes import style
 from scenes.beat import BeatScene
@@ -93,7 +93,8 @@ def play(scene, story) -> None:
         total = float(weights[r] @ pixels)
         running = DecimalNumber(0, num_decimal_places=2, font_size=style.FORMULA_FONT_SIZE - 10).move_to([x_positions[0], y, 0])
         scene.play(FadeIn(box), FadeIn(running), run_time=0.4)
-        scene.play(ChangeDecimalToValue(running, total), Indicate(vector, scale_factor=1.04), run_time=0.9)
+        # Circumscribe flashes an outline: Indicate would copy the whole vector every row.
+        scene.play(ChangeDecimalToValue(running, total), Circumscribe(vector, color=style.HIGHLIGHT), run_time=0.9)
         z, a = float(example.z[0][r]), float(example.a[1][r])
         steps = [MathTex(tex, font_size=style.FORMULA_FONT_SIZE - 10).move_to([x, y, 0])
                  for tex, x in zip((f"{fmt(bias[r])}", fmt(z), fmt(a)), x_positions[1:])]
@@ -103,7 +104,11 @@ def play(scene, story) -> None:
     # The shown entries of a(1), where the forward pass put them.
     final = MathTex(r"a^{(1)}_{" + f"{rows[0]}..{rows[-1]}" + "} = (" + ",\\ ".join(fmt(example.a[1][r]) for r in rows)
                     + ")", font_size=style.FORMULA_FONT_SIZE - 6).next_to(note, UP, 0.35)
-    scene.play(TransformFromCopy(VGroup(*[result[-1] for result in results]), final), run_time=1.0)
+    # Each result flies into the vector as it appears (moving small copies: transforming
+    # the whole group into `final` would morph hundreds of glyph parts every frame).
+    flying = [result[-1].copy() for result in results]
+    scene.play(*[copy.animate.move_to(final).set_opacity(0) for copy in flying], FadeIn(final), run_time=1.0)
+    scene.remove(*flying)
     scene.wait(style.READ_SECONDS)
 
 

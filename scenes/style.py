@@ -69,5 +69,4 @@ TITLE_FONT_SIZE = 34
 HOPE_COLOUR = "#a0a0a0"      # the made-up illustration of HopedForFeatures: grey, never blue/red
 
 # Chapter pacing.
-BEAT_FADE_SECONDS = 0.5      # the fade between two beats of the Chapter
 READ_SECONDS = 1.2           # time to read a caption or a formula

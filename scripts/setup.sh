@@ -33,11 +33,15 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-# Reinstall only when what we ask for changed: the stamp is a hash of pyproject.toml.
+# The tests (and so CI) also run the Ray engine: they need the cluster extra.
+extras="dev"
+if [ "${1:-}" = "--for-tests" ]; then extras="dev,cluster"; fi
+
+# Reinstall only when what we ask for changed: the stamp is a hash of pyproject.toml and the extras.
 stamp=".venv/.nn-explainer-installed"
-wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "setup: installing Python packages into .venv (torch is large: a few minutes the first time)"
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[$extras]"
   echo "$wanted" > "$stamp"
 fi

@@ -6,6 +6,7 @@ import struct
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import av
 import numpy as np
@@ -176,11 +177,83 @@ def test_source_changes_change_the_key(tmp_path, monkeypatch):
             "activations.py"} <= files
 
 
-def test_chapter_video_comes_with_one_subtitle_cue_per_beat(tmp_path):
+@pytest.fixture(scope="module")
+def chapter(tmp_path_factory):
+    """`render.py render Chapter` from nothing: (media folder, the CLI's result)."""
+    folder = tmp_path_factory.mktemp("chapter")
+    result = run_cli("render", "Chapter", "--media-dir", folder)
+    assert result.returncode == 0, result.stderr
+    return folder, result
+
+
+def decoded(path, only=None):
+    """The clip's frames as RGB arrays (those whose index is in `only`, if given), and how many."""
+    frames, count = {}, 0
+    with av.open(str(path)) as container:
+        for count, frame in enumerate(container.decode(video=0), start=1):
+            if only is None or count - 1 in only:
+                frames[count - 1] = frame.to_ndarray(format="rgb24")
+    return frames, count
+
+
+def test_chapter_is_its_beats_clips_joined_without_re_encoding(chapter):
+    """Every beat's clip is in the Chapter, in order, frame for frame: the first and last
+    frames of each beat decode to the very same pixels (copied packets, not re-encoded),
+    and the frame counts add up."""
     from scenes.outline import BEATS
 
-    result = run_cli("render", "Chapter", "--media-dir", tmp_path)
-    assert result.returncode == 0, result.stderr
+    media, _ = chapter
+    folder = media / "clips/low"
+    starts, total = [], 0
+    for beat in BEATS:
+        starts.append(total)
+        total += decoded(folder / f"{beat.name}.mp4", only=set())[1]
+    wanted = set(starts) | {start - 1 for start in starts[1:]} | {total - 1}
+    joined, count = decoded(folder / "Chapter.mp4", only=wanted)
+    assert count == total
+    for beat, start, end in zip(BEATS, starts, starts[1:] + [total]):
+        own, length = decoded(folder / f"{beat.name}.mp4", only={0, end - start - 1})
+        assert np.array_equal(joined[start], own[0]), beat.name
+        assert np.array_equal(joined[end - 1], own[length - 1]), beat.name
+    record = json.loads((folder / "Chapter.mp4.json").read_text())
+    beats = [json.loads((folder / f"{beat.name}.mp4.json").read_text()) for beat in BEATS]
+    assert record["duration"] == pytest.approx(sum(b["duration"] for b in beats), abs=1e-3)
+    poster = np.asarray(Image.open(folder / "Chapter.poster.png"))
+    assert np.array_equal(poster, np.asarray(Image.open(folder / f"{BEATS[-1].name}.poster.png")))
+
+
+def test_chapter_from_up_to_date_beats_renders_nothing_again(chapter):
+    media, _ = chapter
+    before = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
+    again = run_cli("render", "Chapter", "--media-dir", media)
+    assert again.returncode == 0, again.stderr
+    assert "rendering" not in again.stdout + again.stderr  # no beat was stale
+    after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
+    assert {name for name in before if before[name] != after[name]} == {"Chapter.mp4"}  # joined again
+
+
+def test_one_pass_chapter_lasts_as_long_as_its_joined_beats(chapter):
+    """The stock CLI's Chapter (one scene, every beat) cuts from beat to beat just as the
+    joined clip does: the same length, beat for beat."""
+    from scene_state import run_scene
+    from scenes.outline import BEATS, scene_class
+
+    media, _ = chapter
+    starts, plays = [], []
+    run_scene(scene_class("Chapter"), on_section=lambda scene, name: (starts.append(scene.time), plays.append(0)),
+              after_play=lambda scene: plays.__setitem__(-1, plays[-1] + 1))
+    lengths = [b - a for a, b in zip(starts, starts[1:])]
+    beats = [json.loads((media / f"clips/low/{beat.name}.mp4.json").read_text()) for beat in BEATS]
+    assert len(lengths) == len(beats)
+    for length, beat, count in zip(lengths, beats, plays):
+        # skipped animations last their run_time; drawn ones a whole number of frames each
+        assert abs(beat["duration"] - length) <= count / beat["fps"] + 1e-3, beat["scene"]
+
+
+def test_chapter_video_comes_with_one_subtitle_cue_per_beat(chapter):
+    from scenes.outline import BEATS
+
+    tmp_path, result = chapter
     video = REPO / result.stdout.splitlines()[0].strip()
     srt = video.with_suffix(".srt")
     blocks = [block.splitlines() for block in srt.read_text().strip().split("\n\n")]
@@ -207,13 +280,16 @@ def test_a_killed_render_leaves_no_clip_and_an_honest_manifest(tmp_path):
     media = tmp_path / "media"
     process = subprocess.Popen([sys.executable, str(REPO / "render.py"), "render", "Chapter",
                                 "--media-dir", media], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(8)  # mid-render: the Chapter takes a minute
+    time.sleep(8)  # mid-render: the Chapter's beats take a minute
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     final = media / "clips/low/Chapter.mp4"
     assert not final.exists()
     assert not list((media / "clips/low").glob("Chapter*.mp4"))
-    assert read_manifest(media) == []
+    # Beats finished before the kill are whole, with their sidecars; nothing else is listed.
+    listed = read_manifest(media)
+    assert {Path(record["path"]).name for record in listed} == {
+        p.name for p in (media / "clips/low").glob("*.mp4") if (p.parent / (p.name + ".json")).exists()}
 
 
 def test_two_runs_at_once_do_not_both_write(tmp_path):

@@ -11,7 +11,7 @@ from manim import DOWN, RIGHT, UP, Square, Text, VGroup, VMobject
 
 from scenes import style
 from .input_blocks import SIDE
-from .pixel_grid import grid_lines, square_points
+from .pixel_grid import cell_run_points, grid_lines
 
 
 def heat_levels(values: np.ndarray, scale: float) -> np.ndarray:
@@ -35,9 +35,6 @@ class WeightHeatmap(VGroup):
         super().__init__(**kwargs)
         self.weights = np.asarray(weights, dtype=np.float64).reshape(-1)
         self.full_scale = float(scale if scale is not None else np.abs(self.weights).max())
-        cell = size / SIDE
-        rows, cols = np.divmod(np.arange(SIDE * SIDE), SIDE)
-        centres = np.stack([-size / 2 + (cols + 0.5) * cell, size / 2 - (rows + 0.5) * cell, np.zeros(SIDE * SIDE)], 1)
         levels = heat_levels(self.weights, self.full_scale)
         self.patches = VGroup()
         for positive in (True, False):
@@ -47,7 +44,7 @@ class WeightHeatmap(VGroup):
                     continue
                 patch = VMobject(stroke_width=0).set_fill(style.POSITIVE if positive else style.NEGATIVE,
                                                         opacity=level_opacity(level))
-                patch.set_points(square_points(centres[members], cell))
+                patch.set_points(cell_run_points(members, SIDE, size))
                 patch.pixel_indices = members
                 self.patches.add(patch)
         frame = grid_lines(size, 1).set_stroke(style.PIXEL_STROKE, width=1, opacity=0.6)

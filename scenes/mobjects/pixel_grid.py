@@ -64,13 +64,33 @@ def square_points(centres: np.ndarray, side: float) -> np.ndarray:
     return rectangle_points(centres, side, side)
 
 
-def rectangle_points(centres: np.ndarray, width: float, height: float) -> np.ndarray:
-    """Bezier points for many axis-aligned rectangles, each a closed subpath."""
-    w, h = width / 2, height / 2
-    corners = np.array([[-w, h, 0], [w, h, 0], [w, -h, 0], [-w, -h, 0], [-w, h, 0]])
-    starts = (centres[:, None, :] + corners[None, :-1, :]).reshape(-1, 3)
-    ends = (centres[:, None, :] + corners[None, 1:, :]).reshape(-1, 3)
-    return line_points(starts, ends)
+def rectangle_points(centres: np.ndarray, width, height) -> np.ndarray:
+    """Bezier points for many axis-aligned rectangles, each a closed subpath. `width` and
+    `height`: one size for all, or one per rectangle."""
+    w = np.broadcast_to(np.asarray(width, dtype=float) / 2, len(centres))
+    h = np.broadcast_to(np.asarray(height, dtype=float) / 2, len(centres))
+    signs = np.array([[-1, 1], [1, 1], [1, -1], [-1, -1], [-1, 1]])
+    corners = np.zeros((len(centres), 5, 3))
+    corners[..., 0] = signs[None, :, 0] * w[:, None]
+    corners[..., 1] = signs[None, :, 1] * h[:, None]
+    corners += centres[:, None, :]
+    return line_points(corners[:, :-1].reshape(-1, 3), corners[:, 1:].reshape(-1, 3))
+
+
+def cell_run_points(indices, side: int, size: float) -> np.ndarray:
+    """Bezier points filling the cells `indices` (row-major) of a side x side grid `size`
+    wide, centred on the origin. Cells next to each other in a row become one rectangle:
+    the same area, but Cairo traces each path's curves in Python, so a run of twelve
+    cells costs what one cell does."""
+    indices = np.sort(np.asarray(indices, dtype=int))
+    rows, cols = np.divmod(indices, side)
+    breaks = np.flatnonzero((np.diff(rows) != 0) | (np.diff(cols) != 1)) + 1
+    first = np.concatenate([[0], breaks])
+    lengths = np.diff(np.concatenate([first, [len(indices)]]))
+    cell, half = size / side, size / 2
+    centres = np.stack([-half + (cols[first] + lengths / 2) * cell, half - (rows[first] + 0.5) * cell,
+                        np.zeros(len(first))], axis=1)
+    return rectangle_points(centres, lengths * cell, cell)
 
 
 def grid_lines(size: float, count: int) -> VMobject:

@@ -1,0 +1,71 @@
+"""Is there anything to do? `render.py all` asks before it trains or re-exports.
+
+Training is needed when the checkpoint was trained with other options than those asked
+for; re-exporting, when the export was not made from this very checkpoint by this very
+code and data. Both answers come from small reads (the checkpoint's header, file
+hashes), without importing torch, so that `all` with nothing changed is quick.
+
+An export's provenance is a stamp: a hash of the checkpoint's bytes, the export's bytes,
+the source of every module in model/ (the exporter and what it uses), and the data's
+checksum list. It is recorded after each export in a local, untracked file
+(`assets/checkpoints/.exports-checked.json`): a fresh clone has none, so its first `all`
+re-exports once (which rewrites nothing when the export is already right) and records it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from . import checkpoint, paths
+from .atomic import write_text
+from .errors import UserError
+
+STAMPS = paths.CHECKPOINT_DIR / ".exports-checked.json"
+MODEL_DIR = Path(__file__).resolve().parent
+
+
+def training_options_changed(wanted: dict, checkpoint_path: Path) -> str | None:
+    """Why the checkpoint does not match `wanted` (seed, epochs, hidden, activation), or
+    None if it does."""
+    if not Path(checkpoint_path).exists():
+        return "no checkpoint yet"
+    config, training, _ = checkpoint.read_record(checkpoint_path)
+    have = {"seed": training.get("seed"), "epochs": training.get("epochs"), "hidden": config["sizes"][1:-1],
+            "activation": config["hidden_activation"]}
+    differ = [f"{key} {have[key]} -> {wanted[key]}" for key in wanted if have[key] != wanted[key]]
+    return ", ".join(differ) or None
+
+
+def export_stamp(checkpoint_path: Path, export_path: Path) -> str | None:
+    """The export's provenance now, or None when a file is missing (nothing to vouch for)."""
+    digest = hashlib.sha256()
+    try:
+        for path in (checkpoint_path, export_path, *sorted(MODEL_DIR.glob("*.py")), paths.MNIST_DIR / "SHA256SUMS"):
+            digest.update(str(Path(path).name).encode())
+            digest.update(Path(path).read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _stamps() -> dict:
+    try:
+        stamps = json.loads(STAMPS.read_text())
+        return stamps if isinstance(stamps, dict) else {}
+    except (OSError, ValueError):
+        return {}  # missing or damaged: it only ever saves work, so start again
+
+
+def export_is_current(checkpoint_path: Path, export_path: Path) -> bool:
+    stamp = export_stamp(checkpoint_path, export_path)
+    return stamp is not None and _stamps().get(str(Path(export_path).absolute())) == stamp
+
+
+def record_export(checkpoint_path: Path, export_path: Path) -> None:
+    """Remember that this export was just made (or found right) from this checkpoint."""
+    stamp = export_stamp(checkpoint_path, export_path)
+    if stamp is None:
+        raise UserError(f"{export_path}: missing right after it was written")
+    stamps = {**_stamps(), str(Path(export_path).absolute()): stamp}
+    write_text(STAMPS, json.dumps(stamps, indent=1, sort_keys=True) + "\n")

@@ -1,0 +1,132 @@
+"""Our encoder settings reach every clip, by render.py and by the stock manim CLI alike,
+and joining clips never re-encodes them."""
+import configparser
+import os
+import subprocess
+import sys
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import REPO, run_cli
+from model.errors import UserError
+from publish import encoding
+
+
+def x264_settings(path) -> str:
+    """The settings string x264 writes into the first frame of every stream it encodes."""
+    data = path.read_bytes()
+    start = data.index(b"x264 - core")
+    return data[start:data.index(b"\0", start)].decode()
+
+
+def test_manim_cfg_holds_the_project_settings():
+    cfg = configparser.ConfigParser()
+    cfg.read(REPO / "manim.cfg")
+    assert dict(cfg["video_encoder.options"]) == encoding.X264_OPTIONS
+    assert cfg["CLI"].getint("max_inflight_encoders") == encoding.INFLIGHT_ENCODERS
+
+
+def test_render_py_and_the_stock_cli_encode_with_them(tmp_path):
+    result = run_cli("render", "OneNeuronsWeights", "--media-dir", tmp_path / "ours")
+    assert result.returncode == 0, result.stderr
+    ours = x264_settings(tmp_path / "ours/clips/low/OneNeuronsWeights.mp4")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    stock = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--disable_caching",
+                            "--media_dir", str(tmp_path / "stock"), "scenes/one_neurons_weights.py",
+                            "OneNeuronsWeights"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert stock.returncode == 0, stock.stderr
+    theirs = x264_settings(next((tmp_path / "stock").rglob("OneNeuronsWeights.mp4")))
+    for settings in (ours, theirs):
+        assert "crf=20.0" in settings and "bframes=5" in settings and "psy_rd=0.40" in settings
+        assert "aq=1:0.60" in settings and "deblock=1:1:1" in settings
+        assert "me=hex" in settings and "subme=2" in settings  # what preset veryfast sets
+    # VP9 (transparent webm) refuses x264's options by name; manim.cfg holds none it refuses
+    webm = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--disable_caching", "--format", "webm",
+                           "--media_dir", str(tmp_path / "webm"), "scenes/one_neurons_weights.py",
+                           "OneNeuronsWeights"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert webm.returncode == 0, webm.stderr
+
+
+def tiny_clip(path, colours, size=(64, 48), rate=15):
+    """A clip with one flat frame per colour, encoded with the project's settings."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=rate, options=dict(encoding.X264_OPTIONS))
+        stream.width, stream.height, stream.pix_fmt = *size, "yuv420p"
+        for index, colour in enumerate(colours):
+            frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), colour, np.uint8), format="rgb24")
+            frame.pts = index
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def frames(path):
+    with av.open(str(path)) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+def test_joined_clips_decode_to_their_own_frames_in_order(tmp_path):
+    first, second = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    tiny_clip(first, [(200, 30, 30)] * 7 + [(30, 200, 30)] * 5)
+    tiny_clip(second, [(30, 30, 200)] * 9)
+    encoding.concatenate([first, second], tmp_path / "joined.mp4", "mp4")
+    joined = frames(tmp_path / "joined.mp4")
+    own = frames(first) + frames(second)
+    assert len(joined) == len(own) == 21
+    assert all(np.array_equal(a, b) for a, b in zip(joined, own))  # copied, not re-encoded
+    with av.open(str(tmp_path / "joined.mp4")) as container:
+        assert container.duration / 1e6 == pytest.approx(21 / 15, abs=0.01)
+
+
+def test_clips_encoded_differently_are_refused(tmp_path):
+    tiny_clip(tmp_path / "a.mp4", [(10, 10, 10)] * 3)
+    tiny_clip(tmp_path / "b.mp4", [(10, 10, 10)] * 3, size=(32, 48))
+    with pytest.raises(UserError, match="encoded unlike the clips before it"):
+        encoding.concatenate([tmp_path / "a.mp4", tmp_path / "b.mp4"], tmp_path / "joined.mp4", "mp4")
+
+
+def test_joined_gifs_keep_every_frame_and_its_colours(tmp_path):
+    colours = [[(255, 0, 0), (0, 255, 0)], [(0, 0, 255), (0, 0, 128), (0, 0, 64)]]
+    for name, frame_colours in zip("ab", colours):
+        images = [Image.new("RGB", (20, 10), colour) for colour in frame_colours]
+        images[0].save(tmp_path / f"{name}.gif", save_all=True, append_images=images[1:], duration=60, loop=0)
+    encoding.concatenate([tmp_path / "a.gif", tmp_path / "b.gif"], tmp_path / "joined.gif", "gif")
+    with Image.open(tmp_path / "joined.gif") as gif:
+        seen, milliseconds = [], 0
+        for index in range(gif.n_frames):
+            gif.seek(index)
+            seen.append(gif.convert("RGB").getpixel((5, 5)))
+            milliseconds += gif.info["duration"]
+    assert seen == [(255, 0, 0), (0, 255, 0), (0, 0, 255), (0, 0, 128), (0, 0, 64)]
+    assert milliseconds == 5 * 60
+
+
+def test_a_held_frame_converted_once_gives_the_same_file(tmp_path, monkeypatch):
+    """render.py's writer converts a held frame once, not once per repeat: the encoder
+    gets the same pictures, so the clip is byte for byte manim's own."""
+    import hashlib
+
+    from manim import tempconfig
+
+    from publish.frame_writer import HeldFrameEncoder, renderer
+    from scenes.outline import scene_class
+    from scenes.settings import Settings
+
+    repeats, write = [], HeldFrameEncoder.write_frame
+    monkeypatch.setattr(HeldFrameEncoder, "write_frame",
+                        lambda self, pixels, repeat=1: (repeats.append(repeat), write(self, pixels, repeat=repeat)))
+    digests = []
+    for ours in (False, True):
+        config = {"quality": "low_quality", "media_dir": str(tmp_path / str(ours)), "disable_caching": True,
+                  "verbosity": "ERROR", "progress_bar": "none", **encoding.manim_encoder_config("mp4", False)}
+        with tempconfig(config):
+            scene = scene_class("OneNeuronsWeights")(settings=Settings(), **({"renderer": renderer()} if ours else {}))
+            scene.render()
+            clip = scene.renderer.file_writer.output_plan.primary_artifact
+            digests.append(hashlib.sha256(open(clip, "rb").read()).hexdigest())
+    assert digests[0] == digests[1]
+    assert max(repeats) > 15  # the beat's holds went through the once-converted path
