@@ -115,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="hidden-layer activation (the output layer is always sigmoid)")
     train.add_argument("--hidden", type=hidden_sizes, default=(16, 16), help="hidden layer sizes, e.g. 16,16")
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
-    train.add_argument("--snapshots", type=snapshot_epochs, default=(),
-                       help="also keep the weights at these epochs, e.g. 0,1,5,final")
+    train.add_argument("--snapshots", type=snapshot_epochs, default=None,
+                       help="also keep the weights at these epochs, e.g. 0,1,5,final "
+                            "(default: 0,1,2,5,10, those before the last epoch)")
     train.add_argument("--data", default=None, help=data_help)
     train.add_argument("--checkpoint", type=Path, help="default: assets/checkpoints/network[-relu].safetensors")
     train.add_argument("--export", type=Path, help="default: assets/export/network[-relu].json")

@@ -23,6 +23,7 @@ from .network import MLP
 SLOPPY_THREE = 7         # MNIST training index of the three in 3Blue1Brown's video
 TRAIN_THREES = 10        # the first ten threes of the training set
 FIRST_TEST_DIGITS = 15
+SNAPSHOT_EXAMPLES = (f"train:{SLOPPY_THREE}",)  # what a training snapshot keeps (and image examples)
 
 _rounded = np.vectorize(schema.round_float, otypes=[np.float64])
 
@@ -91,9 +92,10 @@ def image_id(path: str | Path) -> str:
     return example_ids.image_id(path)
 
 
-def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = ()) -> dict:
+def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (), only=None) -> dict:
     """The whole export document. `images` are earlier image examples to carry over
-    (id, path, label, pixels); their activations are recomputed for this network."""
+    (id, path, label, pixels); their activations are recomputed for this network.
+    `only`: keep just these MNIST examples (a training snapshot's), images always."""
     network = network_section(model)
     train_index = held_out_split(len(data.train_images))[0].numpy()
     train_predictions = predictions(network, data.train_images.numpy()[train_index])
@@ -104,6 +106,8 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
         "dataset_sha256": data.sha256,
     }
     examples = mnist_examples(network, data, test_predictions)
+    if only is not None:
+        examples = [example for example in examples if example["id"] in only]
     for image in images:
         examples.append(example_entry(network, image["id"], "image", image["pixels"], image["label"], path=image["path"]))
     for key in ("weights", "biases"):

@@ -37,3 +37,22 @@ def generations_dir(checkpoint: Path) -> Path:
     assets/checkpoints/network.generations/ for the default network."""
     checkpoint = Path(checkpoint)
     return checkpoint.parent / f"{checkpoint.with_suffix('').name}.generations"
+
+
+def snapshot_path(export: Path, epoch: int) -> Path:
+    """network.json -> network.epoch5.json: the export of the weights after that epoch,
+    kept beside the export by training (`render.py train --snapshots`)."""
+    export = Path(export)
+    return export.with_name(f"{export.with_suffix('').name}.epoch{epoch}{export.suffix}")
+
+
+def snapshot_epochs(export: Path) -> list[int]:
+    """The epochs whose snapshots lie beside an export, in order (none: [])."""
+    export = Path(export)
+    prefix, suffix = f"{export.with_suffix('').name}.epoch", export.suffix
+    found = []
+    for path in export.parent.glob(f"{prefix}*{suffix}"):
+        number = path.name[len(prefix):len(path.name) - len(suffix)]
+        if number.isdigit() and path.is_file():
+            found.append(int(number))
+    return sorted(found)

@@ -83,7 +83,7 @@ def _refuse_id_collision(new_image: dict, images: list[dict]) -> None:
 
 def snapshot_name(path: Path, epoch: int) -> Path:
     """network.json -> network.epoch5.json: the weights as they were after that epoch."""
-    return path.with_name(f"{path.with_suffix('').name}.epoch{epoch}{path.suffix}")
+    return paths.snapshot_path(path, epoch)
 
 
 def _check_output(path: Path, flag: str) -> None:
@@ -94,13 +94,20 @@ def _check_output(path: Path, flag: str) -> None:
 
 
 def snapshot_exports(result, data, images) -> dict:
-    """An export for each kept epoch: the same digits through the network as it was then."""
+    """An export for each kept epoch: the network as it was then, with the sloppy three and
+    the user's own digits through it (not every example: six whole exports would triple
+    what a clone carries), and the whole run's history, so the learning beat can draw the
+    curve the snapshot sits on."""
     docs = {}
     for epoch, state in result.snapshots.items():
         model = copy.deepcopy(result.model)  # same architecture, batch norm and all
         model.load_state_dict(state)
-        docs[epoch] = export.build_export(model.eval(), {**result.training, "epochs": epoch, "snapshot_of": result.training["epochs"]},
-                                          data, images)
+        training = {**result.training, "epochs": epoch, "snapshot_of": result.training["epochs"],
+                    "history": result.history}
+        training.pop("validation_accuracy")  # the final epoch's; this snapshot's is in the history
+        if epoch >= 1:
+            training["validation_accuracy"] = result.history[epoch - 1]["validation_accuracy"]
+        docs[epoch] = export.build_export(model.eval(), training, data, images, only=export.SNAPSHOT_EXAMPLES)
     return docs
 
 

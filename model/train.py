@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -34,6 +34,9 @@ from .activations import ACTIVATIONS
 from . import limits
 from .shapes import CLASSES, IMAGE_SIDE, PIXELS
 from .network import DEFAULT_HIDDEN, MLP
+
+
+DEFAULT_SNAPSHOTS = (0, 1, 2, 5, 10)  # kept by default: the learning beat shows the run through them
 
 
 @dataclass
@@ -47,7 +50,14 @@ class TrainConfig:
     learning_rate: float = 5e-3
     weight_decay: float = 0.1
     shift_probability: float = 0.5  # of a batch being moved by one pixel
-    snapshots: tuple = field(default_factory=tuple)  # epochs whose weights to keep
+    snapshots: tuple | None = None  # epochs whose weights to keep; None: DEFAULT_SNAPSHOTS
+
+    def kept_epochs(self) -> tuple:
+        """The snapshot epochs: those asked for, or by default those of DEFAULT_SNAPSHOTS
+        before the last epoch (the last one is the export itself)."""
+        if self.snapshots is not None:
+            return tuple(self.snapshots)
+        return tuple(epoch for epoch in DEFAULT_SNAPSHOTS if epoch < self.epochs)
 
     def validate(self) -> None:
         if not self.hidden or any(size < 1 for size in self.hidden):
@@ -59,7 +69,7 @@ class TrainConfig:
         if not 0 <= self.seed <= limits.MAX_SEED:
             raise UserError(f"--seed must be 0..{limits.MAX_SEED}, got {self.seed}")
         limits.check_network_sizes((PIXELS, *self.hidden, CLASSES), "--hidden")  # before allocating it
-        if any(epoch > self.epochs for epoch in self.snapshots):
+        if any(epoch > self.epochs for epoch in self.kept_epochs()):
             raise UserError(f"--snapshots asks for epoch {max(self.snapshots)}, but training runs {self.epochs} epochs")
         if self.batch_size < 1:
             raise UserError(f"--batch-size must be at least 1, got {self.batch_size}")
@@ -110,7 +120,8 @@ def train(config: TrainConfig, data: Mnist, progress: bool = True) -> TrainResul
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate,
                                                    total_steps=config.epochs * steps_per_epoch, pct_start=0.2)
     history, snapshots = [], {}
-    if 0 in config.snapshots:
+    kept = config.kept_epochs()
+    if 0 in kept:
         snapshots[0] = _state(model)
     started = time.perf_counter()
     bar = _progress_bar(config.epochs, progress)
@@ -136,7 +147,7 @@ def train(config: TrainConfig, data: Mnist, progress: bool = True) -> TrainResul
                   "train_accuracy": total_correct.item() / split,
                   "validation_accuracy": _accuracy(model, held_x, held_y)}
         history.append(record)
-        if epoch in config.snapshots:
+        if epoch in kept:
             snapshots[epoch] = _state(model)
         if bar is not None:
             bar.set_postfix(loss=f"{record['loss']:.3f}", train=f"{100 * record['train_accuracy']:.2f}%",

@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from model import paths
+from model.errors import UserError
 
 from scenes.outline import beats_of, scene_info
-from scenes.story import load_export, resolve_digit
+from scenes.story import load_export, resolve_digit, snapshots_of
 
 PROJECT_PACKAGES = ("scenes", "model")
 PUBLISH = Path(__file__).resolve().parent
@@ -50,7 +51,8 @@ def _example_parts(example) -> list:
 
 def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
     """sha256 of one part of an export: "shapes", "weights", "digit" (needs `digit`),
-    "examples", or "all" (everything a beat could draw)."""
+    "examples", "snapshots" (the training snapshots beside it; needs `digit`), or "all"
+    (everything a beat could draw from the export itself)."""
     export = load_export(path)
     network = export.network
     shapes = [network.sizes, network.hidden_activation, network.output_activation]
@@ -62,9 +64,24 @@ def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
         return _digest(*_example_parts(resolve_digit(export, digit)))
     if part == "examples":
         return _digest(*[p for example in export.examples for p in _example_parts(example)])
+    if part == "snapshots":  # what the learning beat draws of each: weights, the digit, accuracies, history
+        parts = []
+        for epoch, snapshot in snapshots_of(path, export):
+            parts += [epoch, shapes, *snapshot.network.weights, *snapshot.network.biases,
+                      snapshot.training.get("test_accuracy"), snapshot.training.get("history")]
+            parts += _example_parts(resolve_digit(snapshot, digit)) if _holds(snapshot, digit) else ["no digit"]
+        return _digest(*parts)
     if part == "all":
         return _digest(export_part_hash(path, "weights"), export_part_hash(path, "examples"))
     raise ValueError(part)
+
+
+def _holds(export, digit: str) -> bool:
+    try:
+        resolve_digit(export, digit)
+        return True
+    except UserError:  # a snapshot keeps only some digits: without this one it is not drawn
+        return False
 
 
 def export_content_hash(path: Path) -> str:
@@ -148,6 +165,8 @@ def inputs_key(request) -> str:
             options[part] = export_part_hash(settings.export, part)
     if "digit" in reads:
         options["digit"] = [settings.digit, export_part_hash(settings.export, "digit", settings.digit)]
+    if "snapshots" in reads:
+        options["snapshots"] = export_part_hash(settings.export, "snapshots", settings.digit)
     if "relu" in reads:
         options["relu"] = [settings.digit, export_content_hash(settings.relu_export)]
     options["source"] = source_hash(request.scene)

@@ -98,8 +98,7 @@ class RenderRequest:
 
 
 def snapshot_export(epoch: int, export: Path | None = None) -> Path:
-    base = Path(export or paths.DEFAULT_EXPORT).resolve()
-    path = base.with_name(f"{base.stem}.epoch{epoch}.json")
+    path = paths.snapshot_path(Path(export or paths.DEFAULT_EXPORT).resolve(), epoch)
     if not path.exists():
         raise UserError(f"no snapshot for epoch {epoch} ({path.name}): train with --snapshots {epoch}")
     return path

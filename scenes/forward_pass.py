@@ -25,7 +25,8 @@ def check(story):
     story.check_drawable("ForwardPass")
 
 
-def play(scene, story, network_height: float = NETWORK_HEIGHT, export_story=None) -> None:
+def play(scene, story, network_height: float = NETWORK_HEIGHT, export_story=None):
+    """The pass; returns (grid, caption, diagram) for a beat that goes on from it (WrongAnswer)."""
     grid, caption, diagram = digit_beside_network(story, network_height, export_story)
     begin_section(scene, "digit")
     scene.play(FadeIn(grid), FadeIn(caption), run_time=style.APPEAR_SECONDS)
@@ -38,6 +39,7 @@ def play(scene, story, network_height: float = NETWORK_HEIGHT, export_story=None
     begin_section(scene, "answer")
     highlight_answer(scene, diagram)
     scene.wait(style.HOLD_SECONDS)
+    return grid, caption, diagram
 
 
 class ForwardPass(BeatScene):

@@ -106,9 +106,8 @@ def play(scene, story) -> None:
                     + ")", font_size=style.FORMULA_FONT_SIZE - 6).next_to(note, UP, 0.35)
     # Each result flies into the vector as it appears (moving small copies: transforming
     # the whole group into `final` would morph hundreds of glyph parts every frame).
-    flying = [result[-1].copy() for result in results]
-    scene.play(*[copy.animate.move_to(final).set_opacity(0) for copy in flying], FadeIn(final), run_time=1.0)
-    scene.remove(*flying)
+    scene.play(*[FadeOut(result[-1].copy(), target_position=final) for result in results], FadeIn(final),
+               run_time=1.0)
     scene.wait(style.READ_SECONDS)
 
 

@@ -11,7 +11,9 @@ What a beat reads (`reads`), the parts of the export a change of which must re-r
 - "weights": the weights and biases of the network;
 - "digit": the chosen example: its pixels and every layer's z and a;
 - "examples": every example in the export (e.g. other threes shown beside the digit);
-- "relu": the whole ReLU export the ReLU beat compares against.
+- "relu": the whole ReLU export the ReLU beat compares against;
+- "snapshots": the training snapshots beside the export (`network.epochN.json`): their
+  epochs, weights, the digit through them, their accuracies and the run's history.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from model.errors import UserError
 
-READS = ("shapes", "weights", "digit", "examples", "relu")
+READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ BEATS = (
     _beat("NeuronHoldsANumber", "neuron_holds_a_number", {"digit"},
           "Each pixel is a number between 0 and 1; a neuron is a thing that holds such a number.",
           "a neuron holds a number between 0 and 1: real pixel values"),
+    _beat("WriteAProgram", "write_a_program", {"shapes", "digit"},
+          "The digit is just numbers, one per pixel. Could you write a program that reads them and says which digit?",
+          "the digit's real pixel values written out (a window of them, the rest elided), and the challenge"),
     _beat("Layers", "layers", {"shapes", "weights", "digit"},
           "One input neuron per pixel; hidden layers in the middle; ten outputs, one per digit.",
           "the grid unrolls into the input layer; the hidden layers and the outputs; the brightest output"),
@@ -53,6 +58,12 @@ BEATS = (
           "Each layer's activations determine the next: the pattern flows through, "
           "and the brightest output is the answer.",
           "the trained network classifying the digit, one layer transition at a time"),
+    _beat("WrongAnswer", "wrong_answer", {"shapes", "weights", "examples"},
+          "It is not always right: here is a real test digit it gets wrong, and what it should have said.",
+          "the first test digit the trained network misclassifies: its pass, the wrong answer and the true label"),
+    _beat("WhyTwoLayers", "why_two_layers", {"shapes", "weights"},  # the accuracy is the weights'
+          "Why two layers of 16? A choice: this is what that choice gives, and the hope behind it.",
+          "the hidden widths as a choice: the real sizes, parameter count and test accuracy; the hope for edges and loops"),
     _beat("HopedForFeatures", "hoped_for_features", {"weights"},
           "We might hope hidden neurons find loops and edges. The real weights look nothing like that.",
           "the hoped-for loops and edges (marked as a hope), then the real first-layer weight patterns"),
@@ -77,6 +88,9 @@ BEATS = (
     _beat("NetworkIsAFunction", "network_is_a_function", {"shapes", "digit"},
           "The whole network is just a function: pixels in, ten numbers out.",
           "f(pixels) = ten outputs: the real outputs, and the number of knobs"),
+    _beat("Learning", "learning", {"shapes", "weights", "digit", "snapshots"},
+          "Learning is finding these weights: here is our network's training run, snapshot by snapshot.",
+          "the real training run: one neuron's weights, the digit's pass and the accuracy curve at each kept epoch"),
     _beat("ReLU", "relu", {"shapes", "relu"},
           "Modern networks often use ReLU, max(0, a), instead: here is ours, trained with ReLU, on the same digit.",
           "sigmoid beside ReLU, then the ReLU network classifying the same digit"),

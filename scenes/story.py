@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model import paths
 from model.activations import Activation, activation
 from model.errors import UserError
 from model.schema import Example, Export, Network, read_export
@@ -41,6 +42,21 @@ def resolve_digit(export: Export, wanted: str) -> Example:
     if ":" not in wanted:
         wanted = f"image:{wanted}"
     return export.example(wanted)
+
+
+def snapshots_of(path: Path, final: Export) -> list[tuple[int, Export]]:
+    """The training snapshots kept beside an export (`network.epochN.json`), in epoch
+    order, that are of the run that made it: same seed and shape, taken from a run of
+    as many epochs. A leftover of another run is not drawn as this one's past."""
+    found = []
+    for epoch in paths.snapshot_epochs(path):
+        snapshot = load_export(paths.snapshot_path(path, epoch))
+        if (snapshot.training.get("snapshot_of") == final.training["epochs"] and epoch < final.training["epochs"]
+                and snapshot.training["seed"] == final.training["seed"]
+                and snapshot.network.sizes == final.network.sizes
+                and snapshot.network.hidden_activation == final.network.hidden_activation):
+            found.append((epoch, snapshot))
+    return found
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,12 @@ class Story:
         weights = network.weights[0][index]
         return FeaturedNeuron(index, weights, float(network.biases[0][index]), example.pixels,
                               float(weights @ example.pixels), float(example.z[0][index]), float(example.a[1][index]))
+
+    @cached_property
+    def snapshots(self) -> list[tuple[int, Export]]:
+        """(epoch, export) for each training snapshot of this network, then the export
+        itself at its last epoch: the weights as training found them."""
+        return snapshots_of(self.settings.export, self.export) + [(self.export.training["epochs"], self.export)]
 
     def relu(self) -> "Story":
         """The same digit through the ReLU network the ReLU beat compares."""

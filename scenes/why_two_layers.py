@@ -1,0 +1,75 @@
+"""WhyTwoLayers: "why two layers of 16?" answered honestly from the real network.
+
+The network's shape is drawn plain, its hidden columns braced: their widths
+are a choice (`render.py train --hidden`), not something the problem dictates. What
+the choice gives, from the export: the real layer sizes, the parameter count, and the
+test accuracy the trained network reaches (measured on its exported weights). Then the
+hope behind two layers, in the grey of made-up pictures: the first finds little edges,
+the second combines them into loops and lines. HopedForFeatures checks that hope.
+"""
+from __future__ import annotations
+
+from manim import DOWN, UP, Arc, Brace, FadeIn, Line, Text, VGroup, Write
+
+from scenes import style
+from scenes.beat import BeatScene
+from scenes.mobjects.layout import fit_width
+from scenes.parameter_count import plain_shape
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six")
+
+
+def question(hidden) -> str:
+    count = NUMBER_WORDS[len(hidden)] if len(hidden) < len(NUMBER_WORDS) else str(len(hidden))
+    layers = "layer" if len(hidden) == 1 else "layers"
+    widths = str(hidden[0]) if len(set(hidden)) == 1 else ", ".join(map(str, hidden[:-1])) + f" and {hidden[-1]}"
+    return f"why {count} hidden {layers} of {widths}?"
+
+
+def hoped_edge() -> VGroup:
+    """A little stroke: what a first-layer neuron might hope to find."""
+    return VGroup(Line(DOWN * 0.25, UP * 0.25, stroke_color=style.HOPE_COLOUR, stroke_width=6).rotate(0.6))
+
+
+def hoped_loop() -> VGroup:
+    """A loop: what a second-layer neuron might hope to find, from edges."""
+    return VGroup(Arc(radius=0.25, angle=5.5, stroke_color=style.HOPE_COLOUR, stroke_width=6))
+
+
+def play(scene, story) -> None:
+    network, training = story.network, story.export.training
+    sizes, hidden = network.sizes, network.sizes[1:-1]
+    title = fit_width(Text(question(hidden), font_size=style.TITLE_FONT_SIZE)).to_edge(UP, 0.35)
+    layers, bundles, counts = plain_shape(sizes)
+    VGroup(bundles, layers, counts).scale(0.8).next_to(title, DOWN, 0.85)
+    braced = VGroup(*layers[1:-1], *counts[1:-1])
+    brace = Brace(braced, DOWN, buff=0.1, color=style.HIGHLIGHT)
+    choice = Text("a choice: any widths would do", font_size=style.LABEL_FONT_SIZE, color=style.HIGHLIGHT)
+    choice.next_to(brace, DOWN, 0.1)
+    facts = VGroup(
+        Text(f"this one: {'-'.join(map(str, sizes))}, {network.parameter_count:,} weights and biases",
+             font_size=style.CAPTION_FONT_SIZE),
+        Text(f"trained, it reads {training['test_accuracy']:.2%} of the test digits right",
+             font_size=style.CAPTION_FONT_SIZE),
+    ).arrange(DOWN, buff=0.2)
+    fit_width(facts).next_to(choice, DOWN, 0.35)
+    hope = fit_width(Text("the hope: layer 1 finds little edges, layer 2 combines them into loops and lines",
+                          font_size=style.SMALL_FONT_SIZE, color=style.HOPE_COLOUR))
+    hope.next_to(facts, DOWN, 0.35)
+    icons = VGroup()
+    if len(hidden) >= 2:  # the hope is about two layers: edges over the first, loops over the second
+        icons.add(hoped_edge().next_to(layers[1], UP, 0.15), hoped_loop().next_to(layers[2], UP, 0.15))
+
+    scene.play(FadeIn(title), FadeIn(layers), FadeIn(bundles), FadeIn(counts), run_time=style.APPEAR_SECONDS)
+    scene.play(*[layer.neurons.animate.set_stroke(style.HIGHLIGHT) for layer in layers[1:-1]],
+               FadeIn(brace), FadeIn(choice), run_time=0.8)
+    scene.wait(style.READ_SECONDS)
+    for fact in facts:
+        scene.play(Write(fact), run_time=1.0)
+        scene.wait(style.PAUSE_SECONDS)
+    scene.play(FadeIn(hope), *[FadeIn(icon, shift=DOWN * 0.1) for icon in icons], run_time=1.0)
+    scene.wait(2 * style.READ_SECONDS)
+
+
+class WhyTwoLayers(BeatScene):
+    beats = ("WhyTwoLayers",)

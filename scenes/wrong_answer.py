@@ -1,0 +1,80 @@
+"""WrongAnswer: a real test digit the trained network gets wrong, shown honestly.
+
+The exporter keeps the first misclassified test digit (model/export.py). It passes
+through the network as the sloppy three does in ForwardPass: its pixels, the pass
+layer by layer, the brightest output boxed as the answer; then the label the digit
+carries is boxed beside the output it should have lit, with both real activations.
+An export holding no miss says so: no miss is ever made up.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from manim import DOWN, GREEN, LEFT, RIGHT, UP, FadeIn, SurroundingRectangle, Text, VGroup
+
+from scenes import style
+from scenes import forward_pass
+from scenes.beat import BeatScene
+from scenes.mobjects.equations import fmt
+from scenes.mobjects.layout import fit_width
+
+TRUTH = GREEN   # the label's box: not the answer's yellow, not a weight's blue or red
+
+
+def check(story):
+    story.check_drawable("WrongAnswer")
+
+
+def first_miss(export):
+    """The lowest-numbered test digit of the export whose brightest output is not its
+    label, or None."""
+    misses = [e for e in export.examples
+              if e.source == "mnist-test" and e.label is not None and e.prediction != e.label]
+    return min(misses, key=lambda e: e.index, default=None)
+
+
+def accuracy_line(story, wrap: str = " ") -> str:
+    return f"it gets {story.export.training['test_accuracy']:.2%} of{wrap}the test digits right"
+
+
+def play(scene, story) -> None:
+    miss = first_miss(story.export)
+    if miss is None:
+        _no_miss(scene, story)
+        return
+    # The same network, the missed digit, shown as ForwardPass shows the sloppy three.
+    grid, _, diagram = forward_pass.play(scene, dataclasses.replace(story, example=miss))
+
+    outputs = miss.a[-1]
+    neuron, label = diagram.layers[-1].neurons[miss.label], diagram.output_labels[miss.label]
+    value = Text(fmt(float(outputs[miss.label])), font_size=style.LABEL_FONT_SIZE, color=TRUTH)
+    value.next_to(label, RIGHT, 0.2)
+    box = SurroundingRectangle(VGroup(neuron, label, value), color=TRUTH, buff=0.08)
+    verdict = Text(f"it says {miss.prediction}: wrong.\nthe label says {miss.label}.",
+                   font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8, t2c={"wrong": style.NEGATIVE})
+    verdict.next_to(grid, DOWN, 0.35).align_to(grid, LEFT)
+    note = Text(accuracy_line(story, "\n"), font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR,
+                line_spacing=0.8)
+    note.next_to(verdict, DOWN, 0.2).align_to(grid, LEFT)
+    scene.play(FadeIn(box), FadeIn(value), label.animate.set_color(TRUTH), FadeIn(verdict, shift=UP * 0.2),
+               run_time=style.ANSWER_SECONDS)
+    scene.play(FadeIn(note), run_time=0.6)
+    scene.wait(style.HOLD_SECONDS)
+
+
+def _no_miss(scene, story) -> None:
+    """What an export without a misclassified test digit gets: the fact, not a fake."""
+    tested = sum(e.source == "mnist-test" for e in story.export.examples)
+    title = Text("does it ever get one wrong?", font_size=style.TITLE_FONT_SIZE).to_edge(UP, 0.6)
+    fact = fit_width(Text(f"of the {tested} test digits in this export, it gets none wrong:\n"
+                          "there is no miss to show", font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8))
+    note = fit_width(Text(accuracy_line(story), font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR))
+    VGroup(fact, note).arrange(DOWN, buff=0.4)
+    scene.play(FadeIn(title), run_time=style.APPEAR_SECONDS)
+    scene.play(FadeIn(fact, shift=UP * 0.2), run_time=style.APPEAR_SECONDS)
+    scene.play(FadeIn(note), run_time=0.6)
+    scene.wait(style.HOLD_SECONDS)
+
+
+class WrongAnswer(BeatScene):
+    beats = ("WrongAnswer",)
