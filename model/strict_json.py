@@ -25,7 +25,9 @@ READ_CHUNK = 1024 * 1024
 BYTE_ORDER_MARKS = {b"\xef\xbb\xbf": "UTF-8 with a byte-order mark", b"\xff\xfe": "UTF-16 or UTF-32",
                     b"\xfe\xff": "UTF-16", b"\x00\x00\xfe\xff": "UTF-32"}
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
+# Every byte but the four brackets: deleted by bytes.translate, which is C-speed (a regex
+# substitution over a 43 MB export took a tenth of a second).
+_NOT_A_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def read_capped(path: Path, cap: int, what: str = "file") -> bytes:
@@ -78,7 +80,8 @@ def decode_text(raw: bytes, where: str) -> str:
 
 def nesting_depth(raw: bytes) -> int:
     """How deeply arrays and objects nest, counting only brackets outside strings."""
-    brackets = _NOT_A_BRACKET.sub(b"", _STRING.sub(b"", raw))
+    outside_strings = _STRING.sub(b"", raw) if b'"' in raw else raw
+    brackets = outside_strings.translate(None, _NOT_A_BRACKET)
     depth = deepest = 0
     for byte in brackets:
         depth += 1 if byte in b"[{" else -1
