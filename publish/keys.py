@@ -26,7 +26,7 @@ import numpy as np
 from model import paths
 from model.errors import UserError
 
-from scenes.outline import beats_of, scene_info
+from scenes.outline import beats_of, is_chapter, scene_info
 from scenes.story import load_export, resolve_digit, snapshots_of
 
 PROJECT_PACKAGES = ("scenes", "model")
@@ -145,6 +145,11 @@ def _files_hash(files) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=None)  # once per run, not once per clip: the code does not change mid-run
+def _publish_file_hash(name: str) -> str:
+    return _files_hash([PUBLISH / name])
+
+
 def inputs_key(request) -> str:
     """One hash of everything that decides what a clip looks like. A Chapter is its beats'
     clips joined: its key is theirs, and the joining code's."""
@@ -152,11 +157,10 @@ def inputs_key(request) -> str:
                "transparent": request.transparent, "sections": request.sections, "edges": request.edges,
                "snapshot": request.snapshot,
                # how the frames become the file we ship: encoder settings, faststart, GIF
-               "encoding": _files_hash([PUBLISH / "encoding.py"])}
-    beats = beats_of(request.scene)
-    if len(beats) > 1:
-        options["beats"] = [inputs_key(replace(request, scene=beat, sections=False)) for beat in beats]
-        options["source"] = _files_hash([PUBLISH / "assemble.py"])
+               "encoding": _publish_file_hash("encoding.py")}
+    if is_chapter(request.scene):
+        options["beats"] = [inputs_key(replace(request, scene=beat, sections=False)) for beat in beats_of(request.scene)]
+        options["source"] = _publish_file_hash("assemble.py")
         return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
     reads = scene_info(request.scene).reads
     settings = request.settings()
