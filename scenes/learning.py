@@ -45,29 +45,30 @@ def history_of(snapshots) -> list[dict]:
     return []
 
 
-def accuracy_axes(epochs: int) -> tuple[Axes, VGroup]:
+def accuracy_axes(epochs: int, fonts=style.VIDEO) -> tuple[Axes, VGroup]:
     """Axes for accuracy 0-1 over epochs 0-N, and their tick labels (legible Text)."""
     axes = Axes(x_range=[0, epochs, max(1, epochs // 5)], y_range=[0, 1, 0.25], x_length=AXES_WIDTH,
                 y_length=AXES_HEIGHT, axis_config={"stroke_width": 2, "include_tip": False})
-    ticks = VGroup(*[Text(str(x), font_size=style.SMALL_FONT_SIZE).next_to(axes.c2p(x, 0), DOWN, 0.15)
+    ticks = VGroup(*[Text(str(x), font_size=fonts.small).next_to(axes.c2p(x, 0), DOWN, 0.15)
                      for x in sorted({0, epochs // 2, epochs})],
-                   *[Text(f"{y:.0%}", font_size=style.SMALL_FONT_SIZE).next_to(axes.c2p(0, y), LEFT, 0.15)
+                   *[Text(f"{y:.0%}", font_size=fonts.small).next_to(axes.c2p(0, y), LEFT, 0.15)
                      for y in (0, 0.5, 1)])
     return axes, ticks
 
 
-def readout(epoch: int, snapshot, digit_id: str) -> Text:
+def readout(epoch: int, snapshot, digit_id: str, fonts=style.VIDEO) -> Text:
     example = snapshot.example(digit_id)
     answer = int(example.prediction)
     return Text(f"epoch {epoch}: test accuracy {snapshot.training['test_accuracy']:.1%}\n"
                 f"the digit: it says {answer} (a = {example.a[-1][answer]:.2f})",
-                font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8)
+                font_size=fonts.caption, line_spacing=0.8)
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     snapshots = usable_snapshots(story)
     neuron = story.featured.index
-    title = Text("learning is finding these weights", font_size=style.TITLE_FONT_SIZE).to_edge(UP, 0.3)
+    title = Text("learning is finding these weights", font_size=fonts.title).to_edge(UP, 0.3)
     if len(snapshots) < 2:
         _no_snapshots(scene, story, title)
         return
@@ -80,14 +81,14 @@ def play(scene, story) -> None:
 
     def network(snapshot):
         example = snapshot.example(story.example.id)
-        diagram = NetworkDiagram(snapshot.network, example, edge_mode=story.settings.edges)
+        diagram = NetworkDiagram(snapshot.network, example, edge_mode=story.settings.edges, typography=fonts)
         diagram.scale_to_fit_height(DIAGRAM_HEIGHT)
         if diagram.width > DIAGRAM_MAX_WIDTH:
             diagram.scale_to_fit_width(DIAGRAM_MAX_WIDTH)
         diagram.move_to(LEFT * 0.9 + DOWN * 0.1)
         for neuron_, label in zip(diagram.layers[-1].neurons, diagram.output_labels):
-            label.scale(DIAGRAM_LABEL_SIZE / label.font_size).next_to(neuron_, RIGHT, 0.1)
-        diagram.input_count.scale(DIAGRAM_LABEL_SIZE / diagram.input_count.font_size)
+            label.scale(fonts.text(DIAGRAM_LABEL_SIZE) / label.font_size).next_to(neuron_, RIGHT, 0.1)
+        diagram.input_count.scale(fonts.text(DIAGRAM_LABEL_SIZE) / diagram.input_count.font_size)
         diagram.input_count.next_to(diagram.input_brace, LEFT, 0.08)
         # Drawn this small, a wide layer's index labels and notes would be unreadable:
         # one legible line (`wide_note`) says what is drawn of such layers instead.
@@ -101,27 +102,27 @@ def play(scene, story) -> None:
     wide_note = VGroup()
     if max(story.network.sizes[1:]) > cap:
         wide_note.add(Text(f"layers wider than {cap}: their {cap} most active neurons drawn",
-                           font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR).move_to(LEFT * 0.9 + UP * 2.8))
+                           font_size=fonts.small, color=style.INDEX_COLOUR).move_to(LEFT * 0.9 + UP * 2.8))
     weights = heatmap(first).to_edge(LEFT, buff=0.45).shift(UP * 0.1)
-    weights_caption = Text(f"hidden neuron {neuron}'s\nweights", font_size=style.SMALL_FONT_SIZE,
+    weights_caption = Text(f"hidden neuron {neuron}'s\nweights", font_size=fonts.small,
                            line_spacing=0.8).next_to(weights, UP, 0.2)
     diagram = network(first)
-    axes, ticks = accuracy_axes(last_epoch)
+    axes, ticks = accuracy_axes(last_epoch, fonts)
     VGroup(axes, ticks).to_edge(RIGHT, buff=0.5).shift(UP * 0.2)
-    axes_caption = Text("held-out accuracy\nafter each epoch", font_size=style.SMALL_FONT_SIZE, line_spacing=0.8,
+    axes_caption = Text("held-out accuracy\nafter each epoch", font_size=fonts.small, line_spacing=0.8,
                         color=style.POSITIVE).next_to(axes, UP, 0.25)
-    x_label = Text("epoch", font_size=style.SMALL_FONT_SIZE).next_to(ticks, DOWN, 0.1).match_x(axes)
+    x_label = Text("epoch", font_size=fonts.small).next_to(ticks, DOWN, 0.1).match_x(axes)
     curve = VMobject(stroke_color=style.POSITIVE, stroke_width=3)
     if history:
         curve.set_points_as_corners([axes.c2p(h["epoch"], h["validation_accuracy"]) for h in history])
-    legend = Text("dot: this snapshot's\ntest accuracy", font_size=style.SMALL_FONT_SIZE, line_spacing=0.8,
+    legend = Text("dot: this snapshot's\ntest accuracy", font_size=fonts.small, line_spacing=0.8,
                   color=style.HIGHLIGHT).next_to(x_label, DOWN, 0.2).match_x(axes)
 
     def dot_at(epoch, snapshot):
         return Dot(axes.c2p(epoch, snapshot.training["test_accuracy"]), radius=0.08, color=style.HIGHLIGHT)
 
     dot = dot_at(first_epoch, first)
-    text = readout(first_epoch, first, story.example.id).to_corner(DOWN + LEFT, buff=0.35)
+    text = readout(first_epoch, first, story.example.id, fonts).to_corner(DOWN + LEFT, buff=0.35)
 
     begin_section(scene, f"epoch_{first_epoch}")
     scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), FadeIn(diagram), FadeIn(wide_note),
@@ -134,7 +135,7 @@ def play(scene, story) -> None:
         begin_section(scene, f"epoch_{epoch}")
         new_weights = heatmap(snapshot).move_to(weights)
         new_diagram = network(snapshot)
-        new_text = readout(epoch, snapshot, story.example.id).move_to(text, aligned_edge=LEFT)
+        new_text = readout(epoch, snapshot, story.example.id, fonts).move_to(text, aligned_edge=LEFT)
         scene.play(ReplacementTransform(weights, new_weights), ReplacementTransform(diagram, new_diagram),
                    dot.animate.move_to(dot_at(epoch, snapshot)), ReplacementTransform(text, new_text), run_time=STEP_SECONDS)
         scene.wait(style.PAUSE_SECONDS)
@@ -144,11 +145,12 @@ def play(scene, story) -> None:
 
 def _no_snapshots(scene, story, title) -> None:
     """No snapshots of this run beside the export: say so, and show where it ended."""
+    fonts = story.typography
     weights = WeightHeatmap(story.featured.weights, size=HEATMAP_SIZE).move_to(LEFT * 3.5 + DOWN * 0.3)
     fact = Text(f"no training snapshots of this network\nhold the digit {story.example.id}:\n"
                 f"here are hidden neuron {story.featured.index}'s\nweights as training left them\n"
                 "(`render.py train` keeps snapshots by default)",
-                font_size=style.SMALL_FONT_SIZE, line_spacing=0.8).next_to(weights, RIGHT, 0.6)
+                font_size=fonts.small, line_spacing=0.8).next_to(weights, RIGHT, 0.6)
     scene.play(FadeIn(title), FadeIn(weights), run_time=style.APPEAR_SECONDS)
     scene.play(FadeIn(fact, shift=UP * 0.2), run_time=style.APPEAR_SECONDS)
     scene.wait(style.HOLD_SECONDS)

@@ -46,12 +46,13 @@ def entry_colour(value: float, scale: float):
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     network, example, featured = story.network, story.example, story.featured
     weights, bias, pixels = network.weights[0], network.biases[0], example.pixels
     function = story.hidden_activation
     rows, cols = shown_rows(featured.index, len(weights)), shown_columns(featured.weights, pixels)
 
-    general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=style.FORMULA_FONT_SIZE)
+    general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=fonts.formula)
     general.to_edge(UP, 0.35)
     scene.play(Write(general), run_time=1.0)
 
@@ -65,7 +66,7 @@ def play(scene, story) -> None:
     vector = Matrix([[fmt(pixels[c])] for c in cols] + [[r"\vdots"]], element_to_mobject=MathTex,
                     v_buff=0.6).scale(0.6)
     product = VGroup(matrix, vector).arrange(RIGHT, buff=0.2).to_edge(LEFT, buff=0.5).shift(UP * 0.3)
-    row_names = VGroup(*[Text(f"neuron {r}", font_size=style.SMALL_FONT_SIZE, color=style.HIGHLIGHT
+    row_names = VGroup(*[Text(f"neuron {r}", font_size=fonts.small, color=style.HIGHLIGHT
                               if r == featured.index else style.TEXT) for r in rows])
     for name, row in zip(row_names, matrix.get_rows()):
         name.next_to(matrix, LEFT, 0.2).set_y(row.get_y())
@@ -74,12 +75,12 @@ def play(scene, story) -> None:
     note = fit_width(Text(f"W is {weights.shape[0]}x{weights.shape[1]}. Shown: rows {rows[0]}-{rows[-1]}, and the "
                           f"{len(cols)} inked pixels that weigh most\nfor neuron {featured.index} "
                           f"(pixels {', '.join(map(str, cols))}); the rest elided",
-                          font_size=style.SMALL_FONT_SIZE, line_spacing=0.8)).to_edge(DOWN, 0.35)
+                          font_size=fonts.small, line_spacing=0.8)).to_edge(DOWN, 0.35)
     scene.play(FadeIn(matrix), FadeIn(row_names), FadeIn(note), run_time=1.0)
     scene.play(FadeIn(vector, shift=LEFT * 0.3), run_time=0.8)
 
     # Row by row: the real weighted sum over every pixel, counting up; then + b and f.
-    header = VGroup(*[MathTex(tex, font_size=style.FORMULA_FONT_SIZE - 8) for tex in
+    header = VGroup(*[MathTex(tex, font_size=fonts.math(style.FORMULA_FONT_SIZE - 8)) for tex in
                       (r"W a^{(0)}", r"+\,b", r"= z", applied(function, "z"))])
     left, right = product.get_right()[0] + 0.9, config.frame_width / 2 - 0.7
     x_positions = list(np.linspace(left, right, len(header)))
@@ -91,19 +92,19 @@ def play(scene, story) -> None:
         y = matrix.get_rows()[i].get_y()
         box = SurroundingRectangle(VGroup(matrix.get_rows()[i], row_names[i]), color=style.HIGHLIGHT, buff=0.06)
         total = float(weights[r] @ pixels)
-        running = DecimalNumber(0, num_decimal_places=2, font_size=style.FORMULA_FONT_SIZE - 10).move_to([x_positions[0], y, 0])
+        running = DecimalNumber(0, num_decimal_places=2, font_size=fonts.math(style.FORMULA_FONT_SIZE - 10)).move_to([x_positions[0], y, 0])
         scene.play(FadeIn(box), FadeIn(running), run_time=0.4)
         # Circumscribe flashes an outline: Indicate would copy the whole vector every row.
         scene.play(ChangeDecimalToValue(running, total), Circumscribe(vector, color=style.HIGHLIGHT), run_time=0.9)
         z, a = float(example.z[0][r]), float(example.a[1][r])
-        steps = [MathTex(tex, font_size=style.FORMULA_FONT_SIZE - 10).move_to([x, y, 0])
+        steps = [MathTex(tex, font_size=fonts.math(style.FORMULA_FONT_SIZE - 10)).move_to([x, y, 0])
                  for tex, x in zip((f"{fmt(bias[r])}", fmt(z), fmt(a)), x_positions[1:])]
         steps[-1].set_color(style.HIGHLIGHT)
         scene.play(*[FadeIn(step, shift=RIGHT * 0.2) for step in steps], FadeOut(box), run_time=0.7)
         results.add(VGroup(running, *steps))
     # The shown entries of a(1), where the forward pass put them.
     final = MathTex(r"a^{(1)}_{" + f"{rows[0]}..{rows[-1]}" + "} = (" + ",\\ ".join(fmt(example.a[1][r]) for r in rows)
-                    + ")", font_size=style.FORMULA_FONT_SIZE - 6).next_to(note, UP, 0.35)
+                    + ")", font_size=fonts.math(style.FORMULA_FONT_SIZE - 6)).next_to(note, UP, 0.35)
     # Each result flies into the vector as it appears (moving small copies: transforming
     # the whole group into `final` would morph hundreds of glyph parts every frame).
     scene.play(*[FadeOut(result[-1].copy(), target_position=final) for result in results], FadeIn(final),

@@ -34,6 +34,7 @@ def inked_window(pixels: np.ndarray, size: int = WINDOW) -> tuple[int, int]:
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     pixels = story.example.pixels
     grid = PixelGrid(pixels, size=3.6).to_edge(LEFT, buff=0.6)
     row, col = inked_window(pixels)
@@ -50,7 +51,7 @@ def play(scene, story) -> None:
         square = Square(side_length=0.62, stroke_color=style.PIXEL_STROKE, stroke_width=1)
         square.set_fill(style.NEURON_FILL, opacity=float(pixels[index]))
         value = float(pixels[index])
-        label = Text(fmt(value), font_size=style.SMALL_FONT_SIZE - 2, color=style.BACKGROUND if value > 0.55 else style.TEXT)
+        label = Text(fmt(value), font_size=fonts.text(style.SMALL_FONT_SIZE - 2), color=style.BACKGROUND if value > 0.55 else style.TEXT)
         big.add(VGroup(square, label.move_to(square)))
     big.arrange_in_grid(WINDOW, WINDOW, buff=0).move_to(RIGHT * 0.6)
     scene.play(TransformFromCopy(marker, big), run_time=1.2)
@@ -60,9 +61,9 @@ def play(scene, story) -> None:
     middle = indices[WINDOW * (WINDOW // 2):WINDOW * (WINDOW // 2 + 1)]
     neurons = NeuronLayer(len(middle)).scale(1.6).to_edge(RIGHT, buff=1.6)
     values = [float(pixels[i]) for i in middle]
-    numbers = VGroup(*[Text(fmt(v), font_size=style.LABEL_FONT_SIZE).next_to(n, RIGHT, 0.2)
+    numbers = VGroup(*[Text(fmt(v), font_size=fonts.label).next_to(n, RIGHT, 0.2)
                        for n, v in zip(neurons.neurons, values)])
-    caption = Text("neuron: holds a number\nbetween 0 and 1", font_size=style.SMALL_FONT_SIZE,
+    caption = Text("neuron: holds a number\nbetween 0 and 1", font_size=fonts.small,
                    line_spacing=0.8).next_to(neurons, UP, 0.4)
     scene.play(FadeIn(neurons), FadeIn(caption), run_time=0.6)
     scene.play(*neurons.fill_animations(values), FadeIn(numbers), run_time=1.2)

@@ -24,15 +24,16 @@ def describe(example) -> str:
 def digit_beside_network(story, network_height: float, export_story=None):
     """(grid, caption, diagram) laid out, nothing shown yet. `export_story`: draw another
     export's network (the ReLU beat) with the same settings."""
+    fonts = story.typography
     story = export_story or story
     grid = PixelGrid(story.example.pixels).to_edge(LEFT, buff=0.6)
-    diagram = NetworkDiagram(story.network, story.example, edge_mode=story.settings.edges)
+    diagram = NetworkDiagram(story.network, story.example, edge_mode=story.settings.edges, typography=story.typography)
     diagram.scale_to_fit_height(min(diagram.height, network_height))
     room = config.frame_width / 2 - NETWORK_RIGHT_MARGIN - (grid.get_right()[0] + GAP)
     if diagram.width > room:  # a deep network: narrower, never over the digit
         diagram.scale_to_fit_width(room)
     diagram.to_edge(RIGHT, buff=NETWORK_RIGHT_MARGIN).set_y(0)
-    caption = Text(describe(story.example), font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8)
+    caption = Text(describe(story.example), font_size=fonts.caption, line_spacing=0.8)
     caption.scale_to_fit_width(min(caption.width, grid.width + 0.6)).next_to(grid, UP, 0.3)
     return grid, caption, diagram
 
