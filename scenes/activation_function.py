@@ -43,6 +43,9 @@ def play(scene, story) -> None:
     a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation, 3)}", font_size=fonts.math(32))
     a_label.next_to(on_curve, RIGHT + DOWN, 0.15)
     who = Text(f"hidden neuron {neuron}, for this digit", font_size=fonts.small).to_corner(UP + RIGHT)
+    if fonts.post:  # bigger, the corner would run into the formula, and the label into the "0"
+        who.to_edge(LEFT, 0.4).set_y(axes.get_top()[1] - 0.3)
+        z_label.align_to(on_axis, LEFT if z >= 0 else RIGHT)
     scene.play(FadeIn(on_axis), FadeIn(z_label), FadeIn(who), run_time=0.6)
     scene.play(Create(up), FadeIn(on_curve), run_time=0.6)
     scene.play(Create(across), FadeIn(a_label), run_time=0.6)

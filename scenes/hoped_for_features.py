@@ -64,18 +64,22 @@ def beside_real_neurons(scene, story) -> None:
     for neuron, hope, pattern in zip(neurons, hopes, patterns):
         circle = Circle(radius=0.3, stroke_color=style.NEURON_STROKE, stroke_width=2)
         circle.set_fill(style.NEURON_FILL if values[neuron] >= 0 else style.NEGATIVE, opacity=min(1.0, abs(values[neuron])))
-        name = Text(f"layer {layer}, neuron {neuron}\na = {fmt(values[neuron])}", font_size=fonts.small,
-                    line_spacing=0.8)
+        # The post layout names the neuron without its layer: the title says which layer.
+        name = Text(fonts.pick(f"layer {layer}, ", "") + f"neuron {neuron}\na = {fmt(values[neuron])}",
+                    font_size=fonts.small, line_spacing=0.8)
         real = WeightHeatmap(pattern, size=1.5, scale=scale)
         rows.add(VGroup(VGroup(circle, name).arrange(RIGHT, buff=0.25), hope.copy(), real))
+    top, step, hope_x, real_x = fonts.pick((1.55, 2.0, -1.4, 2.0), (1.1, 1.75, -2.4, 0.9))
     for number, row in enumerate(rows):  # three columns: the neuron, the hope, the real pattern
-        y = 1.55 - 2.0 * number
+        y = top - step * number
         row[0].move_to([0, y, 0]).to_edge(LEFT, buff=0.6)
-        row[1].move_to([-1.4, y, 0])
-        row[2].move_to([2.0, y, 0])
+        row[1].move_to([hope_x, y, 0])
+        row[2].move_to([real_x, y, 0])
     headers = VGroup(Text("hoped for", font_size=fonts.label, color=style.HOPE_COLOUR),
-                     Text("what it really weighs", font_size=fonts.label))
-    title = fit_width(Text(f"the hopes beside real layer-{layer} neurons, the most active for this digit",
+                     Text(fonts.pick("what it really weighs", "what it\nreally weighs"), font_size=fonts.label,
+                          line_spacing=0.8))
+    title = fit_width(Text(f"the hopes beside real layer-{layer} neurons," + fonts.pick(" ", "\n")
+                           + "the most active for this digit",
                            font_size=fonts.label)).to_edge(UP, buff=0.3)
     note = Text("weights carried\nback to the pixels\nthrough the layers\nbefore: a linear view",
                 font_size=fonts.small, line_spacing=0.8).next_to(rows[1][2], RIGHT, 0.4)

@@ -17,6 +17,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, ReplacementTransfor
 from scenes import style
 from scenes.beat import BeatScene, begin_section
 from scenes.mobjects.heatmap import WeightHeatmap
+from scenes.mobjects.layout import keep_inside
 from scenes.mobjects.network_diagram import NetworkDiagram
 
 HEATMAP_SIZE = 2.3
@@ -24,6 +25,11 @@ DIAGRAM_HEIGHT = 4.9
 DIAGRAM_MAX_WIDTH = 5.8  # between the heatmap and the curve, whatever the depth
 DIAGRAM_LABEL_SIZE = 18  # the diagram is drawn small: its digits and count are set back to legible
 AXES_WIDTH, AXES_HEIGHT = 3.2, 2.6
+# The post layout (bigger text): a smaller diagram, moved right of the heatmap's caption,
+# without the output digits 0-9 (at a legible size they would pile onto each other; the
+# readout line names the answer and its activation).
+POST_HEATMAP_SIZE = 2.0
+POST_DIAGRAM_HEIGHT, POST_DIAGRAM_MAX_WIDTH, POST_DIAGRAM_X = 4.0, 4.0, -0.5
 STEP_SECONDS = 1.4      # one snapshot to the next
 
 
@@ -77,15 +83,18 @@ def play(scene, story) -> None:
     scale = max(float(np.abs(s.network.weights[0][neuron]).max()) for _, s in snapshots)  # one scale: growth shows
 
     def heatmap(snapshot):
-        return WeightHeatmap(snapshot.network.weights[0][neuron], size=HEATMAP_SIZE, scale=scale)
+        return WeightHeatmap(snapshot.network.weights[0][neuron], size=fonts.pick(HEATMAP_SIZE, POST_HEATMAP_SIZE),
+                             scale=scale)
 
     def network(snapshot):
         example = snapshot.example(story.example.id)
         diagram = NetworkDiagram(snapshot.network, example, edge_mode=story.settings.edges, typography=fonts)
-        diagram.scale_to_fit_height(DIAGRAM_HEIGHT)
-        if diagram.width > DIAGRAM_MAX_WIDTH:
-            diagram.scale_to_fit_width(DIAGRAM_MAX_WIDTH)
-        diagram.move_to(LEFT * 0.9 + DOWN * 0.1)
+        if fonts.post:
+            diagram.decorations.remove(diagram.output_labels)
+        diagram.scale_to_fit_height(fonts.pick(DIAGRAM_HEIGHT, POST_DIAGRAM_HEIGHT))
+        if diagram.width > fonts.pick(DIAGRAM_MAX_WIDTH, POST_DIAGRAM_MAX_WIDTH):
+            diagram.scale_to_fit_width(fonts.pick(DIAGRAM_MAX_WIDTH, POST_DIAGRAM_MAX_WIDTH))
+        diagram.move_to(RIGHT * fonts.pick(-0.9, POST_DIAGRAM_X) + DOWN * 0.1)
         for neuron_, label in zip(diagram.layers[-1].neurons, diagram.output_labels):
             label.scale(fonts.text(DIAGRAM_LABEL_SIZE) / label.font_size).next_to(neuron_, RIGHT, 0.1)
         diagram.input_count.scale(fonts.text(DIAGRAM_LABEL_SIZE) / diagram.input_count.font_size)
@@ -101,11 +110,14 @@ def play(scene, story) -> None:
     cap = style.MAX_DRAWN_NEURONS
     wide_note = VGroup()
     if max(story.network.sizes[1:]) > cap:
-        wide_note.add(Text(f"layers wider than {cap}: their {cap} most active neurons drawn",
-                           font_size=fonts.small, color=style.INDEX_COLOUR).move_to(LEFT * 0.9 + UP * 2.8))
+        wide_note.add(Text(f"layers wider than {cap}:" + fonts.pick(" ", "\n") + f"their {cap} most active neurons drawn",
+                           font_size=fonts.small, color=style.INDEX_COLOUR, line_spacing=0.8)
+                      .move_to(LEFT * 0.9 + UP * fonts.pick(2.8, 2.6)))
     weights = heatmap(first).to_edge(LEFT, buff=0.45).shift(UP * 0.1)
     weights_caption = Text(f"hidden neuron {neuron}'s\nweights", font_size=fonts.small,
                            line_spacing=0.8).next_to(weights, UP, 0.2)
+    if fonts.post:  # wider than the heatmap at this size: from the frame's edge, not centred
+        weights_caption.align_to(weights, LEFT)
     diagram = network(first)
     axes, ticks = accuracy_axes(last_epoch, fonts)
     VGroup(axes, ticks).to_edge(RIGHT, buff=0.5).shift(UP * 0.2)
@@ -117,6 +129,8 @@ def play(scene, story) -> None:
         curve.set_points_as_corners([axes.c2p(h["epoch"], h["validation_accuracy"]) for h in history])
     legend = Text("dot: this snapshot's\ntest accuracy", font_size=fonts.small, line_spacing=0.8,
                   color=style.HIGHLIGHT).next_to(x_label, DOWN, 0.2).match_x(axes)
+    if fonts.post:
+        keep_inside(legend)
 
     def dot_at(epoch, snapshot):
         return Dot(axes.c2p(epoch, snapshot.training["test_accuracy"]), radius=0.08, color=style.HIGHLIGHT)

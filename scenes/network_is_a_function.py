@@ -38,7 +38,7 @@ def play(scene, story) -> None:
     outputs = example.a[-1]
     _, _, weights, biases = parameter_terms(sizes)
     digit = PixelGrid(example.pixels, size=2.2).move_to(LEFT * 5.2 + UP * 1.2)
-    box = Rectangle(width=2.6, height=1.8, stroke_color=style.TEXT).move_to(LEFT * 1.3 + UP * 1.2)
+    box = Rectangle(width=fonts.pick(2.6, 3.2), height=1.8, stroke_color=style.TEXT).move_to(LEFT * 1.3 + UP * 1.2)
     name = MathTex("f", font_size=fonts.math(72)).move_to(box.get_center() + UP * 0.25)
     knobs = Text(f"{weights + biases:,} knobs", font_size=fonts.label).next_to(name, DOWN, 0.15)
     bars = output_bars(outputs, example.prediction, fonts).move_to(RIGHT * 3.9 + UP * 1.0, aligned_edge=DOWN)
@@ -52,7 +52,14 @@ def play(scene, story) -> None:
 
     general = MathTex(rf"f(a_0, \dots, a_{{{sizes[0] - 1}}}) = (y_0, \dots, y_{{{sizes[-1] - 1}}})",
                       font_size=fonts.formula).move_to(DOWN * 1.1)
-    real = fit_width(MathTex(r"f(\text{this digit}) = (" + r",\ ".join(fmt(y) for y in outputs) + ")", font_size=fonts.math(32)))
+    values = [fmt(y) for y in outputs]
+    if fonts.post:  # at a legible size the ten outputs take two lines
+        half = (len(values) + 1) // 2
+        real = VGroup(MathTex(r"f(\text{this digit}) = (" + r",\ ".join(values[:half]) + ",", font_size=fonts.math(32)),
+                      MathTex(r",\ ".join(values[half:]) + ")", font_size=fonts.math(32)))
+        real.arrange(DOWN, buff=0.15, aligned_edge=RIGHT)
+    else:
+        real = fit_width(MathTex(r"f(\text{this digit}) = (" + r",\ ".join(values) + ")", font_size=fonts.math(32)))
     real.next_to(general, DOWN, 0.35)
     learning = Text("learning = finding good values for the knobs (the next chapter)",
                     font_size=fonts.label, color=style.HIGHLIGHT).next_to(real, DOWN, 0.4)

@@ -21,7 +21,8 @@ def play(scene, story) -> None:
     fonts = story.typography
     featured = story.featured
     neuron, weights, activation = featured.index, featured.weights, featured.activation
-    title = Text(f"hidden neuron {neuron} of layer 1: the most active for this digit (a = {fmt(activation)})",
+    title = Text(f"hidden neuron {neuron} of layer 1:" + fonts.pick(" ", "\n")
+                 + f"the most active for this digit (a = {fmt(activation)})",
                  font_size=fonts.label).to_edge(UP, buff=0.4)
 
     digit = PixelGrid(story.example.pixels, size=3.0).move_to(LEFT * 4.6 + DOWN * 0.2)

@@ -20,9 +20,10 @@ from scenes.mobjects.pixel_grid import line_points
 SHAPE_HEIGHT = 3.0   # frame units for the plain network at the top
 
 
-def plain_shape(sizes, fonts=style.VIDEO) -> tuple[VGroup, VGroup, VGroup]:
+def plain_shape(sizes, fonts=style.VIDEO, height: float = SHAPE_HEIGHT) -> tuple[VGroup, VGroup, VGroup]:
     """(layers, bundles, counts): at most MAX_DRAWN_NEURONS circles a column, every
-    drawn pair of neighbours joined by a grey line, each column's true size under it."""
+    drawn pair of neighbours joined by a grey line, each column's true size under it.
+    `height`: of the columns; the counts keep their size whatever it is."""
     layers = VGroup(*[NeuronLayer(min(size, style.MAX_DRAWN_NEURONS)) for size in sizes])
     layers.arrange(RIGHT, buff=min(4.0, 18.0 / (len(sizes) - 1)))  # before scaling down to SHAPE_HEIGHT
     bundles = VGroup()
@@ -33,7 +34,7 @@ def plain_shape(sizes, fonts=style.VIDEO) -> tuple[VGroup, VGroup, VGroup]:
         bundle = VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=0.8, stroke_opacity=0.5)
         bundle.set_points(line_points(starts[pairs[:, 0]], ends[pairs[:, 1]]))
         bundles.add(bundle)
-    VGroup(bundles, layers).scale_to_fit_height(SHAPE_HEIGHT)
+    VGroup(bundles, layers).scale_to_fit_height(height)
     counts = VGroup(*[Text(f"{size:,}", font_size=fonts.label).next_to(layer, DOWN, 0.12)
                       for layer, size in zip(layers, sizes)])
     return layers, bundles, counts

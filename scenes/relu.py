@@ -43,7 +43,8 @@ def play(scene, story) -> None:
     scene.play(*[FadeOut(m) for m in (plots, *([note] if note else []))], run_time=0.5)
 
     relu_story = story.relu()
-    label = Text("a ReLU network,\ntrained by the same code", font_size=fonts.small, line_spacing=0.8)
+    label = Text(fonts.pick("a ReLU network,\ntrained by the same code", "a ReLU network,\ntrained by\nthe same code"),
+                 font_size=fonts.small, line_spacing=0.8)
     label.to_corner(DOWN + LEFT, buff=0.5)
     scene.play(FadeIn(label), run_time=0.5)
     forward_pass.play(scene, story, export_story=relu_story)

@@ -29,8 +29,8 @@ def play(scene, story) -> None:
     parts = [rf"({fmt(weights[p])})({fmt(pixels[p])})" for p in terms]
     real = MathTex(" + ".join(parts) + r" + \cdots", "=", fmt(featured.weighted_sum),
                    font_size=fonts.formula).next_to(general, DOWN, 0.8)
-    note = Text(f"the {SHOWN_TERMS} largest of {count} terms (pixels {', '.join(map(str, terms))}); "
-                f"the total is over all {count}", font_size=fonts.small).next_to(real, DOWN, 0.5)
+    note = Text(f"the {SHOWN_TERMS} largest of {count} terms (pixels {', '.join(map(str, terms))});"
+                + fonts.pick(" ", "\n") + f"the total is over all {count}", font_size=fonts.small).next_to(real, DOWN, 0.5)
     scene.play(Write(real), run_time=1.5)
     scene.play(FadeIn(note), run_time=0.5)
     scene.wait(2 * style.READ_SECONDS)

@@ -179,6 +179,18 @@ class NetworkDiagram(VGroup):
         # Edges first, so that neurons sit on top of them.
         self.add(self.bundles, self.decorations, self.layers)
 
+    def restore_labels(self) -> "NetworkDiagram":
+        """Set the output digits and the input count back to the layout's label size after
+        the diagram was scaled down (which scales its text too), beside what they name."""
+        size = self.typography.label
+        for label, neuron in zip(self.output_labels, self.layers[-1].neurons):
+            label.scale(size / label.font_size).next_to(neuron, RIGHT, 0.15)
+        self.input_count.scale(size / self.input_count.font_size).next_to(self.input_brace, LEFT, 0.1)
+        for elision in self.elided:  # a wide layer's true width, above its brace
+            count = elision[2]
+            count.scale(size / count.font_size).next_to(elision[1], UP, 0.08)
+        return self
+
     def _size(self, layer: NeuronLayer) -> int:
         return self.network.sizes[list(self.layers).index(layer)]
 
