@@ -42,7 +42,8 @@ def play(scene, story) -> None:
     z_label = Text(f"z = w·a + b = {fmt(z)}", font_size=fonts.small).next_to(on_axis, DOWN, 0.2)
     a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation, 3)}", font_size=fonts.math(32))
     a_label.next_to(on_curve, RIGHT + DOWN, 0.15)
-    who = Text(f"hidden neuron {neuron}, for this digit", font_size=fonts.small).to_corner(UP + RIGHT)
+    who = Text(f"hidden neuron {neuron}," + fonts.pick(" ", "\n") + "for this digit", font_size=fonts.small,
+               **fonts.pick({}, {"line_spacing": 0.8})).to_corner(UP + RIGHT)
     if fonts.post:  # bigger, the corner would run into the formula, and the label into the "0"
         who.to_edge(LEFT, 0.4).set_y(axes.get_top()[1] - 0.3)
         z_label.align_to(on_axis, LEFT if z >= 0 else RIGHT)

@@ -117,10 +117,13 @@ def play(scene, story) -> None:
     scale = float(np.percentile(np.abs(weights[shown]), 99))  # one scale for all of them: comparable
     columns = int(np.ceil(np.sqrt(len(shown))))
     maps = VGroup(*[WeightHeatmap(weights[i], size=1.45, scale=scale) for i in shown])
-    maps.arrange_in_grid(cols=columns, buff=0.15).scale_to_fit_height(6.2).to_edge(LEFT, buff=1.0).shift(DOWN * 0.3)
+    maps.arrange_in_grid(cols=columns, buff=0.15).scale_to_fit_height(fonts.pick(6.2, 5.4)).to_edge(LEFT, buff=1.0)
+    maps.shift(DOWN * fonts.pick(0.3, 0.65))  # the post layout: room for a title on up to three lines
     which = (f"the {len(shown)} first-layer neurons" if len(shown) == len(weights) else
-             f"{len(shown)} of the {len(weights):,} first-layer neurons, the most active for this digit")
-    truth = fit_width(Text(f"the truth: real incoming weights of {which}",
+             f"{len(shown)} of the {len(weights):,} first-layer neurons," + fonts.pick(" ", "\n")
+             + "the most active for this digit")
+    truth = fit_width(Text("the truth: real incoming weights of" + fonts.pick(" ", "\n" if len(shown) < len(weights) else " ")
+                           + which,
                            font_size=fonts.label)).to_edge(UP, buff=0.35)
     legend = HeatmapLegend(scale, typography=fonts).next_to(maps, RIGHT, 0.8)
     scene.play(FadeIn(truth), FadeIn(maps), FadeIn(legend), run_time=1.2)
