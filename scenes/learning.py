@@ -114,7 +114,8 @@ def play(scene, story) -> None:
                            font_size=fonts.small, color=style.INDEX_COLOUR, line_spacing=0.8)
                       .move_to(LEFT * 0.9 + UP * fonts.pick(2.8, 2.6)))
     weights = heatmap(first).to_edge(LEFT, buff=0.45).shift(UP * 0.1)
-    if fonts.post and len(wide_note):  # under the note about wide layers, not beside it
+    if fonts.post and len(wide_note):  # the note about wide layers from the left edge, the heatmap under it
+        wide_note.to_edge(LEFT, buff=0.45)
         weights.shift(DOWN * 0.5)
     weights_caption = Text(f"hidden neuron {neuron}'s\nweights", font_size=fonts.small,
                            line_spacing=0.8).next_to(weights, UP, 0.2)
