@@ -98,6 +98,14 @@ class RenderRequest:
     def clip_path(self) -> Path:
         return Path(self.media_dir) / CLIPS_DIR / self.quality / f"{self.stem()}.{self.format}"
 
+    def poster_path(self) -> Path:
+        """The clip's poster (its last frame) beside it. A GIF's is drawn in the post
+        layout, a different picture from the mp4's of the same scene: it has a name of its
+        own, or each render would overwrite the other's and its sidecar's record of it."""
+        clip = self.clip_path()
+        layout = layout_of(self.format)
+        return clip.with_name(f"{clip.stem}{'' if layout == 'video' else '.' + layout}.poster.png")
+
 
 def layout_of(format: str) -> str:
     """The layout a format is drawn in: the post layout for the GIF preset."""

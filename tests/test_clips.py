@@ -79,6 +79,12 @@ def test_the_gif_is_drawn_in_the_post_layout_not_the_mp4_scaled_down(media):
     drawn = (last.max(axis=2) > 60) | (scaled.max(axis=2) > 60)
     disagree = np.abs(last - scaled).max(axis=2) > 60
     assert drawn.sum() > 1000 and disagree[drawn].mean() > 0.3
+    # Each has its own poster, and the manifest keeps both records whole.
+    clips = {c["format"]: c for c in json.loads((media / MANIFEST_NAME).read_text())["clips"]}
+    assert clips["gif"]["poster"].endswith("ParameterCount.post.poster.png")
+    assert clips["mp4"]["poster"].endswith("ParameterCount.poster.png")
+    post_poster = Image.open(media / "clips/low/ParameterCount.post.poster.png").convert("RGB").resize((480, 270))
+    assert np.abs(np.asarray(post_poster, float) - last).mean() < 12  # the GIF's last frame, up to its palette
 
 
 def test_a_gif_request_draws_the_post_layout_under_its_own_key():
@@ -88,6 +94,7 @@ def test_a_gif_request_draws_the_post_layout_under_its_own_key():
     assert gif.settings().layout == "post"
     assert {RenderRequest("ParameterCount", format=f).settings().layout for f in ("mp4", "webm", "mov", "png")} == {"video"}
     assert inputs_key(gif) != inputs_key(mp4)
+    assert gif.poster_path().name == "ParameterCount.post.poster.png" != mp4.poster_path().name
     # The stock manim CLI gets the same choice through the environment.
     assert Settings.from_environment({"NN_EXPLAINER_LAYOUT": "post"}).layout == "post"
     assert Settings.from_environment({}).layout == "video"
