@@ -119,10 +119,6 @@ class Typography:
         return self.text(TITLE_FONT_SIZE)
 
     @property
-    def index(self) -> float:
-        return self.text(INDEX_FONT_SIZE)
-
-    @property
     def formula(self) -> float:
         return self.math(FORMULA_FONT_SIZE)
 
