@@ -199,7 +199,7 @@ def publish(request: RenderRequest, produced: Produced) -> Clip:
     test_seam.pause("render:clip-written")
     poster = None
     if produced.poster is not None:
-        poster = inside(media_dir, final.with_name(f"{final.stem}.poster.png"))
+        poster = inside(media_dir, request.poster_path())
         _move(produced.poster, poster)
     subtitle_path = None
     if produced.subtitles is not None:

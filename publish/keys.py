@@ -2,7 +2,7 @@
 
 A clip's inputs are: the parts of the export its beats read, the source of its scene
 and of every project module the scene imports (transitively), and the render options
-(quality, format, digit, ...). Each beat declares what it reads in the outline
+(quality, format, digit, ..., and the layout the format is drawn in: a GIF's is "post"). Each beat declares what it reads in the outline
 (scenes/outline.py): the layer sizes, the weights, the chosen digit's activations,
 every example, or the ReLU export; the Chapter reads the union of its beats. So a
 retrained network re-renders what shows weights or activations and leaves a beat that
@@ -164,6 +164,9 @@ def inputs_key(request) -> str:
         return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
     reads = scene_info(request.scene).reads
     settings = request.settings()
+    # The layout follows from the format (a GIF is drawn in the post layout), but is named
+    # here too: it decides every text's size and place.
+    options["layout"] = settings.layout
     for part in ("shapes", "weights", "examples"):
         if part in reads:
             options[part] = export_part_hash(settings.export, part)
