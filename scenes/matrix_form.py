@@ -96,7 +96,12 @@ def play(scene, story) -> None:
     # Row by row: the real weighted sum over every pixel, counting up; then + b and f.
     header = VGroup(*[MathTex(tex, font_size=fonts.math(style.FORMULA_FONT_SIZE - 8)) for tex in
                       (r"W a^{(0)}", r"+\,b", r"= z", applied(function, "z"))])
-    left, right = product.get_right()[0] + fonts.pick(0.9, 0.75), config.frame_width / 2 - fonts.pick(0.7, 0.5)
+    step_size = fonts.math(style.FORMULA_FONT_SIZE - 10)
+    outcomes = [MathTex(fmt(float(example.a[1][r])), font_size=step_size) for r in rows]
+    # The last column is f(z) over the activations: "ReLU(z)" and "12.34" are wider than "σ(z)" and "0.85".
+    widest = max([header[-1].width] + [outcome.width for outcome in outcomes])
+    left = product.get_right()[0] + fonts.pick(0.9, 0.75)
+    right = min(config.frame_width / 2 - fonts.pick(0.7, 0.5), config.frame_width / 2 - 0.2 - widest / 2)
     x_positions = list(np.linspace(left, right, len(header)))
     for mobject, x in zip(header, x_positions):
         mobject.move_to([x, matrix.get_top()[1] + 0.35, 0])
@@ -106,12 +111,12 @@ def play(scene, story) -> None:
         y = matrix.get_rows()[i].get_y()
         box = SurroundingRectangle(VGroup(matrix.get_rows()[i], row_names[i]), color=style.HIGHLIGHT, buff=0.06)
         total = float(weights[r] @ pixels)
-        running = DecimalNumber(0, num_decimal_places=2, font_size=fonts.math(style.FORMULA_FONT_SIZE - 10)).move_to([x_positions[0], y, 0])
+        running = DecimalNumber(0, num_decimal_places=2, font_size=step_size).move_to([x_positions[0], y, 0])
         scene.play(FadeIn(box), FadeIn(running), run_time=0.4)
         # Circumscribe flashes an outline: Indicate would copy the whole vector every row.
         scene.play(ChangeDecimalToValue(running, total), Circumscribe(vector, color=style.HIGHLIGHT), run_time=0.9)
         z, a = float(example.z[0][r]), float(example.a[1][r])
-        steps = [MathTex(tex, font_size=fonts.math(style.FORMULA_FONT_SIZE - 10)).move_to([x, y, 0])
+        steps = [MathTex(tex, font_size=step_size).move_to([x, y, 0])
                  for tex, x in zip((f"{fmt(bias[r])}", fmt(z), fmt(a)), x_positions[1:])]
         steps[-1].set_color(style.HIGHLIGHT)
         scene.play(*[FadeIn(step, shift=RIGHT * 0.2) for step in steps], FadeOut(box), run_time=0.7)
