@@ -16,6 +16,7 @@ from scenes.mobjects.equations import parameter_terms, thousands
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.network_diagram import NeuronLayer
 from scenes.mobjects.pixel_grid import line_points
+from scenes.mobjects.raster import coverage, retint
 
 SHAPE_HEIGHT = 3.0   # frame units for the plain network at the top
 
@@ -53,10 +54,20 @@ def play(scene, story) -> None:
     total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=56, color=style.HIGHLIGHT)
     lines = fit_width(VGroup(weight_line, bias_line, total).arrange(DOWN, buff=0.35))
     lines.next_to(counts, DOWN, 0.4)
-    scene.play(FadeIn(title), FadeIn(layers), FadeIn(bundles), FadeIn(counts), run_time=0.8)
+    # A bundle's crossing lines cost Cairo ~12 ms a frame at 1080p, and every animation
+    # here redraws them (the neurons and formulas it changes are drawn over or after
+    # them). So the bundles are drawn as pictures of their stroke's coverage, tinted as
+    # Cairo tints a stroke (raster.py: the same pixels), until the last formula; then the
+    # lines themselves, unchanged, take their place.
+    lit = [coverage(bundle) for bundle in bundles]
+    faded = bundles[0].copy().set_stroke(opacity=0)
+    # introducer: added to the scene in this order, as the FadeIns are (under the counts)
+    appear = [retint(m, faded, style.PIXEL_STROKE, 0.5, introducer=True) for m in lit]
+    scene.play(FadeIn(title), FadeIn(layers), *appear, FadeIn(counts), run_time=0.8)
+    highlighted = bundles[0].copy().set_stroke(style.HIGHLIGHT, opacity=0.9)
     for index, bundle in enumerate(bundles):  # each weight term as its edges light up
-        scene.play(Write(weight_line[index]), bundle.animate.set_stroke(style.HIGHLIGHT, opacity=0.9), run_time=0.7)
-        scene.play(bundle.animate.set_stroke(style.PIXEL_STROKE, opacity=0.5), run_time=0.2)
+        scene.play(Write(weight_line[index]), retint(lit[index], bundle, style.HIGHLIGHT, 0.9), run_time=0.7)
+        scene.play(retint(lit[index], highlighted, style.PIXEL_STROKE, 0.5), run_time=0.2)
     scene.play(Write(weight_line[len(bundles):]), run_time=0.6)
     scene.remove(*weight_line).add(weight_line)  # its parts, written one by one, are one formula again
     for index, layer in enumerate(layers[1:]):  # each bias term as its neurons light up
@@ -64,6 +75,8 @@ def play(scene, story) -> None:
         scene.play(layer.neurons.animate.set_stroke(style.NEURON_STROKE), run_time=0.2)
     scene.play(Write(bias_line[len(bias_terms):]), run_time=0.6)
     scene.remove(*bias_line).add(bias_line)
+    for picture, bundle in zip(lit, bundles):
+        scene.replace(picture, bundle)
     scene.play(Write(total), run_time=0.8)
     scene.wait(2 * style.READ_SECONDS)
 
