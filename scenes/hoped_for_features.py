@@ -11,7 +11,7 @@ tidy strokes.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, FadeOut, Line, Text, VGroup)
+from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, FadeOut, Group, Line, Text, VGroup)
 
 from scenes import style
 from scenes.beat import BeatScene
@@ -59,14 +59,14 @@ def beside_real_neurons(scene, story) -> None:
              hoped_loop_pieces()[0].copy()]
     patterns = [pixel_pattern(story.network, layer, n) for n in neurons]
     scale = float(max(np.abs(p).max() for p in patterns)) or 1.0
-    rows = VGroup()
+    rows = Group()  # a heatmap is a picture: Group, not VGroup
     for neuron, hope, pattern in zip(neurons, hopes, patterns):
         circle = Circle(radius=0.3, stroke_color=style.NEURON_STROKE, stroke_width=2)
         circle.set_fill(style.NEURON_FILL if values[neuron] >= 0 else style.NEGATIVE, opacity=min(1.0, abs(values[neuron])))
         name = Text(f"layer {layer}, neuron {neuron}\na = {fmt(values[neuron])}", font_size=style.SMALL_FONT_SIZE,
                     line_spacing=0.8)
         real = WeightHeatmap(pattern, size=1.5, scale=scale)
-        rows.add(VGroup(VGroup(circle, name).arrange(RIGHT, buff=0.25), hope.copy(), real))
+        rows.add(Group(VGroup(circle, name).arrange(RIGHT, buff=0.25), hope.copy(), real))
     for number, row in enumerate(rows):  # three columns: the neuron, the hope, the real pattern
         y = 1.55 - 2.0 * number
         row[0].move_to([0, y, 0]).to_edge(LEFT, buff=0.6)
@@ -84,7 +84,7 @@ def beside_real_neurons(scene, story) -> None:
     scene.play(FadeIn(headers[0]), *[FadeIn(row[1], shift=RIGHT * 0.3) for row in rows], run_time=0.8)
     scene.play(FadeIn(headers[1]), FadeIn(note), *[FadeIn(row[2], shift=LEFT * 0.3) for row in rows], run_time=1.0)
     scene.wait(style.READ_SECONDS)
-    scene.play(FadeOut(VGroup(title, headers, rows, note)), run_time=0.5)
+    scene.play(FadeOut(Group(title, headers, rows, note)), run_time=0.5)
 
 
 def play(scene, story) -> None:
@@ -110,7 +110,7 @@ def play(scene, story) -> None:
     shown = drawn_neurons(story.example.a[1], style.MAX_DRAWN_NEURONS)  # a wide layer: its most active
     scale = float(np.percentile(np.abs(weights[shown]), 99))  # one scale for all of them: comparable
     columns = int(np.ceil(np.sqrt(len(shown))))
-    maps = VGroup(*[WeightHeatmap(weights[i], size=1.45, scale=scale) for i in shown])
+    maps = Group(*[WeightHeatmap(weights[i], size=1.45, scale=scale) for i in shown])
     maps.arrange_in_grid(cols=columns, buff=0.15).scale_to_fit_height(6.2).to_edge(LEFT, buff=1.0).shift(DOWN * 0.3)
     which = (f"the {len(shown)} first-layer neurons" if len(shown) == len(weights) else
              f"{len(shown)} of the {len(weights):,} first-layer neurons, the most active for this digit")
