@@ -18,6 +18,7 @@ from scenes import style
 from scenes.beat import BeatScene, begin_section
 from scenes.mobjects.heatmap import WeightHeatmap
 from scenes.mobjects.network_diagram import NetworkDiagram
+from scenes.mobjects.raster import cross_fade, rasterise
 
 HEATMAP_SIZE = 2.3
 DIAGRAM_HEIGHT = 4.9
@@ -124,8 +125,15 @@ def play(scene, story) -> None:
     text = readout(first_epoch, first, story.example.id).to_corner(DOWN + LEFT, buff=0.35)
 
     begin_section(scene, f"epoch_{first_epoch}")
-    scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), FadeIn(diagram), FadeIn(wide_note),
-               run_time=style.APPEAR_SECONDS)
+    # The edges are hundreds of crossing strokes, ~10 ms a frame each bundle for Cairo:
+    # whenever they fade or change they are drawn as pictures of themselves (raster.py,
+    # the same pixels), and the lines themselves stand again once they hold still.
+    edges = rasterise(diagram.bundles)
+    diagram.remove(diagram.bundles)
+    scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), FadeIn(edges), FadeIn(diagram),
+               FadeIn(wide_note), run_time=style.APPEAR_SECONDS)
+    scene.remove(edges)
+    diagram.add_to_back(diagram.bundles)
     scene.play(FadeIn(axes), FadeIn(ticks), FadeIn(axes_caption), FadeIn(x_label), Write(curve), FadeIn(legend),
                run_time=1.2)
     scene.play(FadeIn(dot, scale=2), FadeIn(text), run_time=0.6)
@@ -135,8 +143,15 @@ def play(scene, story) -> None:
         new_weights = heatmap(snapshot).move_to(weights)
         new_diagram = network(snapshot)
         new_text = readout(epoch, snapshot, story.example.id).move_to(text, aligned_edge=LEFT)
-        scene.play(ReplacementTransform(weights, new_weights), ReplacementTransform(diagram, new_diagram),
+        # Only the edges, the neurons' fills, the heatmap, the dot and the readout change:
+        # the diagram's labels stay put, drawn once under what moves (they overlap none of it).
+        edges, change = cross_fade(diagram.bundles, new_diagram.bundles)
+        scene.remove(diagram)
+        scene.add(diagram.decorations, weights, edges, diagram.layers, dot, text)
+        fills = [layer.fill_change(new_diagram.drawn_values(index)) for index, layer in enumerate(diagram.layers)]
+        scene.play(ReplacementTransform(weights, new_weights), change, *fills,
                    dot.animate.move_to(dot_at(epoch, snapshot)), ReplacementTransform(text, new_text), run_time=STEP_SECONDS)
+        scene.remove(diagram.decorations, edges, diagram.layers).add(new_diagram)  # the same picture, as vectors
         scene.wait(style.PAUSE_SECONDS)
         weights, diagram, text = new_weights, new_diagram, new_text
     scene.wait(style.HOLD_SECONDS)
