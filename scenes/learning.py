@@ -126,14 +126,16 @@ def play(scene, story) -> None:
 
     begin_section(scene, f"epoch_{first_epoch}")
     # The edges are hundreds of crossing strokes, ~10 ms a frame each bundle for Cairo:
-    # whenever they fade or change they are drawn as pictures of themselves (raster.py,
-    # the same pixels), and the lines themselves stand again once they hold still.
-    edges = rasterise(diagram.bundles)
-    diagram.remove(diagram.bundles)
-    scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), FadeIn(edges), FadeIn(diagram),
+    # whenever they fade or change they are drawn as pictures of themselves, with the
+    # neurons over them (raster.py, the same pixels), and the vectors stand again once
+    # they hold still.
+    drawn = VGroup(diagram.bundles, diagram.layers)
+    picture = rasterise(drawn)
+    diagram.remove(*drawn)
+    scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), picture.fade_in(), FadeIn(diagram),
                FadeIn(wide_note), run_time=style.APPEAR_SECONDS)
-    scene.remove(edges)
-    diagram.add_to_back(diagram.bundles)
+    scene.remove(picture)
+    diagram.add_to_back(diagram.bundles).add(diagram.layers)  # its own order: edges, labels, neurons
     scene.play(FadeIn(axes), FadeIn(ticks), FadeIn(axes_caption), FadeIn(x_label), Write(curve), FadeIn(legend),
                run_time=1.2)
     scene.play(FadeIn(dot, scale=2), FadeIn(text), run_time=0.6)
@@ -144,14 +146,16 @@ def play(scene, story) -> None:
         new_diagram = network(snapshot)
         new_text = readout(epoch, snapshot, story.example.id).move_to(text, aligned_edge=LEFT)
         # Only the edges, the neurons' fills, the heatmap, the dot and the readout change:
-        # the diagram's labels stay put, drawn once under what moves (they overlap none of it).
-        edges, change = cross_fade(diagram.bundles, new_diagram.bundles)
+        # edges and neurons cross-fade as one picture (a fill's opacity changing over the
+        # black background is that same blend), the diagram's labels stay still under what
+        # moves (they overlap none of it), and the new diagram's vectors take over after.
+        picture, change = cross_fade(VGroup(diagram.bundles, diagram.layers),
+                                     VGroup(new_diagram.bundles, new_diagram.layers))
         scene.remove(diagram)
-        scene.add(diagram.decorations, weights, edges, diagram.layers, dot, text)
-        fills = [layer.fill_change(new_diagram.drawn_values(index)) for index, layer in enumerate(diagram.layers)]
-        scene.play(ReplacementTransform(weights, new_weights), change, *fills,
-                   dot.animate.move_to(dot_at(epoch, snapshot)), ReplacementTransform(text, new_text), run_time=STEP_SECONDS)
-        scene.remove(diagram.decorations, edges, diagram.layers).add(new_diagram)  # the same picture, as vectors
+        scene.add(diagram.decorations, weights, picture, dot, text)
+        scene.play(ReplacementTransform(weights, new_weights), change, dot.animate.move_to(dot_at(epoch, snapshot)),
+                   ReplacementTransform(text, new_text), run_time=STEP_SECONDS)
+        scene.remove(diagram.decorations, picture).add(new_diagram)
         scene.wait(style.PAUSE_SECONDS)
         weights, diagram, text = new_weights, new_diagram, new_text
     scene.wait(style.HOLD_SECONDS)

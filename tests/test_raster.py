@@ -45,6 +45,12 @@ def test_the_box_camera_composites_images_as_manim_does():
             image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
             assert np.array_equal(frame(Camera, image, background=background),
                                   frame(BoxCamera, image, background=background)), (height, place)
+        # a picture on the frame's own pixels, which the box camera does not resample
+        picture = rasterise(VGroup(bundle(style.POSITIVE, 0.9, 2.0), Circle().set_fill(style.NEGATIVE, 0.5)))
+        assert np.array_equal(frame(Camera, picture, background=background),
+                              frame(BoxCamera, picture, background=background))
+        camera = BoxCamera()
+        assert camera._resampled(picture)[0].tobytes() == picture.pixel_array.tobytes()  # as is: not resampled
 
 
 def test_a_tinted_coverage_draws_the_stroke_cairo_draws():

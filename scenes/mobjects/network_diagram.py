@@ -15,7 +15,7 @@ background once per animation instead of once per frame.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Animation, Brace, Circle, Dot, Text, UpdateFromAlphaFunc, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Animation, Brace, Circle, Dot, Text, VGroup, VMobject
 
 from model.activations import activation
 from scenes import style
@@ -55,19 +55,6 @@ class NeuronLayer(VGroup):
 
     def fill_animations(self, values, **kwargs) -> list[Animation]:
         return [neuron.animate(**kwargs).set_fill(*_fill(value)) for neuron, value in zip(self.neurons, values)]
-
-    def fill_change(self, values, **kwargs) -> Animation:
-        """What `fill_animations` shows, as one animation that sets the fills directly:
-        each neuron's fill RGBA interpolated as manim interpolates it, without a copy of
-        every circle and its points on each frame (Learning changes 58 at once)."""
-        start = [neuron.fill_rgbas.copy() for neuron in self.neurons]
-        end = [neuron.copy().set_fill(*_fill(value)).fill_rgbas for neuron, value in zip(self.neurons, values)]
-
-        def update(layer, alpha):
-            for neuron, before, after in zip(layer.neurons, start, end):
-                neuron.fill_rgbas = before + (after - before) * alpha
-
-        return UpdateFromAlphaFunc(self, update, **kwargs)
 
     def activations(self) -> list[float]:
         """What is drawn now: each neuron's fill opacity, negative where filled negative."""

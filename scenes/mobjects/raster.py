@@ -67,16 +67,25 @@ class Raster(ImageMobject):
     """A picture placed on whole frame pixels of `box`, drawn pixel for pixel."""
 
     def __init__(self, pixels: np.ndarray, box, **kwargs):
-        super().__init__(pixels, scale_to_resolution=config.pixel_height, **kwargs)
+        super().__init__(pixels, **kwargs)
         self.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
         self.box = box
         left, top, right, bottom = box
+        # The camera's pixels are square, frame_width / pixel_width units a side (480p's
+        # 854 x 480 is not quite 16:9: its frame is a little less than 8 units high).
         unit = config.frame_width / config.pixel_width
+        self.stretch_to_fit_height((bottom - top) * unit).stretch_to_fit_width((right - left) * unit)
         # A thousandth of a pixel right and down: the camera truncates corner coordinates
         # to whole pixels, and a corner at 399.99999 would shift the picture by one.
         self.move_to(np.array([(left + right) / 2 - config.pixel_width / 2 + 1e-3,
                                config.pixel_height / 2 - (top + bottom) / 2 - 1e-3, 0]) * unit)
         self.coverage_mask = None
+
+    def fade_in(self, **kwargs) -> UpdateFromAlphaFunc:
+        """`FadeIn(picture)` as it looks (the alpha scaled from 0, the colours kept),
+        without the float copy of every pixel that a Transform makes on each frame."""
+        return UpdateFromAlphaFunc(self, lambda picture, alpha: picture.set_opacity(alpha), introducer=True,
+                                   **kwargs)
 
     def tint(self, colour, opacity: float) -> "Raster":
         """Draw the coverage mask in one colour at `opacity`, as Cairo strokes a path."""
