@@ -11,7 +11,7 @@ tidy strokes.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, FadeOut, Group, Line, Text, VGroup)
+from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, Group, Line, Text, VGroup)
 
 from scenes import style
 from scenes.beat import BeatScene
@@ -19,6 +19,7 @@ from scenes.mobjects.equations import fmt
 from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.network_diagram import drawn_neurons
+from scenes.mobjects.raster import fade_in_as_picture, fade_out_as_picture
 
 
 def hoped_nine() -> VGroup:
@@ -80,11 +81,12 @@ def beside_real_neurons(scene, story) -> None:
                 font_size=style.SMALL_FONT_SIZE, line_spacing=0.8).next_to(rows[1][2], RIGHT, 0.4)
     for header, column in zip(headers, (rows[0][1], rows[0][2])):
         header.next_to(column, UP, 0.3).set_y(rows[0].get_top()[1] + 0.35)
-    scene.play(FadeIn(title), *[FadeIn(row[0]) for row in rows], run_time=0.8)
+    fade_in_as_picture(scene, title, *[row[0] for row in rows], run_time=0.8)
     scene.play(FadeIn(headers[0]), *[FadeIn(row[1], shift=RIGHT * 0.3) for row in rows], run_time=0.8)
     scene.play(FadeIn(headers[1]), FadeIn(note), *[FadeIn(row[2], shift=LEFT * 0.3) for row in rows], run_time=1.0)
     scene.wait(style.READ_SECONDS)
-    scene.play(FadeOut(Group(title, headers, rows, note)), run_time=0.5)
+    # as one picture: Cairo would redraw every glyph and cell on each frame (raster.py)
+    fade_out_as_picture(scene, title, headers, rows, note, run_time=0.5)
 
 
 def play(scene, story) -> None:
@@ -102,7 +104,7 @@ def play(scene, story) -> None:
     scene.play(FadeIn(equals), FadeIn(loop), FadeIn(plus), FadeIn(line), run_time=0.8)
     scene.play(FadeIn(pieces), FadeIn(pieces_caption), run_time=0.8)
     scene.wait(style.READ_SECONDS)
-    scene.play(*[FadeOut(m) for m in (banner, nine, equals, loop, plus, line, pieces, pieces_caption)], run_time=0.5)
+    fade_out_as_picture(scene, banner, nine, equals, loop, plus, line, pieces, pieces_caption, run_time=0.5)
     beside_real_neurons(scene, story)
 
     # The truth: the real weight patterns of the first hidden layer.
@@ -117,7 +119,7 @@ def play(scene, story) -> None:
     truth = fit_width(Text(f"the truth: real incoming weights of {which}",
                            font_size=style.LABEL_FONT_SIZE)).to_edge(UP, buff=0.35)
     legend = HeatmapLegend(scale).next_to(maps, RIGHT, 0.8)
-    scene.play(FadeIn(truth), FadeIn(maps), FadeIn(legend), run_time=1.2)
+    fade_in_as_picture(scene, truth, maps, legend, run_time=1.2)  # one picture fading in, then the maps themselves
     scene.wait(2 * style.READ_SECONDS)
 
 

@@ -3,7 +3,8 @@ composites them (scenes/camera.py) draw the frame the viewer would see anyway: c
 pixel by pixel with manim's own drawing."""
 import numpy as np
 import pytest
-from manim import LEFT, ORIGIN, RESAMPLING_ALGORITHMS, RIGHT, UP, Circle, ImageMobject, VGroup, VMobject, tempconfig
+from manim import (LEFT, ORIGIN, RESAMPLING_ALGORITHMS, RIGHT, UP, Circle, Group, ImageMobject, VGroup, VMobject,
+                   tempconfig)
 from manim.camera.camera import Camera
 
 from scenes import style
@@ -80,6 +81,12 @@ def test_a_rasterised_group_and_a_cross_fade_end_on_the_drawings():
         old = VGroup(bundle(style.POSITIVE, 0.9, 2.0), Circle(radius=0.5).set_fill(style.NEGATIVE, 0.6))
         new = VGroup(bundle(style.NEGATIVE, 0.4, 1.0).shift(UP * 0.2))
         assert np.abs(frame(BoxCamera, rasterise(old)) - frame(Camera, old)).max() <= 2
+        # a picture among the vectors (a heatmap) is drawn into the picture as Cairo draws
+        cells = ImageMobject(np.random.default_rng(2).integers(0, 256, (28, 28, 4), dtype=np.uint8))
+        cells.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+        cells.height = 2
+        mixed = Group(cells, Circle(radius=1.2).set_stroke(style.PIXEL_STROKE, 3, opacity=0.6))
+        assert np.abs(frame(BoxCamera, rasterise(mixed)) - frame(Camera, mixed)).max() <= 2
         picture, animation = cross_fade(old, new)
         animation.begin()
         for alpha, drawing in [(0, old), (1, new)]:

@@ -20,10 +20,11 @@ what stays on screen (and what tests read) is the vector drawing.
 from __future__ import annotations
 
 import numpy as np
-from manim import RESAMPLING_ALGORITHMS, ImageMobject, UpdateFromAlphaFunc, VMobject, config
-from manim.camera.camera import Camera
+from manim import RESAMPLING_ALGORITHMS, Group, ImageMobject, UpdateFromAlphaFunc, VMobject, config
 from manim.utils.color import ManimColor
 from PIL import Image
+
+from scenes.camera import BoxCamera
 
 PAD = 3  # pixels around the bounding box: antialiasing and stroke caps reach beyond it
 
@@ -42,15 +43,36 @@ def pixel_box(*mobjects, pad: int = PAD) -> tuple[int, int, int, int]:
             min(int(np.ceil(ys.max() + margin)), config.pixel_height))
 
 
+class _PremultipliedCamera(BoxCamera):
+    """Draws over transparency as Cairo does, premultiplied, images included: manim
+    composites an image as straight alpha, right over an opaque frame, but over a
+    transparent one that would leave image pixels undivided among premultiplied ones."""
+
+    def display_image_mobject(self, image_mobject, pixel_array) -> None:
+        placed = self._resampled(image_mobject)
+        if placed is None:
+            return
+        sub_image, (left, top) = placed
+        x0, y0 = max(left, 0), max(top, 0)
+        x1, y1 = min(left + sub_image.width, self.pixel_width), min(top + sub_image.height, self.pixel_height)
+        if x1 <= x0 or y1 <= y0:
+            return
+        source = np.asarray(sub_image.crop((x0 - left, y0 - top, x1 - left, y1 - top)), dtype=np.float32)
+        alpha = source[..., 3:] / 255
+        below = pixel_array[y0:y1, x0:x1].astype(np.float32)
+        over = np.concatenate([source[..., :3] * alpha, source[..., 3:]], axis=-1) + below * (1 - alpha)
+        pixel_array[y0:y1, x0:x1] = np.clip(np.rint(over), 0, 255).astype(np.uint8)
+
+
 def _draw(mobjects, box) -> np.ndarray:
     """Premultiplied RGBA (Cairo's own output) of the mobjects over transparency, in `box`."""
     left, top, right, bottom = box
     unit = config.frame_width / config.pixel_width
     centre = np.array([(left + right) / 2 - config.pixel_width / 2, config.pixel_height / 2 - (top + bottom) / 2,
                        0]) * unit
-    camera = Camera(pixel_width=right - left, pixel_height=bottom - top, frame_width=(right - left) * unit,
-                    frame_height=(bottom - top) * unit, frame_center=centre, background_color="#000000",
-                    background_opacity=0)
+    camera = _PremultipliedCamera(pixel_width=right - left, pixel_height=bottom - top,
+                                  frame_width=(right - left) * unit, frame_height=(bottom - top) * unit,
+                                  frame_center=centre, background_color="#000000", background_opacity=0)
     camera.capture_mobjects(list(mobjects))
     return camera.pixel_array
 
@@ -87,6 +109,11 @@ class Raster(ImageMobject):
         return UpdateFromAlphaFunc(self, lambda picture, alpha: picture.set_opacity(alpha), introducer=True,
                                    **kwargs)
 
+    def fade_out(self, **kwargs) -> UpdateFromAlphaFunc:
+        """`FadeOut(picture)`, as `fade_in` backwards; the picture leaves the scene."""
+        return UpdateFromAlphaFunc(self, lambda picture, alpha: picture.set_opacity(1 - alpha), remover=True,
+                                   **kwargs)
+
     def tint(self, colour, opacity: float) -> "Raster":
         """Draw the coverage mask in one colour at `opacity`, as Cairo strokes a path."""
         rgb = np.rint(np.asarray(ManimColor(colour).to_rgb(), dtype=np.float32) * 255)
@@ -102,6 +129,24 @@ def rasterise(*mobjects, box=None) -> Raster:
     """The mobjects as drawn now, as one picture (in `box`, default: around them)."""
     box = box or pixel_box(*mobjects)
     return Raster(_straight(_draw(mobjects, box)), box)
+
+
+def fade_in_as_picture(scene, *mobjects, others=(), **kwargs) -> None:
+    """Play `FadeIn` of the mobjects (and the animations `others` beside it) with one
+    picture of them fading in (the alpha of each pixel scaled: where nothing overlaps,
+    each mobject's own fade), then put the mobjects themselves on screen in its place."""
+    picture = rasterise(*mobjects)
+    scene.play(picture.fade_in(), *others, **kwargs)
+    scene.replace(picture, mobjects[0] if len(mobjects) == 1 else Group(*mobjects))  # in its place in the drawing order
+
+
+def fade_out_as_picture(scene, *mobjects, **kwargs) -> None:
+    """Play `FadeOut` of the mobjects as one picture of them fading out."""
+    picture = rasterise(*mobjects)
+    # with their parts: a group's members may be on screen on their own (manim's remove
+    # takes only what it is given off the screen)
+    scene.remove(*[part for mobject in mobjects for part in mobject.get_family()])
+    scene.play(picture.fade_out(), **kwargs)
 
 
 def coverage(vmobject: VMobject, box=None) -> Raster:
