@@ -24,7 +24,7 @@ def play(scene, story) -> None:
     # changes in; it fades in as a picture of itself (raster.py: the same pixels) and
     # the vector grid takes its place once it holds still.
     picture = rasterise(grid)
-    scene.play(FadeIn(picture), run_time=style.APPEAR_SECONDS)
+    scene.play(picture.fade_in(), run_time=style.APPEAR_SECONDS)
     scene.replace(picture, grid)
     scene.play(FadeIn(top), FadeIn(side), FadeIn(labels), run_time=0.8)
     scene.wait(style.READ_SECONDS)
@@ -37,7 +37,7 @@ def play(scene, story) -> None:
     caption = Text("other threes in the training set", font_size=style.SMALL_FONT_SIZE).next_to(small, UP, 0.2)
     scene.play(VGroup(grid, top, side, labels).animate.to_edge(LEFT, buff=0.8), run_time=0.8)
     pictures = [rasterise(g) for g in small]
-    scene.play(LaggedStart(*[FadeIn(p) for p in pictures], lag_ratio=0.15), FadeIn(caption), run_time=1.5)
+    scene.play(LaggedStart(*[p.fade_in() for p in pictures], lag_ratio=0.15), FadeIn(caption), run_time=1.5)
     for picture, g in zip(pictures, small):
         scene.replace(picture, g)
     scene.wait(style.READ_SECONDS)
