@@ -18,7 +18,7 @@ from scenes import style
 from scenes.beat import BeatScene, begin_section
 from scenes.mobjects.heatmap import WeightHeatmap
 from scenes.mobjects.network_diagram import NetworkDiagram
-from scenes.mobjects.raster import cross_fade, rasterise
+from scenes.mobjects.raster import cross_fade, fade_in_as_picture
 
 HEATMAP_SIZE = 2.3
 DIAGRAM_HEIGHT = 4.9
@@ -125,19 +125,11 @@ def play(scene, story) -> None:
     text = readout(first_epoch, first, story.example.id).to_corner(DOWN + LEFT, buff=0.35)
 
     begin_section(scene, f"epoch_{first_epoch}")
-    # The edges are hundreds of crossing strokes, ~10 ms a frame each bundle for Cairo:
-    # whenever they fade or change they are drawn as pictures of themselves, with the
-    # neurons over them (raster.py, the same pixels), and the vectors stand again once
-    # they hold still.
-    drawn = VGroup(diagram.bundles, diagram.layers)
-    picture = rasterise(drawn)
-    diagram.remove(*drawn)
-    scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), picture.fade_in(), FadeIn(diagram),
-               FadeIn(wide_note), run_time=style.APPEAR_SECONDS)
-    scene.remove(picture)
-    diagram.add_to_back(diagram.bundles).add(diagram.layers)  # its own order: edges, labels, neurons
-    scene.play(FadeIn(axes), FadeIn(ticks), FadeIn(axes_caption), FadeIn(x_label), Write(curve), FadeIn(legend),
-               run_time=1.2)
+    # The edges are hundreds of crossing strokes, ~10 ms a frame each bundle for Cairo,
+    # and glyphs are paths too: whatever fades in or changes here is drawn as a picture
+    # of itself (raster.py, the same pixels) and stands again as vectors once still.
+    fade_in_as_picture(scene, title, weights, weights_caption, diagram, wide_note, run_time=style.APPEAR_SECONDS)
+    fade_in_as_picture(scene, axes, ticks, axes_caption, x_label, legend, others=[Write(curve)], run_time=1.2)
     scene.play(FadeIn(dot, scale=2), FadeIn(text), run_time=0.6)
     scene.wait(style.PAUSE_SECONDS)
     for epoch, snapshot in snapshots[1:]:
