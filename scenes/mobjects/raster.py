@@ -14,8 +14,11 @@ has (same scale, box on whole pixels), it composites in about a millisecond
 - `cross_fade(old, new)`: a picture of `old` turning into one of `new`, for a change that
   replaces one drawing by another (premultiplied, so an edge fades over the background,
   not through black).
+- `fade_in_as_picture` / `fade_out_as_picture`: FadeIn / FadeOut of a group as one
+  picture whose alpha is scaled; the same frames where its parts do not overlap.
 A scene swaps the picture in for the animation and the vector mobject back after it, so
-what stays on screen (and what tests read) is the vector drawing.
+what stays on screen (and what tests read) is the vector drawing. Pictures are drawn at
+the quality being rendered (config's pixels), when the scene makes them.
 """
 from __future__ import annotations
 
