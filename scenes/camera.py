@@ -7,7 +7,8 @@ composites the same resampled image over the pixels it covers only. Outside that
 stock composite adds a fully transparent pixel, which changes nothing, so the frame is the
 same to the byte (tests/test_raster.py compares the two); only the work is smaller.
 A picture already on whole pixels at its own size (raster.py's) skips the resampling,
-which would hand it back unchanged.
+which would hand it back unchanged. Over a see-through frame (a transparent render) an
+image is composited premultiplied, as Cairo composites the vectors there.
 `BeatScene` uses it, so render.py and the stock `manim` CLI draw alike.
 """
 from __future__ import annotations
@@ -31,6 +32,12 @@ class BoxCamera(Camera):
         if x1 <= x0 or y1 <= y0:
             return
         source = sub_image.crop((x0 - left, y0 - top, x1 - left, y1 - top))
+        if self.background_opacity < 1:
+            # Over a see-through frame Cairo's pixels are premultiplied (and written out
+            # as they are): an image is composited the same way, so that it looks as the
+            # vectors around it do, and as the vectors a picture stands in for did.
+            composite_premultiplied(pixel_array[y0:y1, x0:x1], source)
+            return
         region = Image.fromarray(np.ascontiguousarray(pixel_array[y0:y1, x0:x1]))
         pixel_array[y0:y1, x0:x1] = np.asarray(Image.alpha_composite(region, source))
 
@@ -89,3 +96,13 @@ class BoxCamera(Camera):
         corner = target_coords[0]
         expected = corner + np.array([[0, 0], [width, 0], [0, height], [width, height]])
         return bool(np.all((corner >= 0) & (corner < 0.49)) and np.abs(target_coords - expected).max() < 1e-3)
+
+
+def composite_premultiplied(region: np.ndarray, image: Image.Image) -> None:
+    """`image` (straight RGBA) over `region` (premultiplied RGBA bytes), in place, as Cairo
+    composites a source over its surface."""
+    source = np.asarray(image, dtype=np.float32)
+    alpha = source[..., 3:] / 255
+    below = region.astype(np.float32)
+    over = np.concatenate([source[..., :3] * alpha, source[..., 3:]], axis=-1) + below * (1 - alpha)
+    region[...] = np.clip(np.rint(over), 0, 255).astype(np.uint8)

@@ -15,8 +15,8 @@ from scenes.mobjects.raster import coverage, cross_fade, rasterise, retint
 LOW = {"quality": "low_quality", "format": "none", "verbosity": "ERROR"}
 
 
-def frame(camera_class, *mobjects, background=None):
-    camera = camera_class()
+def frame(camera_class, *mobjects, background=None, **options):
+    camera = camera_class(**options)
     camera.reset()
     if background is not None:
         camera.pixel_array[:] = background
@@ -94,3 +94,14 @@ def test_a_rasterised_group_and_a_cross_fade_end_on_the_drawings():
             assert np.abs(frame(BoxCamera, picture) - frame(Camera, drawing)).max() <= 2, alpha
         animation.interpolate(0.5)
         assert 0 < frame(BoxCamera, picture)[..., :3].sum() < frame(Camera, old, new)[..., :3].sum()
+
+
+def test_over_a_see_through_frame_pictures_are_drawn_as_cairo_draws_there():
+    """A transparent render: Cairo leaves premultiplied pixels, and a picture standing in
+    for vectors must leave the same (manim's straight-alpha image composite would not)."""
+    with tempconfig(LOW):
+        lines = VGroup(bundle(style.PIXEL_STROKE, 0.5), Circle(radius=0.7).set_fill(style.NEGATIVE, 0.4))
+        clear = {"background_opacity": 0}
+        drawn, seen = frame(Camera, lines, **clear), frame(BoxCamera, rasterise(lines), **clear)
+        assert np.abs(drawn - seen).max() <= 2
+        assert (drawn[..., 3] < 200).sum() > 1000 and (drawn[..., 3] > 0).sum() > 1000  # see-through parts drawn

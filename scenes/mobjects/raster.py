@@ -46,36 +46,16 @@ def pixel_box(*mobjects, pad: int = PAD) -> tuple[int, int, int, int]:
             min(int(np.ceil(ys.max() + margin)), config.pixel_height))
 
 
-class _PremultipliedCamera(BoxCamera):
-    """Draws over transparency as Cairo does, premultiplied, images included: manim
-    composites an image as straight alpha, right over an opaque frame, but over a
-    transparent one that would leave image pixels undivided among premultiplied ones."""
-
-    def display_image_mobject(self, image_mobject, pixel_array) -> None:
-        placed = self._resampled(image_mobject)
-        if placed is None:
-            return
-        sub_image, (left, top) = placed
-        x0, y0 = max(left, 0), max(top, 0)
-        x1, y1 = min(left + sub_image.width, self.pixel_width), min(top + sub_image.height, self.pixel_height)
-        if x1 <= x0 or y1 <= y0:
-            return
-        source = np.asarray(sub_image.crop((x0 - left, y0 - top, x1 - left, y1 - top)), dtype=np.float32)
-        alpha = source[..., 3:] / 255
-        below = pixel_array[y0:y1, x0:x1].astype(np.float32)
-        over = np.concatenate([source[..., :3] * alpha, source[..., 3:]], axis=-1) + below * (1 - alpha)
-        pixel_array[y0:y1, x0:x1] = np.clip(np.rint(over), 0, 255).astype(np.uint8)
-
-
 def _draw(mobjects, box) -> np.ndarray:
     """Premultiplied RGBA (Cairo's own output) of the mobjects over transparency, in `box`."""
     left, top, right, bottom = box
     unit = config.frame_width / config.pixel_width
     centre = np.array([(left + right) / 2 - config.pixel_width / 2, config.pixel_height / 2 - (top + bottom) / 2,
                        0]) * unit
-    camera = _PremultipliedCamera(pixel_width=right - left, pixel_height=bottom - top,
-                                  frame_width=(right - left) * unit, frame_height=(bottom - top) * unit,
-                                  frame_center=centre, background_color="#000000", background_opacity=0)
+    # see-through: BoxCamera composites images premultiplied, as Cairo draws the rest
+    camera = BoxCamera(pixel_width=right - left, pixel_height=bottom - top, frame_width=(right - left) * unit,
+                       frame_height=(bottom - top) * unit, frame_center=centre, background_color="#000000",
+                       background_opacity=0)
     camera.capture_mobjects(list(mobjects))
     return camera.pixel_array
 
