@@ -23,7 +23,7 @@ the quality being rendered (config's pixels), when the scene makes them.
 from __future__ import annotations
 
 import numpy as np
-from manim import RESAMPLING_ALGORITHMS, Group, ImageMobject, UpdateFromAlphaFunc, VMobject, config
+from manim import RESAMPLING_ALGORITHMS, ImageMobject, UpdateFromAlphaFunc, VMobject, config
 from manim.utils.color import ManimColor
 from PIL import Image
 
@@ -120,7 +120,10 @@ def fade_in_as_picture(scene, *mobjects, others=(), **kwargs) -> None:
     each mobject's own fade), then put the mobjects themselves on screen in its place."""
     picture = rasterise(*mobjects)
     scene.play(picture.fade_in(), *others, **kwargs)
-    scene.replace(picture, mobjects[0] if len(mobjects) == 1 else Group(*mobjects))  # in its place in the drawing order
+    # in the picture's place in the drawing order, each on its own: an animation of one
+    # later on redraws what lies after it, not its neighbours in a group
+    place = scene.mobjects.index(picture)
+    scene.mobjects[place:place + 1] = [m for m in mobjects if m not in scene.mobjects]
 
 
 def fade_out_as_picture(scene, *mobjects, **kwargs) -> None:
