@@ -8,7 +8,7 @@ two layers for n_in × n_out weights, a layer's neurons for its n_out biases. Fo
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, FadeIn, MathTex, Text, VGroup, VMobject, Write
+from manim import DOWN, RIGHT, UP, Group, MathTex, Text, VGroup, VMobject, Write
 
 from scenes import style
 from scenes.beat import BeatScene
@@ -61,7 +61,7 @@ def play(scene, story) -> None:
     # lines themselves, unchanged, take their place.
     lit = [coverage(bundle) for bundle in bundles]
     faded = bundles[0].copy().set_stroke(opacity=0)
-    # introducer: added to the scene in this order, as the FadeIns are (under the counts)
+    # introducer: added to the scene as the play begins, after the picture below
     appear = [retint(m, faded, style.PIXEL_STROKE, 0.5, introducer=True) for m in lit]
     # the title, neurons and counts fade in as one picture (raster.py), under the bundles
     # as before (the counts, below the columns, meet no edge)
@@ -78,11 +78,13 @@ def play(scene, story) -> None:
     scene.bring_to_back(weight_line)
     for index, layer in enumerate(layers[1:]):  # each bias term as its neurons light up
         ring = coverage(layer.neurons)  # empty circles: their strokes are all that is drawn
-        scene.replace(layer.neurons, ring)
+        # in the columns' place; a Group, since a VGroup holding a picture has no bounds
+        lit_layers = Group(*[ring if other is layer else other for other in layers])
+        scene.replace(layers, lit_layers)
         scene.play(Write(bias_line[index]), retint(ring, layer.neurons[0], style.HIGHLIGHT, 1.0), run_time=0.5)
         scene.play(retint(ring, layer.neurons[0].copy().set_stroke(style.HIGHLIGHT), style.NEURON_STROKE, 1.0),
                    run_time=0.2)
-        scene.replace(ring, layer.neurons)
+        scene.replace(lit_layers, layers)
     scene.play(Write(bias_line[len(bias_terms):]), run_time=0.6)
     scene.remove(*bias_line).add(bias_line)
     for picture, bundle in zip(lit, bundles):
