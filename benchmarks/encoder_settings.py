@@ -4,7 +4,8 @@ For each candidate (x264 preset, tune, crf, manim's in-flight encoders) and each
 renders the scene with the stock `manim render -q<quality> --disable_caching`, from a
 scratch folder whose `manim.cfg` holds the candidate (so this also checks that the
 settings reach manim the way the project's own `manim.cfg` does), and measures:
-- wall seconds per second of video (the whole process, as a user waits for it);
+- wall seconds per second of video (the whole process, as a user waits for it), and
+  CPU seconds (all threads: what two renders side by side compete for);
 - the file's bytes;
 - quality against a lossless encoding (crf 0) of the very same frames (rendering is
   deterministic): PSNR and SSIM of the luma plane, every `--every`-th frame, mean and
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -70,19 +72,24 @@ def scene_files(names: list[str], bench: Path) -> dict[str, tuple[Path, str]]:
     return files
 
 
-def render(file: Path, scene: str, quality: str, options: dict, inflight: int, out: Path) -> tuple[float, Path]:
-    """Wall seconds of one stock `manim render` with these settings; the video's path."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def render(file: Path, scene: str, quality: str, options: dict, inflight: int, out: Path) -> tuple[float, float, Path]:
+    """Wall and CPU seconds of one stock `manim render` with these settings; the video's path."""
     with tempfile.TemporaryDirectory() as folder:
         cfg = "[CLI]\nmax_inflight_encoders = %d\n\n[video_encoder.options]\n%s\n" % (
             inflight, "\n".join(f"{key} = {value}" for key, value in options.items()))
         Path(folder, "manim.cfg").write_text(cfg)
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), children_cpu()
         subprocess.run([sys.executable, "-m", "manim", "render", f"-q{quality}", "--disable_caching",
                         "--media_dir", str(out), "--progress_bar", "none", "-v", "WARNING", str(file), scene],
                        check=True, cwd=folder, env=env)
-        wall = time.perf_counter() - started
-    return wall, max(out.rglob(f"{scene}.mp4"), key=lambda p: p.stat().st_mtime)
+        wall, cpu = time.perf_counter() - started, children_cpu() - cpu
+    return wall, cpu, max(out.rglob(f"{scene}.mp4"), key=lambda p: p.stat().st_mtime)
 
 
 def luma_frames(path: Path, every: int):
@@ -143,20 +150,21 @@ def main() -> None:
     scenes = scene_files(args.scenes.split(","), args.bench)
     print(f"quality -q{args.quality}, {args.runs} round(s); project: {encoding.X264_OPTIONS}, "
           f"{encoding.INFLIGHT_ENCODERS} in flight", flush=True)
-    print(f"{'scene':<18} {'candidate':<22} {'s/video s':>9} {'vs default':>10} {'MB':>7} {'bytes x':>7} "
+    print(f"{'scene':<18} {'candidate':<22} {'s/video s':>9} {'vs default':>10} {'CPU s/s':>7} {'MB':>7} {'bytes x':>7} "
           f"{'PSNR mean/min dB':>17} {'SSIM':>7}", flush=True)
     per_second: dict[tuple[str, str], float] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for scene, (file, cls) in scenes.items():
-            _, reference = render(file, cls, args.quality, *REFERENCE, Path(scratch, scene, "reference"))
+            _, _, reference = render(file, cls, args.quality, *REFERENCE, Path(scratch, scene, "reference"))
             length = video_seconds(reference)
-            walls = {name: [] for name in candidates}
+            walls, cpus = {name: [] for name in candidates}, {name: [] for name in candidates}
             videos = {}
             for round_ in range(args.runs):
                 for name, (options, inflight) in candidates.items():
-                    wall, videos[name] = render(file, cls, args.quality, options, inflight,
-                                                Path(scratch, scene, f"{name}-{round_}"))
+                    wall, cpu, videos[name] = render(file, cls, args.quality, options, inflight,
+                                                     Path(scratch, scene, f"{name}-{round_}"))
                     walls[name].append(wall)
+                    cpus[name].append(cpu)
             base_bytes = videos["default"].stat().st_size if "default" in videos else None
             base = statistics.median(walls["default"]) / length if "default" in walls else None
             for name in candidates:
@@ -165,7 +173,8 @@ def main() -> None:
                 mean_psnr, min_psnr, mean_ssim = quality(videos[name], reference, args.every)
                 ratio = f"{per_second[scene, name] / base:.2f}x" if base else "-"
                 size_ratio = f"{size / base_bytes:.2f}" if base_bytes else "-"
-                print(f"{scene:<18} {name:<22} {per_second[scene, name]:9.2f} {ratio:>10} {size / 1e6:7.2f} "
+                cpu = statistics.median(cpus[name]) / length
+                print(f"{scene:<18} {name:<22} {per_second[scene, name]:9.2f} {ratio:>10} {cpu:7.2f} {size / 1e6:7.2f} "
                       f"{size_ratio:>7} {mean_psnr:8.2f} / {min_psnr:5.1f}  {mean_ssim:7.4f}", flush=True)
     if "Floor" in scenes:
         print("\nper second of video, each scene / Floor with the same settings:")

@@ -12,6 +12,7 @@ cap, and JSON parsed strictly.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -80,7 +81,10 @@ def decode_text(raw: bytes, where: str) -> str:
 
 def nesting_depth(raw: bytes) -> int:
     """How deeply arrays and objects nest, counting only brackets outside strings."""
-    outside_strings = _STRING.sub(b"", raw) if b'"' in raw else raw
+    if b"\\" in raw:  # an escaped quote may hide inside a string: the careful way
+        outside_strings = _STRING.sub(b"", raw)
+    else:  # no escapes: every other piece between quotes is outside a string (4x faster)
+        outside_strings = b"".join(raw.split(b'"')[::2])
     brackets = outside_strings.translate(None, _NOT_A_BRACKET)
     depth = deepest = 0
     for byte in brackets:
@@ -112,10 +116,15 @@ def loads(raw: bytes | str, where: str, max_depth: int = MAX_JSON_DEPTH, invalid
     depth = nesting_depth(data)
     if depth > max_depth:
         raise UserError(f"{where}: JSON nested {depth} deep, over the limit of {max_depth}")
+    collecting = gc.isenabled()
+    gc.disable()  # a large export is millions of floats in thousands of lists: no cycles to find
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except ValueError as err:  # JSONDecodeError is a ValueError, and so are ours
         raise UserError(f"{where}: {invalid} ({err})") from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def read_json(path: Path, cap: int, what: str = "JSON file"):

@@ -36,13 +36,19 @@ def render_chapter(request: RenderRequest, key: str | None = None, jobs: int | N
                    out=sys.stderr, engine: str = "local", address: str | None = None):
     """Bring the beats' clips up to date, then join them into the Chapter's clip."""
     from .batch import render_set
+
+    outcome = render_set(beat_requests(request), jobs=jobs, out=out, engine=engine, address=address)
+    if outcome["failed"]:
+        raise UserError(f"{request.scene}: not joined, {len(outcome['failed'])} of its beats failed to render")
+    return join_chapter(request, key)
+
+
+def join_chapter(request: RenderRequest, key: str | None = None):
+    """Join the beats' clips, which must be up to date, into the Chapter's clip."""
     from .keys import export_content_hash, inputs_key
 
     started = time.perf_counter()
     beats = beat_requests(request)
-    outcome = render_set(beats, jobs=jobs, out=out, engine=engine, address=address)
-    if outcome["failed"]:
-        raise UserError(f"{request.scene}: not joined, {len(outcome['failed'])} of its beats failed to render")
     key = key or inputs_key(request)
     records = []
     for beat in beats:

@@ -21,7 +21,7 @@ from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
-from scenes.outline import SCENES, beats_of
+from scenes.outline import SCENES, is_chapter
 from .keys import inputs_key
 from .manifest import intact_record, write_manifest
 from .clips import render_clip, sidecar_path
@@ -59,10 +59,10 @@ def render_requests(requests: list[RenderRequest], jobs: int | None = None, out=
                     engine: str = "local", address: str | None = None, started: float | None = None) -> dict:
     """The stale beats among `requests` on the engine, then each stale Chapter joined from
     its beats' clips (assemble.py); then the manifest, rebuilt."""
-    from .assemble import beat_requests, render_chapter
+    from .assemble import beat_requests, join_chapter
 
     started = started if started is not None else time.perf_counter()
-    chapters = [request for request in requests if len(beats_of(request.scene)) > 1]
+    chapters = [request for request in requests if is_chapter(request.scene)]
     beats = [request for request in requests if request not in chapters]
     for chapter in chapters:  # a Chapter needs its beats' clips, asked for or not
         beats += [beat for beat in beat_requests(chapter) if beat not in beats]
@@ -73,7 +73,7 @@ def render_requests(requests: list[RenderRequest], jobs: int | None = None, out=
             if up_to_date(chapter, key):
                 continue
             chapter_started = time.perf_counter()
-            clip = render_chapter(chapter, key, jobs, out)
+            clip = join_chapter(chapter, key)  # its beats are among those just brought up to date
             result["rendered"].append(chapter.scene)
             result["render_seconds"][chapter.scene] = took = time.perf_counter() - chapter_started
             print(f"  joined {chapter.scene} from {len(beat_requests(chapter))} beat clips in {took:.1f} s  "

@@ -31,7 +31,7 @@ from pathlib import Path
 from model import paths, test_seam
 from model.atomic import atomic_path, write_text
 
-from scenes.outline import beats_of, scene_class
+from scenes.outline import is_chapter, scene_class
 from scenes.settings import DEFAULT_DIGIT
 
 from .encoding import GIF_FPS, finish, manim_encoder_config, srt_to_vtt, video_size
@@ -101,7 +101,7 @@ def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
     inputs key, when the caller has already computed it (see keys.py). The Chapter is
     not rendered but joined from its beats' clips (assemble.py)."""
     request.check()  # before the work folder: a bad --media-dir is refused, not created
-    if len(beats_of(request.scene)) > 1:
+    if is_chapter(request.scene):
         from .assemble import render_chapter
 
         return render_chapter(request, key)
@@ -199,7 +199,7 @@ def publish(request: RenderRequest, produced: Produced) -> Clip:
     test_seam.pause("render:clip-written")
     poster = None
     if produced.poster is not None:
-        poster = inside(media_dir, final.with_name(f"{final.stem}.poster.png"))
+        poster = inside(media_dir, request.poster_path())
         _move(produced.poster, poster)
     subtitle_path = None
     if produced.subtitles is not None:

@@ -2,7 +2,7 @@
 
 A clip's inputs are: the parts of the export its beats read, the source of its scene
 and of every project module the scene imports (transitively), and the render options
-(quality, format, digit, ...). Each beat declares what it reads in the outline
+(quality, format, digit, ..., and the layout the format is drawn in: a GIF's is "post"). Each beat declares what it reads in the outline
 (scenes/outline.py): the layer sizes, the weights, the chosen digit's activations,
 every example, or the ReLU export; the Chapter reads the union of its beats. So a
 retrained network re-renders what shows weights or activations and leaves a beat that
@@ -26,7 +26,7 @@ import numpy as np
 from model import paths
 from model.errors import UserError
 
-from scenes.outline import beats_of, scene_info
+from scenes.outline import beats_of, is_chapter, scene_info
 from scenes.story import load_export, resolve_digit, snapshots_of
 
 PROJECT_PACKAGES = ("scenes", "model")
@@ -145,6 +145,11 @@ def _files_hash(files) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=None)  # once per run, not once per clip: the code does not change mid-run
+def _publish_file_hash(name: str) -> str:
+    return _files_hash([PUBLISH / name])
+
+
 def inputs_key(request) -> str:
     """One hash of everything that decides what a clip looks like. A Chapter is its beats'
     clips joined: its key is theirs, and the joining code's."""
@@ -152,14 +157,16 @@ def inputs_key(request) -> str:
                "transparent": request.transparent, "sections": request.sections, "edges": request.edges,
                "snapshot": request.snapshot,
                # how the frames become the file we ship: encoder settings, faststart, GIF
-               "encoding": _files_hash([PUBLISH / "encoding.py"])}
-    beats = beats_of(request.scene)
-    if len(beats) > 1:
-        options["beats"] = [inputs_key(replace(request, scene=beat, sections=False)) for beat in beats]
-        options["source"] = _files_hash([PUBLISH / "assemble.py"])
+               "encoding": _publish_file_hash("encoding.py")}
+    if is_chapter(request.scene):
+        options["beats"] = [inputs_key(replace(request, scene=beat, sections=False)) for beat in beats_of(request.scene)]
+        options["source"] = _publish_file_hash("assemble.py")
         return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
     reads = scene_info(request.scene).reads
     settings = request.settings()
+    # The layout follows from the format (a GIF is drawn in the post layout), but is named
+    # here too: it decides every text's size and place.
+    options["layout"] = settings.layout
     for part in ("shapes", "weights", "examples"):
         if part in reads:
             options[part] = export_part_hash(settings.export, part)

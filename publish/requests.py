@@ -75,10 +75,12 @@ class RenderRequest:
             check_beats(beats_of(self.scene), self.settings())
 
     def settings(self) -> Settings:
-        """What the scene draws with: this request's export, digit and edge mode."""
+        """What the scene draws with: this request's export, digit and edge mode, and the
+        layout: a GIF is shown 480 px wide in posts, so it gets the post layout (bigger,
+        reflowed text), every other format the video one."""
         relu = {"relu_export": Path(self.drawn_from[1])} if self.drawn_from is not None else {}
         return Settings(export=self.export_path(), digit=self.digit if self.digit is not None else DEFAULT_DIGIT,
-                        edges=self.edges, **relu)
+                        edges=self.edges, layout=layout_of(self.format), **relu)
 
     def stem(self) -> str:
         """The clip's file name without extension: scene, then what sets it apart."""
@@ -95,6 +97,19 @@ class RenderRequest:
 
     def clip_path(self) -> Path:
         return Path(self.media_dir) / CLIPS_DIR / self.quality / f"{self.stem()}.{self.format}"
+
+    def poster_path(self) -> Path:
+        """The clip's poster (its last frame) beside it. A GIF's is drawn in the post
+        layout, a different picture from the mp4's of the same scene: it has a name of its
+        own, or each render would overwrite the other's and its sidecar's record of it."""
+        clip = self.clip_path()
+        layout = layout_of(self.format)
+        return clip.with_name(f"{clip.stem}{'' if layout == 'video' else '.' + layout}.poster.png")
+
+
+def layout_of(format: str) -> str:
+    """The layout a format is drawn in: the post layout for the GIF preset."""
+    return "post" if format == "gif" else "video"
 
 
 def snapshot_export(epoch: int, export: Path | None = None) -> Path:

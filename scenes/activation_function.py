@@ -20,16 +20,17 @@ from scenes.mobjects.network_diagram import drawn_neurons
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     featured, function = story.featured, story.hidden_activation
     neuron, z, activation = featured.index, featured.z, featured.activation
-    formula = MathTex(function.definition, font_size=style.FORMULA_FONT_SIZE).to_edge(UP, 0.4)
-    name = Text(f"this network's activation function: {function.name}", font_size=style.SMALL_FONT_SIZE)
+    formula = MathTex(function.definition, font_size=fonts.formula).to_edge(UP, 0.4)
+    name = Text(f"this network's activation function: {function.name}", font_size=fonts.small)
     name.next_to(formula, DOWN, 0.15)
     extent = max(6.0, float(np.ceil(abs(z))) + 1)
     axes = axes_for(function, extent).shift(DOWN * 0.7)
     curve = plot_activation(axes, function, extent, color=style.HIGHLIGHT)
-    ticks = VGroup(Text("0", font_size=style.SMALL_FONT_SIZE).next_to(axes.c2p(0, 0), DOWN + LEFT, 0.1),
-                   Text("1", font_size=style.SMALL_FONT_SIZE).next_to(axes.c2p(0, 1), LEFT, 0.1))
+    ticks = VGroup(Text("0", font_size=fonts.small).next_to(axes.c2p(0, 0), DOWN + LEFT, 0.1),
+                   Text("1", font_size=fonts.small).next_to(axes.c2p(0, 1), LEFT, 0.1))
     scene.play(FadeIn(formula), FadeIn(name), Create(axes), FadeIn(ticks), run_time=1.0)
     scene.play(Create(curve), run_time=1.2)
 
@@ -38,10 +39,14 @@ def play(scene, story) -> None:
     on_curve = Dot(axes.c2p(z, activation), color=style.HIGHLIGHT)
     up = DashedLine(axes.c2p(z, 0), axes.c2p(z, activation), stroke_width=2)
     across = DashedLine(axes.c2p(z, activation), axes.c2p(0, activation), stroke_width=2)
-    z_label = Text(f"z = w·a + b = {fmt(z)}", font_size=style.SMALL_FONT_SIZE).next_to(on_axis, DOWN, 0.2)
-    a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation, 3)}", font_size=32)
+    z_label = Text(f"z = w·a + b = {fmt(z)}", font_size=fonts.small).next_to(on_axis, DOWN, 0.2)
+    a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation, 3)}", font_size=fonts.math(32))
     a_label.next_to(on_curve, RIGHT + DOWN, 0.15)
-    who = Text(f"hidden neuron {neuron}, for this digit", font_size=style.SMALL_FONT_SIZE).to_corner(UP + RIGHT)
+    who = Text(f"hidden neuron {neuron}," + fonts.pick(" ", "\n") + "for this digit", font_size=fonts.small,
+               **fonts.pick({}, {"line_spacing": 0.8})).to_corner(UP + RIGHT)
+    if fonts.post:  # bigger, the corner would run into the formula, and the label into the "0"
+        who.to_edge(LEFT, 0.4).set_y(axes.get_top()[1] - 0.3)
+        z_label.align_to(on_axis, LEFT if z >= 0 else RIGHT)
     scene.play(FadeIn(on_axis), FadeIn(z_label), FadeIn(who), run_time=0.6)
     scene.play(Create(up), FadeIn(on_curve), run_time=0.6)
     scene.play(Create(across), FadeIn(a_label), run_time=0.6)
@@ -54,26 +59,27 @@ def play(scene, story) -> None:
 def squish(scene, story) -> None:
     """The whole layer at once: every first-layer neuron's real z on the number line,
     each carried down to f(z) on the line of values f can take; then f on the vector."""
+    fonts = story.typography
     function, example = story.hidden_activation, story.example
     shown = drawn_neurons(example.a[1], style.MAX_DRAWN_NEURONS)
     zs, activations = example.z[0][shown], example.a[1][shown]
     extent = float(np.ceil(np.abs(zs).max())) + 1
     real_line = NumberLine(x_range=[-extent, extent, max(1.0, np.ceil(extent / 4))], length=11,
-                           include_numbers=True, font_size=style.LABEL_FONT_SIZE + 2).shift(UP * 0.9)
+                           include_numbers=True, font_size=fonts.math(style.LABEL_FONT_SIZE + 2)).shift(UP * 0.9)
     top = function.high if function.bounded else float(np.ceil(activations.max())) or 1.0
     values_line = NumberLine(x_range=[function.low, top, (top - function.low) / 2], length=11,
-                             include_numbers=True, font_size=style.LABEL_FONT_SIZE + 2).shift(DOWN * 1.4)
-    z_caption = Text(f"z of {len(shown)} first-layer neurons, for this digit", font_size=style.SMALL_FONT_SIZE)
+                             include_numbers=True, font_size=fonts.math(style.LABEL_FONT_SIZE + 2)).shift(DOWN * 1.4)
+    z_caption = Text(f"z of {len(shown)} first-layer neurons, for this digit", font_size=fonts.small)
     z_caption.next_to(real_line, UP, 0.35)
     a_caption = Text(f"{function.name}(z): squeezed into the values {function.name} can take",
-                     font_size=style.SMALL_FONT_SIZE).next_to(values_line, DOWN, 0.5)
+                     font_size=fonts.small).next_to(values_line, DOWN, 0.5)
     dots = VGroup(*[Dot(real_line.n2p(z), radius=0.07, color=style.HIGHLIGHT) for z in zs])
     scene.play(Create(real_line), FadeIn(z_caption), FadeIn(dots, lag_ratio=0.1), run_time=1.2)
     scene.play(Create(values_line), FadeIn(a_caption), run_time=0.8)
     scene.play(*[dot.animate.move_to(values_line.n2p(a)) for dot, a in zip(dots, activations)], run_time=1.5)
     entries = [fmt(a) for a in activations[:4]]
     vector = MathTex(applied(function, r"\vec z") + r" = \left(" + ",\\ ".join(entries) + r",\ \dots\right)",
-                     font_size=style.FORMULA_FONT_SIZE - 6).next_to(a_caption, DOWN, 0.3)
+                     font_size=fonts.math(style.FORMULA_FONT_SIZE - 6)).next_to(a_caption, DOWN, 0.3)
     scene.play(FadeIn(vector, shift=UP * 0.2), run_time=0.8)
     scene.wait(style.READ_SECONDS)
 

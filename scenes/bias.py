@@ -15,15 +15,16 @@ from scenes.mobjects.equations import fmt
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     featured = story.featured
     neuron, bias, total = featured.index, featured.bias, featured.weighted_sum
     count = len(featured.weights)
     formula = MathTex(story.hidden_activation.symbol + r"\left(", rf"w_1 a_1 + \cdots + w_{{{count}}} a_{{{count}}}", r"+",
                       rf"({fmt(bias)})", r"\right)",
-                      font_size=style.FORMULA_FONT_SIZE).to_edge(UP, 0.6)
+                      font_size=fonts.formula).to_edge(UP, 0.6)
     formula[3].set_color(style.HIGHLIGHT)
     label = Text(f"the bias of hidden neuron {neuron}: b = {fmt(bias)}",
-                 font_size=style.LABEL_FONT_SIZE).next_to(formula, DOWN, 0.4)
+                 font_size=fonts.label).next_to(formula, DOWN, 0.4)
     scene.play(FadeIn(formula), run_time=0.8)
     scene.play(FadeIn(label), run_time=0.6)
 
@@ -31,13 +32,13 @@ def play(scene, story) -> None:
     line = NumberLine(x_range=[-extent, extent, max(1, round(extent / 4))], length=10, include_numbers=False)
     line.shift(DOWN * 1.2)
     threshold = Triangle(color=style.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(3.14159).move_to(line.n2p(-bias) + UP * 0.25)
-    threshold_label = Text(f"-b = {fmt(-bias)}", font_size=style.SMALL_FONT_SIZE,
+    threshold_label = Text(f"-b = {fmt(-bias)}", font_size=fonts.small,
                            color=style.HIGHLIGHT).next_to(threshold, UP, 0.1)
     sum_dot = Dot(line.n2p(total), color=style.TEXT)
-    sum_label = Text(f"w·a = {fmt(total)}", font_size=style.SMALL_FONT_SIZE).next_to(sum_dot, DOWN, 0.25)
+    sum_label = Text(f"w·a = {fmt(total)}", font_size=fonts.small).next_to(sum_dot, DOWN, 0.25)
     active = total > -bias
     verdict = Text("above -b: the neuron is active" if active else "below -b: the neuron stays dark",
-                   font_size=style.LABEL_FONT_SIZE).next_to(line, DOWN, 1.1)
+                   font_size=fonts.label).next_to(line, DOWN, 1.1)
     scene.play(FadeIn(line), FadeIn(threshold), FadeIn(threshold_label), run_time=0.8)
     scene.play(FadeIn(sum_dot), FadeIn(sum_label), run_time=0.6)
     scene.play(FadeIn(verdict), run_time=0.6)

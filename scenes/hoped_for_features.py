@@ -52,6 +52,7 @@ def beside_real_neurons(scene, story) -> None:
     """The honest turn: each hoped-for pattern parked beside a real neuron of the second
     hidden layer (the first, in a one-layer network), most active for this digit first,
     with what that neuron really weighs. They do not look alike."""
+    fonts = story.typography
     layer = min(2, len(story.network.sizes) - 2)
     values = story.example.a[layer]
     neurons = sorted(drawn_neurons(values, COMPARED), key=lambda n: -abs(values[n]))
@@ -64,21 +65,25 @@ def beside_real_neurons(scene, story) -> None:
     for neuron, hope, pattern in zip(neurons, hopes, patterns):
         circle = Circle(radius=0.3, stroke_color=style.NEURON_STROKE, stroke_width=2)
         circle.set_fill(style.NEURON_FILL if values[neuron] >= 0 else style.NEGATIVE, opacity=min(1.0, abs(values[neuron])))
-        name = Text(f"layer {layer}, neuron {neuron}\na = {fmt(values[neuron])}", font_size=style.SMALL_FONT_SIZE,
-                    line_spacing=0.8)
+        # The post layout names the neuron without its layer: the title says which layer.
+        name = Text(fonts.pick(f"layer {layer}, ", "") + f"neuron {neuron}\na = {fmt(values[neuron])}",
+                    font_size=fonts.small, line_spacing=0.8)
         real = WeightHeatmap(pattern, size=1.5, scale=scale)
         rows.add(Group(VGroup(circle, name).arrange(RIGHT, buff=0.25), hope.copy(), real))
+    top, step, hope_x, real_x = fonts.pick((1.55, 2.0, -1.4, 2.0), (1.1, 1.75, -2.4, 0.9))
     for number, row in enumerate(rows):  # three columns: the neuron, the hope, the real pattern
-        y = 1.55 - 2.0 * number
+        y = top - step * number
         row[0].move_to([0, y, 0]).to_edge(LEFT, buff=0.6)
-        row[1].move_to([-1.4, y, 0])
-        row[2].move_to([2.0, y, 0])
-    headers = VGroup(Text("hoped for", font_size=style.LABEL_FONT_SIZE, color=style.HOPE_COLOUR),
-                     Text("what it really weighs", font_size=style.LABEL_FONT_SIZE))
-    title = fit_width(Text(f"the hopes beside real layer-{layer} neurons, the most active for this digit",
-                           font_size=style.LABEL_FONT_SIZE)).to_edge(UP, buff=0.3)
+        row[1].move_to([hope_x, y, 0])
+        row[2].move_to([real_x, y, 0])
+    headers = VGroup(Text("hoped for", font_size=fonts.label, color=style.HOPE_COLOUR),
+                     Text(fonts.pick("what it really weighs", "what it\nreally weighs"), font_size=fonts.label,
+                          line_spacing=0.8))
+    title = fit_width(Text(f"the hopes beside real layer-{layer} neurons," + fonts.pick(" ", "\n")
+                           + "the most active for this digit",
+                           font_size=fonts.label)).to_edge(UP, buff=0.3)
     note = Text("weights carried\nback to the pixels\nthrough the layers\nbefore: a linear view",
-                font_size=style.SMALL_FONT_SIZE, line_spacing=0.8).next_to(rows[1][2], RIGHT, 0.4)
+                font_size=fonts.small, line_spacing=0.8).next_to(rows[1][2], RIGHT, 0.4)
     for header, column in zip(headers, (rows[0][1], rows[0][2])):
         header.next_to(column, UP, 0.3).set_y(rows[0].get_top()[1] + 0.35)
     fade_in_as_picture(scene, title, *[row[0] for row in rows], run_time=0.8)
@@ -90,15 +95,16 @@ def beside_real_neurons(scene, story) -> None:
 
 
 def play(scene, story) -> None:
-    banner = Text("a hope, not the network: made-up pictures", font_size=style.LABEL_FONT_SIZE,
+    fonts = story.typography
+    banner = Text("a hope, not the network: made-up pictures", font_size=fonts.label,
                   color=style.HOPE_COLOUR).to_edge(UP, buff=0.4)
     nine = hoped_nine().move_to(LEFT * 3.5)
-    equals = Text("=", font_size=48).next_to(nine, RIGHT, 0.6)
+    equals = Text("=", font_size=fonts.text(48)).next_to(nine, RIGHT, 0.6)
     loop = Circle(radius=0.45, stroke_color=style.HOPE_COLOUR, stroke_width=8).next_to(equals, RIGHT, 0.6)
-    plus = Text("+", font_size=48).next_to(loop, RIGHT, 0.4)
+    plus = Text("+", font_size=fonts.text(48)).next_to(loop, RIGHT, 0.4)
     line = Line(UP * 0.6, DOWN * 0.6, stroke_color=style.HOPE_COLOUR, stroke_width=8).next_to(plus, RIGHT, 0.4)
     pieces = hoped_loop_pieces().arrange(RIGHT, buff=0.3).next_to(VGroup(loop, line), DOWN, 0.9)
-    pieces_caption = Text("and a loop from little edges?", font_size=style.SMALL_FONT_SIZE,
+    pieces_caption = Text("and a loop from little edges?", font_size=fonts.small,
                           color=style.HOPE_COLOUR).next_to(pieces, DOWN, 0.2)
     scene.play(FadeIn(banner), FadeIn(nine), run_time=0.8)
     scene.play(FadeIn(equals), FadeIn(loop), FadeIn(plus), FadeIn(line), run_time=0.8)
@@ -113,12 +119,15 @@ def play(scene, story) -> None:
     scale = float(np.percentile(np.abs(weights[shown]), 99))  # one scale for all of them: comparable
     columns = int(np.ceil(np.sqrt(len(shown))))
     maps = Group(*[WeightHeatmap(weights[i], size=1.45, scale=scale) for i in shown])
-    maps.arrange_in_grid(cols=columns, buff=0.15).scale_to_fit_height(6.2).to_edge(LEFT, buff=1.0).shift(DOWN * 0.3)
+    maps.arrange_in_grid(cols=columns, buff=0.15).scale_to_fit_height(fonts.pick(6.2, 5.4)).to_edge(LEFT, buff=1.0)
+    maps.shift(DOWN * fonts.pick(0.3, 0.65))  # the post layout: room for a title on up to three lines
     which = (f"the {len(shown)} first-layer neurons" if len(shown) == len(weights) else
-             f"{len(shown)} of the {len(weights):,} first-layer neurons, the most active for this digit")
-    truth = fit_width(Text(f"the truth: real incoming weights of {which}",
-                           font_size=style.LABEL_FONT_SIZE)).to_edge(UP, buff=0.35)
-    legend = HeatmapLegend(scale).next_to(maps, RIGHT, 0.8)
+             f"{len(shown)} of the {len(weights):,} first-layer neurons," + fonts.pick(" ", "\n")
+             + "the most active for this digit")
+    truth = fit_width(Text("the truth: real incoming weights of" + fonts.pick(" ", "\n" if len(shown) < len(weights) else " ")
+                           + which,
+                           font_size=fonts.label)).to_edge(UP, buff=0.35)
+    legend = HeatmapLegend(scale, typography=fonts).next_to(maps, RIGHT, 0.8)
     fade_in_as_picture(scene, truth, maps, legend, run_time=1.2)  # one picture fading in, then the maps themselves
     scene.wait(2 * style.READ_SECONDS)
 

@@ -24,19 +24,25 @@ def check(story):
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     grid, caption, diagram = digit_beside_network(story, NETWORK_HEIGHT)
     scene.play(FadeIn(grid), FadeIn(caption), run_time=style.APPEAR_SECONDS)
     reveal(scene, diagram)
     unroll_every_pixel(scene, grid, diagram)
 
     sizes = diagram.network.sizes
-    counts = VGroup(*[Text(str(size), font_size=style.LABEL_FONT_SIZE).next_to(layer, DOWN, 0.15)
+    counts = VGroup(*[Text(str(size), font_size=fonts.label).next_to(layer, DOWN, 0.15)
                       for layer, size in zip(diagram.layers, sizes)])
     hidden = VGroup(*diagram.layers[1:-1])
     brace = Brace(hidden, UP, buff=0.1)
     hidden_label = Text("hidden layer" if len(hidden) == 1 else "hidden layers",
-                        font_size=style.LABEL_FONT_SIZE).next_to(brace, UP, 0.1)
+                        font_size=fonts.label).next_to(brace, UP, 0.1)
     scene.play(FadeIn(counts), run_time=0.6)
+    if fonts.post and len(diagram.elided):
+        # A layer wider than drawn has its own brace and true width above it, in the
+        # post layout as big as "hidden layers" would be: no room for both, so the
+        # widths stay and the words go (docs/post-layout.md).
+        brace, hidden_label = VGroup(), VGroup()
     scene.play(FadeIn(brace), FadeIn(hidden_label), run_time=0.6)
     scene.wait(style.READ_SECONDS)
 

@@ -17,6 +17,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, ReplacementTransfor
 from scenes import style
 from scenes.beat import BeatScene, begin_section
 from scenes.mobjects.heatmap import WeightHeatmap
+from scenes.mobjects.layout import keep_inside
 from scenes.mobjects.network_diagram import NetworkDiagram
 from scenes.mobjects.raster import cross_fade, fade_in_as_picture
 
@@ -25,6 +26,11 @@ DIAGRAM_HEIGHT = 4.9
 DIAGRAM_MAX_WIDTH = 5.8  # between the heatmap and the curve, whatever the depth
 DIAGRAM_LABEL_SIZE = 18  # the diagram is drawn small: its digits and count are set back to legible
 AXES_WIDTH, AXES_HEIGHT = 3.2, 2.6
+# The post layout (bigger text): a smaller diagram, moved right of the heatmap's caption,
+# without the output digits 0-9 (at a legible size they would pile onto each other; the
+# readout line names the answer and its activation).
+POST_HEATMAP_SIZE = 2.0
+POST_DIAGRAM_HEIGHT, POST_DIAGRAM_MAX_WIDTH, POST_DIAGRAM_X = 4.0, 4.0, -0.5
 STEP_SECONDS = 1.4      # one snapshot to the next
 
 
@@ -46,23 +52,23 @@ def history_of(snapshots) -> list[dict]:
     return []
 
 
-def accuracy_axes(epochs: int) -> tuple[Axes, VGroup]:
+def accuracy_axes(epochs: int, fonts=style.VIDEO) -> tuple[Axes, VGroup]:
     """Axes for accuracy 0-1 over epochs 0-N, and their tick labels (legible Text)."""
     axes = Axes(x_range=[0, epochs, max(1, epochs // 5)], y_range=[0, 1, 0.25], x_length=AXES_WIDTH,
                 y_length=AXES_HEIGHT, axis_config={"stroke_width": 2, "include_tip": False})
-    ticks = VGroup(*[Text(str(x), font_size=style.SMALL_FONT_SIZE).next_to(axes.c2p(x, 0), DOWN, 0.15)
+    ticks = VGroup(*[Text(str(x), font_size=fonts.small).next_to(axes.c2p(x, 0), DOWN, 0.15)
                      for x in sorted({0, epochs // 2, epochs})],
-                   *[Text(f"{y:.0%}", font_size=style.SMALL_FONT_SIZE).next_to(axes.c2p(0, y), LEFT, 0.15)
+                   *[Text(f"{y:.0%}", font_size=fonts.small).next_to(axes.c2p(0, y), LEFT, 0.15)
                      for y in (0, 0.5, 1)])
     return axes, ticks
 
 
-def readout(epoch: int, snapshot, digit_id: str) -> Text:
+def readout(epoch: int, snapshot, digit_id: str, fonts=style.VIDEO) -> Text:
     example = snapshot.example(digit_id)
     answer = int(example.prediction)
     return Text(f"epoch {epoch}: test accuracy {snapshot.training['test_accuracy']:.1%}\n"
                 f"the digit: it says {answer} (a = {example.a[-1][answer]:.2f})",
-                font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8)
+                font_size=fonts.caption, line_spacing=0.8)
 
 
 def glyph_changes(old: Text, new: Text):
@@ -83,9 +89,10 @@ def glyph_changes(old: Text, new: Text):
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     snapshots = usable_snapshots(story)
     neuron = story.featured.index
-    title = Text("learning is finding these weights", font_size=style.TITLE_FONT_SIZE).to_edge(UP, 0.3)
+    title = Text("learning is finding these weights", font_size=fonts.title).to_edge(UP, 0.3)
     if len(snapshots) < 2:
         _no_snapshots(scene, story, title)
         return
@@ -94,18 +101,21 @@ def play(scene, story) -> None:
     scale = max(float(np.abs(s.network.weights[0][neuron]).max()) for _, s in snapshots)  # one scale: growth shows
 
     def heatmap(snapshot):
-        return WeightHeatmap(snapshot.network.weights[0][neuron], size=HEATMAP_SIZE, scale=scale)
+        return WeightHeatmap(snapshot.network.weights[0][neuron], size=fonts.pick(HEATMAP_SIZE, POST_HEATMAP_SIZE),
+                             scale=scale)
 
     def network(snapshot):
         example = snapshot.example(story.example.id)
-        diagram = NetworkDiagram(snapshot.network, example, edge_mode=story.settings.edges)
-        diagram.scale_to_fit_height(DIAGRAM_HEIGHT)
-        if diagram.width > DIAGRAM_MAX_WIDTH:
-            diagram.scale_to_fit_width(DIAGRAM_MAX_WIDTH)
-        diagram.move_to(LEFT * 0.9 + DOWN * 0.1)
+        diagram = NetworkDiagram(snapshot.network, example, edge_mode=story.settings.edges, typography=fonts)
+        if fonts.post:
+            diagram.decorations.remove(diagram.output_labels)
+        diagram.scale_to_fit_height(fonts.pick(DIAGRAM_HEIGHT, POST_DIAGRAM_HEIGHT))
+        if diagram.width > fonts.pick(DIAGRAM_MAX_WIDTH, POST_DIAGRAM_MAX_WIDTH):
+            diagram.scale_to_fit_width(fonts.pick(DIAGRAM_MAX_WIDTH, POST_DIAGRAM_MAX_WIDTH))
+        diagram.move_to(RIGHT * fonts.pick(-0.9, POST_DIAGRAM_X) + DOWN * 0.1)
         for neuron_, label in zip(diagram.layers[-1].neurons, diagram.output_labels):
-            label.scale(DIAGRAM_LABEL_SIZE / label.font_size).next_to(neuron_, RIGHT, 0.1)
-        diagram.input_count.scale(DIAGRAM_LABEL_SIZE / diagram.input_count.font_size)
+            label.scale(fonts.text(DIAGRAM_LABEL_SIZE) / label.font_size).next_to(neuron_, RIGHT, 0.1)
+        diagram.input_count.scale(fonts.text(DIAGRAM_LABEL_SIZE) / diagram.input_count.font_size)
         diagram.input_count.next_to(diagram.input_brace, LEFT, 0.08)
         # Drawn this small, a wide layer's index labels and notes would be unreadable:
         # one legible line (`wide_note`) says what is drawn of such layers instead.
@@ -118,28 +128,36 @@ def play(scene, story) -> None:
     cap = style.MAX_DRAWN_NEURONS
     wide_note = VGroup()
     if max(story.network.sizes[1:]) > cap:
-        wide_note.add(Text(f"layers wider than {cap}: their {cap} most active neurons drawn",
-                           font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR).move_to(LEFT * 0.9 + UP * 2.8))
+        wide_note.add(Text(f"layers wider than {cap}:" + fonts.pick(" ", "\n") + f"their {cap} most active neurons drawn",
+                           font_size=fonts.small, color=style.INDEX_COLOUR, line_spacing=0.8)
+                      .move_to(LEFT * 0.9 + UP * fonts.pick(2.8, 2.6)))
     weights = heatmap(first).to_edge(LEFT, buff=0.45).shift(UP * 0.1)
-    weights_caption = Text(f"hidden neuron {neuron}'s\nweights", font_size=style.SMALL_FONT_SIZE,
+    if fonts.post and len(wide_note):  # the note about wide layers from the left edge, the heatmap under it
+        wide_note.to_edge(LEFT, buff=0.45)
+        weights.shift(DOWN * 0.5)
+    weights_caption = Text(f"hidden neuron {neuron}'s\nweights", font_size=fonts.small,
                            line_spacing=0.8).next_to(weights, UP, 0.2)
+    if fonts.post:  # wider than the heatmap at this size: from the frame's edge, not centred
+        weights_caption.align_to(weights, LEFT)
     diagram = network(first)
-    axes, ticks = accuracy_axes(last_epoch)
+    axes, ticks = accuracy_axes(last_epoch, fonts)
     VGroup(axes, ticks).to_edge(RIGHT, buff=0.5).shift(UP * 0.2)
-    axes_caption = Text("held-out accuracy\nafter each epoch", font_size=style.SMALL_FONT_SIZE, line_spacing=0.8,
+    axes_caption = Text("held-out accuracy\nafter each epoch", font_size=fonts.small, line_spacing=0.8,
                         color=style.POSITIVE).next_to(axes, UP, 0.25)
-    x_label = Text("epoch", font_size=style.SMALL_FONT_SIZE).next_to(ticks, DOWN, 0.1).match_x(axes)
+    x_label = Text("epoch", font_size=fonts.small).next_to(ticks, DOWN, 0.1).match_x(axes)
     curve = VMobject(stroke_color=style.POSITIVE, stroke_width=3)
     if history:
         curve.set_points_as_corners([axes.c2p(h["epoch"], h["validation_accuracy"]) for h in history])
-    legend = Text("dot: this snapshot's\ntest accuracy", font_size=style.SMALL_FONT_SIZE, line_spacing=0.8,
+    legend = Text("dot: this snapshot's\ntest accuracy", font_size=fonts.small, line_spacing=0.8,
                   color=style.HIGHLIGHT).next_to(x_label, DOWN, 0.2).match_x(axes)
+    if fonts.post:
+        keep_inside(legend)
 
     def dot_at(epoch, snapshot):
         return Dot(axes.c2p(epoch, snapshot.training["test_accuracy"]), radius=0.08, color=style.HIGHLIGHT)
 
     dot = dot_at(first_epoch, first)
-    text = readout(first_epoch, first, story.example.id).to_corner(DOWN + LEFT, buff=0.35)
+    text = readout(first_epoch, first, story.example.id, fonts).to_corner(DOWN + LEFT, buff=0.35)
 
     begin_section(scene, f"epoch_{first_epoch}")
     # The edges are hundreds of crossing strokes, ~10 ms a frame each bundle for Cairo,
@@ -153,7 +171,7 @@ def play(scene, story) -> None:
         begin_section(scene, f"epoch_{epoch}")
         new_weights = heatmap(snapshot).move_to(weights)
         new_diagram = network(snapshot)
-        new_text = readout(epoch, snapshot, story.example.id).move_to(text, aligned_edge=LEFT)
+        new_text = readout(epoch, snapshot, story.example.id, fonts).move_to(text, aligned_edge=LEFT)
         # Only the edges, the neurons' fills, the heatmap, the dot and the readout change:
         # edges and neurons cross-fade as one picture (a fill's opacity changing over the
         # black background is that same blend), the diagram's labels stay still under what
@@ -173,11 +191,12 @@ def play(scene, story) -> None:
 
 def _no_snapshots(scene, story, title) -> None:
     """No snapshots of this run beside the export: say so, and show where it ended."""
+    fonts = story.typography
     weights = WeightHeatmap(story.featured.weights, size=HEATMAP_SIZE).move_to(LEFT * 3.5 + DOWN * 0.3)
     fact = Text(f"no training snapshots of this network\nhold the digit {story.example.id}:\n"
                 f"here are hidden neuron {story.featured.index}'s\nweights as training left them\n"
                 "(`render.py train` keeps snapshots by default)",
-                font_size=style.SMALL_FONT_SIZE, line_spacing=0.8).next_to(weights, RIGHT, 0.6)
+                font_size=fonts.small, line_spacing=0.8).next_to(weights, RIGHT, 0.6)
     scene.play(FadeIn(title), FadeIn(weights), run_time=style.APPEAR_SECONDS)
     scene.play(FadeIn(fact, shift=UP * 0.2), run_time=style.APPEAR_SECONDS)
     scene.wait(style.HOLD_SECONDS)

@@ -22,6 +22,11 @@ from scenes.mobjects.layout import fit_width
 
 SHOWN_COLUMNS = 4   # inked pixels written per row
 NEIGHBOURS = 1      # rows written on each side of the featured neuron's
+# The post layout writes the entries big enough to read at 480 px wide, so fewer fit:
+# the 2 inked pixels that weigh most instead of 4 (the note says which), closer together.
+POST_SHOWN_COLUMNS = 2
+MATRIX_SCALE, POST_MATRIX_SCALE = 0.6, 0.92   # of manim's matrix entries (48 pt): 29 pt, 44 pt
+MATRIX_H_BUFF, POST_MATRIX_H_BUFF = 2.0, 1.6
 
 
 def shown_rows(featured: int, count: int) -> list[int]:
@@ -30,10 +35,10 @@ def shown_rows(featured: int, count: int) -> list[int]:
     return list(range(first, min(count, first + 2 * NEIGHBOURS + 1)))
 
 
-def shown_columns(weights: np.ndarray, pixels: np.ndarray) -> list[int]:
-    """The inked pixels (a > 0) that weigh most in the featured neuron's sum, in pixel order."""
+def shown_columns(weights: np.ndarray, pixels: np.ndarray, count: int = SHOWN_COLUMNS) -> list[int]:
+    """The `count` inked pixels (a > 0) that weigh most in the featured neuron's sum, in pixel order."""
     inked = np.flatnonzero(pixels > 0)
-    strongest = inked[np.argsort(-np.abs(weights[inked] * pixels[inked]), kind="stable")[:SHOWN_COLUMNS]]
+    strongest = inked[np.argsort(-np.abs(weights[inked] * pixels[inked]), kind="stable")[:count]]
     return sorted(int(p) for p in strongest)
 
 
@@ -46,42 +51,52 @@ def entry_colour(value: float, scale: float):
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     network, example, featured = story.network, story.example, story.featured
     weights, bias, pixels = network.weights[0], network.biases[0], example.pixels
     function = story.hidden_activation
-    rows, cols = shown_rows(featured.index, len(weights)), shown_columns(featured.weights, pixels)
+    rows = shown_rows(featured.index, len(weights))
+    cols = shown_columns(featured.weights, pixels, fonts.pick(SHOWN_COLUMNS, POST_SHOWN_COLUMNS))
 
-    general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=style.FORMULA_FONT_SIZE)
+    general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=fonts.formula)
     general.to_edge(UP, 0.35)
     scene.play(Write(general), run_time=1.0)
 
     # W restricted to the shown rows and columns, a(0) to the shown pixels.
     cells = [[fmt(weights[r, c], 3) for c in cols] + [r"\cdots"] for r in rows]  # pixel weights are small
-    matrix = Matrix(cells, element_to_mobject=MathTex, h_buff=2.0, v_buff=0.75).scale(0.6)
+    matrix = Matrix(cells, element_to_mobject=MathTex, h_buff=fonts.pick(MATRIX_H_BUFF, POST_MATRIX_H_BUFF),
+                    v_buff=0.75).scale(fonts.pick(MATRIX_SCALE, POST_MATRIX_SCALE))
     scale = float(np.abs(weights[np.ix_(rows, cols)]).max()) or 1.0
     for r, row in enumerate(matrix.get_rows()):
         for c, entry in enumerate(row[:-1]):
             entry.set_color(entry_colour(weights[rows[r], cols[c]], scale))
     vector = Matrix([[fmt(pixels[c])] for c in cols] + [[r"\vdots"]], element_to_mobject=MathTex,
-                    v_buff=0.6).scale(0.6)
+                    v_buff=0.6).scale(fonts.pick(MATRIX_SCALE, POST_MATRIX_SCALE))
     product = VGroup(matrix, vector).arrange(RIGHT, buff=0.2).to_edge(LEFT, buff=0.5).shift(UP * 0.3)
-    row_names = VGroup(*[Text(f"neuron {r}", font_size=style.SMALL_FONT_SIZE, color=style.HIGHLIGHT
+    # The post layout writes the bare row numbers under one "neuron" heading: the room
+    # the words took goes to the bigger entries.
+    row_names = VGroup(*[Text(fonts.pick(f"neuron {r}", str(r)), font_size=fonts.small, color=style.HIGHLIGHT
                               if r == featured.index else style.TEXT) for r in rows])
     for name, row in zip(row_names, matrix.get_rows()):
         name.next_to(matrix, LEFT, 0.2).set_y(row.get_y())
+    if fonts.post:
+        row_names.add(Text("neuron", font_size=fonts.small).next_to(row_names, UP, 0.35).align_to(row_names, RIGHT))
     product.add(row_names)
-    product.scale_to_fit_width(min(product.width, config.frame_width * 0.55)).to_edge(LEFT, buff=0.4)
-    note = fit_width(Text(f"W is {weights.shape[0]}x{weights.shape[1]}. Shown: rows {rows[0]}-{rows[-1]}, and the "
-                          f"{len(cols)} inked pixels that weigh most\nfor neuron {featured.index} "
-                          f"(pixels {', '.join(map(str, cols))}); the rest elided",
-                          font_size=style.SMALL_FONT_SIZE, line_spacing=0.8)).to_edge(DOWN, 0.35)
+    if not fonts.post:  # the post layout's entries are at their smallest legible size already
+        product.scale_to_fit_width(min(product.width, config.frame_width * 0.55))
+    product.to_edge(LEFT, buff=fonts.pick(0.4, 0.3))
+    note = fit_width(Text(f"W is {weights.shape[0]}x{weights.shape[1]}. Shown: rows {rows[0]}-{rows[-1]}," + fonts.pick(" ", "\n")
+                          + f"and the {len(cols)} inked pixels that weigh most" + fonts.pick("\n", " ")
+                          + f"for neuron {featured.index}" + fonts.pick(" ", "\n")
+                          + f"(pixels {', '.join(map(str, cols))}); the rest elided",
+                          font_size=fonts.small, line_spacing=0.8)).to_edge(DOWN, 0.35)
     scene.play(FadeIn(matrix), FadeIn(row_names), FadeIn(note), run_time=1.0)
     scene.play(FadeIn(vector, shift=LEFT * 0.3), run_time=0.8)
 
     # Row by row: the real weighted sum over every pixel, counting up; then + b and f.
-    header = VGroup(*[MathTex(tex, font_size=style.FORMULA_FONT_SIZE - 8) for tex in
+    header = VGroup(*[MathTex(tex, font_size=fonts.math(style.FORMULA_FONT_SIZE - 8)) for tex in
                       (r"W a^{(0)}", r"+\,b", r"= z", applied(function, "z"))])
-    left, right = product.get_right()[0] + 0.9, config.frame_width / 2 - 0.7
+    left, right = product.get_right()[0] + fonts.pick(0.9, 0.75), config.frame_width / 2 - fonts.pick(0.7, 0.5)
     x_positions = list(np.linspace(left, right, len(header)))
     for mobject, x in zip(header, x_positions):
         mobject.move_to([x, matrix.get_top()[1] + 0.35, 0])
@@ -91,19 +106,19 @@ def play(scene, story) -> None:
         y = matrix.get_rows()[i].get_y()
         box = SurroundingRectangle(VGroup(matrix.get_rows()[i], row_names[i]), color=style.HIGHLIGHT, buff=0.06)
         total = float(weights[r] @ pixels)
-        running = DecimalNumber(0, num_decimal_places=2, font_size=style.FORMULA_FONT_SIZE - 10).move_to([x_positions[0], y, 0])
+        running = DecimalNumber(0, num_decimal_places=2, font_size=fonts.math(style.FORMULA_FONT_SIZE - 10)).move_to([x_positions[0], y, 0])
         scene.play(FadeIn(box), FadeIn(running), run_time=0.4)
         # Circumscribe flashes an outline: Indicate would copy the whole vector every row.
         scene.play(ChangeDecimalToValue(running, total), Circumscribe(vector, color=style.HIGHLIGHT), run_time=0.9)
         z, a = float(example.z[0][r]), float(example.a[1][r])
-        steps = [MathTex(tex, font_size=style.FORMULA_FONT_SIZE - 10).move_to([x, y, 0])
+        steps = [MathTex(tex, font_size=fonts.math(style.FORMULA_FONT_SIZE - 10)).move_to([x, y, 0])
                  for tex, x in zip((f"{fmt(bias[r])}", fmt(z), fmt(a)), x_positions[1:])]
         steps[-1].set_color(style.HIGHLIGHT)
         scene.play(*[FadeIn(step, shift=RIGHT * 0.2) for step in steps], FadeOut(box), run_time=0.7)
         results.add(VGroup(running, *steps))
     # The shown entries of a(1), where the forward pass put them.
     final = MathTex(r"a^{(1)}_{" + f"{rows[0]}..{rows[-1]}" + "} = (" + ",\\ ".join(fmt(example.a[1][r]) for r in rows)
-                    + ")", font_size=style.FORMULA_FONT_SIZE - 6).next_to(note, UP, 0.35)
+                    + ")", font_size=fonts.math(style.FORMULA_FONT_SIZE - 6)).next_to(note, UP, 0.35)
     # Each result flies into the vector as it appears (moving small copies: transforming
     # the whole group into `final` would morph hundreds of glyph parts every frame).
     scene.play(*[FadeOut(result[-1].copy(), target_position=final) for result in results], FadeIn(final),

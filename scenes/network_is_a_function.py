@@ -18,13 +18,13 @@ from scenes.mobjects.pixel_grid import PixelGrid
 BAR_HEIGHT = 2.4   # frame units for an output of 1
 
 
-def output_bars(outputs, answer: int) -> VGroup:
+def output_bars(outputs, answer: int, fonts=style.VIDEO) -> VGroup:
     """One bar per output neuron, as tall as its activation, labelled with its digit."""
     bars = VGroup()
     for digit, value in enumerate(outputs):
         bar = Rectangle(width=0.32, height=max(float(value), 0.002) * BAR_HEIGHT, stroke_width=0)
         bar.set_fill(style.HIGHLIGHT if digit == answer else style.NEURON_FILL, opacity=0.9)
-        label = Text(str(digit), font_size=style.LABEL_FONT_SIZE)
+        label = Text(str(digit), font_size=fonts.label)
         bars.add(VGroup(bar, label))
     for index, (bar, label) in enumerate(bars):
         bar.move_to(RIGHT * index * 0.45, aligned_edge=DOWN)
@@ -33,14 +33,15 @@ def output_bars(outputs, answer: int) -> VGroup:
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     example, sizes = story.example, story.network.sizes
     outputs = example.a[-1]
     _, _, weights, biases = parameter_terms(sizes)
     digit = PixelGrid(example.pixels, size=2.2).move_to(LEFT * 5.2 + UP * 1.2)
-    box = Rectangle(width=2.6, height=1.8, stroke_color=style.TEXT).move_to(LEFT * 1.3 + UP * 1.2)
-    name = MathTex("f", font_size=72).move_to(box.get_center() + UP * 0.25)
-    knobs = Text(f"{weights + biases:,} knobs", font_size=style.LABEL_FONT_SIZE).next_to(name, DOWN, 0.15)
-    bars = output_bars(outputs, example.prediction).move_to(RIGHT * 3.9 + UP * 1.0, aligned_edge=DOWN)
+    box = Rectangle(width=fonts.pick(2.6, 3.2), height=1.8, stroke_color=style.TEXT).move_to(LEFT * 1.3 + UP * 1.2)
+    name = MathTex("f", font_size=fonts.math(72)).move_to(box.get_center() + UP * 0.25)
+    knobs = Text(f"{weights + biases:,} knobs", font_size=fonts.label).next_to(name, DOWN, 0.15)
+    bars = output_bars(outputs, example.prediction, fonts).move_to(RIGHT * 3.9 + UP * 1.0, aligned_edge=DOWN)
     bars.align_to(box, DOWN)
     into = Arrow(digit.get_right(), box.get_left(), buff=0.15)
     out = Arrow(box.get_right(), bars.get_left() + UP * 0.3, buff=0.15)
@@ -50,11 +51,18 @@ def play(scene, story) -> None:
                run_time=1.2)
 
     general = MathTex(rf"f(a_0, \dots, a_{{{sizes[0] - 1}}}) = (y_0, \dots, y_{{{sizes[-1] - 1}}})",
-                      font_size=style.FORMULA_FONT_SIZE).move_to(DOWN * 1.1)
-    real = fit_width(MathTex(r"f(\text{this digit}) = (" + r",\ ".join(fmt(y) for y in outputs) + ")", font_size=32))
+                      font_size=fonts.formula).move_to(DOWN * 1.1)
+    values = [fmt(y) for y in outputs]
+    if fonts.post:  # at a legible size the ten outputs take two lines
+        half = (len(values) + 1) // 2
+        real = VGroup(MathTex(r"f(\text{this digit}) = (" + r",\ ".join(values[:half]) + ",", font_size=fonts.math(32)),
+                      MathTex(r",\ ".join(values[half:]) + ")", font_size=fonts.math(32)))
+        real.arrange(DOWN, buff=0.15, aligned_edge=RIGHT)
+    else:
+        real = fit_width(MathTex(r"f(\text{this digit}) = (" + r",\ ".join(values) + ")", font_size=fonts.math(32)))
     real.next_to(general, DOWN, 0.35)
     learning = Text("learning = finding good values for the knobs (the next chapter)",
-                    font_size=style.LABEL_FONT_SIZE, color=style.HIGHLIGHT).next_to(real, DOWN, 0.4)
+                    font_size=fonts.label, color=style.HIGHLIGHT).next_to(real, DOWN, 0.4)
     scene.play(Write(general), run_time=1.0)
     scene.play(FadeIn(real), run_time=1.0)
     scene.play(FadeIn(learning), run_time=0.6)

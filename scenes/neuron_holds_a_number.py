@@ -11,11 +11,14 @@ from manim import LEFT, RIGHT, UP, FadeIn, Rectangle, Square, Text, TransformFro
 from scenes import style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import fmt
+from scenes.mobjects.layout import keep_inside
 from scenes.mobjects.network_diagram import NeuronLayer
 from model.shapes import IMAGE_SIDE
 from scenes.mobjects.pixel_grid import PixelGrid
 
 WINDOW = 5  # pixels a side of the enlarged window
+SQUARE = 0.62       # frame units a side of an enlarged pixel
+POST_SQUARE = 1.1   # the post layout's values are bigger: so are the squares they are written on
 
 
 def inked_window(pixels: np.ndarray, size: int = WINDOW) -> tuple[int, int]:
@@ -34,8 +37,9 @@ def inked_window(pixels: np.ndarray, size: int = WINDOW) -> tuple[int, int]:
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     pixels = story.example.pixels
-    grid = PixelGrid(pixels, size=3.6).to_edge(LEFT, buff=0.6)
+    grid = PixelGrid(pixels, size=fonts.pick(3.6, 2.9)).to_edge(LEFT, buff=fonts.pick(0.6, 0.4))
     row, col = inked_window(pixels)
     cell = grid.cell_size
     marker = Rectangle(width=cell * WINDOW, height=cell * WINDOW, stroke_color=style.HIGHLIGHT, stroke_width=2)
@@ -47,23 +51,25 @@ def play(scene, story) -> None:
     indices = [(row + r) * IMAGE_SIDE + col + c for r in range(WINDOW) for c in range(WINDOW)]
     big = VGroup()
     for index in indices:
-        square = Square(side_length=0.62, stroke_color=style.PIXEL_STROKE, stroke_width=1)
+        square = Square(side_length=fonts.pick(SQUARE, POST_SQUARE), stroke_color=style.PIXEL_STROKE, stroke_width=1)
         square.set_fill(style.NEURON_FILL, opacity=float(pixels[index]))
         value = float(pixels[index])
-        label = Text(fmt(value), font_size=style.SMALL_FONT_SIZE - 2, color=style.BACKGROUND if value > 0.55 else style.TEXT)
+        label = Text(fmt(value), font_size=fonts.text(style.SMALL_FONT_SIZE - 2), color=style.BACKGROUND if value > 0.55 else style.TEXT)
         big.add(VGroup(square, label.move_to(square)))
-    big.arrange_in_grid(WINDOW, WINDOW, buff=0).move_to(RIGHT * 0.6)
+    big.arrange_in_grid(WINDOW, WINDOW, buff=0).move_to(RIGHT * fonts.pick(0.6, -0.5))
     scene.play(TransformFromCopy(marker, big), run_time=1.2)
     scene.wait(style.READ_SECONDS)
 
     # A few neurons hold the values of the window's middle row.
     middle = indices[WINDOW * (WINDOW // 2):WINDOW * (WINDOW // 2 + 1)]
-    neurons = NeuronLayer(len(middle)).scale(1.6).to_edge(RIGHT, buff=1.6)
+    neurons = NeuronLayer(len(middle)).scale(1.6).to_edge(RIGHT, buff=fonts.pick(1.6, 1.9))
     values = [float(pixels[i]) for i in middle]
-    numbers = VGroup(*[Text(fmt(v), font_size=style.LABEL_FONT_SIZE).next_to(n, RIGHT, 0.2)
+    numbers = VGroup(*[Text(fmt(v), font_size=fonts.label).next_to(n, RIGHT, 0.2)
                        for n, v in zip(neurons.neurons, values)])
-    caption = Text("neuron: holds a number\nbetween 0 and 1", font_size=style.SMALL_FONT_SIZE,
-                   line_spacing=0.8).next_to(neurons, UP, 0.4)
+    caption = Text(fonts.pick("neuron: holds a number\nbetween 0 and 1", "neuron:\nholds a number\nbetween 0 and 1"),
+                   font_size=fonts.small, line_spacing=0.8).next_to(neurons, UP, fonts.pick(0.4, 0.25))
+    if fonts.post:
+        keep_inside(caption)
     scene.play(FadeIn(neurons), FadeIn(caption), run_time=0.6)
     scene.play(*neurons.fill_animations(values), FadeIn(numbers), run_time=1.2)
     scene.wait(style.READ_SECONDS)

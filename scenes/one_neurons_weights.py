@@ -18,16 +18,18 @@ from scenes.mobjects.pixel_grid import PixelGrid
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     featured = story.featured
     neuron, weights, activation = featured.index, featured.weights, featured.activation
-    title = Text(f"hidden neuron {neuron} of layer 1: the most active for this digit (a = {fmt(activation)})",
-                 font_size=style.LABEL_FONT_SIZE).to_edge(UP, buff=0.4)
+    title = Text(f"hidden neuron {neuron} of layer 1:" + fonts.pick(" ", "\n")
+                 + f"the most active for this digit (a = {fmt(activation)})",
+                 font_size=fonts.label).to_edge(UP, buff=0.4)
 
     digit = PixelGrid(story.example.pixels, size=3.0).move_to(LEFT * 4.6 + DOWN * 0.2)
     heatmap = WeightHeatmap(weights, size=3.0).move_to(DOWN * 0.2)
-    legend = HeatmapLegend(heatmap.full_scale).next_to(heatmap, DOWN, 0.35)
-    labels = VGroup(Text("the digit a", font_size=style.SMALL_FONT_SIZE).next_to(digit, UP, 0.2),
-                    Text("its weights w", font_size=style.SMALL_FONT_SIZE).next_to(heatmap, UP, 0.2))
+    legend = HeatmapLegend(heatmap.full_scale, typography=fonts).next_to(heatmap, DOWN, 0.35)
+    labels = VGroup(Text("the digit a", font_size=fonts.small).next_to(digit, UP, 0.2),
+                    Text("its weights w", font_size=fonts.small).next_to(heatmap, UP, 0.2))
     scene.play(FadeIn(title), FadeIn(digit), FadeIn(labels[0]), run_time=0.8)
     scene.play(FadeIn(heatmap), FadeIn(legend), FadeIn(labels[1]), run_time=1.0)
     scene.wait(style.READ_SECONDS)
@@ -36,7 +38,7 @@ def play(scene, story) -> None:
     product = WeightHeatmap(weights * story.example.pixels, size=3.0, scale=heatmap.full_scale)
     product.move_to(RIGHT * 4.6 + DOWN * 0.2)
     total = featured.weighted_sum
-    caption = Text(f"w·a, summed: {fmt(total)}", font_size=style.SMALL_FONT_SIZE).next_to(product, UP, 0.2)
+    caption = Text(f"w·a, summed: {fmt(total)}", font_size=fonts.small).next_to(product, UP, 0.2)
     scene.play(FadeIn(product, shift=RIGHT * 0.5), FadeIn(caption), run_time=1.2)
     scene.wait(2 * style.READ_SECONDS)
 

@@ -112,6 +112,11 @@ def beats_of(name: str) -> tuple[str, ...]:
     return tuple(beat.name for beat in BEATS) if scene_info(name) is CHAPTER else (name,)
 
 
+def is_chapter(name: str) -> bool:
+    """Whether `name` plays several beats: its clip is joined from theirs, not rendered."""
+    return len(beats_of(name)) > 1
+
+
 def scene_class(name: str) -> type:
     """The manim Scene class of a beat or of the Chapter (imports manim)."""
     import importlib

@@ -21,9 +21,10 @@ from scenes.mobjects.raster import coverage, fade_in_as_picture, retint
 SHAPE_HEIGHT = 3.0   # frame units for the plain network at the top
 
 
-def plain_shape(sizes) -> tuple[VGroup, VGroup, VGroup]:
+def plain_shape(sizes, fonts=style.VIDEO, height: float = SHAPE_HEIGHT) -> tuple[VGroup, VGroup, VGroup]:
     """(layers, bundles, counts): at most MAX_DRAWN_NEURONS circles a column, every
-    drawn pair of neighbours joined by a grey line, each column's true size under it."""
+    drawn pair of neighbours joined by a grey line, each column's true size under it.
+    `height`: of the columns; the counts keep their size whatever it is."""
     layers = VGroup(*[NeuronLayer(min(size, style.MAX_DRAWN_NEURONS)) for size in sizes])
     layers.arrange(RIGHT, buff=min(4.0, 18.0 / (len(sizes) - 1)))  # before scaling down to SHAPE_HEIGHT
     bundles = VGroup()
@@ -34,24 +35,25 @@ def plain_shape(sizes) -> tuple[VGroup, VGroup, VGroup]:
         bundle = VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=0.8, stroke_opacity=0.5)
         bundle.set_points(line_points(starts[pairs[:, 0]], ends[pairs[:, 1]]))
         bundles.add(bundle)
-    VGroup(bundles, layers).scale_to_fit_height(SHAPE_HEIGHT)
-    counts = VGroup(*[Text(f"{size:,}", font_size=style.LABEL_FONT_SIZE).next_to(layer, DOWN, 0.12)
+    VGroup(bundles, layers).scale_to_fit_height(height)
+    counts = VGroup(*[Text(f"{size:,}", font_size=fonts.label).next_to(layer, DOWN, 0.12)
                       for layer, size in zip(layers, sizes)])
     return layers, bundles, counts
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     sizes = story.network.sizes
     weight_terms, bias_terms, weights, biases = parameter_terms(sizes)
-    title = fit_width(Text("-".join(map(str, sizes)) + ": how many knobs?", font_size=style.TITLE_FONT_SIZE))
+    title = fit_width(Text("-".join(map(str, sizes)) + ": how many knobs?", font_size=fonts.title))
     title.to_edge(UP, 0.3)
-    layers, bundles, counts = plain_shape(sizes)
+    layers, bundles, counts = plain_shape(sizes, fonts)
     VGroup(bundles, layers, counts).next_to(title, DOWN, 0.3)
     weight_line = MathTex(*[t + (" +" if i < len(weight_terms) - 1 else "") for i, t in enumerate(weight_terms)],
-                          "= " + thousands(weights), r"\text{ weights}", font_size=style.FORMULA_FONT_SIZE)
+                          "= " + thousands(weights), r"\text{ weights}", font_size=fonts.formula)
     bias_line = MathTex(*[t + (" +" if i < len(bias_terms) - 1 else "") for i, t in enumerate(bias_terms)],
-                        "= " + thousands(biases), r"\text{ biases}", font_size=style.FORMULA_FONT_SIZE)
-    total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=56, color=style.HIGHLIGHT)
+                        "= " + thousands(biases), r"\text{ biases}", font_size=fonts.formula)
+    total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=fonts.math(56), color=style.HIGHLIGHT)
     lines = fit_width(VGroup(weight_line, bias_line, total).arrange(DOWN, buff=0.35))
     lines.next_to(counts, DOWN, 0.4)
     # A bundle's crossing lines cost Cairo ~12 ms a frame at 1080p, and every animation

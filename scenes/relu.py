@@ -24,17 +24,18 @@ def check(story):
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     relu = activation("relu")
     functions = [story.hidden_activation] if story.hidden_activation == relu else [story.hidden_activation, relu]
     plots = VGroup()
     for function in functions:
         axes = axes_for(function, EXTENT, width=5.2, height=2.8)
-        title = MathTex(function.definition, font_size=36).next_to(axes, UP, 0.4)
+        title = MathTex(function.definition, font_size=fonts.math(36)).next_to(axes, UP, 0.4)
         plots.add(VGroup(axes, plot_activation(axes, function, EXTENT, color=style.HIGHLIGHT), title))
     plots.arrange(RIGHT, buff=1.2)
     note = None
     if len(functions) == 1:
-        note = Text("this network already uses ReLU", font_size=style.LABEL_FONT_SIZE).next_to(plots, UP, 0.5)
+        note = Text("this network already uses ReLU", font_size=fonts.label).next_to(plots, UP, 0.5)
     scene.play(*[Create(p[0]) for p in plots], *[FadeIn(p[2]) for p in plots], *([FadeIn(note)] if note else []),
                run_time=1.0)
     scene.play(*[Create(p[1]) for p in plots], run_time=1.2)
@@ -42,7 +43,8 @@ def play(scene, story) -> None:
     scene.play(*[FadeOut(m) for m in (plots, *([note] if note else []))], run_time=0.5)
 
     relu_story = story.relu()
-    label = Text("a ReLU network,\ntrained by the same code", font_size=style.SMALL_FONT_SIZE, line_spacing=0.8)
+    label = Text(fonts.pick("a ReLU network,\ntrained by the same code", "a ReLU network,\ntrained by\nthe same code"),
+                 font_size=fonts.small, line_spacing=0.8)
     label.to_corner(DOWN + LEFT, buff=0.5)
     scene.play(FadeIn(label), run_time=0.5)
     forward_pass.play(scene, story, export_story=relu_story)

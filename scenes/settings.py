@@ -17,12 +17,16 @@ from model.errors import UserError
 
 DEFAULT_DIGIT = "train:7"     # the sloppy three of 3Blue1Brown's video
 EDGE_MODES = ("weight", "contribution")  # an edge drawn by its weight w, or by w·a for this digit
+# "video": the 16:9 clip, legible at 854x480; "post": the same beats laid out for the
+# GIF preset, whose frames are scaled to 480 px wide: bigger text, reflowed (style.Typography).
+LAYOUTS = ("video", "post")
 
 ENVIRONMENT = {  # for `manim render scenes/forward_pass.py ForwardPass` only
     "export": "NN_EXPLAINER_EXPORT",
     "relu_export": "NN_EXPLAINER_RELU_EXPORT",
     "digit": "NN_EXPLAINER_DIGIT",
     "edges": "NN_EXPLAINER_EDGES",
+    "layout": "NN_EXPLAINER_LAYOUT",
 }
 
 
@@ -32,10 +36,13 @@ class Settings:
     relu_export: Path = paths.RELU_EXPORT        # the ReLU network the ReLU beat compares
     digit: str = DEFAULT_DIGIT                   # train:7, test:0, image:NAME
     edges: str = "weight"
+    layout: str = "video"                        # LAYOUTS: "post" for the GIF preset
 
     def __post_init__(self):
         if self.edges not in EDGE_MODES:
             raise UserError(f"edge mode {self.edges!r} is not one of {', '.join(EDGE_MODES)}")
+        if self.layout not in LAYOUTS:
+            raise UserError(f"layout {self.layout!r} is not one of {', '.join(LAYOUTS)}")
         if not isinstance(self.digit, str) or not self.digit.strip():
             raise UserError("the digit to draw is empty: give an example id such as train:7 or image:NAME")
         object.__setattr__(self, "export", Path(self.export))

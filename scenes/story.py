@@ -90,6 +90,13 @@ class Story:
         return self.export.network
 
     @property
+    def typography(self):
+        """The text sizes of this render's layout (style.Typography): video or post."""
+        from . import style  # imports manim: story.py stays importable without it (publish/keys.py)
+
+        return style.Typography(self.settings.layout)
+
+    @property
     def hidden_activation(self) -> Activation:
         return activation(self.network.hidden_activation)
 

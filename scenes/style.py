@@ -70,3 +70,62 @@ HOPE_COLOUR = "#a0a0a0"      # the made-up illustration of HopedForFeatures: gre
 
 # Chapter pacing.
 READ_SECONDS = 1.2           # time to read a caption or a formula
+
+
+# Text sizes per layout (scenes.settings.LAYOUTS). "video" is the sizes above, legible
+# at 854x480. "post" is the GIF preset: its frames are scaled to 480 px wide (270 high),
+# 270/8 px per frame unit instead of 480/8, so a text must be 16/9 as big for its
+# capitals to stay 10 px tall. Sizes are lifted to a floor, and above it keep half of
+# their lead over the smallest size: titles stay larger than labels without eating the
+# frame. Beats never multiply a size themselves: they ask their story's Typography.
+POST_MIN_TEXT_SIZE = 30   # Text: a capital is 0.010125 units per point; 30 pt -> 10.25 px at 270 px high
+POST_MIN_MATH_SIZE = 43   # MathTex: 0.00709 units per point; 43 pt -> 10.3 px
+POST_GROWTH = 0.5         # of a size's lead over SMALL_FONT_SIZE (text) or MATH_BASE (formulas)
+MATH_BASE = 30            # the smallest formula size a beat asks for
+
+
+class Typography:
+    """The text sizes of one layout: `text(base)` and `math(base)` turn a video size into
+    this layout's, and the named sizes are the roles every beat uses."""
+
+    def __init__(self, layout: str = "video"):
+        self.layout = layout
+        self.post = layout == "post"
+
+    def text(self, base: float) -> float:
+        if not self.post:
+            return base
+        return max(base, POST_MIN_TEXT_SIZE + POST_GROWTH * max(0.0, base - SMALL_FONT_SIZE))
+
+    def math(self, base: float) -> float:
+        if not self.post:
+            return base
+        return max(base, POST_MIN_MATH_SIZE + POST_GROWTH * max(0.0, base - MATH_BASE))
+
+    @property
+    def small(self) -> float:
+        return self.text(SMALL_FONT_SIZE)
+
+    @property
+    def label(self) -> float:
+        return self.text(LABEL_FONT_SIZE)
+
+    @property
+    def caption(self) -> float:
+        return self.text(CAPTION_FONT_SIZE)
+
+    @property
+    def title(self) -> float:
+        return self.text(TITLE_FONT_SIZE)
+
+    @property
+    def formula(self) -> float:
+        return self.math(FORMULA_FONT_SIZE)
+
+    def pick(self, video, post):
+        """One value for the video layout, another for the post one: a size, a position,
+        a shorter caption. Reflowing is the beat's; the sizes stay here."""
+        return post if self.post else video
+
+
+VIDEO = Typography("video")

@@ -16,20 +16,21 @@ SHOWN_TERMS = 3
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     featured = story.featured
     neuron, weights, pixels = featured.index, featured.weights, featured.pixels
-    title = Text(f"hidden neuron {neuron}: its weighted sum", font_size=style.TITLE_FONT_SIZE).to_edge(UP, 0.5)
+    title = Text(f"hidden neuron {neuron}: its weighted sum", font_size=fonts.title).to_edge(UP, 0.5)
     count = len(weights)
-    general = MathTex(rf"w_1 a_1 + w_2 a_2 + w_3 a_3 + \cdots + w_{{{count}}} a_{{{count}}}", font_size=style.FORMULA_FONT_SIZE)
+    general = MathTex(rf"w_1 a_1 + w_2 a_2 + w_3 a_3 + \cdots + w_{{{count}}} a_{{{count}}}", font_size=fonts.formula)
     scene.play(FadeIn(title), Write(general), run_time=1.2)
     scene.wait(style.READ_SECONDS)
 
     terms = top_terms(weights, pixels, SHOWN_TERMS)
     parts = [rf"({fmt(weights[p])})({fmt(pixels[p])})" for p in terms]
     real = MathTex(" + ".join(parts) + r" + \cdots", "=", fmt(featured.weighted_sum),
-                   font_size=style.FORMULA_FONT_SIZE).next_to(general, DOWN, 0.8)
-    note = Text(f"the {SHOWN_TERMS} largest of {count} terms (pixels {', '.join(map(str, terms))}); "
-                f"the total is over all {count}", font_size=style.SMALL_FONT_SIZE).next_to(real, DOWN, 0.5)
+                   font_size=fonts.formula).next_to(general, DOWN, 0.8)
+    note = Text(f"the {SHOWN_TERMS} largest of {count} terms (pixels {', '.join(map(str, terms))});"
+                + fonts.pick(" ", "\n") + f"the total is over all {count}", font_size=fonts.small).next_to(real, DOWN, 0.5)
     scene.play(Write(real), run_time=1.5)
     scene.play(FadeIn(note), run_time=0.5)
     scene.wait(2 * style.READ_SECONDS)

@@ -16,6 +16,7 @@ from scenes.beat import BeatScene
 from scenes.mobjects.layout import fit_width
 from scenes.parameter_count import plain_shape
 
+POST_SHAPE_HEIGHT = 2.0   # frame units: the plain network in the post layout
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six")
 
 
@@ -37,25 +38,31 @@ def hoped_loop() -> VGroup:
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     network, training = story.network, story.export.training
     sizes, hidden = network.sizes, network.sizes[1:-1]
-    title = fit_width(Text(question(hidden), font_size=style.TITLE_FONT_SIZE)).to_edge(UP, 0.35)
-    layers, bundles, counts = plain_shape(sizes)
-    VGroup(bundles, layers, counts).scale(0.8).next_to(title, DOWN, 0.85)
+    title = fit_width(Text(question(hidden), font_size=fonts.title)).to_edge(UP, 0.35)
+    if fonts.post:  # the columns drawn smaller, their counts not: legible, with room for the bigger lines
+        layers, bundles, counts = plain_shape(sizes, fonts, height=POST_SHAPE_HEIGHT)
+        VGroup(bundles, layers, counts).next_to(title, DOWN, 0.7)
+    else:
+        layers, bundles, counts = plain_shape(sizes, fonts)
+        VGroup(bundles, layers, counts).scale(0.8).next_to(title, DOWN, 0.85)
     braced = VGroup(*layers[1:-1], *counts[1:-1])
     brace = Brace(braced, DOWN, buff=0.1, color=style.HIGHLIGHT)
-    choice = Text("a choice: any widths would do", font_size=style.LABEL_FONT_SIZE, color=style.HIGHLIGHT)
+    choice = Text("a choice: any widths would do", font_size=fonts.label, color=style.HIGHLIGHT)
     choice.next_to(brace, DOWN, 0.1)
     facts = VGroup(
         Text(f"this one: {'-'.join(map(str, sizes))}, {network.parameter_count:,} weights and biases",
-             font_size=style.CAPTION_FONT_SIZE),
+             font_size=fonts.caption),
         Text(f"trained, it reads {training['test_accuracy']:.2%} of the test digits right",
-             font_size=style.CAPTION_FONT_SIZE),
+             font_size=fonts.caption),
     ).arrange(DOWN, buff=0.2)
     fit_width(facts).next_to(choice, DOWN, 0.35)
-    hope = fit_width(Text("the hope: layer 1 finds little edges, layer 2 combines them into loops and lines",
-                          font_size=style.SMALL_FONT_SIZE, color=style.HOPE_COLOUR))
-    hope.next_to(facts, DOWN, 0.35)
+    hope = fit_width(Text("the hope: layer 1 finds little edges," + fonts.pick(" ", "\n")
+                          + "layer 2 combines them into loops and lines",
+                          font_size=fonts.small, color=style.HOPE_COLOUR))
+    hope.next_to(facts, DOWN, fonts.pick(0.35, 0.25))
     icons = VGroup()
     if len(hidden) >= 2:  # the hope is about two layers: edges over the first, loops over the second
         icons.add(hoped_edge().next_to(layers[1], UP, 0.15), hoped_loop().next_to(layers[2], UP, 0.15))

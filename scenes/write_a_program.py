@@ -38,35 +38,38 @@ def number_rows(pixels: np.ndarray, row: int, col: int) -> list[str]:
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     pixels, count = story.example.pixels, story.network.sizes[0]
-    grid = PixelGrid(pixels, size=3.2).to_edge(LEFT, buff=0.7).shift(DOWN * 0.4)
+    grid = PixelGrid(pixels, size=fonts.pick(3.2, 2.6)).to_edge(LEFT, buff=fonts.pick(0.7, 0.4)).shift(DOWN * 0.4)
     row, col = inked_window(pixels)
     cell = grid.cell_size
     marker = Rectangle(width=cell * COLS, height=cell * ROWS, stroke_color=style.HIGHLIGHT, stroke_width=2)
     marker.move_to((grid.cell_centre(row * IMAGE_SIDE + col)
                     + grid.cell_centre((row + ROWS - 1) * IMAGE_SIDE + col + COLS - 1)) / 2)
 
-    labels = VGroup(*[Text(f"row {r + 1}", font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR)
+    labels = VGroup(*[Text(f"row {r + 1}", font_size=fonts.small, color=style.INDEX_COLOUR)
                       for r in range(row, row + ROWS)])
-    values = VGroup(*[Text(line, font_size=style.SMALL_FONT_SIZE) for line in number_rows(pixels, row, col)])
+    values = VGroup(*[Text(line, font_size=fonts.small) for line in number_rows(pixels, row, col)])
     table = VGroup()
     for label, line in zip(labels, values):
-        table.add(VGroup(label, line).arrange(RIGHT, buff=0.35))
+        # The post layout leaves out the "row N" labels (the caption under the table
+        # names the rows): at a legible size they would push the numbers over the digit.
+        table.add(VGroup(line) if fonts.post else VGroup(label, line).arrange(RIGHT, buff=0.35))
     table.arrange(DOWN, buff=0.22, aligned_edge=RIGHT)
-    table.next_to(grid, RIGHT, 0.8).align_to(grid, UP).shift(DOWN * 0.2)
+    table.next_to(grid, RIGHT, fonts.pick(0.8, 0.6)).align_to(grid, UP).shift(DOWN * 0.2)
     fit_width(table, margin=0.3)
     if table.get_right()[0] > 7.1 - 0.3:
         table.shift(LEFT * (table.get_right()[0] - 6.8))
     frame = Rectangle(width=table.width + 0.3, height=table.height + 0.3, stroke_color=style.HIGHLIGHT,
                       stroke_width=1.5).move_to(table)
-    shown = fit_width(Text(f"rows {row + 1}-{row + ROWS}, columns {col + 1}-{col + COLS}: {ROWS * COLS} of the "
-                           f"{count} numbers; … marks the rest", font_size=style.SMALL_FONT_SIZE,
+    shown = fit_width(Text(f"rows {row + 1}-{row + ROWS}, columns {col + 1}-{col + COLS}: {ROWS * COLS} of the"
+                           + fonts.pick(" ", "\n") + f"{count} numbers; … marks the rest", font_size=fonts.small,
                            color=style.INDEX_COLOUR))
     shown.next_to(frame, DOWN, 0.3).align_to(frame, LEFT)
     if shown.get_right()[0] > 6.8:
         shown.shift(LEFT * (shown.get_right()[0] - 6.8))
     question = fit_width(Text(f"Write a program that reads these {count} numbers\nand says which digit it is.",
-                              font_size=style.TITLE_FONT_SIZE, line_spacing=0.8, t2c={f"{count}": style.HIGHLIGHT}))
+                              font_size=fonts.title, line_spacing=0.8, t2c={f"{count}": style.HIGHLIGHT}))
     question.to_edge(UP, 0.4)
 
     scene.play(FadeIn(grid), run_time=style.APPEAR_SECONDS)

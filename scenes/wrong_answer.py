@@ -38,6 +38,7 @@ def accuracy_line(story, wrap: str = " ") -> str:
 
 
 def play(scene, story) -> None:
+    fonts = story.typography
     miss = first_miss(story.export)
     if miss is None:
         _no_miss(scene, story)
@@ -47,13 +48,13 @@ def play(scene, story) -> None:
 
     outputs = miss.a[-1]
     neuron, label = diagram.layers[-1].neurons[miss.label], diagram.output_labels[miss.label]
-    value = Text(fmt(float(outputs[miss.label])), font_size=style.LABEL_FONT_SIZE, color=TRUTH)
+    value = Text(fmt(float(outputs[miss.label])), font_size=fonts.label, color=TRUTH)
     value.next_to(label, RIGHT, 0.2)
     box = SurroundingRectangle(VGroup(neuron, label, value), color=TRUTH, buff=0.08)
     verdict = Text(f"it says {miss.prediction}: wrong.\nthe label says {miss.label}.",
-                   font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8, t2c={"wrong": style.NEGATIVE})
+                   font_size=fonts.caption, line_spacing=0.8, t2c={"wrong": style.NEGATIVE})
     verdict.next_to(grid, DOWN, 0.35).align_to(grid, LEFT)
-    note = Text(accuracy_line(story, "\n"), font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR,
+    note = Text(accuracy_line(story, "\n"), font_size=fonts.small, color=style.INDEX_COLOUR,
                 line_spacing=0.8)
     note.next_to(verdict, DOWN, 0.2).align_to(grid, LEFT)
     scene.play(FadeIn(box), FadeIn(value), label.animate.set_color(TRUTH), FadeIn(verdict, shift=UP * 0.2),
@@ -64,11 +65,12 @@ def play(scene, story) -> None:
 
 def _no_miss(scene, story) -> None:
     """What an export without a misclassified test digit gets: the fact, not a fake."""
+    fonts = story.typography
     tested = sum(e.source == "mnist-test" for e in story.export.examples)
-    title = Text("does it ever get one wrong?", font_size=style.TITLE_FONT_SIZE).to_edge(UP, 0.6)
+    title = Text("does it ever get one wrong?", font_size=fonts.title).to_edge(UP, 0.6)
     fact = fit_width(Text(f"of the {tested} test digits in this export, it gets none wrong:\n"
-                          "there is no miss to show", font_size=style.CAPTION_FONT_SIZE, line_spacing=0.8))
-    note = fit_width(Text(accuracy_line(story), font_size=style.SMALL_FONT_SIZE, color=style.INDEX_COLOUR))
+                          "there is no miss to show", font_size=fonts.caption, line_spacing=0.8))
+    note = fit_width(Text(accuracy_line(story), font_size=fonts.small, color=style.INDEX_COLOUR))
     VGroup(fact, note).arrange(DOWN, buff=0.4)
     scene.play(FadeIn(title), run_time=style.APPEAR_SECONDS)
     scene.play(FadeIn(fact, shift=UP * 0.2), run_time=style.APPEAR_SECONDS)

@@ -9,9 +9,10 @@ import numpy as np
 NUMBER = re.compile(r"-?\d+(?:\{,\}\d{3}|,\d{3})*(?:\.\d+)?")
 
 
-def run_scene(scene_class, on_section=None, after_play=None, **settings):
+def run_scene(scene_class, on_section=None, after_play=None, before_render=None, **settings):
     """`Scene(skip_animations=True)`: construct() runs, every animation jumps to its end.
-    `settings`: fields of `scenes.settings.Settings` (export, digit, edges, ...).
+    `settings`: fields of `scenes.settings.Settings` (export, digit, edges, layout, ...).
+    `before_render(scene)`: called on the new scene before anything else wraps it.
     `on_section(scene, name)`: called as each section begins, and with None at the end.
     `after_play(scene)`: called after every animation, on the state it ended in."""
     from manim import tempconfig
@@ -22,6 +23,8 @@ def run_scene(scene_class, on_section=None, after_play=None, **settings):
               "verbosity": "ERROR", "progress_bar": "none"}
     with tempconfig(config):
         scene = scene_class(settings=Settings(**settings), skip_animations=True)
+        if before_render is not None:
+            before_render(scene)
         if on_section is not None:
             begin = scene.next_section
 

@@ -65,6 +65,50 @@ def test_gif_is_small_and_loops(media):
     assert gif.info["loop"] == 0
 
 
+def test_the_gif_is_drawn_in_the_post_layout_not_the_mp4_scaled_down(media):
+    """Its last frame is not the mp4's last frame made smaller: the post layout's bigger
+    text and reflowed lines are what the GIF shows (tests/test_layout.py checks them)."""
+    gif = Image.open(media / "clips/low/ParameterCount.gif")
+    gif.seek(gif.n_frames - 1)
+    last = np.asarray(gif.convert("RGB"), float)
+    assert last.shape[:2] == (270, 480)
+    with av.open(str(media / "clips/low/ParameterCount.mp4")) as container:
+        video = list(container.decode(video=0))[-1].to_image().resize((480, 270), Image.LANCZOS)
+    scaled = np.asarray(video, float)
+    # Where anything is drawn (text, lines): the two frames disagree on much of it.
+    drawn = (last.max(axis=2) > 60) | (scaled.max(axis=2) > 60)
+    disagree = np.abs(last - scaled).max(axis=2) > 60
+    assert drawn.sum() > 1000 and disagree[drawn].mean() > 0.3
+    # Each has its own poster, and the manifest keeps both records whole.
+    clips = {c["format"]: c for c in json.loads((media / MANIFEST_NAME).read_text())["clips"]}
+    assert clips["gif"]["poster"].endswith("ParameterCount.post.poster.png")
+    assert clips["mp4"]["poster"].endswith("ParameterCount.poster.png")
+    post_poster = Image.open(media / "clips/low/ParameterCount.post.poster.png").convert("RGB").resize((480, 270))
+    assert np.abs(np.asarray(post_poster, float) - last).mean() < 12  # the GIF's last frame, up to its palette
+
+
+def test_a_gif_request_draws_the_post_layout_under_its_own_key():
+    from scenes.settings import Settings
+
+    gif, mp4 = RenderRequest("ParameterCount", format="gif"), RenderRequest("ParameterCount")
+    assert gif.settings().layout == "post"
+    assert {RenderRequest("ParameterCount", format=f).settings().layout for f in ("mp4", "webm", "mov", "png")} == {"video"}
+    assert inputs_key(gif) != inputs_key(mp4)
+    assert gif.poster_path().name == "ParameterCount.post.poster.png" != mp4.poster_path().name
+    # The stock manim CLI gets the same choice through the environment.
+    assert Settings.from_environment({"NN_EXPLAINER_LAYOUT": "post"}).layout == "post"
+    assert Settings.from_environment({}).layout == "video"
+    assert gif.settings().environment()["NN_EXPLAINER_LAYOUT"] == "post"
+
+
+def test_an_unknown_layout_is_refused_in_one_line():
+    from model.errors import UserError
+    from scenes.settings import Settings
+
+    with pytest.raises(UserError, match="layout 'poster' is not one of video, post"):
+        Settings.from_environment({"NN_EXPLAINER_LAYOUT": "poster"})
+
+
 def test_posters_are_the_final_frame(media):
     poster = Image.open(media / "clips/low/ParameterCount.poster.png").convert("RGB")
     with av.open(str(media / "clips/low/ParameterCount.mp4")) as container:

@@ -13,7 +13,7 @@ def highlight_answer(scene, diagram: NetworkDiagram) -> VGroup:
     answer = diagram.answer()
     neuron = diagram.layers[-1].neurons[answer]
     label = diagram.output_labels[answer]
-    value = Text(fmt(float(diagram.example.a[-1][answer])), font_size=style.LABEL_FONT_SIZE, color=style.HIGHLIGHT)
+    value = Text(fmt(float(diagram.example.a[-1][answer])), font_size=diagram.typography.label, color=style.HIGHLIGHT)
     value.next_to(label, RIGHT, 0.2)
     box = SurroundingRectangle(VGroup(neuron, label, value), color=style.HIGHLIGHT, buff=0.08)
     scene.bring_to_front(label)  # only it and what is new need redrawing per frame

@@ -61,7 +61,7 @@ def unroll_every_pixel(scene, grid: PixelGrid, diagram: NetworkDiagram) -> None:
         collapsed.add(shade.copy().set_points(rectangle_points(targets, 0.02, 0.02)))
     outline = Rectangle(width=STRIP_WIDTH + 0.06, height=height + 0.06, stroke_width=1,
                         stroke_color=style.PIXEL_STROKE).move_to([x, 0, 0])
-    label = Text(f"{count} neurons,\none per pixel", font_size=style.LABEL_FONT_SIZE, line_spacing=0.8)
+    label = Text(f"{count} neurons,\none per pixel", font_size=diagram.typography.label, line_spacing=0.8)
     label.next_to(outline, RIGHT, 0.15).to_edge(DOWN, buff=0.3)
     flying = grid.shades.copy()
     scene.play(Transform(flying, column), FadeIn(outline), run_time=style.UNROLL_SECONDS)

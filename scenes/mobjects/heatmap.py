@@ -68,8 +68,10 @@ class WeightHeatmap(Group):
 class HeatmapLegend(VGroup):
     """A strip from -scale (red) through 0 to +scale (blue), with its end values."""
 
-    def __init__(self, scale: float, width: float = 3.0, steps: int = 2 * style.HEATMAP_LEVELS, **kwargs):
+    def __init__(self, scale: float, width: float = 3.0, steps: int = 2 * style.HEATMAP_LEVELS, typography=None,
+                 **kwargs):
         super().__init__(**kwargs)
+        size = (typography or style.VIDEO).small
         values = np.linspace(-scale, scale, steps)
         cell = width / steps
         strip = VGroup()
@@ -79,8 +81,8 @@ class HeatmapLegend(VGroup):
             square.set_fill(style.POSITIVE if value >= 0 else style.NEGATIVE, opacity=level_opacity(level))
             strip.add(square)
         strip.arrange(RIGHT, buff=0)
-        low = Text(f"{-scale:.2f}", font_size=style.SMALL_FONT_SIZE).next_to(strip, DOWN, 0.1).align_to(strip, [-1, 0, 0])
-        high = Text(f"+{scale:.2f}", font_size=style.SMALL_FONT_SIZE).next_to(strip, DOWN, 0.1).align_to(strip, [1, 0, 0])
-        zero = Text("0", font_size=style.SMALL_FONT_SIZE).next_to(strip, DOWN, 0.1)
-        caption = Text("weight", font_size=style.SMALL_FONT_SIZE).next_to(strip, UP, 0.1)
+        low = Text(f"{-scale:.2f}", font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [-1, 0, 0])
+        high = Text(f"+{scale:.2f}", font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [1, 0, 0])
+        zero = Text("0", font_size=size).next_to(strip, DOWN, 0.1)
+        caption = Text("weight", font_size=size).next_to(strip, UP, 0.1)
         self.add(strip, low, zero, high, caption)

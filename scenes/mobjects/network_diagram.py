@@ -143,14 +143,18 @@ class NetworkDiagram(VGroup):
     how many neurons and edges are not drawn. Edges to and from neurons not drawn are
     not drawn. Columns are spaced to fit `max_width`, whatever the depth. `edge_mode`
     "weight" draws each edge by its weight, "contribution" by w·a for this digit.
+    `typography`: the layout's text sizes (style.Typography); in the post layout a wide
+    layer's per-neuron index labels and its "not drawn" note are left out (too small to
+    read at 480 px wide), its brace and true width kept.
     """
 
     def __init__(self, network, example, edge_mode: str = "weight", max_width: float = style.NETWORK_MAX_WIDTH,
-                 **kwargs):
+                 typography=None, **kwargs):
         super().__init__(**kwargs)
         if edge_mode not in EDGE_MODES:
             raise ValueError(f"edge mode must be one of {EDGE_MODES}")
         self.network, self.example, self.edge_mode = network, example, edge_mode
+        self.typography = typography or style.VIDEO
         cap, half = style.MAX_DRAWN_NEURONS, style.MAX_DRAWN_NEURONS // 2
         self.layers = VGroup(NeuronLayer(BLOCKS, gap_after=BLOCKS // 2))
         for size, values in zip(network.sizes[1:], example.a[1:]):
@@ -166,14 +170,26 @@ class NetworkDiagram(VGroup):
                                  or len(layer) < self._size(layer)])
         input_layer = self.layers[0]
         self.input_brace = Brace(input_layer, LEFT, buff=0.12)
-        self.input_count = Text(str(network.sizes[0]), font_size=style.LABEL_FONT_SIZE).next_to(self.input_brace, LEFT, 0.1)
+        self.input_count = Text(str(network.sizes[0]), font_size=self.typography.label).next_to(self.input_brace, LEFT, 0.1)
         self.elided = VGroup(*[self._elision(layer) for layer in self.layers[1:] if len(layer) < self._size(layer)])
         self.output_labels = VGroup(*[
-            Text(str(digit), font_size=style.LABEL_FONT_SIZE).next_to(neuron, RIGHT, 0.15)
+            Text(str(digit), font_size=self.typography.label).next_to(neuron, RIGHT, 0.15)
             for digit, neuron in enumerate(self.layers[-1].neurons)])
         self.decorations = VGroup(self.ellipses, self.input_brace, self.input_count, self.elided, self.output_labels)
         # Edges first, so that neurons sit on top of them.
         self.add(self.bundles, self.decorations, self.layers)
+
+    def restore_labels(self) -> "NetworkDiagram":
+        """Set the output digits and the input count back to the layout's label size after
+        the diagram was scaled down (which scales its text too), beside what they name."""
+        size = self.typography.label
+        for label, neuron in zip(self.output_labels, self.layers[-1].neurons):
+            label.scale(size / label.font_size).next_to(neuron, RIGHT, 0.15)
+        self.input_count.scale(size / self.input_count.font_size).next_to(self.input_brace, LEFT, 0.1)
+        for elision in self.elided:  # a wide layer's true width, above its brace
+            count = elision[2]
+            count.scale(size / count.font_size).next_to(elision[1], UP, 0.08)
+        return self
 
     def _size(self, layer: NeuronLayer) -> int:
         return self.network.sizes[list(self.layers).index(layer)]
@@ -191,12 +207,15 @@ class NetworkDiagram(VGroup):
         missing_edges = (size - shown) * (self.network.sizes[number - 1] + (self.network.sizes[number + 1]
                                                                               if number + 1 < len(self.layers) else 0))
         labels = VGroup()
-        for index, neuron in zip(layer.indices, layer.neurons):
+        post = self.typography.post
+        for index, neuron in zip([] if post else layer.indices, layer.neurons):
             label = Text(str(index), font_size=style.INDEX_FONT_SIZE, color=style.INDEX_COLOUR)
             label.next_to(neuron, LEFT, 0.04).add_background_rectangle(opacity=0.8, buff=0.02)  # over the edges
             labels.add(label)
         brace = Brace(VGroup(layer, labels), UP, buff=0.1)
-        count = Text(f"{size:,}", font_size=style.LABEL_FONT_SIZE).next_to(brace, UP, 0.08)
+        count = Text(f"{size:,}", font_size=self.typography.label).next_to(brace, UP, 0.08)
+        if post:
+            return VGroup(labels, brace, count)
         note = Text(f"{size - shown:,} not drawn,\n{missing_edges:,} edges", font_size=style.INDEX_FONT_SIZE,
                     color=style.INDEX_COLOUR, line_spacing=0.8).next_to(count, UP, 0.05)
         return VGroup(labels, brace, count, note)
