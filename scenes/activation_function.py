@@ -44,9 +44,11 @@ def play(scene, story) -> None:
     a_label.next_to(on_curve, RIGHT + DOWN, 0.15)
     who = Text(f"hidden neuron {neuron}," + fonts.pick(" ", "\n") + "for this digit", font_size=fonts.small,
                **fonts.pick({}, {"line_spacing": 0.8})).to_corner(UP + RIGHT)
-    if fonts.post:  # bigger, the corner would run into the formula, and the label into the "0"
+    zero = ticks[0]
+    if fonts.post or z_label.get_left()[0] < zero.get_right()[0] and zero.get_left()[0] < z_label.get_right()[0]:
+        z_label.align_to(on_axis, LEFT if z >= 0 else RIGHT)  # a z near 0: the label beside it, off the "0"
+    if fonts.post:  # bigger, the corner would run into the formula
         who.to_edge(LEFT, 0.4).set_y(axes.get_top()[1] - 0.3)
-        z_label.align_to(on_axis, LEFT if z >= 0 else RIGHT)
     scene.play(FadeIn(on_axis), FadeIn(z_label), FadeIn(who), run_time=0.6)
     scene.play(Create(up), FadeIn(on_curve), run_time=0.6)
     scene.play(Create(across), FadeIn(a_label), run_time=0.6)

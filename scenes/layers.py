@@ -17,6 +17,7 @@ from scenes.beat import BeatScene
 from scenes.mobjects.layout import digit_beside_network
 
 NETWORK_HEIGHT = 6.2  # room above for "hidden layers" and below for the sizes
+WIDE_NETWORK_HEIGHT = 4.8  # a wide layer's own brace, width and note stand between them
 
 
 def check(story):
@@ -25,7 +26,10 @@ def check(story):
 
 def play(scene, story) -> None:
     fonts = story.typography
-    grid, caption, diagram = digit_beside_network(story, NETWORK_HEIGHT)
+    wide = any(size > style.MAX_DRAWN_NEURONS for size in story.network.sizes[1:])
+    grid, caption, diagram = digit_beside_network(story, WIDE_NETWORK_HEIGHT if wide and not fonts.post else NETWORK_HEIGHT)
+    if wide and not fonts.post:
+        diagram.shift(DOWN * 0.5)  # the notes and "hidden layers" above it need the room
     scene.play(FadeIn(grid), FadeIn(caption), run_time=style.APPEAR_SECONDS)
     reveal(scene, diagram)
     unroll_every_pixel(scene, grid, diagram)
@@ -34,7 +38,7 @@ def play(scene, story) -> None:
     counts = VGroup(*[Text(str(size), font_size=fonts.label).next_to(layer, DOWN, 0.15)
                       for layer, size in zip(diagram.layers, sizes)])
     hidden = VGroup(*diagram.layers[1:-1])
-    brace = Brace(hidden, UP, buff=0.1)
+    brace = Brace(VGroup(hidden, diagram.elided), UP, buff=0.1)  # over the wide layers' notes
     hidden_label = Text("hidden layer" if len(hidden) == 1 else "hidden layers",
                         font_size=fonts.label).next_to(brace, UP, 0.1)
     scene.play(FadeIn(counts), run_time=0.6)

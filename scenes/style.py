@@ -18,7 +18,8 @@ LAYER_SPACING = 2.3          # between layer columns
 INPUT_GAP = 0.55             # extra room for the ellipsis in the middle of the input column
 MAX_DRAWN_NEURONS = 16       # a wider layer shows its 16 most active neurons, like the input column
 NETWORK_MAX_WIDTH = 8.6      # frame units left of the digit for the columns: deeper networks pack closer
-INDEX_FONT_SIZE = 12         # the index beside a drawn neuron of a wide layer
+MIN_FONT_SIZE = 17           # capitals 10 px tall at 480p: no text of the video layout is smaller
+INDEX_FONT_SIZE = MIN_FONT_SIZE  # the index beside a drawn neuron of a wide layer
 INDEX_COLOUR = GREY_B
 
 # Edges: colour = sign, width and opacity = magnitude, relative to the bundle.

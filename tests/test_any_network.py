@@ -8,6 +8,7 @@ from model.schema import read_export
 from scene_state import diagram, fills, numbers, on_screen, run_scene, written
 from scenes import style
 from scenes.outline import BEATS, scene_class
+from test_layout import problems_now
 
 SHAPES = {  # name: (hidden widths, activation)
     "wide 32-32": ((32, 32), "sigmoid"),
@@ -32,13 +33,16 @@ def trained(request, tmp_path_factory):
     return export, read_export(export), load_checkpoint(checkpoint)[0]
 
 
-_played = {}
+_played, _layout_problems = {}, {}
 
 
 def played_scene(name, path):
-    """Each scene run once per network for the module, to its final state, without frames."""
+    """Each scene run once per network for the module, to its final state, without frames;
+    the video layout's rules (test_layout.py) checked after every animation on the way."""
     if (name, path) not in _played:
-        _played[name, path] = run_scene(scene_class(name), export=path)
+        found = _layout_problems[name, path] = set()
+        _played[name, path] = run_scene(scene_class(name), export=path,
+                                        after_play=lambda scene: found.update(problems_now(scene)))
     return _played[name, path]
 
 
@@ -57,6 +61,15 @@ def test_every_beat_renders(trained):
     for beat in BEATS:
         played = played_scene(beat.name, path)
         assert played.mobjects and played.renderer.time > 3, beat.name
+
+
+def test_every_beat_is_legible_for_every_network(trained):
+    """Wider layers bring index labels and notes, deeper ones narrower columns: at 480p
+    every text still has 10 px capitals, none overlaps another, none leaves the frame."""
+    path, _, _ = trained
+    problems = {beat.name: sorted(_layout_problems[beat.name, path])
+                for beat in BEATS if played_scene(beat.name, path) and _layout_problems[beat.name, path]}
+    assert not problems, problems
 
 
 def test_forward_pass_draws_the_network_as_it_is(trained):

@@ -13,9 +13,11 @@ def activation_axes(x_extent: float, y_range=(0, 1, 0.5), width: float = 9.0, he
 
 
 def axes_for(activation, x_extent: float, **kwargs) -> Axes:
-    """Bounded functions on 0..1; unbounded ones (ReLU) as high as the x range reaches."""
+    """Bounded functions from their lowest to their highest value (sigmoid 0..1, tanh
+    -1..1); unbounded ones (ReLU) as high as the x range reaches."""
     if activation.bounded:
-        return activation_axes(x_extent, **kwargs)
+        low, high = activation.low, activation.high
+        return activation_axes(x_extent, y_range=(low, high, (high - low) / 2), **kwargs)
     top = float(np.ceil(x_extent))
     return activation_axes(x_extent, y_range=(0, top, max(1.0, np.ceil(top / 4))), **kwargs)
 

@@ -40,6 +40,7 @@ def digit_beside_network(story, network_height: float, export_story=None):
     if diagram.width > room:  # a deep network: narrower, never over the digit
         diagram.scale_to_fit_width(room)
     diagram.to_edge(RIGHT, buff=margin).set_y(0)
+    diagram.keep_text_legible()
     if fonts.post:  # scaled with the diagram, its labels would shrink below legible: set back
         diagram.restore_labels()
         caption = Text(describe(story.example, lines=3), font_size=fonts.caption, line_spacing=0.8)

@@ -191,6 +191,31 @@ class NetworkDiagram(VGroup):
             count.scale(size / count.font_size).next_to(elision[1], UP, 0.08)
         return self
 
+    def keep_text_legible(self) -> "NetworkDiagram":
+        """Set any label the diagram's scaling shrank below `style.MIN_FONT_SIZE` back to
+        it, beside what it names. A wide network's diagram (index labels, its layers'
+        braces) is scaled down more than the default one, whose labels stay as they are."""
+        def grow(text, place):
+            if text.font_size < style.MIN_FONT_SIZE:
+                place(text.scale(style.MIN_FONT_SIZE / text.font_size))
+
+        for label, neuron in zip(self.output_labels, self.layers[-1].neurons):
+            grow(label, lambda t: t.next_to(neuron, RIGHT, 0.15))
+        grow(self.input_count, lambda t: t.next_to(self.input_brace, LEFT, 0.1))
+        for layer, (labels, brace, count, *note) in zip([l for l in self.layers[1:] if len(l) < self._size(l)],
+                                                        self.elided):
+            for label, neuron in zip(labels, layer.neurons):
+                grow(label, lambda t: t.next_to(neuron, LEFT, 0.04))
+            grow(count, lambda t: t.next_to(brace, UP, 0.08))
+            for text in note:
+                grow(text, lambda t: t.next_to(count, UP, 0.05))
+        notes = [elision[3] for elision in self.elided if len(elision) > 3]
+        for before, after in zip(notes, notes[1:]):  # neighbours' notes: the second one higher
+            if after.get_left()[0] < before.get_right()[0]:
+                x = after.get_x()
+                after.next_to(before, UP, 0.05).set_x(x)
+        return self
+
     def _size(self, layer: NeuronLayer) -> int:
         return self.network.sizes[list(self.layers).index(layer)]
 
