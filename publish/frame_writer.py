@@ -18,6 +18,8 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
+from scenes.camera import BoxCamera
+
 
 class HeldFrameEncoder(VideoSegmentEncoder):
     def write_frame(self, pixels, *, repeat: int = 1) -> None:
@@ -45,5 +47,6 @@ class HeldFrameWriter(SceneFileWriter):
 
 
 def renderer() -> CairoRenderer:
-    """A Cairo renderer writing with HeldFrameWriter: `Scene(renderer=renderer())`."""
-    return CairoRenderer(file_writer_class=HeldFrameWriter)
+    """A Cairo renderer writing with HeldFrameWriter and drawing with the beats' camera
+    (scenes/camera.py): `Scene(renderer=renderer())`."""
+    return CairoRenderer(file_writer_class=HeldFrameWriter, camera_class=BoxCamera)

@@ -17,6 +17,7 @@ from manim import Scene
 from model.errors import UserError
 
 from . import style
+from .camera import BoxCamera
 from .outline import scene_info
 from .settings import Settings
 from .story import Story
@@ -57,6 +58,7 @@ class BeatScene(Scene):
             except UserError as err:
                 print(f"{type(self).__name__}: error: {' '.join(str(err).split())}", file=sys.stderr)
                 sys.exit(2)
+        kwargs.setdefault("camera_class", BoxCamera)  # a renderer handed in brings its own: frame_writer's is one
         super().__init__(**kwargs)
 
     def construct(self):

@@ -11,7 +11,7 @@ tidy strokes.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, FadeOut, Line, Text, VGroup)
+from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, Group, Line, Text, VGroup)
 
 from scenes import style
 from scenes.beat import BeatScene
@@ -19,6 +19,7 @@ from scenes.mobjects.equations import fmt
 from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.network_diagram import drawn_neurons
+from scenes.mobjects.raster import fade_in_as_picture, fade_out_as_picture
 
 
 def hoped_nine() -> VGroup:
@@ -60,7 +61,7 @@ def beside_real_neurons(scene, story) -> None:
              hoped_loop_pieces()[0].copy()]
     patterns = [pixel_pattern(story.network, layer, n) for n in neurons]
     scale = float(max(np.abs(p).max() for p in patterns)) or 1.0
-    rows = VGroup()
+    rows = Group()  # a heatmap is a picture: Group, not VGroup
     for neuron, hope, pattern in zip(neurons, hopes, patterns):
         circle = Circle(radius=0.3, stroke_color=style.NEURON_STROKE, stroke_width=2)
         circle.set_fill(style.NEURON_FILL if values[neuron] >= 0 else style.NEGATIVE, opacity=min(1.0, abs(values[neuron])))
@@ -68,7 +69,7 @@ def beside_real_neurons(scene, story) -> None:
         name = Text(fonts.pick(f"layer {layer}, ", "") + f"neuron {neuron}\na = {fmt(values[neuron])}",
                     font_size=fonts.small, line_spacing=0.8)
         real = WeightHeatmap(pattern, size=1.5, scale=scale)
-        rows.add(VGroup(VGroup(circle, name).arrange(RIGHT, buff=0.25), hope.copy(), real))
+        rows.add(Group(VGroup(circle, name).arrange(RIGHT, buff=0.25), hope.copy(), real))
     top, step, hope_x, real_x = fonts.pick((1.55, 2.0, -1.4, 2.0), (1.1, 1.75, -2.4, 0.9))
     for number, row in enumerate(rows):  # three columns: the neuron, the hope, the real pattern
         y = top - step * number
@@ -85,11 +86,12 @@ def beside_real_neurons(scene, story) -> None:
                 font_size=fonts.small, line_spacing=0.8).next_to(rows[1][2], RIGHT, 0.4)
     for header, column in zip(headers, (rows[0][1], rows[0][2])):
         header.next_to(column, UP, 0.3).set_y(rows[0].get_top()[1] + 0.35)
-    scene.play(FadeIn(title), *[FadeIn(row[0]) for row in rows], run_time=0.8)
+    fade_in_as_picture(scene, title, *[row[0] for row in rows], run_time=0.8)
     scene.play(FadeIn(headers[0]), *[FadeIn(row[1], shift=RIGHT * 0.3) for row in rows], run_time=0.8)
     scene.play(FadeIn(headers[1]), FadeIn(note), *[FadeIn(row[2], shift=LEFT * 0.3) for row in rows], run_time=1.0)
     scene.wait(style.READ_SECONDS)
-    scene.play(FadeOut(VGroup(title, headers, rows, note)), run_time=0.5)
+    # as one picture: Cairo would redraw every glyph and cell on each frame (raster.py)
+    fade_out_as_picture(scene, title, headers, rows, note, run_time=0.5)
 
 
 def play(scene, story) -> None:
@@ -108,7 +110,7 @@ def play(scene, story) -> None:
     scene.play(FadeIn(equals), FadeIn(loop), FadeIn(plus), FadeIn(line), run_time=0.8)
     scene.play(FadeIn(pieces), FadeIn(pieces_caption), run_time=0.8)
     scene.wait(style.READ_SECONDS)
-    scene.play(*[FadeOut(m) for m in (banner, nine, equals, loop, plus, line, pieces, pieces_caption)], run_time=0.5)
+    fade_out_as_picture(scene, banner, nine, equals, loop, plus, line, pieces, pieces_caption, run_time=0.5)
     beside_real_neurons(scene, story)
 
     # The truth: the real weight patterns of the first hidden layer.
@@ -116,7 +118,7 @@ def play(scene, story) -> None:
     shown = drawn_neurons(story.example.a[1], style.MAX_DRAWN_NEURONS)  # a wide layer: its most active
     scale = float(np.percentile(np.abs(weights[shown]), 99))  # one scale for all of them: comparable
     columns = int(np.ceil(np.sqrt(len(shown))))
-    maps = VGroup(*[WeightHeatmap(weights[i], size=1.45, scale=scale) for i in shown])
+    maps = Group(*[WeightHeatmap(weights[i], size=1.45, scale=scale) for i in shown])
     maps.arrange_in_grid(cols=columns, buff=0.15).scale_to_fit_height(fonts.pick(6.2, 5.4)).to_edge(LEFT, buff=1.0)
     maps.shift(DOWN * fonts.pick(0.3, 0.65))  # the post layout: room for a title on up to three lines
     which = (f"the {len(shown)} first-layer neurons" if len(shown) == len(weights) else
@@ -126,7 +128,7 @@ def play(scene, story) -> None:
                            + which,
                            font_size=fonts.label)).to_edge(UP, buff=0.35)
     legend = HeatmapLegend(scale, typography=fonts).next_to(maps, RIGHT, 0.8)
-    scene.play(FadeIn(truth), FadeIn(maps), FadeIn(legend), run_time=1.2)
+    fade_in_as_picture(scene, truth, maps, legend, run_time=1.2)  # one picture fading in, then the maps themselves
     scene.wait(2 * style.READ_SECONDS)
 
 

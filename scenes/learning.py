@@ -11,7 +11,7 @@ An export with no snapshots of its run says so and shows the final weights only.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, ReplacementTransform, Text,
+from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, ReplacementTransform, Text, Transform,
                    VGroup, VMobject, Write)
 
 from scenes import style
@@ -19,6 +19,7 @@ from scenes.beat import BeatScene, begin_section
 from scenes.mobjects.heatmap import WeightHeatmap
 from scenes.mobjects.layout import keep_inside
 from scenes.mobjects.network_diagram import NetworkDiagram
+from scenes.mobjects.raster import cross_fade, fade_in_as_picture
 
 HEATMAP_SIZE = 2.3
 DIAGRAM_HEIGHT = 4.9
@@ -68,6 +69,23 @@ def readout(epoch: int, snapshot, digit_id: str, fonts=style.VIDEO) -> Text:
     return Text(f"epoch {epoch}: test accuracy {snapshot.training['test_accuracy']:.1%}\n"
                 f"the digit: it says {answer} (a = {example.a[-1][answer]:.2f})",
                 font_size=fonts.caption, line_spacing=0.8)
+
+
+def glyph_changes(old: Text, new: Text):
+    """(animations, glyphs that stay): `ReplacementTransform(old, new)` as it looks, with
+    only the glyphs that differ redrawn on each frame. With as many glyphs in both, manim
+    pairs them one to one, and a glyph equal to its pair interpolates to itself: it can
+    be left still (42 of a readout's 48 are). Otherwise the whole transform."""
+    if len(old.submobjects) != len(new.submobjects):
+        return [ReplacementTransform(old, new)], []
+    animations, still = [], []
+    for before, after in zip(old.submobjects, new.submobjects):
+        if (before.points.shape == after.points.shape and np.allclose(before.points, after.points, atol=1e-9)
+                and np.allclose(before.get_fill_rgbas(), after.get_fill_rgbas())):
+            still.append(before)
+        else:
+            animations.append(Transform(before, after))
+    return animations, still
 
 
 def play(scene, story) -> None:
@@ -142,10 +160,11 @@ def play(scene, story) -> None:
     text = readout(first_epoch, first, story.example.id, fonts).to_corner(DOWN + LEFT, buff=0.35)
 
     begin_section(scene, f"epoch_{first_epoch}")
-    scene.play(FadeIn(title), FadeIn(weights), FadeIn(weights_caption), FadeIn(diagram), FadeIn(wide_note),
-               run_time=style.APPEAR_SECONDS)
-    scene.play(FadeIn(axes), FadeIn(ticks), FadeIn(axes_caption), FadeIn(x_label), Write(curve), FadeIn(legend),
-               run_time=1.2)
+    # The edges are hundreds of crossing strokes, ~10 ms a frame each bundle for Cairo,
+    # and glyphs are paths too: whatever fades in or changes here is drawn as a picture
+    # of itself (raster.py, the same pixels) and stands again as vectors once still.
+    fade_in_as_picture(scene, title, weights, weights_caption, diagram, wide_note, run_time=style.APPEAR_SECONDS)
+    fade_in_as_picture(scene, axes, ticks, axes_caption, x_label, legend, others=[Write(curve)], run_time=1.2)
     scene.play(FadeIn(dot, scale=2), FadeIn(text), run_time=0.6)
     scene.wait(style.PAUSE_SECONDS)
     for epoch, snapshot in snapshots[1:]:
@@ -153,8 +172,18 @@ def play(scene, story) -> None:
         new_weights = heatmap(snapshot).move_to(weights)
         new_diagram = network(snapshot)
         new_text = readout(epoch, snapshot, story.example.id, fonts).move_to(text, aligned_edge=LEFT)
-        scene.play(ReplacementTransform(weights, new_weights), ReplacementTransform(diagram, new_diagram),
-                   dot.animate.move_to(dot_at(epoch, snapshot)), ReplacementTransform(text, new_text), run_time=STEP_SECONDS)
+        # Only the edges, the neurons' fills, the heatmap, the dot and the readout change:
+        # edges and neurons cross-fade as one picture (a fill's opacity changing over the
+        # black background is that same blend), the diagram's labels stay still under what
+        # moves (they overlap none of it), and the new diagram's vectors take over after.
+        picture, change = cross_fade(VGroup(diagram.bundles, diagram.layers),
+                                     VGroup(new_diagram.bundles, new_diagram.layers))
+        retyped, still = glyph_changes(text, new_text)
+        scene.remove(diagram, text)
+        scene.add(diagram.decorations, *still, weights, picture, dot)
+        scene.play(ReplacementTransform(weights, new_weights), change, dot.animate.move_to(dot_at(epoch, snapshot)),
+                   *retyped, run_time=STEP_SECONDS)
+        scene.remove(diagram.decorations, picture, text, *text.submobjects, new_text).add(new_diagram, new_text)
         scene.wait(style.PAUSE_SECONDS)
         weights, diagram, text = new_weights, new_diagram, new_text
     scene.wait(style.HOLD_SECONDS)

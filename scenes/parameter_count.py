@@ -8,7 +8,7 @@ two layers for n_in × n_out weights, a layer's neurons for its n_out biases. Fo
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, FadeIn, MathTex, Text, VGroup, VMobject, Write
+from manim import DOWN, RIGHT, UP, Group, MathTex, Text, VGroup, VMobject, Write
 
 from scenes import style
 from scenes.beat import BeatScene
@@ -16,6 +16,7 @@ from scenes.mobjects.equations import parameter_terms, thousands
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.network_diagram import NeuronLayer
 from scenes.mobjects.pixel_grid import line_points
+from scenes.mobjects.raster import coverage, fade_in_as_picture, retint
 
 SHAPE_HEIGHT = 3.0   # frame units for the plain network at the top
 
@@ -55,17 +56,41 @@ def play(scene, story) -> None:
     total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=fonts.math(56), color=style.HIGHLIGHT)
     lines = fit_width(VGroup(weight_line, bias_line, total).arrange(DOWN, buff=0.35))
     lines.next_to(counts, DOWN, 0.4)
-    scene.play(FadeIn(title), FadeIn(layers), FadeIn(bundles), FadeIn(counts), run_time=0.8)
+    # A bundle's crossing lines cost Cairo ~12 ms a frame at 1080p, and every animation
+    # here redraws them (the neurons and formulas it changes are drawn over or after
+    # them). So the bundles are drawn as pictures of their stroke's coverage, tinted as
+    # Cairo tints a stroke (raster.py: the same pixels), until the last formula; then the
+    # lines themselves, unchanged, take their place.
+    lit = [coverage(bundle) for bundle in bundles]
+    faded = bundles[0].copy().set_stroke(opacity=0)
+    # introducer: added to the scene as the play begins, after the picture below
+    appear = [retint(m, faded, style.PIXEL_STROKE, 0.5, introducer=True) for m in lit]
+    # the title, neurons and counts fade in as one picture (raster.py), under the bundles
+    # as before (the counts, below the columns, meet no edge)
+    fade_in_as_picture(scene, title, layers, counts, others=appear, run_time=0.8)
+    # What is still and overlaps nothing goes to the back of the drawing order: manim
+    # redraws on every frame all that lies after anything that moves.
+    scene.bring_to_back(title, counts)
+    highlighted = bundles[0].copy().set_stroke(style.HIGHLIGHT, opacity=0.9)
     for index, bundle in enumerate(bundles):  # each weight term as its edges light up
-        scene.play(Write(weight_line[index]), bundle.animate.set_stroke(style.HIGHLIGHT, opacity=0.9), run_time=0.7)
-        scene.play(bundle.animate.set_stroke(style.PIXEL_STROKE, opacity=0.5), run_time=0.2)
+        scene.play(Write(weight_line[index]), retint(lit[index], bundle, style.HIGHLIGHT, 0.9), run_time=0.7)
+        scene.play(retint(lit[index], highlighted, style.PIXEL_STROKE, 0.5), run_time=0.2)
     scene.play(Write(weight_line[len(bundles):]), run_time=0.6)
     scene.remove(*weight_line).add(weight_line)  # its parts, written one by one, are one formula again
+    scene.bring_to_back(weight_line)
     for index, layer in enumerate(layers[1:]):  # each bias term as its neurons light up
-        scene.play(Write(bias_line[index]), layer.neurons.animate.set_stroke(style.HIGHLIGHT), run_time=0.5)
-        scene.play(layer.neurons.animate.set_stroke(style.NEURON_STROKE), run_time=0.2)
+        ring = coverage(layer.neurons)  # empty circles: their strokes are all that is drawn
+        # in the columns' place; a Group, since a VGroup holding a picture has no bounds
+        lit_layers = Group(*[ring if other is layer else other for other in layers])
+        scene.replace(layers, lit_layers)
+        scene.play(Write(bias_line[index]), retint(ring, layer.neurons[0], style.HIGHLIGHT, 1.0), run_time=0.5)
+        scene.play(retint(ring, layer.neurons[0].copy().set_stroke(style.HIGHLIGHT), style.NEURON_STROKE, 1.0),
+                   run_time=0.2)
+        scene.replace(lit_layers, layers)
     scene.play(Write(bias_line[len(bias_terms):]), run_time=0.6)
     scene.remove(*bias_line).add(bias_line)
+    for picture, bundle in zip(lit, bundles):
+        scene.replace(picture, bundle)
     scene.play(Write(total), run_time=0.8)
     scene.wait(2 * style.READ_SECONDS)
 
