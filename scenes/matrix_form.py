@@ -50,19 +50,11 @@ def entry_colour(value: float, scale: float):
     return interpolate_color(GREY_B, base, min(1.0, abs(value) / scale))
 
 
-def play(scene, story) -> None:
-    fonts = story.typography
-    network, example, featured = story.network, story.example, story.featured
-    weights, bias, pixels = network.weights[0], network.biases[0], example.pixels
-    function = story.hidden_activation
-    rows = shown_rows(featured.index, len(weights))
-    cols = shown_columns(featured.weights, pixels, fonts.pick(SHOWN_COLUMNS, POST_SHOWN_COLUMNS))
-
-    general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=fonts.formula)
-    general.to_edge(UP, 0.35)
-    scene.play(Write(general), run_time=1.0)
-
-    # W restricted to the shown rows and columns, a(0) to the shown pixels.
+def written_product(story, rows: list[int], cols: list[int]):
+    """(matrix, vector, row names, the three as one group at the left): W restricted to
+    the shown rows and columns, a(0) to the shown pixels, each entry coloured by sign and size."""
+    fonts, featured = story.typography, story.featured
+    weights, pixels = story.network.weights[0], story.example.pixels
     cells = [[fmt(weights[r, c], 3) for c in cols] + [r"\cdots"] for r in rows]  # pixel weights are small
     matrix = Matrix(cells, element_to_mobject=MathTex, h_buff=fonts.pick(MATRIX_H_BUFF, POST_MATRIX_H_BUFF),
                     v_buff=0.75).scale(fonts.pick(MATRIX_SCALE, POST_MATRIX_SCALE))
@@ -85,24 +77,51 @@ def play(scene, story) -> None:
     if not fonts.post:  # the post layout's entries are at their smallest legible size already
         product.scale_to_fit_width(min(product.width, config.frame_width * 0.55))
     product.to_edge(LEFT, buff=fonts.pick(0.4, 0.3))
-    note = fit_width(Text(f"W is {weights.shape[0]}x{weights.shape[1]}. Shown: rows {rows[0]}-{rows[-1]}," + fonts.pick(" ", "\n")
-                          + f"and the {len(cols)} inked pixels that weigh most" + fonts.pick("\n", " ")
-                          + f"for neuron {featured.index}" + fonts.pick(" ", "\n")
-                          + f"(pixels {', '.join(map(str, cols))}); the rest elided",
-                          font_size=fonts.small, line_spacing=0.8)).to_edge(DOWN, 0.35)
-    scene.play(FadeIn(matrix), FadeIn(row_names), FadeIn(note), run_time=1.0)
-    scene.play(FadeIn(vector, shift=LEFT * 0.3), run_time=0.8)
+    return matrix, vector, row_names, product
+
+
+def play(scene, story) -> None:
+    fonts = story.typography
+    network, example, featured = story.network, story.example, story.featured
+    weights, bias, pixels = network.weights[0], network.biases[0], example.pixels
+    function = story.hidden_activation
+    rows = shown_rows(featured.index, len(weights))
+
+    general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=fonts.formula)
+    general.to_edge(UP, 0.35)
+    scene.play(Write(general), run_time=1.0)
 
     # Row by row: the real weighted sum over every pixel, counting up; then + b and f.
     header = VGroup(*[MathTex(tex, font_size=fonts.math(style.FORMULA_FONT_SIZE - 8)) for tex in
                       (r"W a^{(0)}", r"+\,b", r"= z", applied(function, "z"))])
     step_size = fonts.math(style.FORMULA_FONT_SIZE - 10)
-    outcomes = [MathTex(fmt(float(example.a[1][r])), font_size=step_size) for r in rows]
-    # The last column is f(z) over the activations: "ReLU(z)" and "12.34" are wider than "σ(z)" and "0.85".
-    widest = max([header[-1].width] + [outcome.width for outcome in outcomes])
-    left = product.get_right()[0] + fonts.pick(0.9, 0.75)
-    right = min(config.frame_width / 2 - fonts.pick(0.7, 0.5), config.frame_width / 2 - 0.2 - widest / 2)
-    x_positions = list(np.linspace(left, right, len(header)))
+    # Each row's + b, = z and f(z), made now so that the columns can be spaced to hold them.
+    row_steps = []
+    for r in rows:
+        row_steps.append([MathTex(tex, font_size=step_size) for tex in
+                          (fmt(bias[r]), fmt(float(example.z[0][r])), fmt(float(example.a[1][r])))])
+        row_steps[-1][-1].set_color(style.HIGHLIGHT)
+    widths = [header[0].width] + [max([header[c + 1].width] + [s[c].width for s in row_steps]) for c in range(3)]
+    # As many inked pixels' columns as leave room for the results' columns: a wide f(z)
+    # ("ReLU(z)") in the post layout's bigger text takes one.
+    count = fonts.pick(SHOWN_COLUMNS, POST_SHOWN_COLUMNS)
+    while True:
+        cols = shown_columns(featured.weights, pixels, count)
+        matrix, vector, row_names, product = written_product(story, rows, cols)
+        x_positions = column_positions(product.get_right()[0] + fonts.pick(0.9, 0.75),
+                                       config.frame_width / 2 - fonts.pick(0.7, 0.5), widths)
+        if count == 1 or x_positions[0] - widths[0] / 2 >= product.get_right()[0] + 0.15:
+            break
+        count -= 1
+    note = fit_width(Text(f"W is {weights.shape[0]}x{weights.shape[1]}. Shown: rows {rows[0]}-{rows[-1]}," + fonts.pick(" ", "\n")
+                          + f"and the {len(cols)} inked pixel{'s' if len(cols) > 1 else ''} that weigh"
+                          + ("" if len(cols) > 1 else "s") + " most" + fonts.pick("\n", " ")
+                          + f"for neuron {featured.index}" + fonts.pick(" ", "\n")
+                          + f"({'pixels' if len(cols) > 1 else 'pixel'} {', '.join(map(str, cols))}); the rest elided",
+                          font_size=fonts.small, line_spacing=0.8)).to_edge(DOWN, 0.35)
+    scene.play(FadeIn(matrix), FadeIn(row_names), FadeIn(note), run_time=1.0)
+    scene.play(FadeIn(vector, shift=LEFT * 0.3), run_time=0.8)
+
     for mobject, x in zip(header, x_positions):
         mobject.move_to([x, matrix.get_top()[1] + 0.35, 0])
     scene.play(FadeIn(header), run_time=0.6)
@@ -115,10 +134,7 @@ def play(scene, story) -> None:
         scene.play(FadeIn(box), FadeIn(running), run_time=0.4)
         # Circumscribe flashes an outline: Indicate would copy the whole vector every row.
         scene.play(ChangeDecimalToValue(running, total), Circumscribe(vector, color=style.HIGHLIGHT), run_time=0.9)
-        z, a = float(example.z[0][r]), float(example.a[1][r])
-        steps = [MathTex(tex, font_size=step_size).move_to([x, y, 0])
-                 for tex, x in zip((f"{fmt(bias[r])}", fmt(z), fmt(a)), x_positions[1:])]
-        steps[-1].set_color(style.HIGHLIGHT)
+        steps = [step.move_to([x, y, 0]) for step, x in zip(row_steps[i], x_positions[1:])]
         scene.play(*[FadeIn(step, shift=RIGHT * 0.2) for step in steps], FadeOut(box), run_time=0.7)
         results.add(VGroup(running, *steps))
     # The shown entries of a(1), where the forward pass put them.
@@ -129,6 +145,21 @@ def play(scene, story) -> None:
     scene.play(*[FadeOut(result[-1].copy(), target_position=final) for result in results], FadeIn(final),
                run_time=1.0)
     scene.wait(style.READ_SECONDS)
+
+
+def column_positions(left: float, right: float, widths: list[float], gap: float = 0.25) -> list[float]:
+    """The columns' centres, evenly from `left` to `right`; or, where wide entries would then
+    touch ("ReLU(z)", "12.34", the post layout's bigger text), packed from the frame's
+    right edge with `gap` between them."""
+    even = list(np.linspace(left, right, len(widths)))
+    if all(b - a >= (wa + wb) / 2 + gap for a, b, wa, wb in zip(even, even[1:], widths, widths[1:])) \
+            and even[-1] + widths[-1] / 2 <= config.frame_width / 2 - 0.2:
+        return even
+    packed, edge = [], config.frame_width / 2 - 0.2
+    for width in reversed(widths):
+        packed.insert(0, edge - width / 2)
+        edge -= width + gap
+    return packed
 
 
 class MatrixForm(BeatScene):
