@@ -8,7 +8,7 @@ two layers for n_in × n_out weights, a layer's neurons for its n_out biases. Fo
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, Group, MathTex, Text, VGroup, VMobject, Write
+from manim import DOWN, RIGHT, UP, Group, MathTex, Text, VGroup, VMobject, Write, config
 
 from scenes import style
 from scenes.beat import BeatScene
@@ -41,6 +41,21 @@ def plain_shape(sizes, fonts=style.VIDEO, height: float = SHAPE_HEIGHT) -> tuple
     return layers, bundles, counts
 
 
+def sum_line(terms: list[str], total: int, unit: str, fonts) -> MathTex:
+    """"a + b + c = total unit", one part per term (each is written as what it counts
+    lights up); on two lines where one would not fit the frame at a legible size (a deep
+    network's sum in the post layout: the video layout shrinks it to fit instead)."""
+    def line(break_after: int | None) -> MathTex:
+        parts = [t + (" +" if i < len(terms) - 1 else "") + (r"\\" if i == break_after else "")
+                 for i, t in enumerate(terms)]
+        return MathTex(*parts, "= " + thousands(total), rf"\text{{ {unit}}}", font_size=fonts.formula)
+
+    whole = line(None)
+    if fonts.post and whole.width > config.frame_width - 1.0 and len(terms) > 1:
+        return line((len(terms) - 1) // 2)
+    return whole
+
+
 def play(scene, story) -> None:
     fonts = story.typography
     sizes = story.network.sizes
@@ -49,10 +64,8 @@ def play(scene, story) -> None:
     title.to_edge(UP, 0.3)
     layers, bundles, counts = plain_shape(sizes, fonts)
     VGroup(bundles, layers, counts).next_to(title, DOWN, 0.3)
-    weight_line = MathTex(*[t + (" +" if i < len(weight_terms) - 1 else "") for i, t in enumerate(weight_terms)],
-                          "= " + thousands(weights), r"\text{ weights}", font_size=fonts.formula)
-    bias_line = MathTex(*[t + (" +" if i < len(bias_terms) - 1 else "") for i, t in enumerate(bias_terms)],
-                        "= " + thousands(biases), r"\text{ biases}", font_size=fonts.formula)
+    weight_line = sum_line(weight_terms, weights, "weights", fonts)
+    bias_line = sum_line(bias_terms, biases, "biases", fonts)
     total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=fonts.math(56), color=style.HIGHLIGHT)
     lines = fit_width(VGroup(weight_line, bias_line, total).arrange(DOWN, buff=0.35))
     lines.next_to(counts, DOWN, 0.4)
