@@ -94,14 +94,15 @@ class Typography:
         self.post = layout == "post"
 
     def text(self, base: float) -> float:
-        if not self.post:
-            return base
-        return max(base, POST_MIN_TEXT_SIZE + POST_GROWTH * max(0.0, base - SMALL_FONT_SIZE))
+        return self._lifted(base, POST_MIN_TEXT_SIZE, SMALL_FONT_SIZE)
 
     def math(self, base: float) -> float:
+        return self._lifted(base, POST_MIN_MATH_SIZE, MATH_BASE)
+
+    def _lifted(self, base: float, floor: float, smallest: float) -> float:
         if not self.post:
             return base
-        return max(base, POST_MIN_MATH_SIZE + POST_GROWTH * max(0.0, base - MATH_BASE))
+        return max(base, floor + POST_GROWTH * max(0.0, base - smallest))
 
     @property
     def small(self) -> float:

@@ -40,9 +40,8 @@ def digit_beside_network(story, network_height: float, export_story=None):
     if diagram.width > room:  # a deep network: narrower, never over the digit
         diagram.scale_to_fit_width(room)
     diagram.to_edge(RIGHT, buff=margin).set_y(0)
-    diagram.keep_text_legible()
-    if fonts.post:  # scaled with the diagram, its labels would shrink below legible: set back
-        diagram.restore_labels()
+    diagram.settle_labels()
+    if fonts.post:
         caption = Text(describe(story.example, lines=3), font_size=fonts.caption, line_spacing=0.8)
         caption.next_to(grid, UP, 0.3).align_to(grid, LEFT)
         return grid, caption, diagram

@@ -179,36 +179,29 @@ class NetworkDiagram(VGroup):
         # Edges first, so that neurons sit on top of them.
         self.add(self.bundles, self.decorations, self.layers)
 
-    def restore_labels(self) -> "NetworkDiagram":
-        """Set the output digits and the input count back to the layout's label size after
-        the diagram was scaled down (which scales its text too), beside what they name."""
-        size = self.typography.label
-        for label, neuron in zip(self.output_labels, self.layers[-1].neurons):
-            label.scale(size / label.font_size).next_to(neuron, RIGHT, 0.15)
-        self.input_count.scale(size / self.input_count.font_size).next_to(self.input_brace, LEFT, 0.1)
-        for elision in self.elided:  # a wide layer's true width, above its brace
-            count = elision[2]
-            count.scale(size / count.font_size).next_to(elision[1], UP, 0.08)
-        return self
+    def settle_labels(self) -> "NetworkDiagram":
+        """Once the diagram is scaled to fit (which scales its text too): the post layout's
+        output digits, input count and layers' widths go back to its label size, and in
+        either layout no label stays below `style.MIN_FONT_SIZE` (a wide network's diagram,
+        with its index labels, is scaled down more than the default one, whose labels stay
+        as they are). Each resized label is put back beside what it names; neighbouring
+        wide layers' notes are stacked."""
+        def settle(text, place, size=None):
+            size = size or max(text.font_size, style.MIN_FONT_SIZE)
+            if size != text.font_size:
+                place(text.scale(size / text.font_size))
 
-    def keep_text_legible(self) -> "NetworkDiagram":
-        """Set any label the diagram's scaling shrank below `style.MIN_FONT_SIZE` back to
-        it, beside what it names. A wide network's diagram (index labels, its layers'
-        braces) is scaled down more than the default one, whose labels stay as they are."""
-        def grow(text, place):
-            if text.font_size < style.MIN_FONT_SIZE:
-                place(text.scale(style.MIN_FONT_SIZE / text.font_size))
-
-        for label, neuron in zip(self.output_labels, self.layers[-1].neurons):
-            grow(label, lambda t: t.next_to(neuron, RIGHT, 0.15))
-        grow(self.input_count, lambda t: t.next_to(self.input_brace, LEFT, 0.1))
-        for layer, (labels, brace, count, *note) in zip([l for l in self.layers[1:] if len(l) < self._size(l)],
-                                                        self.elided):
-            for label, neuron in zip(labels, layer.neurons):
-                grow(label, lambda t: t.next_to(neuron, LEFT, 0.04))
-            grow(count, lambda t: t.next_to(brace, UP, 0.08))
+        label = self.typography.label if self.typography.post else None
+        for digit, neuron in zip(self.output_labels, self.layers[-1].neurons):
+            settle(digit, lambda t: t.next_to(neuron, RIGHT, 0.15), label)
+        settle(self.input_count, lambda t: t.next_to(self.input_brace, LEFT, 0.1), label)
+        wide = [layer for layer in self.layers[1:] if len(layer) < self._size(layer)]
+        for layer, (indices, brace, count, *note) in zip(wide, self.elided):
+            for index, neuron in zip(indices, layer.neurons):
+                settle(index, lambda t: t.next_to(neuron, LEFT, 0.04))
+            settle(count, lambda t: t.next_to(brace, UP, 0.08), label)
             for text in note:
-                grow(text, lambda t: t.next_to(count, UP, 0.05))
+                settle(text, lambda t: t.next_to(count, UP, 0.05))
         notes = [elision[3] for elision in self.elided if len(elision) > 3]
         for before, after in zip(notes, notes[1:]):  # neighbours' notes: the second one higher
             if after.get_left()[0] < before.get_right()[0]:
