@@ -50,9 +50,9 @@ def script(story) -> dict[str, str]:
               f"equal to {spoken.decimal(featured.z)}."),
         "activation": (f"Read off the curve, {name} of z is {spoken.decimal(featured.activation, 3)}. "
                        "That is the neuron's activation."),
-        "layer": f"The same happens to every neuron of the layer at once. Here are the z values of {which}.",
+        "layer": f"The same happens to every neuron of the layer: here are the z values of {which}.",
         "squish": f"Each is carried down to the values {name} can take, {range_words(function)}.",
-        "vector": f"Applied to the whole vector of sums, {name} gives the layer's activations.",
+        "vector": f"{name[0].upper()}{name[1:]} of the whole vector: the layer's activations.",
     }
 
 

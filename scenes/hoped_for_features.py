@@ -68,17 +68,14 @@ def script(story) -> dict[str, str]:
              f"{spoken.integer(shown)} of the {spoken.integer(width)} neurons of the first hidden layer, "
              "the most active for this digit")
     return {
-        "banner": "First, the hope, drawn by hand. These are made-up pictures, not the network.",
+        "banner": "First, the hope, in made-up pictures, not the network.",
         "nine": "Perhaps a nine is a loop on top plus a line on the right.",
-        "pieces": ("And perhaps a loop is a few little edges put together. "
-                   "Then each hidden neuron might light up for one such piece."),
+        "pieces": "And a loop, a few little edges. Each hidden neuron might light up for one such piece.",
         "beside": (f"Here are the hopes beside the {spoken.integer(len(neurons))} most active neurons "
                    f"of hidden layer {spoken.integer(layer)}."),
-        "really": ("Next to each is what that neuron really weighs, its weights carried back to the pixels. "
-                   "They look nothing alike."),
+        "really": "Next to each, what that neuron really weighs, carried back to the pixels. Nothing alike.",
         "truth": f"And here is the truth: the real incoming weights of {which}.",
-        "noise": ("No tidy loops, no clean edges. Patterns closer to noise, "
-                  "and yet together they read digits well."),
+        "noise": "No tidy loops, no clean edges. Closer to noise, and yet together they read digits well.",
     }
 
 

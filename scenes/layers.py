@@ -31,10 +31,9 @@ def script(story) -> dict[str, str]:
     hidden = sizes[1:-1]
     lines = {
         "grid": "A neural network starts from exactly these numbers.",
-        "unroll": (f"Every pixel becomes one neuron of the first layer: {spoken.integer(sizes[0])} neurons "
-                   "in one long column, too long to draw, so it folds into blocks of neighbouring pixels."),
-        "counts": (f"At the other end sit {spoken.count(sizes[-1], 'output neuron')}, one for each digit. "
-                   "Under every layer is its size."),
+        "unroll": (f"Every pixel becomes one neuron of the first layer, {spoken.integer(sizes[0])} of them, "
+                   "in a column too long to draw, so it folds into blocks."),
+        "counts": f"At the other end sit {spoken.count(sizes[-1], 'output neuron')}, one for each digit.",
         "hidden": (f"In between {'sits the hidden layer' if len(hidden) == 1 else 'sit the hidden layers'}. "
                    f"This network has {spoken.hidden_layers(hidden)}."),
     }

@@ -108,8 +108,8 @@ def script(story) -> dict[str, str]:
         return f"it reads this digit as {spoken.integer(answer)}, at {spoken.decimal(float(example.a[-1][answer]))}"
 
     cap = style.MAX_DRAWN_NEURONS
-    lines = {"title": ("Learning is finding these weights. Here is how our network found them, snapshot by snapshot: "
-                       f"hidden neuron {neuron}'s weights, and the digit's pass through the network.")}
+    lines = {"title": ("Learning is finding these weights. Here is how ours found them, snapshot by snapshot: "
+                       f"hidden neuron {neuron}'s weights, and the digit's pass.")}
     if max(story.network.sizes[1:]) > cap:
         lines["title"] += f" Layers wider than {spoken.integer(cap)} show their {spoken.integer(cap)} most active neurons."
     lines["curve"] = ("On the right, the accuracy on held-out digits after every epoch. "

@@ -86,14 +86,14 @@ def script(story) -> dict[str, str]:
     name = spoken.activation_name(story.hidden_activation.name)
     rows = shown_rows(featured.index, len(weights))
     return {
-        "general": (f"All of this can be written for a whole layer at once: the first layer's activations are "
+        "general": (f"For a whole layer at once: the first layer's activations are "
                     f"{name} of W times the input activations, plus b."),
         "matrix": (f"W holds every weight into the first hidden layer: {spoken.count(weights.shape[0], 'row')}, "
                    f"one per neuron, and {spoken.count(weights.shape[1], 'column')}, one per pixel. "
-                   f"Only a few are written here: neurons {spoken.integer(rows[0])} to {spoken.integer(rows[-1])}, "
+                   f"Written here: neurons {spoken.integer(rows[0])} to {spoken.integer(rows[-1])}, "
                    "at the inked pixels that weigh most."),
         "vector": "Beside it, the digit's values at those same pixels.",
-        "rows": (f"Each row times the pixel vector is one neuron's weighted sum, over every pixel. "
+        "rows": (f"Each row times the pixel vector is one neuron's weighted sum. "
                  f"Add its bias, apply {name}, and out comes its activation."),
         "result": (f"For neuron {spoken.integer(featured.index)}, that is "
                    f"{spoken.decimal(float(story.example.a[1][featured.index]))}, the same activation as before. "

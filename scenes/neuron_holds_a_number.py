@@ -53,11 +53,11 @@ def script(story) -> dict[str, str]:
         "grid": "To a computer, every pixel of this image is simply a number.",
         "window": "Take a small patch of it, where the ink meets the background.",
         "values": ("Each pixel holds its brightness: zero for black, one for full white, "
-                   f"and values in between at the soft edges, like {spoken.decimal(grey)} here."),
-        "neuron": "Now, a neuron. For now, think of it as nothing more than a thing that holds a number between zero and one.",
+                   f"and in between at the edges, like {spoken.decimal(grey)}."),
+        "neuron": "Now think of a neuron as a thing that holds a number between zero and one.",
         "fill": (f"These {spoken.count(len(middle), 'neuron')} hold the middle row of the patch, "
                  f"from {spoken.decimal(held[0])} up to {spoken.decimal(held[-1])}. "
-                 "That number is the neuron's activation: the higher it is, the brighter the neuron is lit."),
+                 "That number is the neuron's activation."),
     }
     return lines
 

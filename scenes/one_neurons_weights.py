@@ -20,10 +20,10 @@ from scenes.narration import say
 def script(story) -> dict[str, str]:
     featured = story.featured
     return {
-        "title": (f"Let's zoom in on one neuron: number {spoken.integer(featured.index)} of the first hidden layer, "
+        "title": (f"Zoom in on one neuron: number {spoken.integer(featured.index)} of the first hidden layer, "
                   f"the most active for this digit, at {spoken.decimal(featured.activation)}."),
-        "weights": (f"It has one weight for each of the {spoken.integer(len(featured.weights))} pixels, "
-                    "drawn here as a picture: blue where the weight is positive, red where it is negative."),
+        "weights": (f"It has one weight for each of the {spoken.integer(len(featured.weights))} pixels: "
+                    "blue where positive, red where negative."),
         "product": "Multiply each pixel by its weight, and only the weights under the digit's ink remain.",
         "sum": (f"Added up, they give the neuron's weighted sum: {spoken.decimal(featured.weighted_sum)}. "
                 "It is high when the ink falls on blue, and low when it falls on red."),

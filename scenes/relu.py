@@ -32,9 +32,9 @@ def script(story) -> dict[str, str]:
     else:
         name = spoken.activation_name(story.hidden_activation.name)
         lines = {
-            "plots": (f"Modern networks rarely use the {name} function any more. Most use ReLU instead, "
-                      "the rectified linear unit: the larger of zero and its input."),
-            "curve": f"{curve} It is simpler, and deep networks learn more easily with it.",
+            "plots": (f"Modern networks rarely use the {name} function. Most use ReLU instead: "
+                      "the larger of zero and its input."),
+            "curve": f"{curve} Simpler, and deep networks learn more easily with it.",
         }
     sizes, hidden = relu_story.network.sizes, relu_story.network.sizes[1:-1]
     shape = ("of the same shape" if sizes == story.network.sizes else f"with {spoken.hidden_layers(hidden)}")

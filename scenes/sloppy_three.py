@@ -26,19 +26,17 @@ def script(story) -> dict[str, str]:
     digit = f"a {spoken.integer(example.label)}" if example.label is not None else "a digit"
     others = len(other_threes(story))
     lines = {
-        "grid": f"Here is {digit}, written by hand, sloppily, and stored at a tiny resolution.",
+        "grid": f"Here is {digit}, written by hand, sloppily, at a tiny resolution.",
         "size": f"It is a grid of {side} by {side} pixels, {spoken.integer(IMAGE_SIDE * IMAGE_SIDE)} in all.",
         "brain": f"And yet your brain reads it as {digit} at once, without any effort.",
     }
     if others:
-        lines["others"] = (f"Beside it are {spoken.count(others, 'other three')} from the same training set. "
-                           "Every one is drawn differently, with different pixels lit.")
-        lines["variety"] = ("Still, you see a three in each of them. "
-                            "Teaching a machine to do the same is the puzzle of this chapter.")
+        lines["others"] = (f"Beside it are {spoken.count(others, 'other three')} from the same training set, "
+                           "each drawn differently, with different pixels lit.")
+        lines["variety"] = "You see a three in every one. Teaching a machine to do that is this chapter's puzzle."
     else:
         lines["others"] = "This export holds no other threes of the training set to show beside it."
-        lines["variety"] = ("Yet handwriting varies endlessly, and you read it anyway. "
-                            "Teaching a machine to do the same is the puzzle of this chapter.")
+        lines["variety"] = "Handwriting varies endlessly, and you read it anyway. Teaching a machine to do that is this chapter's puzzle."
     return lines
 
 

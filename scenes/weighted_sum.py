@@ -22,13 +22,13 @@ def script(story) -> dict[str, str]:
     terms = top_terms(weights, pixels, SHOWN_TERMS)
     largest = max(terms, key=lambda p: abs(weights[p] * pixels[p]))
     return {
-        "general": (f"Written out, the weighted sum of neuron {spoken.integer(featured.index)} takes every pixel's "
-                    f"activation a, multiplies it by its weight w, and adds up all {count} products."),
+        "general": (f"Written out, neuron {spoken.integer(featured.index)}'s weighted sum multiplies each pixel's "
+                    f"activation a by its weight w, and adds up all {count} products."),
         "terms": (f"Here are its {spoken.integer(len(terms))} largest terms. The biggest is "
                   f"{spoken.decimal(float(weights[largest]))} times {spoken.decimal(float(pixels[largest]))}, "
                   f"from pixel {spoken.integer(largest)}."),
         "total": (f"Over all {count} pixels, the total comes to {spoken.decimal(featured.weighted_sum)}. "
-                  "One number that says how well this digit matches the neuron's pattern."),
+                  "One number: how well this digit matches the neuron's pattern."),
     }
 
 

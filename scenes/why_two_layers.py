@@ -44,14 +44,13 @@ def script(story) -> dict[str, str]:
     accuracy = spoken.percent(story.export.training["test_accuracy"], 2)
     lines = {
         "question": f"Why {spoken.hidden_layers(hidden)}?",
-        "choice": "Honestly, it is a choice. Any widths would do, and other choices work too.",
+        "choice": "Honestly, it is a choice. Any widths would do.",
         "shape": (f"This one has layers of {spoken.sequence([spoken.integer(size) for size in sizes])} neurons, "
                   f"and {spoken.integer(network.parameter_count)} weights and biases."),
         "accuracy": f"Trained, it reads {accuracy} of the test digits right.",
     }
     if len(hidden) >= 2:
-        lines["hope"] = ("The hope behind two layers is this: the first finds little edges, "
-                         "and the second combines them into loops and lines.")
+        lines["hope"] = "The hope: the first layer finds little edges, the second combines them into loops and lines."
     else:
         lines["hope"] = ("The usual hope is that a first layer finds little edges, and a second combines them "
                          "into loops and lines. This network has only the one.")
