@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from scene_state import numbers, on_screen, run_scene, written
-from scenes.outline import BEATS, scene_class
+from scene_state import RecordingNarrator, numbers, on_screen, run_scene, written
+from scenes.outline import BEATS, scene_class, scene_info
 
 PIXELS_PER_UNIT = 480 / 8   # manim's frame is 8 units high
 # What one frame unit becomes in each layout's smallest picture: the 480p clip, the
@@ -69,21 +69,25 @@ def problems_now(scene, pixels_per_unit: float = PIXELS_PER_UNIT) -> set[str]:
     return found
 
 
-def layout_problems(beat_name: str, layout: str = "video") -> tuple[set[str], float, list[float], set[str]]:
+def layout_problems(beat_name: str, layout: str = "video") -> tuple:
     """Every problem seen after any animation of the beat in this layout, its length in
-    seconds, its stills (see `stills`), and every string it wrote on screen."""
+    seconds, its stills (see `stills`), every string it wrote on screen, and what it said
+    (a RecordingNarrator)."""
     found: set[str] = set()
     seen: set[str] = set()
     pixels_per_unit = LAYOUT_PIXELS_PER_UNIT[layout]
-    runs = []
+    runs, narrator = [], RecordingNarrator()
 
     def look(scene):
         found.update(problems_now(scene, pixels_per_unit))
         seen.update(written(scene))
 
-    scene = run_scene(scene_class(beat_name), before_render=lambda scene: runs.append(watch_stills(scene)),
-                      after_play=look, layout=layout)
-    return found, scene.renderer.time, runs[0](), seen
+    def prepare(scene):
+        runs.append(watch_stills(scene))
+        narrator.attach(scene)
+
+    scene = run_scene(scene_class(beat_name), before_render=prepare, after_play=look, layout=layout)
+    return found, scene.renderer.time, runs[0](), seen, narrator
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +101,22 @@ def every_beat():
 def test_text_is_legible_apart_and_inside_the_frame(beat, layout, every_beat):
     problems = every_beat[beat, layout][0]
     assert not problems, sorted(problems)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("beat", [beat.name for beat in BEATS])
+def test_every_beat_says_its_script_once_in_order(beat, layout, every_beat):
+    """What the beat said as it played is its script, each sentence once, in order, and
+    each over pictures of its own (a block that plays nothing would leave it unillustrated)."""
+    import importlib
+
+    from scenes.settings import Settings
+    from scenes.story import Story
+
+    narrator = every_beat[beat, layout][4]
+    script = importlib.import_module(scene_info(beat).module).script(Story.read(Settings(layout=layout)))
+    assert narrator.sentences == list(script.values())
+    assert all(seconds > 0 for seconds in narrator.seconds)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -1,20 +1,20 @@
 """The chapter's spoken words: every beat's script says the export's own numbers, as a
 listener hears them, and its play says each sentence once, in order, over its pictures.
 
-Fast: the scripts are read from the committed exports without rendering or synthesis;
-the scripts of other shapes and activations are checked in test_any_network.py, on the
-networks it trains anyway. One test plays every beat without frames to hear what it says.
+Fast: the scripts are read from the committed exports without rendering or synthesis.
+What each beat says as it plays (its script, once, in order) is heard in test_layout.py,
+and the scripts of other shapes and activations in test_any_network.py, on the runs those
+modules make anyway.
 """
 import importlib
 import re
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
 from model import paths
 from scenes import spoken
-from scenes.outline import BEATS, scene_class
+from scenes.outline import BEATS
 from scenes.settings import Settings
 from scenes.story import Story
 
@@ -175,38 +175,3 @@ def test_a_relu_network_says_relu_and_never_sigmoid(relu_chapter):
         assert "ReLU" in said(relu_chapter, beat), beat
     assert "already uses ReLU" in said(relu_chapter, "ReLU")
     assert "zero or more" in said(relu_chapter, "Sigmoid")
-
-
-# What play says, heard through a narrator that records
-
-class RecordingNarrator:
-    """Stands in for the voice: keeps each sentence as its block begins."""
-
-    def __init__(self):
-        self.sentences, self.blocks, self.open = [], [], False  # blocks: each sentence's seconds of pictures
-
-    @contextmanager
-    def speaking(self, scene, sentence):
-        assert not self.open, f"a sentence inside another: {sentence}"
-        self.open = True
-        self.sentences.append(sentence)
-        start = scene.time
-        yield
-        self.open = False
-        self.blocks.append(scene.time - start)
-
-
-def test_every_beat_says_its_script_once_in_order(story, chapter):
-    """Each beat played to its end without frames: what it said is its script, in order,
-    and every sentence is said over something (no block that plays nothing)."""
-    from scene_state import run_scene
-
-    for beat in BEATS:
-        narrator = RecordingNarrator()
-
-        def attach(scene, narrator=narrator):
-            scene.narrator = narrator
-
-        run_scene(scene_class(beat.name), before_render=attach)
-        assert narrator.sentences == list(chapter[beat.name].values()), beat.name
-        assert all(length > 0 for length in narrator.blocks), beat.name
