@@ -37,8 +37,11 @@ def script(story) -> dict[str, str]:
             "curve": f"{curve} Simpler, and deep networks learn more easily with it.",
         }
     sizes, hidden = relu_story.network.sizes, relu_story.network.sizes[1:-1]
-    shape = ("of the same shape" if sizes == story.network.sizes else f"with {spoken.hidden_layers(hidden)}")
-    lines["network"] = f"Here is a network {shape}, trained by the same code, with ReLU in its hidden layers."
+    if relu_story.export is story.export:  # the same file: no second network to introduce
+        lines["network"] = "Here it is once more, ReLU in its hidden layers."
+    else:
+        shape = "of the same shape" if sizes == story.network.sizes else f"with {spoken.hidden_layers(hidden)}"
+        lines["network"] = f"Here is a network {shape}, trained by the same code, with ReLU in its hidden layers."
     lines["digit"] = "It reads the same digit."
     lines["layer_1"] = ("ReLU activations have no upper limit, so each layer is drawn "
                         "relative to its brightest neuron.")

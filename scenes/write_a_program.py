@@ -44,7 +44,7 @@ def script(story) -> dict[str, str]:
     return {
         "grid": "So for a machine, the digit is nothing but numbers.",
         "window": "Here they are for the part of the image with the most ink.",
-        "table": (f"Rows {spoken.integer(row + 1)} to {spoken.integer(row + ROWS)}, "
+        "table": (f"These are rows {spoken.integer(row + 1)} to {spoken.integer(row + ROWS)}, "
                   f"columns {spoken.integer(col + 1)} to {spoken.integer(col + COLS)}."),
         "shown": (f"That is {spoken.integer(ROWS * COLS)} of the {count} numbers. "
                   "The dots stand for the rest."),

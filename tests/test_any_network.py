@@ -5,7 +5,7 @@ import pytest
 
 from model.activations import activation
 from model.schema import read_export
-from scene_state import diagram, fills, numbers, on_screen, run_scene, written
+from scene_state import RecordingNarrator, diagram, fills, numbers, on_screen, run_scene, written
 from scenes import style
 from scenes.outline import BEATS, scene_class
 from test_layout import problems_now
@@ -33,7 +33,7 @@ def trained(request, tmp_path_factory):
     return export, read_export(export), load_checkpoint(checkpoint)[0]
 
 
-_played, _layout_problems = {}, {}
+_played, _layout_problems, _heard = {}, {}, {}
 
 
 def played_scene(name, path):
@@ -41,7 +41,8 @@ def played_scene(name, path):
     the video layout's rules (test_layout.py) checked after every animation on the way."""
     if (name, path) not in _played:
         found = _layout_problems[name, path] = set()
-        _played[name, path] = run_scene(scene_class(name), export=path,
+        narrator = _heard[name, path] = RecordingNarrator()
+        _played[name, path] = run_scene(scene_class(name), export=path, before_render=narrator.attach,
                                         after_play=lambda scene: found.update(problems_now(scene)))
     return _played[name, path]
 
@@ -118,3 +119,37 @@ def test_the_formulas_name_the_trained_activation(trained):
     assert f"this network's activation function: {function.name}" in written(played)
     matrix = played_scene("MatrixForm", path)
     assert any(t.startswith("a^{(1)} = " + function.symbol) for t in written(matrix))
+
+
+def test_the_narration_says_what_the_network_is(trained):
+    """Each beat says its own script as it plays (one sentence per layer transition, as
+    many as the network has), and the words are true of this network: its hidden layers
+    by count and width, its activation function by name (never sigmoid for another), its
+    parameter count, and that wide layers are drawn in part."""
+    import importlib
+
+    from scenes import spoken
+    from scenes.settings import Settings
+    from scenes.story import Story
+
+    path, export, _ = trained
+    story = Story.read(Settings(export=path))
+    scripts = {beat.name: importlib.import_module(beat.module).script(story) for beat in BEATS}
+    for beat in BEATS:
+        played_scene(beat.name, path)
+        assert _heard[beat.name, path].sentences == list(scripts[beat.name].values()), beat.name
+    said = {name: " ".join(lines.values()) for name, lines in scripts.items()}
+    sizes = export.network.sizes
+    hidden = spoken.hidden_layers(sizes[1:-1])
+    assert f"This network has {hidden}." in said["Layers"] and said["WhyTwoLayers"].startswith(f"Why {hidden}?")
+    if sizes[1:-1] == [64]:
+        assert "one hidden layer of sixty-four" in said["Layers"]
+    assert len([name for name in scripts["ForwardPass"] if name.startswith("layer_")]) == len(sizes) - 1
+    name = spoken.activation_name(export.network.hidden_activation)
+    assert f"This network uses the {name} function." in said["Sigmoid"]
+    assert f"apply {name}," in said["MatrixForm"]
+    chapter = " ".join(said.values())
+    if name != "sigmoid":
+        assert "sigmoid" not in chapter.lower()
+    assert ("drawn in part" in said["Layers"]) == any(size > style.MAX_DRAWN_NEURONS for size in sizes[1:-1])
+    assert spoken.integer(export.network.parameter_count) in said["ParameterCount"]
