@@ -22,8 +22,7 @@ def script(story) -> dict[str, str]:
     return {
         "title": (f"Zoom in on one neuron: number {spoken.integer(featured.index)} of the first hidden layer, "
                   f"the most active for this digit, at {spoken.decimal(featured.activation)}."),
-        "weights": (f"It has one weight for each of the {spoken.integer(len(featured.weights))} pixels: "
-                    "blue where positive, red where negative."),
+        "weights": "It has one weight for each pixel: blue where positive, red where negative.",
         "product": "Multiply each pixel by its weight, and only the weights under the digit's ink remain.",
         "sum": (f"Added up, they give the neuron's weighted sum: {spoken.decimal(featured.weighted_sum)}. "
                 "It is high when the ink falls on blue, and low when it falls on red."),

@@ -27,7 +27,7 @@ def script(story) -> dict[str, str]:
     others = len(other_threes(story))
     lines = {
         "grid": f"Here is {digit}, written by hand, sloppily, at a tiny resolution.",
-        "size": f"It is a grid of {side} by {side} pixels, {spoken.integer(IMAGE_SIDE * IMAGE_SIDE)} in all.",
+        "size": f"It is a grid of {side} by {side} pixels.",
         "brain": f"And yet your brain reads it as {digit} at once, without any effort.",
     }
     if others:

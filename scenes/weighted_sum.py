@@ -23,7 +23,7 @@ def script(story) -> dict[str, str]:
     largest = max(terms, key=lambda p: abs(weights[p] * pixels[p]))
     return {
         "general": (f"Written out, neuron {spoken.integer(featured.index)}'s weighted sum multiplies each pixel's "
-                    f"activation a by its weight w, and adds up all {count} products."),
+                    "activation a by its weight w, and adds up the products."),
         "terms": (f"Here are its {spoken.integer(len(terms))} largest terms. The biggest is "
                   f"{spoken.decimal(float(weights[largest]))} times {spoken.decimal(float(pixels[largest]))}, "
                   f"from pixel {spoken.integer(largest)}."),
