@@ -12,14 +12,52 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, Dot, FadeIn, FadeOut, MathTex, NumberLine, Text, VGroup
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.activation_plot import axes_for, plot_activation
 from scenes.mobjects.equations import applied, fmt
 from scenes.mobjects.network_diagram import drawn_neurons
+from scenes.narration import say
+
+# How each function's curve behaves, in words (the plot shows it); keyed by Activation.name.
+CURVES = {
+    "sigmoid": "Very negative inputs come out near zero, very positive ones near one, and in between it rises smoothly.",
+    "relu": "Below zero it gives zero. Above zero it passes its input through unchanged.",
+    "tanh": "Very negative inputs come out near minus one, very positive ones near one, and it rises smoothly through zero.",
+}
+
+
+def range_words(function) -> str:
+    """The values the function can take, as said aloud."""
+    if function.bounded:
+        return f"between {spoken.integer(int(function.low))} and {spoken.integer(int(function.high))}"
+    return f"{spoken.integer(int(function.low))} or more"
+
+
+def script(story) -> dict[str, str]:
+    featured, function = story.featured, story.hidden_activation
+    name = spoken.activation_name(function.name)
+    shown, width = len(drawn_neurons(story.example.a[1], style.MAX_DRAWN_NEURONS)), story.network.sizes[1]
+    which = (f"all {spoken.integer(width)} first-layer neurons" if shown == width else
+             f"the {spoken.integer(shown)} most active of the {spoken.integer(width)} first-layer neurons")
+    opening = ("A neuron's activation should be a number between zero and one, so the weighted sum "
+               "goes through a squishing function." if function.name == "sigmoid" else
+               "The weighted sum then goes through an activation function.")
+    return {
+        "function": f"{opening} This network uses the {name} function.",
+        "curve": CURVES.get(function.name, f"Its curve shows what {name} does to every input."),
+        "z": (f"For hidden neuron {spoken.integer(featured.index)}, the weighted sum plus the bias gives z, "
+              f"equal to {spoken.decimal(featured.z)}."),
+        "activation": (f"Read off the curve, {name} of z is {spoken.decimal(featured.activation, 3)}. "
+                       "That is the neuron's activation."),
+        "layer": f"The same happens to every neuron of the layer at once. Here are the z values of {which}.",
+        "squish": f"Each is carried down to the values {name} can take, {range_words(function)}.",
+        "vector": f"Applied to the whole vector of sums, {name} gives the layer's activations.",
+    }
 
 
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     featured, function = story.featured, story.hidden_activation
     neuron, z, activation = featured.index, featured.z, featured.activation
@@ -31,8 +69,10 @@ def play(scene, story) -> None:
     curve = plot_activation(axes, function, extent, color=style.HIGHLIGHT)
     ticks = VGroup(Text("0", font_size=fonts.small).next_to(axes.c2p(0, 0), DOWN + LEFT, 0.1),
                    Text("1", font_size=fonts.small).next_to(axes.c2p(0, 1), LEFT, 0.1))
-    scene.play(FadeIn(formula), FadeIn(name), Create(axes), FadeIn(ticks), run_time=1.0)
-    scene.play(Create(curve), run_time=1.2)
+    with say(scene, lines["function"]):
+        scene.play(FadeIn(formula), FadeIn(name), Create(axes), FadeIn(ticks), run_time=1.0)
+    with say(scene, lines["curve"]):
+        scene.play(Create(curve), run_time=1.2)
 
     # This neuron's real z on the x-axis, its real activation read off the curve.
     on_axis = Dot(axes.c2p(z, 0), color=style.TEXT)
@@ -49,16 +89,18 @@ def play(scene, story) -> None:
         z_label.align_to(on_axis, LEFT if z >= 0 else RIGHT)  # a z near 0: the label beside it, off the "0"
     if fonts.post:  # bigger, the corner would run into the formula
         who.to_edge(LEFT, 0.4).set_y(axes.get_top()[1] - 0.3)
-    scene.play(FadeIn(on_axis), FadeIn(z_label), FadeIn(who), run_time=0.6)
-    scene.play(Create(up), FadeIn(on_curve), run_time=0.6)
-    scene.play(Create(across), FadeIn(a_label), run_time=0.6)
-    scene.wait(style.READ_SECONDS)
+    with say(scene, lines["z"]):
+        scene.play(FadeIn(on_axis), FadeIn(z_label), FadeIn(who), run_time=0.6)
+    with say(scene, lines["activation"]):
+        scene.play(Create(up), FadeIn(on_curve), run_time=0.6)
+        scene.play(Create(across), FadeIn(a_label), run_time=0.6)
+        scene.wait(style.READ_SECONDS)
     scene.play(*[FadeOut(m) for m in (axes, curve, ticks, on_axis, on_curve, up, across, z_label, a_label, who)],
                run_time=0.5)
-    squish(scene, story)
+    squish(scene, story, lines)
 
 
-def squish(scene, story) -> None:
+def squish(scene, story, lines) -> None:
     """The whole layer at once: every first-layer neuron's real z on the number line,
     each carried down to f(z) on the line of values f can take; then f on the vector."""
     fonts = story.typography
@@ -76,13 +118,16 @@ def squish(scene, story) -> None:
     a_caption = Text(f"{function.name}(z): squeezed into the values {function.name} can take",
                      font_size=fonts.small).next_to(values_line, DOWN, 0.5)
     dots = VGroup(*[Dot(real_line.n2p(z), radius=0.07, color=style.HIGHLIGHT) for z in zs])
-    scene.play(Create(real_line), FadeIn(z_caption), FadeIn(dots, lag_ratio=0.1), run_time=1.2)
-    scene.play(Create(values_line), FadeIn(a_caption), run_time=0.8)
-    scene.play(*[dot.animate.move_to(values_line.n2p(a)) for dot, a in zip(dots, activations)], run_time=1.5)
+    with say(scene, lines["layer"]):
+        scene.play(Create(real_line), FadeIn(z_caption), FadeIn(dots, lag_ratio=0.1), run_time=1.2)
+    with say(scene, lines["squish"]):
+        scene.play(Create(values_line), FadeIn(a_caption), run_time=0.8)
+        scene.play(*[dot.animate.move_to(values_line.n2p(a)) for dot, a in zip(dots, activations)], run_time=1.5)
     entries = [fmt(a) for a in activations[:4]]
     vector = MathTex(applied(function, r"\vec z") + r" = \left(" + ",\\ ".join(entries) + r",\ \dots\right)",
                      font_size=fonts.math(style.FORMULA_FONT_SIZE - 6)).next_to(a_caption, DOWN, 0.3)
-    scene.play(FadeIn(vector, shift=UP * 0.2), run_time=0.8)
+    with say(scene, lines["vector"]):
+        scene.play(FadeIn(vector, shift=UP * 0.2), run_time=0.8)
     scene.wait(style.READ_SECONDS)
 
 

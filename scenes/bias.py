@@ -8,13 +8,29 @@ from __future__ import annotations
 
 from manim import DOWN, UP, Dot, FadeIn, MathTex, NumberLine, Text, Triangle
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import fmt
+from scenes.narration import say
 
+
+def script(story) -> dict[str, str]:
+    featured = story.featured
+    name = spoken.activation_name(story.hidden_activation.name)
+    active = featured.weighted_sum > -featured.bias
+    return {
+        "formula": f"Now the bias: one more number, added to the weighted sum before {name}.",
+        "label": f"Hidden neuron {spoken.integer(featured.index)} has a bias of {spoken.decimal(featured.bias)}.",
+        "threshold": ("The bias sets a threshold. The neuron lights up only when its weighted sum "
+                      f"rises above minus the bias, here {spoken.decimal(-featured.bias)}."),
+        "sum": f"For this digit, its weighted sum is {spoken.decimal(featured.weighted_sum)}.",
+        "verdict": ("That is above the threshold, so the neuron is active." if active else
+                    "That is below the threshold, so the neuron stays dark."),
+    }
 
 
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     featured = story.featured
     neuron, bias, total = featured.index, featured.bias, featured.weighted_sum
@@ -25,8 +41,10 @@ def play(scene, story) -> None:
     formula[3].set_color(style.HIGHLIGHT)
     label = Text(f"the bias of hidden neuron {neuron}: b = {fmt(bias)}",
                  font_size=fonts.label).next_to(formula, DOWN, 0.4)
-    scene.play(FadeIn(formula), run_time=0.8)
-    scene.play(FadeIn(label), run_time=0.6)
+    with say(scene, lines["formula"]):
+        scene.play(FadeIn(formula), run_time=0.8)
+    with say(scene, lines["label"]):
+        scene.play(FadeIn(label), run_time=0.6)
 
     extent = max(abs(bias), abs(total)) * 1.3 + 1
     line = NumberLine(x_range=[-extent, extent, max(1, round(extent / 4))], length=10, include_numbers=False)
@@ -39,9 +57,12 @@ def play(scene, story) -> None:
     active = total > -bias
     verdict = Text("above -b: the neuron is active" if active else "below -b: the neuron stays dark",
                    font_size=fonts.label).next_to(line, DOWN, 1.1)
-    scene.play(FadeIn(line), FadeIn(threshold), FadeIn(threshold_label), run_time=0.8)
-    scene.play(FadeIn(sum_dot), FadeIn(sum_label), run_time=0.6)
-    scene.play(FadeIn(verdict), run_time=0.6)
+    with say(scene, lines["threshold"]):
+        scene.play(FadeIn(line), FadeIn(threshold), FadeIn(threshold_label), run_time=0.8)
+    with say(scene, lines["sum"]):
+        scene.play(FadeIn(sum_dot), FadeIn(sum_label), run_time=0.6)
+    with say(scene, lines["verdict"]):
+        scene.play(FadeIn(verdict), run_time=0.6)
     scene.wait(2 * style.READ_SECONDS)
 
 

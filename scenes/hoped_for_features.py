@@ -13,13 +13,14 @@ from __future__ import annotations
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, Group, Line, Text, VGroup)
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import fmt
 from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.network_diagram import drawn_neurons
 from scenes.mobjects.raster import fade_in_as_picture, fade_out_as_picture
+from scenes.narration import say
 
 
 def hoped_nine() -> VGroup:
@@ -48,14 +49,46 @@ def pixel_pattern(network, layer: int, neuron: int) -> np.ndarray:
     return pattern
 
 
-def beside_real_neurons(scene, story) -> None:
+def compared_neurons(story) -> tuple[int, list[int]]:
+    """(hidden layer, its neurons the hopes are parked beside, most active first)."""
+    layer = min(2, len(story.network.sizes) - 2)
+    values = story.example.a[layer]
+    return layer, sorted(drawn_neurons(values, COMPARED), key=lambda n: -abs(values[n]))
+
+
+def first_layer_shown(story) -> list[int]:
+    """The first-layer neurons whose weights are drawn: all, or a wide layer's most active."""
+    return drawn_neurons(story.example.a[1], style.MAX_DRAWN_NEURONS)
+
+
+def script(story) -> dict[str, str]:
+    layer, neurons = compared_neurons(story)
+    shown, width = len(first_layer_shown(story)), story.network.sizes[1]
+    which = (f"all {spoken.integer(width)} neurons of the first hidden layer" if shown == width else
+             f"{spoken.integer(shown)} of the {spoken.integer(width)} neurons of the first hidden layer, "
+             "the most active for this digit")
+    return {
+        "banner": "First, the hope, drawn by hand. These are made-up pictures, not the network.",
+        "nine": "Perhaps a nine is a loop on top plus a line on the right.",
+        "pieces": ("And perhaps a loop is a few little edges put together. "
+                   "Then each hidden neuron might light up for one such piece."),
+        "beside": (f"Here are the hopes beside the {spoken.integer(len(neurons))} most active neurons "
+                   f"of hidden layer {spoken.integer(layer)}."),
+        "really": ("Next to each is what that neuron really weighs, its weights carried back to the pixels. "
+                   "They look nothing alike."),
+        "truth": f"And here is the truth: the real incoming weights of {which}.",
+        "noise": ("No tidy loops, no clean edges. Patterns closer to noise, "
+                  "and yet together they read digits well."),
+    }
+
+
+def beside_real_neurons(scene, story, lines) -> None:
     """The honest turn: each hoped-for pattern parked beside a real neuron of the second
     hidden layer (the first, in a one-layer network), most active for this digit first,
     with what that neuron really weighs. They do not look alike."""
     fonts = story.typography
-    layer = min(2, len(story.network.sizes) - 2)
+    layer, neurons = compared_neurons(story)
     values = story.example.a[layer]
-    neurons = sorted(drawn_neurons(values, COMPARED), key=lambda n: -abs(values[n]))
     hopes = [Circle(radius=0.45, stroke_color=style.HOPE_COLOUR, stroke_width=8),
              Line(UP * 0.55, DOWN * 0.55, stroke_color=style.HOPE_COLOUR, stroke_width=8),
              hoped_loop_pieces()[0].copy()]
@@ -86,15 +119,18 @@ def beside_real_neurons(scene, story) -> None:
                 font_size=fonts.small, line_spacing=0.8).next_to(rows[1][2], RIGHT, 0.4)
     for header, column in zip(headers, (rows[0][1], rows[0][2])):
         header.next_to(column, UP, 0.3).set_y(rows[0].get_top()[1] + 0.35)
-    fade_in_as_picture(scene, title, *[row[0] for row in rows], run_time=0.8)
-    scene.play(FadeIn(headers[0]), *[FadeIn(row[1], shift=RIGHT * 0.3) for row in rows], run_time=0.8)
-    scene.play(FadeIn(headers[1]), FadeIn(note), *[FadeIn(row[2], shift=LEFT * 0.3) for row in rows], run_time=1.0)
-    scene.wait(style.READ_SECONDS)
+    with say(scene, lines["beside"]):
+        fade_in_as_picture(scene, title, *[row[0] for row in rows], run_time=0.8)
+        scene.play(FadeIn(headers[0]), *[FadeIn(row[1], shift=RIGHT * 0.3) for row in rows], run_time=0.8)
+    with say(scene, lines["really"]):
+        scene.play(FadeIn(headers[1]), FadeIn(note), *[FadeIn(row[2], shift=LEFT * 0.3) for row in rows], run_time=1.0)
+        scene.wait(style.READ_SECONDS)
     # as one picture: Cairo would redraw every glyph and cell on each frame (raster.py)
     fade_out_as_picture(scene, title, headers, rows, note, run_time=0.5)
 
 
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     banner = Text("a hope, not the network: made-up pictures", font_size=fonts.label,
                   color=style.HOPE_COLOUR).to_edge(UP, buff=0.4)
@@ -106,16 +142,19 @@ def play(scene, story) -> None:
     pieces = hoped_loop_pieces().arrange(RIGHT, buff=0.3).next_to(VGroup(loop, line), DOWN, 0.9)
     pieces_caption = Text("and a loop from little edges?", font_size=fonts.small,
                           color=style.HOPE_COLOUR).next_to(pieces, DOWN, 0.2)
-    scene.play(FadeIn(banner), FadeIn(nine), run_time=0.8)
-    scene.play(FadeIn(equals), FadeIn(loop), FadeIn(plus), FadeIn(line), run_time=0.8)
-    scene.play(FadeIn(pieces), FadeIn(pieces_caption), run_time=0.8)
-    scene.wait(style.READ_SECONDS)
+    with say(scene, lines["banner"]):
+        scene.play(FadeIn(banner), FadeIn(nine), run_time=0.8)
+    with say(scene, lines["nine"]):
+        scene.play(FadeIn(equals), FadeIn(loop), FadeIn(plus), FadeIn(line), run_time=0.8)
+    with say(scene, lines["pieces"]):
+        scene.play(FadeIn(pieces), FadeIn(pieces_caption), run_time=0.8)
+        scene.wait(style.READ_SECONDS)
     fade_out_as_picture(scene, banner, nine, equals, loop, plus, line, pieces, pieces_caption, run_time=0.5)
-    beside_real_neurons(scene, story)
+    beside_real_neurons(scene, story, lines)
 
     # The truth: the real weight patterns of the first hidden layer.
     weights = story.network.weights[0]
-    shown = drawn_neurons(story.example.a[1], style.MAX_DRAWN_NEURONS)  # a wide layer: its most active
+    shown = first_layer_shown(story)  # a wide layer: its most active
     scale = float(np.percentile(np.abs(weights[shown]), 99))  # one scale for all of them: comparable
     columns = int(np.ceil(np.sqrt(len(shown))))
     maps = Group(*[WeightHeatmap(weights[i], size=1.45, scale=scale) for i in shown])
@@ -128,8 +167,11 @@ def play(scene, story) -> None:
                            + which,
                            font_size=fonts.label)).to_edge(UP, buff=0.35)
     legend = HeatmapLegend(scale, typography=fonts).next_to(maps, RIGHT, 0.8)
-    fade_in_as_picture(scene, truth, maps, legend, run_time=1.2)  # one picture fading in, then the maps themselves
-    scene.wait(2 * style.READ_SECONDS)
+    with say(scene, lines["truth"]):
+        fade_in_as_picture(scene, truth, maps, legend, run_time=1.2)  # one picture fading in, then the maps themselves
+    with say(scene, lines["noise"]):
+        scene.wait(style.READ_SECONDS)
+    scene.wait(style.READ_SECONDS)
 
 
 class HopedForFeatures(BeatScene):

@@ -14,12 +14,13 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, ReplacementTransform, Text, Transform,
                    VGroup, VMobject, Write)
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene, begin_section
 from scenes.mobjects.heatmap import WeightHeatmap
 from scenes.mobjects.layout import keep_inside
 from scenes.mobjects.network_diagram import NetworkDiagram
 from scenes.mobjects.raster import cross_fade, fade_in_as_picture
+from scenes.narration import say
 
 HEATMAP_SIZE = 2.3
 DIAGRAM_HEIGHT = 4.9
@@ -88,13 +89,50 @@ def glyph_changes(old: Text, new: Text):
     return animations, still
 
 
+def script(story) -> dict[str, str]:
+    snapshots = usable_snapshots(story)
+    neuron = spoken.integer(story.featured.index)
+    if len(snapshots) < 2:
+        return {
+            "title": "Learning is finding these weights.",
+            "fact": (f"No training snapshots of this network hold this digit, so here are hidden neuron {neuron}'s "
+                     "weights as training left them."),
+        }
+
+    def accuracy(snapshot):
+        return spoken.percent(snapshot.training["test_accuracy"], 1)
+
+    def reading(snapshot):
+        example = snapshot.example(story.example.id)
+        answer = int(example.prediction)
+        return f"it reads this digit as {spoken.integer(answer)}, at {spoken.decimal(float(example.a[-1][answer]))}"
+
+    cap = style.MAX_DRAWN_NEURONS
+    lines = {"title": ("Learning is finding these weights. Here is how our network found them, snapshot by snapshot: "
+                       f"hidden neuron {neuron}'s weights, and the digit's pass through the network.")}
+    if max(story.network.sizes[1:]) > cap:
+        lines["title"] += f" Layers wider than {spoken.integer(cap)} show their {spoken.integer(cap)} most active neurons."
+    lines["curve"] = ("On the right, the accuracy on held-out digits after every epoch. "
+                      "The dot marks each snapshot's own test accuracy.")
+    (first_epoch, first), (last_epoch, last) = snapshots[0], snapshots[-1]
+    when = "before any training" if first_epoch == 0 else f"after epoch {spoken.integer(first_epoch)}"
+    lines[f"epoch_{first_epoch}"] = (f"{when[0].upper()}{when[1:]}, the network gets {accuracy(first)} of the test "
+                                     f"digits right, and {reading(first)}.")
+    for epoch, snapshot in snapshots[1:-1]:
+        lines[f"epoch_{epoch}"] = f"After epoch {spoken.integer(epoch)}: {accuracy(snapshot)}."
+    lines[f"epoch_{last_epoch}"] = (f"And after epoch {spoken.integer(last_epoch)}, the end of training, it gets "
+                                    f"{accuracy(last)} right, and {reading(last)}.")
+    return lines
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     snapshots = usable_snapshots(story)
     neuron = story.featured.index
     title = Text("learning is finding these weights", font_size=fonts.title).to_edge(UP, 0.3)
     if len(snapshots) < 2:
-        _no_snapshots(scene, story, title)
+        _no_snapshots(scene, story, title, lines)
         return
     history = history_of(snapshots)
     last_epoch = snapshots[-1][0]
@@ -163,10 +201,13 @@ def play(scene, story) -> None:
     # The edges are hundreds of crossing strokes, ~10 ms a frame each bundle for Cairo,
     # and glyphs are paths too: whatever fades in or changes here is drawn as a picture
     # of itself (raster.py, the same pixels) and stands again as vectors once still.
-    fade_in_as_picture(scene, title, weights, weights_caption, diagram, wide_note, run_time=style.APPEAR_SECONDS)
-    fade_in_as_picture(scene, axes, ticks, axes_caption, x_label, legend, others=[Write(curve)], run_time=1.2)
-    scene.play(FadeIn(dot, scale=2), FadeIn(text), run_time=0.6)
-    scene.wait(style.PAUSE_SECONDS)
+    with say(scene, lines["title"]):
+        fade_in_as_picture(scene, title, weights, weights_caption, diagram, wide_note, run_time=style.APPEAR_SECONDS)
+    with say(scene, lines["curve"]):
+        fade_in_as_picture(scene, axes, ticks, axes_caption, x_label, legend, others=[Write(curve)], run_time=1.2)
+    with say(scene, lines[f"epoch_{first_epoch}"]):
+        scene.play(FadeIn(dot, scale=2), FadeIn(text), run_time=0.6)
+        scene.wait(style.PAUSE_SECONDS)
     for epoch, snapshot in snapshots[1:]:
         begin_section(scene, f"epoch_{epoch}")
         new_weights = heatmap(snapshot).move_to(weights)
@@ -181,15 +222,16 @@ def play(scene, story) -> None:
         retyped, still = glyph_changes(text, new_text)
         scene.remove(diagram, text)
         scene.add(diagram.decorations, *still, weights, picture, dot)
-        scene.play(ReplacementTransform(weights, new_weights), change, dot.animate.move_to(dot_at(epoch, snapshot)),
-                   *retyped, run_time=STEP_SECONDS)
-        scene.remove(diagram.decorations, picture, text, *text.submobjects, new_text).add(new_diagram, new_text)
-        scene.wait(style.PAUSE_SECONDS)
+        with say(scene, lines[f"epoch_{epoch}"]):
+            scene.play(ReplacementTransform(weights, new_weights), change, dot.animate.move_to(dot_at(epoch, snapshot)),
+                       *retyped, run_time=STEP_SECONDS)
+            scene.remove(diagram.decorations, picture, text, *text.submobjects, new_text).add(new_diagram, new_text)
+            scene.wait(style.PAUSE_SECONDS)
         weights, diagram, text = new_weights, new_diagram, new_text
     scene.wait(style.HOLD_SECONDS)
 
 
-def _no_snapshots(scene, story, title) -> None:
+def _no_snapshots(scene, story, title, lines) -> None:
     """No snapshots of this run beside the export: say so, and show where it ended."""
     fonts = story.typography
     weights = WeightHeatmap(story.featured.weights, size=HEATMAP_SIZE).move_to(LEFT * 3.5 + DOWN * 0.3)
@@ -197,8 +239,10 @@ def _no_snapshots(scene, story, title) -> None:
                 f"here are hidden neuron {story.featured.index}'s\nweights as training left them\n"
                 "(`render.py train` keeps snapshots by default)",
                 font_size=fonts.small, line_spacing=0.8).next_to(weights, RIGHT, 0.6)
-    scene.play(FadeIn(title), FadeIn(weights), run_time=style.APPEAR_SECONDS)
-    scene.play(FadeIn(fact, shift=UP * 0.2), run_time=style.APPEAR_SECONDS)
+    with say(scene, lines["title"]):
+        scene.play(FadeIn(title), FadeIn(weights), run_time=style.APPEAR_SECONDS)
+    with say(scene, lines["fact"]):
+        scene.play(FadeIn(fact, shift=UP * 0.2), run_time=style.APPEAR_SECONDS)
     scene.wait(style.HOLD_SECONDS)
 
 

@@ -15,10 +15,11 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, ChangeDecimalToValue, Circumscribe, DecimalNumber, FadeIn, FadeOut, MathTex,
                    Matrix, SurroundingRectangle, Text, VGroup, Write, config)
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import applied, fmt
 from scenes.mobjects.layout import fit_width
+from scenes.narration import say
 
 SHOWN_COLUMNS = 4   # inked pixels written per row
 NEIGHBOURS = 1      # rows written on each side of the featured neuron's
@@ -80,7 +81,28 @@ def written_product(story, rows: list[int], cols: list[int]):
     return matrix, vector, row_names, product
 
 
+def script(story) -> dict[str, str]:
+    featured, weights = story.featured, story.network.weights[0]
+    name = spoken.activation_name(story.hidden_activation.name)
+    rows = shown_rows(featured.index, len(weights))
+    return {
+        "general": (f"All of this can be written for a whole layer at once: the first layer's activations are "
+                    f"{name} of W times the input activations, plus b."),
+        "matrix": (f"W holds every weight into the first hidden layer: {spoken.count(weights.shape[0], 'row')}, "
+                   f"one per neuron, and {spoken.count(weights.shape[1], 'column')}, one per pixel. "
+                   f"Only a few are written here: neurons {spoken.integer(rows[0])} to {spoken.integer(rows[-1])}, "
+                   "at the inked pixels that weigh most."),
+        "vector": "Beside it, the digit's values at those same pixels.",
+        "rows": (f"Each row times the pixel vector is one neuron's weighted sum, over every pixel. "
+                 f"Add its bias, apply {name}, and out comes its activation."),
+        "result": (f"For neuron {spoken.integer(featured.index)}, that is "
+                   f"{spoken.decimal(float(story.example.a[1][featured.index]))}, the same activation as before. "
+                   "One matrix product computes the whole layer."),
+    }
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     network, example, featured = story.network, story.example, story.featured
     weights, bias, pixels = network.weights[0], network.biases[0], example.pixels
@@ -89,7 +111,8 @@ def play(scene, story) -> None:
 
     general = MathTex(r"a^{(1)} = " + applied(function, r"W a^{(0)} + b"), font_size=fonts.formula)
     general.to_edge(UP, 0.35)
-    scene.play(Write(general), run_time=1.0)
+    with say(scene, lines["general"]):
+        scene.play(Write(general), run_time=1.0)
 
     # Row by row: the real weighted sum over every pixel, counting up; then + b and f.
     header = VGroup(*[MathTex(tex, font_size=fonts.math(style.FORMULA_FONT_SIZE - 8)) for tex in
@@ -119,31 +142,35 @@ def play(scene, story) -> None:
                           + f"for neuron {featured.index}" + fonts.pick(" ", "\n")
                           + f"({'pixels' if len(cols) > 1 else 'pixel'} {', '.join(map(str, cols))}); the rest elided",
                           font_size=fonts.small, line_spacing=0.8)).to_edge(DOWN, 0.35)
-    scene.play(FadeIn(matrix), FadeIn(row_names), FadeIn(note), run_time=1.0)
-    scene.play(FadeIn(vector, shift=LEFT * 0.3), run_time=0.8)
+    with say(scene, lines["matrix"]):
+        scene.play(FadeIn(matrix), FadeIn(row_names), FadeIn(note), run_time=1.0)
+    with say(scene, lines["vector"]):
+        scene.play(FadeIn(vector, shift=LEFT * 0.3), run_time=0.8)
 
     for mobject, x in zip(header, x_positions):
         mobject.move_to([x, matrix.get_top()[1] + 0.35, 0])
-    scene.play(FadeIn(header), run_time=0.6)
-    results = VGroup()
-    for i, r in enumerate(rows):
-        y = matrix.get_rows()[i].get_y()
-        box = SurroundingRectangle(VGroup(matrix.get_rows()[i], row_names[i]), color=style.HIGHLIGHT, buff=0.06)
-        total = float(weights[r] @ pixels)
-        running = DecimalNumber(0, num_decimal_places=2, font_size=step_size).move_to([x_positions[0], y, 0])
-        scene.play(FadeIn(box), FadeIn(running), run_time=0.4)
-        # Circumscribe flashes an outline: Indicate would copy the whole vector every row.
-        scene.play(ChangeDecimalToValue(running, total), Circumscribe(vector, color=style.HIGHLIGHT), run_time=0.9)
-        steps = [step.move_to([x, y, 0]) for step, x in zip(row_steps[i], x_positions[1:])]
-        scene.play(*[FadeIn(step, shift=RIGHT * 0.2) for step in steps], FadeOut(box), run_time=0.7)
-        results.add(VGroup(running, *steps))
+    with say(scene, lines["rows"]):
+        scene.play(FadeIn(header), run_time=0.6)
+        results = VGroup()
+        for i, r in enumerate(rows):
+            y = matrix.get_rows()[i].get_y()
+            box = SurroundingRectangle(VGroup(matrix.get_rows()[i], row_names[i]), color=style.HIGHLIGHT, buff=0.06)
+            total = float(weights[r] @ pixels)
+            running = DecimalNumber(0, num_decimal_places=2, font_size=step_size).move_to([x_positions[0], y, 0])
+            scene.play(FadeIn(box), FadeIn(running), run_time=0.4)
+            # Circumscribe flashes an outline: Indicate would copy the whole vector every row.
+            scene.play(ChangeDecimalToValue(running, total), Circumscribe(vector, color=style.HIGHLIGHT), run_time=0.9)
+            steps = [step.move_to([x, y, 0]) for step, x in zip(row_steps[i], x_positions[1:])]
+            scene.play(*[FadeIn(step, shift=RIGHT * 0.2) for step in steps], FadeOut(box), run_time=0.7)
+            results.add(VGroup(running, *steps))
     # The shown entries of a(1), where the forward pass put them.
     final = MathTex(r"a^{(1)}_{" + f"{rows[0]}..{rows[-1]}" + "} = (" + ",\\ ".join(fmt(example.a[1][r]) for r in rows)
                     + ")", font_size=fonts.math(style.FORMULA_FONT_SIZE - 6)).next_to(note, UP, 0.35)
     # Each result flies into the vector as it appears (moving small copies: transforming
     # the whole group into `final` would morph hundreds of glyph parts every frame).
-    scene.play(*[FadeOut(result[-1].copy(), target_position=final) for result in results], FadeIn(final),
-               run_time=1.0)
+    with say(scene, lines["result"]):
+        scene.play(*[FadeOut(result[-1].copy(), target_position=final) for result in results], FadeIn(final),
+                   run_time=1.0)
     scene.wait(style.READ_SECONDS)
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, GrowFromEdge, MathTex, Rectangle, Text, VGroup, Write
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import fmt, parameter_terms
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.pixel_grid import PixelGrid
+from scenes.narration import say
 
 BAR_HEIGHT = 2.4   # frame units for an output of 1
 
@@ -32,7 +33,25 @@ def output_bars(outputs, answer: int, fonts=style.VIDEO) -> VGroup:
     return bars
 
 
+def script(story) -> dict[str, str]:
+    example, sizes = story.example, story.network.sizes
+    _, _, weights, biases = parameter_terms(sizes)
+    answer = int(example.prediction)
+    return {
+        "digit": "Step back, and the whole network is just a function.",
+        "box": (f"In go {spoken.integer(sizes[0])} numbers, the pixels. "
+                f"Inside are {spoken.integer(weights + biases)} knobs."),
+        "bars": (f"Out come {spoken.count(sizes[-1], 'number')}, one per digit. The biggest, "
+                 f"{spoken.decimal(float(example.a[-1][answer]))}, is for {spoken.integer(answer)}."),
+        "general": "Written as a formula: f takes every pixel's value and gives back the outputs.",
+        "real": "And for this digit, these are the outputs it gives.",
+        "learning": ("It is an absurdly complicated function, but a function all the same. "
+                     "Learning means finding good values for all of its knobs, and that is the next chapter."),
+    }
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     example, sizes = story.example, story.network.sizes
     outputs = example.a[-1]
@@ -45,10 +64,13 @@ def play(scene, story) -> None:
     bars.align_to(box, DOWN)
     into = Arrow(digit.get_right(), box.get_left(), buff=0.15)
     out = Arrow(box.get_right(), bars.get_left() + UP * 0.3, buff=0.15)
-    scene.play(FadeIn(digit), run_time=0.6)
-    scene.play(FadeIn(into), FadeIn(box), Write(name), FadeIn(knobs), run_time=1.0)
-    scene.play(FadeIn(out), *[GrowFromEdge(bar, DOWN) for bar, _ in bars], *[FadeIn(label) for _, label in bars],
-               run_time=1.2)
+    with say(scene, lines["digit"]):
+        scene.play(FadeIn(digit), run_time=0.6)
+    with say(scene, lines["box"]):
+        scene.play(FadeIn(into), FadeIn(box), Write(name), FadeIn(knobs), run_time=1.0)
+    with say(scene, lines["bars"]):
+        scene.play(FadeIn(out), *[GrowFromEdge(bar, DOWN) for bar, _ in bars], *[FadeIn(label) for _, label in bars],
+                   run_time=1.2)
 
     general = MathTex(rf"f(a_0, \dots, a_{{{sizes[0] - 1}}}) = (y_0, \dots, y_{{{sizes[-1] - 1}}})",
                       font_size=fonts.formula).move_to(DOWN * 1.1)
@@ -63,9 +85,12 @@ def play(scene, story) -> None:
     real.next_to(general, DOWN, 0.35)
     learning = Text("learning = finding good values for the knobs (the next chapter)",
                     font_size=fonts.label, color=style.HIGHLIGHT).next_to(real, DOWN, 0.4)
-    scene.play(Write(general), run_time=1.0)
-    scene.play(FadeIn(real), run_time=1.0)
-    scene.play(FadeIn(learning), run_time=0.6)
+    with say(scene, lines["general"]):
+        scene.play(Write(general), run_time=1.0)
+    with say(scene, lines["real"]):
+        scene.play(FadeIn(real), run_time=1.0)
+    with say(scene, lines["learning"]):
+        scene.play(FadeIn(learning), run_time=0.6)
     scene.wait(2 * style.READ_SECONDS)
 
 

@@ -9,15 +9,29 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Text, VGroup
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import fmt
 from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
 from scenes.mobjects.pixel_grid import PixelGrid
+from scenes.narration import say
 
+
+def script(story) -> dict[str, str]:
+    featured = story.featured
+    return {
+        "title": (f"Let's zoom in on one neuron: number {spoken.integer(featured.index)} of the first hidden layer, "
+                  f"the most active for this digit, at {spoken.decimal(featured.activation)}."),
+        "weights": (f"It has one weight for each of the {spoken.integer(len(featured.weights))} pixels, "
+                    "drawn here as a picture: blue where the weight is positive, red where it is negative."),
+        "product": "Multiply each pixel by its weight, and only the weights under the digit's ink remain.",
+        "sum": (f"Added up, they give the neuron's weighted sum: {spoken.decimal(featured.weighted_sum)}. "
+                "It is high when the ink falls on blue, and low when it falls on red."),
+    }
 
 
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     featured = story.featured
     neuron, weights, activation = featured.index, featured.weights, featured.activation
@@ -30,17 +44,23 @@ def play(scene, story) -> None:
     legend = HeatmapLegend(heatmap.full_scale, typography=fonts).next_to(heatmap, DOWN, 0.35)
     labels = VGroup(Text("the digit a", font_size=fonts.small).next_to(digit, UP, 0.2),
                     Text("its weights w", font_size=fonts.small).next_to(heatmap, UP, 0.2))
-    scene.play(FadeIn(title), FadeIn(digit), FadeIn(labels[0]), run_time=0.8)
-    scene.play(FadeIn(heatmap), FadeIn(legend), FadeIn(labels[1]), run_time=1.0)
-    scene.wait(style.READ_SECONDS)
+    with say(scene, lines["title"]):
+        scene.play(FadeIn(title), FadeIn(digit), FadeIn(labels[0]), run_time=0.8)
+    with say(scene, lines["weights"]):
+        scene.play(FadeIn(heatmap), FadeIn(legend), FadeIn(labels[1]), run_time=1.0)
+        scene.wait(style.READ_SECONDS)
 
     # w·a, pixel by pixel, on the same scale: the digit's ink picks out weights.
     product = WeightHeatmap(weights * story.example.pixels, size=3.0, scale=heatmap.full_scale)
     product.move_to(RIGHT * 4.6 + DOWN * 0.2)
     total = featured.weighted_sum
     caption = Text(f"w·a, summed: {fmt(total)}", font_size=fonts.small).next_to(product, UP, 0.2)
-    scene.play(FadeIn(product, shift=RIGHT * 0.5), FadeIn(caption), run_time=1.2)
-    scene.wait(2 * style.READ_SECONDS)
+    with say(scene, lines["product"]):
+        scene.play(FadeIn(product, shift=RIGHT * 0.5), run_time=1.2)
+    with say(scene, lines["sum"]):
+        scene.play(FadeIn(caption), run_time=0.6)
+        scene.wait(style.READ_SECONDS)
+    scene.wait(style.READ_SECONDS)
 
 
 class OneNeuronsWeights(BeatScene):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, Group, MathTex, Text, VGroup, VMobject, Write, config
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import parameter_terms, thousands
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.network_diagram import NeuronLayer
 from scenes.mobjects.pixel_grid import line_points
 from scenes.mobjects.raster import coverage, fade_in_as_picture, retint
+from scenes.narration import say
 
 SHAPE_HEIGHT = 3.0   # frame units for the plain network at the top
 
@@ -56,7 +57,25 @@ def sum_line(terms: list[str], total: int, unit: str, fonts) -> MathTex:
     return whole
 
 
+def script(story) -> dict[str, str]:
+    sizes = story.network.sizes
+    _, _, weights, biases = parameter_terms(sizes)
+    pairs = list(zip(sizes, sizes[1:]))
+    products = spoken.sequence([f"{spoken.integer(n_in)} times {spoken.integer(n_out)}" for n_in, n_out in pairs])
+    return {
+        "title": "So how many knobs does this network have? Its shape alone says.",
+        "weights": (f"Every line between two layers is a weight: {products}. "
+                    f"That makes {spoken.count(weights, 'weight')}."),
+        "biases": (f"Every neuron after the input has one bias: "
+                   f"{spoken.sequence([spoken.integer(n_out) for _, n_out in pairs])}. "
+                   f"That makes {spoken.count(biases, 'bias', 'biases')}."),
+        "total": (f"In all, {spoken.integer(weights + biases)} weights and biases: "
+                  "that many knobs, each one turned by training."),
+    }
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     sizes = story.network.sizes
     weight_terms, bias_terms, weights, biases = parameter_terms(sizes)
@@ -80,31 +99,35 @@ def play(scene, story) -> None:
     appear = [retint(m, faded, style.PIXEL_STROKE, 0.5, introducer=True) for m in lit]
     # the title, neurons and counts fade in as one picture (raster.py), under the bundles
     # as before (the counts, below the columns, meet no edge)
-    fade_in_as_picture(scene, title, layers, counts, others=appear, run_time=0.8)
+    with say(scene, lines["title"]):
+        fade_in_as_picture(scene, title, layers, counts, others=appear, run_time=0.8)
     # What is still and overlaps nothing goes to the back of the drawing order: manim
     # redraws on every frame all that lies after anything that moves.
     scene.bring_to_back(title, counts)
     highlighted = bundles[0].copy().set_stroke(style.HIGHLIGHT, opacity=0.9)
-    for index, bundle in enumerate(bundles):  # each weight term as its edges light up
-        scene.play(Write(weight_line[index]), retint(lit[index], bundle, style.HIGHLIGHT, 0.9), run_time=0.7)
-        scene.play(retint(lit[index], highlighted, style.PIXEL_STROKE, 0.5), run_time=0.2)
-    scene.play(Write(weight_line[len(bundles):]), run_time=0.6)
+    with say(scene, lines["weights"]):
+        for index, bundle in enumerate(bundles):  # each weight term as its edges light up
+            scene.play(Write(weight_line[index]), retint(lit[index], bundle, style.HIGHLIGHT, 0.9), run_time=0.7)
+            scene.play(retint(lit[index], highlighted, style.PIXEL_STROKE, 0.5), run_time=0.2)
+        scene.play(Write(weight_line[len(bundles):]), run_time=0.6)
     scene.remove(*weight_line).add(weight_line)  # its parts, written one by one, are one formula again
     scene.bring_to_back(weight_line)
-    for index, layer in enumerate(layers[1:]):  # each bias term as its neurons light up
-        ring = coverage(layer.neurons)  # empty circles: their strokes are all that is drawn
-        # in the columns' place; a Group, since a VGroup holding a picture has no bounds
-        lit_layers = Group(*[ring if other is layer else other for other in layers])
-        scene.replace(layers, lit_layers)
-        scene.play(Write(bias_line[index]), retint(ring, layer.neurons[0], style.HIGHLIGHT, 1.0), run_time=0.5)
-        scene.play(retint(ring, layer.neurons[0].copy().set_stroke(style.HIGHLIGHT), style.NEURON_STROKE, 1.0),
-                   run_time=0.2)
-        scene.replace(lit_layers, layers)
-    scene.play(Write(bias_line[len(bias_terms):]), run_time=0.6)
+    with say(scene, lines["biases"]):
+        for index, layer in enumerate(layers[1:]):  # each bias term as its neurons light up
+            ring = coverage(layer.neurons)  # empty circles: their strokes are all that is drawn
+            # in the columns' place; a Group, since a VGroup holding a picture has no bounds
+            lit_layers = Group(*[ring if other is layer else other for other in layers])
+            scene.replace(layers, lit_layers)
+            scene.play(Write(bias_line[index]), retint(ring, layer.neurons[0], style.HIGHLIGHT, 1.0), run_time=0.5)
+            scene.play(retint(ring, layer.neurons[0].copy().set_stroke(style.HIGHLIGHT), style.NEURON_STROKE, 1.0),
+                       run_time=0.2)
+            scene.replace(lit_layers, layers)
+        scene.play(Write(bias_line[len(bias_terms):]), run_time=0.6)
     scene.remove(*bias_line).add(bias_line)
     for picture, bundle in zip(lit, bundles):
         scene.replace(picture, bundle)
-    scene.play(Write(total), run_time=0.8)
+    with say(scene, lines["total"]):
+        scene.play(Write(total), run_time=0.8)
     scene.wait(2 * style.READ_SECONDS)
 
 

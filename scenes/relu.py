@@ -12,9 +12,10 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, MathTex, Text, VGroup
 
 from model.activations import activation
-from scenes import forward_pass, style
+from scenes import forward_pass, spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.activation_plot import axes_for, plot_activation
+from scenes.narration import say
 
 EXTENT = 5  # the x range of both plots: -5..5
 
@@ -23,7 +24,30 @@ def check(story):
     story.relu().check_drawable("ReLU")
 
 
+def script(story) -> dict[str, str]:
+    relu_story = story.relu()
+    curve = "Below zero it gives zero. Above zero it passes its input through unchanged."
+    if story.hidden_activation == activation("relu"):
+        lines = {"plots": "This network already uses ReLU: the larger of zero and its input.", "curve": curve}
+    else:
+        name = spoken.activation_name(story.hidden_activation.name)
+        lines = {
+            "plots": (f"Modern networks rarely use the {name} function any more. Most use ReLU instead, "
+                      "the rectified linear unit: the larger of zero and its input."),
+            "curve": f"{curve} It is simpler, and deep networks learn more easily with it.",
+        }
+    sizes, hidden = relu_story.network.sizes, relu_story.network.sizes[1:-1]
+    shape = ("of the same shape" if sizes == story.network.sizes else f"with {spoken.hidden_layers(hidden)}")
+    lines["network"] = f"Here is a network {shape}, trained by the same code, with ReLU in its hidden layers."
+    lines["digit"] = "It reads the same digit."
+    lines["layer_1"] = ("ReLU activations have no upper limit, so each layer is drawn "
+                        "relative to its brightest neuron.")
+    lines["answer"] = forward_pass.answer_line(relu_story.example)
+    return lines
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     relu = activation("relu")
     functions = [story.hidden_activation] if story.hidden_activation == relu else [story.hidden_activation, relu]
@@ -36,18 +60,22 @@ def play(scene, story) -> None:
     note = None
     if len(functions) == 1:
         note = Text("this network already uses ReLU", font_size=fonts.label).next_to(plots, UP, 0.5)
-    scene.play(*[Create(p[0]) for p in plots], *[FadeIn(p[2]) for p in plots], *([FadeIn(note)] if note else []),
-               run_time=1.0)
-    scene.play(*[Create(p[1]) for p in plots], run_time=1.2)
-    scene.wait(style.READ_SECONDS)
+    with say(scene, lines["plots"]):
+        scene.play(*[Create(p[0]) for p in plots], *[FadeIn(p[2]) for p in plots], *([FadeIn(note)] if note else []),
+                   run_time=1.0)
+    with say(scene, lines["curve"]):
+        scene.play(*[Create(p[1]) for p in plots], run_time=1.2)
+        scene.wait(style.READ_SECONDS)
     scene.play(*[FadeOut(m) for m in (plots, *([note] if note else []))], run_time=0.5)
 
     relu_story = story.relu()
     label = Text(fonts.pick("a ReLU network,\ntrained by the same code", "a ReLU network,\ntrained by\nthe same code"),
                  font_size=fonts.small, line_spacing=0.8)
     label.to_corner(DOWN + LEFT, buff=0.5)
-    scene.play(FadeIn(label), run_time=0.5)
-    forward_pass.play(scene, story, export_story=relu_story)
+    with say(scene, lines["network"]):
+        scene.play(FadeIn(label), run_time=0.5)
+    pass_lines = {name: lines[name] for name in ("digit", "layer_1", "answer")}
+    forward_pass.play(scene, story, export_story=relu_story, lines=pass_lines)
 
 
 class ReLU(BeatScene):

@@ -7,14 +7,43 @@ from __future__ import annotations
 
 from manim import LEFT, RIGHT, UP, Brace, FadeIn, LaggedStart, Text, VGroup
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
+from scenes.narration import say
 from model.shapes import IMAGE_SIDE
 from scenes.mobjects.pixel_grid import PixelGrid
 from scenes.mobjects.raster import rasterise
 
 
+def other_threes(story) -> list:
+    """The training threes of the export drawn beside the digit (up to eight)."""
+    return [e for e in story.export.examples
+            if e.label == 3 and e.source == "mnist-train" and e.id != story.example.id][:8]
+
+
+def script(story) -> dict[str, str]:
+    example, side = story.example, spoken.integer(IMAGE_SIDE)
+    digit = f"a {spoken.integer(example.label)}" if example.label is not None else "a digit"
+    others = len(other_threes(story))
+    lines = {
+        "grid": f"Here is {digit}, written by hand, sloppily, and stored at a tiny resolution.",
+        "size": f"It is a grid of {side} by {side} pixels, {spoken.integer(IMAGE_SIDE * IMAGE_SIDE)} in all.",
+        "brain": f"And yet your brain reads it as {digit} at once, without any effort.",
+    }
+    if others:
+        lines["others"] = (f"Beside it are {spoken.count(others, 'other three')} from the same training set. "
+                           "Every one is drawn differently, with different pixels lit.")
+        lines["variety"] = ("Still, you see a three in each of them. "
+                            "Teaching a machine to do the same is the puzzle of this chapter.")
+    else:
+        lines["others"] = "This export holds no other threes of the training set to show beside it."
+        lines["variety"] = ("Yet handwriting varies endlessly, and you read it anyway. "
+                            "Teaching a machine to do the same is the puzzle of this chapter.")
+    return lines
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     grid = PixelGrid(story.example.pixels, size=4.2)
     top = Brace(grid, UP, buff=0.1)
@@ -25,23 +54,27 @@ def play(scene, story) -> None:
     # changes in; it fades in as a picture of itself (raster.py: the same pixels) and
     # the vector grid takes its place once it holds still.
     picture = rasterise(grid)
-    scene.play(picture.fade_in(), run_time=style.APPEAR_SECONDS)
-    scene.replace(picture, grid)
-    scene.play(FadeIn(top), FadeIn(side), FadeIn(labels), run_time=0.8)
-    scene.wait(style.READ_SECONDS)
+    with say(scene, lines["grid"]):
+        scene.play(picture.fade_in(), run_time=style.APPEAR_SECONDS)
+        scene.replace(picture, grid)
+    with say(scene, lines["size"]):
+        scene.play(FadeIn(top), FadeIn(side), FadeIn(labels), run_time=0.8)
+    with say(scene, lines["brain"]):
+        scene.wait(style.READ_SECONDS)
 
     # The other threes of the export, the sloppy one's siblings.
-    others = [e for e in story.export.examples
-              if e.label == 3 and e.source == "mnist-train" and e.id != story.example.id][:8]
+    others = other_threes(story)
     small = VGroup(*[PixelGrid(e.pixels, size=1.5) for e in others]).arrange_in_grid(2, 4, buff=0.25)
     small.to_edge(RIGHT, buff=0.5)
     caption = Text("other threes in the training set", font_size=fonts.small).next_to(small, UP, 0.2)
-    scene.play(VGroup(grid, top, side, labels).animate.to_edge(LEFT, buff=0.8), run_time=0.8)
     pictures = [rasterise(g) for g in small]
-    scene.play(LaggedStart(*[p.fade_in() for p in pictures], lag_ratio=0.15), FadeIn(caption), run_time=1.5)
-    for picture, g in zip(pictures, small):
-        scene.replace(picture, g)
-    scene.wait(style.READ_SECONDS)
+    with say(scene, lines["others"]):
+        scene.play(VGroup(grid, top, side, labels).animate.to_edge(LEFT, buff=0.8), run_time=0.8)
+        scene.play(LaggedStart(*[p.fade_in() for p in pictures], lag_ratio=0.15), FadeIn(caption), run_time=1.5)
+        for picture, g in zip(pictures, small):
+            scene.replace(picture, g)
+    with say(scene, lines["variety"]):
+        scene.wait(style.READ_SECONDS)
 
 
 class SloppyThree(BeatScene):

@@ -84,6 +84,25 @@ def sequence(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def hidden_layers(widths) -> str:
+    """[64] -> "one hidden layer of sixty-four"; [16, 16] -> "two hidden layers of
+    sixteen"; [16, 12, 8] -> "three hidden layers, of sixteen, twelve and eight"."""
+    widths = [int(w) for w in widths]
+    layers = count(len(widths), "hidden layer")
+    if len(set(widths)) == 1:
+        return f"{layers} of {integer(widths[0])}"
+    return f"{layers}, of {sequence([integer(w) for w in widths])}"
+
+
+def example_name(example) -> str:
+    """Where a digit comes from, as the caption beside it says it (layout.describe):
+    "image number seven of the MNIST training set, labelled three"; "your own digit"."""
+    if example.source == "image":
+        return "your own digit" + (f", meant as a {integer(example.label)}" if example.label is not None else "")
+    split = "training" if example.source == "mnist-train" else "test"
+    return f"image number {integer(example.index)} of the MNIST {split} set, labelled {integer(example.label)}"
+
+
 # The activation functions as a listener hears their names (the screen writes σ, ReLU, tanh).
 ACTIVATION_NAMES = {"sigmoid": "sigmoid", "relu": "ReLU", "tanh": "tanh"}
 # How a speech engine is told to say them: "ReLU" read letter by letter would be wrong.

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from manim import DOWN, UP, Arc, Brace, FadeIn, Line, Text, VGroup, Write
 
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.layout import fit_width
+from scenes.narration import say
 from scenes.parameter_count import plain_shape
 
 POST_SHAPE_HEIGHT = 2.0   # frame units: the plain network in the post layout
@@ -37,7 +38,29 @@ def hoped_loop() -> VGroup:
     return VGroup(Arc(radius=0.25, angle=5.5, stroke_color=style.HOPE_COLOUR, stroke_width=6))
 
 
+def script(story) -> dict[str, str]:
+    network = story.network
+    sizes, hidden = network.sizes, network.sizes[1:-1]
+    accuracy = spoken.percent(story.export.training["test_accuracy"], 2)
+    lines = {
+        "question": f"Why {spoken.hidden_layers(hidden)}?",
+        "choice": "Honestly, it is a choice. Any widths would do, and other choices work too.",
+        "shape": (f"This one has layers of {spoken.sequence([spoken.integer(size) for size in sizes])} neurons, "
+                  f"and {spoken.integer(network.parameter_count)} weights and biases."),
+        "accuracy": f"Trained, it reads {accuracy} of the test digits right.",
+    }
+    if len(hidden) >= 2:
+        lines["hope"] = ("The hope behind two layers is this: the first finds little edges, "
+                         "and the second combines them into loops and lines.")
+    else:
+        lines["hope"] = ("The usual hope is that a first layer finds little edges, and a second combines them "
+                         "into loops and lines. This network has only the one.")
+    lines["hope"] += " The next scene checks that hope against the real weights."
+    return lines
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     network, training = story.network, story.export.training
     sizes, hidden = network.sizes, network.sizes[1:-1]
@@ -67,14 +90,18 @@ def play(scene, story) -> None:
     if len(hidden) >= 2:  # the hope is about two layers: edges over the first, loops over the second
         icons.add(hoped_edge().next_to(layers[1], UP, 0.15), hoped_loop().next_to(layers[2], UP, 0.15))
 
-    scene.play(FadeIn(title), FadeIn(layers), FadeIn(bundles), FadeIn(counts), run_time=style.APPEAR_SECONDS)
-    scene.play(*[layer.neurons.animate.set_stroke(style.HIGHLIGHT) for layer in layers[1:-1]],
-               FadeIn(brace), FadeIn(choice), run_time=0.8)
-    scene.wait(style.READ_SECONDS)
-    for fact in facts:
-        scene.play(Write(fact), run_time=1.0)
-        scene.wait(style.PAUSE_SECONDS)
-    scene.play(FadeIn(hope), *[FadeIn(icon, shift=DOWN * 0.1) for icon in icons], run_time=1.0)
+    with say(scene, lines["question"]):
+        scene.play(FadeIn(title), FadeIn(layers), FadeIn(bundles), FadeIn(counts), run_time=style.APPEAR_SECONDS)
+    with say(scene, lines["choice"]):
+        scene.play(*[layer.neurons.animate.set_stroke(style.HIGHLIGHT) for layer in layers[1:-1]],
+                   FadeIn(brace), FadeIn(choice), run_time=0.8)
+        scene.wait(style.READ_SECONDS)
+    for fact, name in zip(facts, ("shape", "accuracy")):
+        with say(scene, lines[name]):
+            scene.play(Write(fact), run_time=1.0)
+            scene.wait(style.PAUSE_SECONDS)
+    with say(scene, lines["hope"]):
+        scene.play(FadeIn(hope), *[FadeIn(icon, shift=DOWN * 0.1) for icon in icons], run_time=1.0)
     scene.wait(2 * style.READ_SECONDS)
 
 

@@ -12,8 +12,9 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Indicate, LaggedStart, Rectangle, Text, TransformFromCopy, VGroup, Write
 
 from model.shapes import IMAGE_SIDE
-from scenes import style
+from scenes import spoken, style
 from scenes.beat import BeatScene
+from scenes.narration import say
 from scenes.mobjects.equations import fmt
 from scenes.mobjects.layout import fit_width
 from scenes.mobjects.pixel_grid import PixelGrid
@@ -37,7 +38,23 @@ def number_rows(pixels: np.ndarray, row: int, col: int) -> list[str]:
     return [left + "  ".join(fmt(v) for v in image[r, col:col + COLS]) + right for r in range(row, row + ROWS)]
 
 
+def script(story) -> dict[str, str]:
+    count = spoken.integer(story.network.sizes[0])
+    row, col = inked_window(story.example.pixels)
+    return {
+        "grid": "So for a machine, the digit is nothing but numbers.",
+        "window": "Here they are for the part of the image with the most ink.",
+        "table": (f"Rows {spoken.integer(row + 1)} to {spoken.integer(row + ROWS)}, "
+                  f"columns {spoken.integer(col + 1)} to {spoken.integer(col + COLS)}, written out value by value."),
+        "shown": (f"That is {spoken.integer(ROWS * COLS)} of the {count} numbers. "
+                  "The dots stand for the rest."),
+        "question": f"Now the challenge. Write a program that reads these {count} numbers and says which digit it is.",
+        "frame": "Only these numbers, nothing else. Where would you even begin?",
+    }
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     pixels, count = story.example.pixels, story.network.sizes[0]
     grid = PixelGrid(pixels, size=fonts.pick(3.2, 2.6)).to_edge(LEFT, buff=fonts.pick(0.7, 0.4)).shift(DOWN * 0.4)
@@ -72,15 +89,21 @@ def play(scene, story) -> None:
                               font_size=fonts.title, line_spacing=0.8, t2c={f"{count}": style.HIGHLIGHT}))
     question.to_edge(UP, 0.4)
 
-    scene.play(FadeIn(grid), run_time=style.APPEAR_SECONDS)
-    scene.play(FadeIn(marker), run_time=0.5)
-    scene.play(TransformFromCopy(marker, frame), LaggedStart(*[FadeIn(line) for line in table], lag_ratio=0.15),
-               run_time=1.5)
-    scene.play(FadeIn(shown), run_time=0.6)
-    scene.wait(style.READ_SECONDS)
-    scene.play(Write(question), run_time=1.8)
-    scene.wait(style.READ_SECONDS)
-    scene.play(Indicate(frame, scale_factor=1.03, color=style.HIGHLIGHT), run_time=0.8)  # these numbers, nothing else
+    with say(scene, lines["grid"]):
+        scene.play(FadeIn(grid), run_time=style.APPEAR_SECONDS)
+    with say(scene, lines["window"]):
+        scene.play(FadeIn(marker), run_time=0.5)
+    with say(scene, lines["table"]):
+        scene.play(TransformFromCopy(marker, frame), LaggedStart(*[FadeIn(line) for line in table], lag_ratio=0.15),
+                   run_time=1.5)
+    with say(scene, lines["shown"]):
+        scene.play(FadeIn(shown), run_time=0.6)
+        scene.wait(style.READ_SECONDS)
+    with say(scene, lines["question"]):
+        scene.play(Write(question), run_time=1.8)
+        scene.wait(style.READ_SECONDS)
+    with say(scene, lines["frame"]):
+        scene.play(Indicate(frame, scale_factor=1.03, color=style.HIGHLIGHT), run_time=0.8)  # these numbers, nothing else
     scene.wait(style.READ_SECONDS)
 
 

@@ -12,11 +12,11 @@ import dataclasses
 
 from manim import DOWN, GREEN, LEFT, RIGHT, UP, FadeIn, SurroundingRectangle, Text, VGroup
 
-from scenes import style
-from scenes import forward_pass
+from scenes import forward_pass, spoken, style
 from scenes.beat import BeatScene
 from scenes.mobjects.equations import fmt
 from scenes.mobjects.layout import fit_width
+from scenes.narration import say
 
 TRUTH = GREEN   # the label's box: not the answer's yellow, not a weight's blue or red
 
@@ -37,14 +37,41 @@ def accuracy_line(story, wrap: str = " ") -> str:
     return f"it gets {story.export.training['test_accuracy']:.2%} of{wrap}the test digits right"
 
 
+def script(story) -> dict[str, str]:
+    miss = first_miss(story.export)
+    accuracy = spoken.percent(story.export.training["test_accuracy"], 2)
+    if miss is None:
+        tested = sum(e.source == "mnist-test" for e in story.export.examples)
+        return {
+            "title": "Does it ever get one wrong?",
+            "fact": (f"Of the {spoken.count(tested, 'test digit')} kept in this export, it gets none wrong, "
+                     "so there is no miss to show."),
+            "accuracy": f"On the whole test set, it gets {accuracy} of the digits right.",
+        }
+    answer, label = int(miss.prediction), int(miss.label)
+    return {
+        "digit": (f"But it is not always right. Here is image number {spoken.integer(miss.index)} "
+                  "of the MNIST test set, a digit the network never saw while it trained."),
+        "layer_1": "It flows through the same network, layer by layer.",
+        "answer": (f"The brightest output is {spoken.integer(answer)}, "
+                   f"with an activation of {spoken.decimal(float(miss.a[-1][answer]))}."),
+        "verdict": (f"Yet the label says {spoken.integer(label)}. "
+                    f"The {spoken.integer(label)} output reached only {spoken.decimal(float(miss.a[-1][label]))}."),
+        "accuracy": (f"Overall, the network gets {accuracy} of the test digits right. "
+                     "Misses like this one are rare, but real."),
+    }
+
+
 def play(scene, story) -> None:
+    lines = script(story)
     fonts = story.typography
     miss = first_miss(story.export)
     if miss is None:
-        _no_miss(scene, story)
+        _no_miss(scene, story, lines)
         return
     # The same network, the missed digit, shown as ForwardPass shows the sloppy three.
-    grid, _, diagram = forward_pass.play(scene, dataclasses.replace(story, example=miss))
+    pass_lines = {name: lines[name] for name in ("digit", "layer_1", "answer")}
+    grid, _, diagram = forward_pass.play(scene, dataclasses.replace(story, example=miss), lines=pass_lines)
 
     outputs = miss.a[-1]
     neuron, label = diagram.layers[-1].neurons[miss.label], diagram.output_labels[miss.label]
@@ -57,13 +84,15 @@ def play(scene, story) -> None:
     note = Text(accuracy_line(story, "\n"), font_size=fonts.small, color=style.INDEX_COLOUR,
                 line_spacing=0.8)
     note.next_to(verdict, DOWN, 0.2).align_to(grid, LEFT)
-    scene.play(FadeIn(box), FadeIn(value), label.animate.set_color(TRUTH), FadeIn(verdict, shift=UP * 0.2),
-               run_time=style.ANSWER_SECONDS)
-    scene.play(FadeIn(note), run_time=0.6)
+    with say(scene, lines["verdict"]):
+        scene.play(FadeIn(box), FadeIn(value), label.animate.set_color(TRUTH), FadeIn(verdict, shift=UP * 0.2),
+                   run_time=style.ANSWER_SECONDS)
+    with say(scene, lines["accuracy"]):
+        scene.play(FadeIn(note), run_time=0.6)
     scene.wait(style.HOLD_SECONDS)
 
 
-def _no_miss(scene, story) -> None:
+def _no_miss(scene, story, lines) -> None:
     """What an export without a misclassified test digit gets: the fact, not a fake."""
     fonts = story.typography
     tested = sum(e.source == "mnist-test" for e in story.export.examples)
@@ -72,9 +101,12 @@ def _no_miss(scene, story) -> None:
                           "there is no miss to show", font_size=fonts.caption, line_spacing=0.8))
     note = fit_width(Text(accuracy_line(story), font_size=fonts.small, color=style.INDEX_COLOUR))
     VGroup(fact, note).arrange(DOWN, buff=0.4)
-    scene.play(FadeIn(title), run_time=style.APPEAR_SECONDS)
-    scene.play(FadeIn(fact, shift=UP * 0.2), run_time=style.APPEAR_SECONDS)
-    scene.play(FadeIn(note), run_time=0.6)
+    with say(scene, lines["title"]):
+        scene.play(FadeIn(title), run_time=style.APPEAR_SECONDS)
+    with say(scene, lines["fact"]):
+        scene.play(FadeIn(fact, shift=UP * 0.2), run_time=style.APPEAR_SECONDS)
+    with say(scene, lines["accuracy"]):
+        scene.play(FadeIn(note), run_time=0.6)
     scene.wait(style.HOLD_SECONDS)
 
 
