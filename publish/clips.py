@@ -218,7 +218,7 @@ def publish(request: RenderRequest, produced: Produced) -> Clip:
     if produced.sections:
         folder = inside(media_dir, final.with_name(f"{final.stem}.sections"))
         folder.mkdir(exist_ok=True)
-        for old in folder.glob("*"):
+        for old in folder.glob(f"*{final.suffix}"):  # this format's old sections; another format's stay
             old.unlink()
         for section in produced.sections:
             target = inside(media_dir, folder / section.name)

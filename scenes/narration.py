@@ -35,7 +35,7 @@ def say(scene, sentence: str):
         yield
 
 
-PAUSE_SECONDS = 0.35   # quiet after each sentence before the next may start
+PAUSE_SECONDS = 0.5    # quiet after each sentence before the next may start: a beat of quiet, longer than a comma's
 # No sentence starts in a clip's first moments: AAC's encoder overshoots (by 3 dB here)
 # on a sound that begins within its first frames, past the true-peak ceiling.
 LEAD_SECONDS = 0.15
@@ -75,9 +75,14 @@ class Narrator:
         scene.add_subcaption(sentence, duration=speech.seconds)
         self.spoken.append(Spoken(sentence, start, speech.seconds))
         yield
-        rest = start + speech.seconds + PAUSE_SECONDS - float(scene.time)
-        if rest > 1e-6:
-            scene.wait(rest)  # the pictures wait for the voice
+        # The pictures wait for the voice. A wait lasts whole frames, rounded down: wait
+        # again until the pause is whole, so the next sentence never starts early.
+        end = start + speech.seconds + PAUSE_SECONDS
+        for _ in range(3):
+            rest = end - float(scene.time)
+            if rest <= 1e-6:
+                break
+            scene.wait(max(rest, 1 / scene.camera.frame_rate))
 
     def said_since(self, index: int) -> list[str]:
         return [spoken.text for spoken in self.spoken[index:]]

