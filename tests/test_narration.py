@@ -46,17 +46,13 @@ def ebur128(path) -> tuple[float, float]:
 
 
 def streams(path) -> tuple[list, float, list[float]]:
-    """(audio codec names, video seconds, audio stream seconds) of a clip."""
-    from publish.audio_track import decode, video_seconds
+    """(audio codec names, video seconds, each audio stream's seconds as decoded) of a clip."""
+    from publish.audio_track import video_seconds
 
     with av.open(str(path)) as container:
         codecs = [stream.codec_context.name for stream in container.streams.audio]
-    audio = decode(path) if codecs else None
-    raw = []
-    if codecs:
-        with av.open(str(path)) as container:
-            raw.append(sum(frame.samples for frame in container.decode(audio=0)) / 48_000)
-    return codecs, video_seconds(path), raw if audio is not None else []
+        seconds = [sum(frame.samples for frame in container.decode(audio=0)) / 48_000] if codecs else []
+    return codecs, video_seconds(path), seconds
 
 
 def voiced_runs(samples, rate=48_000, gap=0.47) -> list[tuple[float, float]]:
@@ -221,3 +217,29 @@ def test_the_stock_manim_cli_narrates_too(tmp_path):
     assert stock.returncode == 0, stock.stderr
     clip = next(tmp_path.rglob(f"{BEAT}.mp4"))
     assert streams(clip)[0] == ["aac"]
+
+
+def test_mov_carries_the_voice_too(narrated, tmp_path):
+    """mov's AAC, muxed the way every narrated clip is (the mp4's H.264 in a QuickTime box)."""
+    from publish.audio_track import decode, mux
+
+    clip = narrated / f"{BEAT}.mp4"
+    target = tmp_path / "clip.mov"
+    mux(clip, decode(clip), target, "mov")
+    codecs, video, audio = streams(target)
+    assert codecs == ["aac"] and abs(audio[0] - video) <= 1 / 15
+
+
+def test_normalising_reaches_the_target_loudness_under_the_ceiling():
+    """A loud, peaky sound and a quiet one both come out at -16 LUFS, true peak <= -2 dBTP."""
+    from scenes import audio
+
+    rate = audio.RATE
+    t = np.arange(2 * rate) / rate
+    loud = 0.9 * np.sign(np.sin(2 * np.pi * 220 * t)) * (t % 0.5 < 0.25)  # square bursts: peaks at full scale
+    quiet = 0.01 * np.sin(2 * np.pi * 440 * t)
+    for sound in (loud, quiet):
+        out = audio.normalise(sound)
+        assert audio.loudness(out) == pytest.approx(-16, abs=0.5)
+        assert 20 * np.log10(audio.true_peak(out)) <= -2.0 + 0.05
+    assert np.all(audio.normalise(np.zeros(rate)) == 0)  # silence stays silence
