@@ -10,6 +10,7 @@ beat to beat in the same way, so both give the same frames.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -21,10 +22,9 @@ import numpy as np
 from model import paths
 from model.errors import UserError
 
-from scenes.audio import RATE
 from scenes.outline import beats_of, scene_info
 
-from .audio_track import AUDIO_FORMATS, decode, replace_with_track, video_seconds
+from .audio_track import AUDIO_FORMATS, has_audio, join, video_seconds
 from .clips import Produced, publish, sidecar_path, work_folder
 from .encoding import concatenate
 from .manifest import intact_record
@@ -68,13 +68,12 @@ def join_chapter(request: RenderRequest, key: str | None = None):
         concatenate(clips, video, request.format)
         lengths = [video_seconds(clip) if request.format in AUDIO_FORMATS else record["duration"]
                    for clip, record in zip(clips, records)]
-        tracks = [decode(clip) for clip in clips] if request.format in AUDIO_FORMATS else []
-        if any(track is not None for track in tracks):
-            # One track for the whole Chapter, laid at the beats' exact video lengths and
-            # encoded once: no encoder padding or gap where two beats meet.
-            replace_with_track(video, np.concatenate([
-                track if track is not None else np.zeros(round(length * RATE))
-                for track, length in zip(tracks, lengths)]), request.format)
+        if request.format in AUDIO_FORMATS and all(has_audio(clip) for clip in clips):
+            # One track for the whole Chapter: the beats' audio packets, each beat's from
+            # where its video starts (audio_track.join).
+            with_audio = finished / f"joined.{request.format}"
+            join(video, clips, list(np.cumsum([0.0, *lengths[:-1]])), with_audio, request.format)
+            os.replace(with_audio, video)
         subtitles = finished / "subtitles.srt"
         subtitles.write_text(chapter_srt(beats, records, lengths))
         poster = None

@@ -4,10 +4,14 @@ A scene rendered by render.py keeps its sounds as a list (publish/frame_writer.p
 they become one mono track at audio.RATE exactly as long as the video, encoded in the
 codec each container wants (AAC in mp4 and mov, Opus in webm) and muxed with the video's
 packets copied, not re-encoded. A section's clip gets the slice of the track under its
-frames, so `--sections` keeps the voice. Joining the Chapter decodes each beat's track,
-lays them end to end at the beats' exact video lengths and encodes once: one continuous
-track, no encoder padding at the joins, in step with the video to the sample.
-GIFs and posters are silent.
+frames, so `--sections` keeps the voice. Joining the Chapter copies each beat's audio
+packets after the last, as the video's are (re-encoding a nine-minute track would take
+longer than the rest of the join): each beat's packets are placed from the instant its
+video starts, its encoder's priming packet left out, and a packet dropped or repeated at
+the join so the audio never drifts more than half a packet (11 ms) from the video. A
+beat's track begins and ends in quiet (the narrator's lead-in and closing pause), so
+what is dropped or repeated there is silence: no gap, no click. GIFs and posters are
+silent.
 """
 from __future__ import annotations
 
@@ -133,3 +137,69 @@ def add_tracks_to_sections(sections: list[Path], sounds: list[tuple[str, float]]
         stop = round(end * RATE)
         replace_with_track(section, track[begin:stop], format)
         begin = stop
+
+
+def join(video: Path, clips: list[Path], starts: list[float], target: Path, format: str) -> None:
+    """`target`: the joined `video`'s packets, and the `clips`' audio packets laid from
+    each clip's start (seconds into `video`), never drifting more than half a packet."""
+    import av
+
+    options = {"movflags": "+faststart"} if format in ("mp4", "mov") else {}
+    sources = [av.open(str(clip)) for clip in clips]
+    try:
+        templates = [source.streams.audio[0] for source in sources]
+        first = templates[0]
+        shape = (first.codec_context.name, first.rate, first.codec_context.extradata)
+        for clip, stream in zip(clips, templates):
+            if (stream.codec_context.name, stream.rate, stream.codec_context.extradata) != shape:
+                raise ValueError(f"{clip}: its audio is encoded unlike the first beat's")
+        with av.open(str(video)) as joined, av.open(str(target), "w", format=format, options=options) as out:
+            video_in = joined.streams.video[0]
+            video_out = out.add_stream_from_template(video_in)
+            audio_out = out.add_stream_from_template(first)
+            base = first.time_base
+            written = None  # where the next audio packet goes, in the stream's time base
+            for index, (source, stream, start) in enumerate(zip(sources, templates, starts)):
+                end = starts[index + 1] if index + 1 < len(starts) else None
+                begin = round(start / base)
+                for packet in source.demux(stream):
+                    if packet.dts is None or packet.duration is None:
+                        continue
+                    if written is None:
+                        written = packet.pts  # the first beat keeps its priming, as its encoder wrote it
+                    elif packet.pts < 0:
+                        continue  # a later beat's priming: its sound starts at its own first sample
+                    elif written < begin - packet.duration // 2:
+                        while written < begin - packet.duration // 2:  # behind: repeat quiet
+                            _mux_at(out, audio_out, packet, written)
+                            written += packet.duration
+                    if end is not None and written + packet.duration // 2 > round(end / base):
+                        break  # the rest of this beat's (quiet) tail would run into the next beat
+                    _mux_at(out, audio_out, packet, written)
+                    written += packet.duration
+            for packet in joined.demux(video_in):
+                if packet.dts is None:
+                    continue
+                packet.stream = video_out
+                out.mux(packet)
+    finally:
+        for source in sources:
+            source.close()
+
+
+def _mux_at(out, stream, packet, at: int) -> None:
+    import av
+
+    copy = av.Packet(bytes(packet))
+    copy.pts = copy.dts = at
+    copy.duration = packet.duration
+    copy.time_base = packet.time_base
+    copy.stream = stream
+    out.mux(copy)
+
+
+def has_audio(path: Path) -> bool:
+    import av
+
+    with av.open(str(path)) as container:
+        return bool(container.streams.audio)

@@ -225,7 +225,7 @@ def test_source_changes_change_the_key(tmp_path, monkeypatch):
 def chapter(tmp_path_factory):
     """`render.py render Chapter --voice joe` from nothing: (media folder, the CLI's result)."""
     folder = tmp_path_factory.mktemp("chapter")
-    result = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", folder)
+    result = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", folder, timeout=1500)
     assert result.returncode == 0, result.stderr
     return folder, result
 
@@ -327,9 +327,10 @@ def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
     """One audio stream as long as the video; at every join the joined track is the two
     beats' tracks end to end (their loudness envelopes agree), so nothing is dropped or
     shifted where beats meet; loudness in the band over the whole chapter."""
+    from publish.assemble import parse_srt
     from publish.audio_track import decode, video_seconds
     from scenes.outline import BEATS
-    from test_narration import ebur128
+    from test_narration import ebur128, voiced_runs
 
     media, result = chapter
     video = REPO / result.stdout.splitlines()[0].strip()
@@ -354,6 +355,12 @@ def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
         assert np.allclose(ours[near], theirs[near], atol=0.01), beat.name
     integrated, peak = ebur128(video)
     assert -17 <= integrated <= -15 and peak <= -1.0
+    # In step over the whole chapter: every sentence's voice starts and ends with its cue.
+    cues = parse_srt(video.with_suffix(".srt").read_text())
+    runs = voiced_runs(joined)
+    assert len(runs) == len(cues)
+    for (start, end, _), (voice_start, voice_end) in zip(cues, runs):
+        assert abs(start - voice_start) <= 1 / 15 + 0.02 and abs(end - voice_end) <= 1 / 15 + 0.02
 
 def test_a_killed_render_leaves_no_clip_and_an_honest_manifest(tmp_path):
     media = tmp_path / "media"
