@@ -3,6 +3,7 @@
 
     python render.py render  [SCENE ...] [--quality low|medium|high|4k] [--format mp4|webm|gif|png|mov]
     python render.py list
+    python render.py script  [SCENE ...] [--digit ...] [--recording-names]   (the narration's words)
     python render.py all     [--retrain] [--quality ...] [--format ...]   (only what changed)
     python render.py all     --engine ray [--address HOST:PORT]           (one Ray task per clip)
     python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu|tanh] [--hidden 16,16] ...
@@ -144,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--snapshot", type=int, help="ForwardPass through the network as it was at this epoch "
                                                      "(train with --snapshots first)")
     render.add_argument("--media-dir", type=Path, default=None, help="where clips go (default: media/)")
+    render.add_argument("--voice", default="auto",
+                        help="who narrates: joe (the bundled offline voice), none, recorded:DIR (your own "
+                             "recordings, see `render.py script --recording-names`), or auto (default: joe "
+                             "when the voice extra is installed, else none)")
     render.add_argument("--engine", choices=["local", "ray"], default="local",
                         help="local: this machine; ray: one Ray task per clip (needs the cluster extra)")
     render.add_argument("--address", help="with --engine ray: join the Ray cluster here (default: start one "
@@ -152,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     everything = commands.add_parser("all", help="train if needed, re-export, re-render only the scenes whose inputs changed")
     everything.add_argument("--retrain", action="store_true", help="train again even if the options are unchanged")
     for flag in ("--quality", "--format", "--transparent", "--digit", "--edges", "--sections", "--media-dir",
-                 "--engine", "--address"):
+                 "--engine", "--address", "--voice"):
         action = next(a for a in render._actions if flag in a.option_strings)
         everything._add_action(action)
     everything.add_argument("--export", type=Path, help="render from this export as it is: no training, no re-export")
@@ -171,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                "and the same network answers")
     widget.add_argument("--export", type=Path, help="default: assets/export/network.json")
     widget.add_argument("--out", type=Path, help="the folder to write (default: media/widget/)")
+
+    script = commands.add_parser("script", help="print the words the narration speaks, beat by beat "
+                                                "(for the given export and digit), to read or to record")
+    script.add_argument("scenes", nargs="*", default=["Chapter"], metavar="SCENE", help="default: the Chapter")
+    for flag in ("--digit", "--export", "--edges"):
+        script._add_action(next(a for a in render._actions if flag in a.option_strings))
+    script.add_argument("--recording-names", action="store_true",
+                        help="put before each sentence the file name --voice recorded:DIR looks for")
 
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
@@ -218,7 +231,22 @@ def _request(args, scene):
     return RenderRequest(scene, quality=args.quality, format=args.format, transparent=args.transparent,
                          digit=args.digit, export=getattr(args, "export", None), edges=args.edges,
                          sections=args.sections, snapshot=getattr(args, "snapshot", None),
+                         voice=_voice(args),
                          **({"media_dir": args.media_dir.resolve()} if args.media_dir else {}))
+
+
+def _voice(args) -> str:
+    """--voice, with one line when "auto" finds no voice to speak with."""
+    from publish.audio_track import carries_audio
+    from scenes.voice import INSTALL_HINT, resolve
+
+    if args.voice == "auto" and carries_audio(args.format) and resolve("auto") == "none" and not _voice.said:
+        print(f"render.py: narration is silent: the voice is not installed ({INSTALL_HINT})", file=sys.stderr)
+        _voice.said = True
+    return args.voice
+
+
+_voice.said = False
 
 
 def command_render(args) -> None:
@@ -326,6 +354,24 @@ def command_list(args) -> None:
         print(f"{name:<{width}}  {info.shows}")
 
 
+def command_script(args) -> None:
+    """The narration as words: what each beat would say for this export and digit."""
+    from scenes.beat import beat_module, check_beats
+    from scenes.outline import beats_of
+    from scenes.settings import DEFAULT_DIGIT, Settings
+    from scenes.voice import sentence_key
+
+    names = [beat for scene in args.scenes for beat in beats_of(scene)]
+    settings = Settings(**({"export": args.export} if args.export else {}), digit=args.digit or DEFAULT_DIGIT,
+                        edges=args.edges)
+    story = check_beats(names, settings)
+    for name in names:
+        print(f"## {name}")
+        for sentence in beat_module(name).script(story).values():
+            print(f"{sentence_key(sentence)}.wav  {sentence}" if args.recording_names else sentence)
+        print()
+
+
 def command_video(args) -> None:
     from model import paths
     from publish.clips import render_clip
@@ -342,7 +388,7 @@ def command_video(args) -> None:
     from publish.media import exclusive
 
     with exclusive(paths.MEDIA_DIR, wait=True):
-        clip = render_clip(RenderRequest("ForwardPass", quality="medium"))
+        clip = render_clip(RenderRequest("ForwardPass", quality="medium", voice="auto"))
         write_manifest()
     print(f"the video: {clip.path}  (poster: {clip.poster})")
 
@@ -365,7 +411,7 @@ def command_widget(args) -> None:
 
 
 COMMANDS = {"gallery": command_gallery, "widget": command_widget, "train": command_train, "export": command_export, "render": command_render,
-            "list": command_list, "video": command_video, "all": command_all}
+            "list": command_list, "video": command_video, "all": command_all, "script": command_script}
 
 
 def main(argv=None) -> int:

@@ -10,17 +10,21 @@ beat to beat in the same way, so both give the same frames.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from model import paths
 from model.errors import UserError
 
 from scenes.outline import beats_of, scene_info
 
+from .audio_track import AUDIO_FORMATS, has_audio, join, video_seconds
 from .clips import Produced, publish, sidecar_path, work_folder
 from .encoding import concatenate
 from .manifest import intact_record
@@ -62,9 +66,16 @@ def join_chapter(request: RenderRequest, key: str | None = None):
         finished.mkdir()
         video = finished / f"clip.{request.format}"
         concatenate(clips, video, request.format)
+        lengths = [video_seconds(clip) if request.format in AUDIO_FORMATS else record["duration"]
+                   for clip, record in zip(clips, records)]
+        if request.format in AUDIO_FORMATS and all(has_audio(clip) for clip in clips):
+            # One track for the whole Chapter: the beats' audio packets, each beat's from
+            # where its video starts (audio_track.join).
+            with_audio = finished / f"joined.{request.format}"
+            join(video, clips, list(np.cumsum([0.0, *lengths[:-1]])), with_audio, request.format)
+            os.replace(with_audio, video)
         subtitles = finished / "subtitles.srt"
-        subtitles.write_text(srt([scene_info(beat.scene).narration for beat in beats],
-                                 [record["duration"] for record in records]))
+        subtitles.write_text(chapter_srt(beats, records, lengths))
         poster = None
         if records[-1]["poster"] is not None:  # the last beat's last frame is the Chapter's
             poster = finished / "poster.png"
@@ -82,14 +93,42 @@ def join_chapter(request: RenderRequest, key: str | None = None):
         return publish(request, produced)
 
 
-def srt(lines: list[str], durations: list[float]) -> str:
-    """One cue per beat, from its start to its end in the joined clip."""
-    def stamp(seconds: float) -> str:
-        millis = round(seconds * 1000)
-        return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d},{millis % 1000:03d}"
-
+def chapter_srt(beats: list[RenderRequest], records: list[dict], lengths: list[float]) -> str:
+    """The Chapter's subtitles: a narrated beat's spoken sentences with their real times,
+    shifted to where the beat starts; a silent beat's one line spanning the beat."""
     cues, start = [], 0.0
-    for number, (line, duration) in enumerate(zip(lines, durations), start=1):
-        cues.append(f"{number}\n{stamp(start)} --> {stamp(start + duration)}\n{line}\n")
-        start += duration
-    return "\n".join(cues)
+    for beat, record, length in zip(beats, records, lengths):
+        spoken = paths.REPO_ROOT / record["subtitles"] if record.get("subtitles") else None
+        if spoken is not None and spoken.is_file():
+            cues += [(start + begin, start + end, text) for begin, end, text in parse_srt(spoken.read_text())]
+        else:
+            cues.append((start, start + length, scene_info(beat.scene).narration))
+        start += length
+    return compose_srt(cues)
+
+
+def _stamp(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d},{millis % 1000:03d}"
+
+
+def _seconds(stamp: str) -> float:
+    hours, minutes, rest = stamp.strip().split(":")
+    seconds, millis = rest.split(",")
+    return int(hours) * 3600 + int(minutes) * 60 + int(seconds) + int(millis) / 1000
+
+
+def compose_srt(cues: list[tuple[float, float, str]]) -> str:
+    return "\n".join(f"{number}\n{_stamp(begin)} --> {_stamp(end)}\n{text}\n"
+                     for number, (begin, end, text) in enumerate(cues, start=1))
+
+
+def parse_srt(text: str) -> list[tuple[float, float, str]]:
+    """(start, end, text) of each cue of an SRT file (ours or manim's)."""
+    cues = []
+    for block in text.strip().split("\n\n"):
+        lines = block.strip().splitlines()
+        if len(lines) >= 3 and " --> " in lines[1]:
+            begin, end = lines[1].split(" --> ")
+            cues.append((_seconds(begin), _seconds(end), " ".join(lines[2:])))
+    return cues

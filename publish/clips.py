@@ -34,6 +34,7 @@ from model.atomic import atomic_path, write_text
 from scenes.outline import is_chapter, scene_class
 from scenes.settings import DEFAULT_DIGIT
 
+from .audio_track import add_track, add_tracks_to_sections, carries_audio
 from .encoding import GIF_FPS, finish, manim_encoder_config, srt_to_vtt, video_size
 from .glyph_cache import glyph_dirs
 from .manifest import file_sha256
@@ -64,6 +65,7 @@ class Clip:
     seconds_to_render: float
     snapshot: int | None = None
     edges: str = "weight"
+    voice: str = "none"               # who speaks its narration (scenes/voice.py): none, joe, recorded:DIR
     sha256: str = ""                  # of the clip: the sidecar vouches for this very file
     poster_bytes: int | None = None
     poster_sha256: str | None = None  # and for this very poster
@@ -160,6 +162,9 @@ def produce(request: RenderRequest, work: Path, key: str | None = None) -> Produ
                           if p.suffix != ".json") if request.sections and plan.sections_dir else []
     clip = out / f"clip.{request.format}"
     finish(rendered, clip, request.format)
+    sounds = getattr(scene.renderer.file_writer, "sounds", [])  # the narration: HeldFrameWriter keeps it
+    if sounds and carries_audio(request.format):
+        add_track(clip, sounds, request.format)
     poster = None
     if request.format != "png":
         from PIL import Image
@@ -178,6 +183,8 @@ def produce(request: RenderRequest, work: Path, key: str | None = None) -> Produ
             target = out / "sections" / f"{index:02d}_{section.stem.split('_', 2)[-1]}{section.suffix}"
             finish(section, target, request.format)
             finished_sections.append(target)
+        if sounds and carries_audio(request.format):
+            add_tracks_to_sections(finished_sections, sounds, request.format)
     return Produced(clip=clip, poster=poster, subtitles=srt, sections=finished_sections, fps=fps,
                     duration=round(duration, 3), export_hash=export_content_hash(request.export_path()),
                     inputs_key=key, seconds_to_render=round(time.perf_counter() - started, 2))
@@ -211,7 +218,7 @@ def publish(request: RenderRequest, produced: Produced) -> Clip:
     if produced.sections:
         folder = inside(media_dir, final.with_name(f"{final.stem}.sections"))
         folder.mkdir(exist_ok=True)
-        for old in folder.glob("*"):
+        for old in folder.glob(f"*{final.suffix}"):  # this format's old sections; another format's stay
             old.unlink()
         for section in produced.sections:
             target = inside(media_dir, folder / section.name)
@@ -226,6 +233,7 @@ def publish(request: RenderRequest, produced: Produced) -> Clip:
                 sections=section_paths, subtitles=relative(subtitle_path) if subtitle_path else None,
                 export_hash=produced.export_hash, inputs_key=produced.inputs_key,
                 seconds_to_render=produced.seconds_to_render, snapshot=request.snapshot, edges=request.edges,
+                voice=request.settings().voice,
                 sha256=file_sha256(final), poster_bytes=poster.stat().st_size if poster else None,
                 poster_sha256=file_sha256(poster) if poster else None)
     write_text(sidecar, json.dumps(asdict(clip), indent=2) + "\n")

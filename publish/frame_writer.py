@@ -40,6 +40,17 @@ class HeldFrameEncoder(VideoSegmentEncoder):
 
 
 class HeldFrameWriter(SceneFileWriter):
+    """Also keeps the scene's sounds as a list (file, seconds into the scene) instead of
+    mixing them with pydub: clips.produce lays the narration track itself, in the
+    codec each format wants, for the clip and for each of its sections (audio_track.py)."""
+
+    def init_audio(self) -> None:
+        super().init_audio()
+        self.sounds: list[tuple[str, float]] = []
+
+    def add_sound(self, sound_file, time=None, gain=None, **kwargs) -> None:
+        self.sounds.append((str(sound_file), float(time)))
+
     def _create_segment_encoder(self, target):
         if self.video_encoder is None:
             return super()._create_segment_encoder(target)

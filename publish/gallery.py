@@ -58,12 +58,14 @@ PAGE = """<!doctype html>
 """
 
 
-def snippet(src: str, poster: str | None, subtitles: str | None = None) -> str:
-    """What a post embeds: muted autoplay loops play inline everywhere."""
+def snippet(src: str, poster: str | None, subtitles: str | None = None, sound: bool = False) -> str:
+    """What a post embeds: muted autoplay loops play inline everywhere (browsers allow
+    autoplay only muted); a narrated clip adds controls, so a reader can turn the voice on."""
     poster_attribute = f' poster="{html.escape(poster)}"' if poster else ""
     track = (f'<track kind="subtitles" src="{html.escape(subtitles)}" srclang="en" label="English" default>'
              if subtitles else "")
-    return (f'<video src="{html.escape(src)}"{poster_attribute} autoplay muted loop playsinline '
+    controls = " controls" if sound else ""
+    return (f'<video src="{html.escape(src)}"{poster_attribute} autoplay muted loop playsinline{controls} '
             f'preload="auto">{track}</video>')
 
 
@@ -77,7 +79,7 @@ def figure(clip: dict, number: int, page_dir: Path) -> str:
     if clip.get("subtitles"):
         subtitles = os.path.relpath((paths.REPO_ROOT / clip["subtitles"]).with_suffix(".vtt"), page_dir)
     if clip["format"] in VIDEO_FORMATS:
-        code = snippet(src, poster, subtitles)
+        code = snippet(src, poster, subtitles, sound=clip.get("voice", "none") != "none")
         media = code.replace("<video ", f'<video data-clip="{html.escape(clip["path"])}" '
                                         f'data-transparent="{str(clip["transparent"]).lower()}" ', 1)
     else:  # gif or png: an image

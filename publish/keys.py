@@ -28,6 +28,7 @@ from model.errors import UserError
 
 from scenes.outline import beats_of, is_chapter, scene_info
 from scenes.story import load_export, resolve_digit, snapshots_of
+from scenes.voice import identity as voice_identity
 
 PROJECT_PACKAGES = ("scenes", "model")
 PUBLISH = Path(__file__).resolve().parent
@@ -164,6 +165,10 @@ def inputs_key(request) -> str:
         return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
     reads = scene_info(request.scene).reads
     settings = request.settings()
+    # Who speaks, down to the voice model's bytes or the recordings: a new voice or a
+    # re-recorded sentence re-renders. The words themselves are the beat's script(story),
+    # a function of its source and the parts of the export it reads, both hashed below.
+    options["voice"] = voice_identity(settings.voice)
     # The layout follows from the format (a GIF is drawn in the post layout), but is named
     # here too: it decides every text's size and place.
     options["layout"] = settings.layout

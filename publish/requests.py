@@ -15,6 +15,7 @@ from scenes.outline import beats_of
 from scenes.settings import DEFAULT_DIGIT, Settings
 from scenes.story import Story
 
+from .audio_track import AUDIO_FORMATS
 from .media import check_media_dir, inside
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
@@ -36,6 +37,7 @@ class RenderRequest:
     sections: bool = False
     snapshot: int | None = None
     media_dir: Path = paths.MEDIA_DIR
+    voice: str = "none"    # scenes/voice.py; the CLI asks for "auto"
     # (export, ReLU export): files to draw from instead of those named above. A Ray
     # worker's copies of the driver's files (ray_engine.py); None everywhere else.
     drawn_from: tuple[Path, Path] | None = None
@@ -80,7 +82,7 @@ class RenderRequest:
         reflowed text), every other format the video one."""
         relu = {"relu_export": Path(self.drawn_from[1])} if self.drawn_from is not None else {}
         return Settings(export=self.export_path(), digit=self.digit if self.digit is not None else DEFAULT_DIGIT,
-                        edges=self.edges, layout=layout_of(self.format), **relu)
+                        edges=self.edges, layout=layout_of(self.format), voice=voice_of(self.format, self.voice), **relu)
 
     def stem(self) -> str:
         """The clip's file name without extension: scene, then what sets it apart."""
@@ -105,6 +107,11 @@ class RenderRequest:
         clip = self.clip_path()
         layout = layout_of(self.format)
         return clip.with_name(f"{clip.stem}{'' if layout == 'video' else '.' + layout}.poster.png")
+
+
+def voice_of(format: str, voice: str) -> str:
+    """A GIF and a still are silent: drawn at the beats' own pace, with no voice to wait for."""
+    return voice if format in AUDIO_FORMATS else "none"
 
 
 def layout_of(format: str) -> str:

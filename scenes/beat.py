@@ -18,6 +18,7 @@ from model.errors import UserError
 
 from . import style
 from .camera import BoxCamera
+from .narration import Narrator, check_said
 from .outline import scene_info
 from .settings import Settings
 from .story import Story
@@ -58,22 +59,34 @@ class BeatScene(Scene):
             except UserError as err:
                 print(f"{type(self).__name__}: error: {' '.join(str(err).split())}", file=sys.stderr)
                 sys.exit(2)
+        from .voice import voice_for
+
+        self.narrator = Narrator(voice_for(self.settings.voice))
         kwargs.setdefault("camera_class", BoxCamera)  # a renderer handed in brings its own: frame_writer's is one
         super().__init__(**kwargs)
 
     def construct(self):
         self.camera.background_color = style.BACKGROUND
         if len(self.beats) == 1:
-            beat_module(self.beats[0]).play(self, self.story)
+            self.play_beat(self.beats[0])
             return
         for name in self.beats:
             self.next_section(name)
             start = self.time
-            beat_module(name).play(self, self.story)
+            self.play_beat(name)
             length = self.time - start
-            # The subtitle spans the whole beat; we know how long only once it has played.
-            self.add_subcaption(scene_info(name).narration, duration=length, offset=-length)
+            if self.narrator.voice is None:
+                # Silent: the subtitle is the beat's one line, spanning the whole beat (we
+                # know how long only once it has played). Spoken, the sentences are the subtitles.
+                self.add_subcaption(scene_info(name).narration, duration=length, offset=-length)
             # A cut to the next beat, which introduces what it draws: the Chapter
             # that render.py joins from the beats' own clips (publish/assemble.py)
             # has the very same frames.
             self.clear()
+
+    def play_beat(self, name: str) -> None:
+        """Play one beat, then check it said its whole script (scenes/narration.py)."""
+        module, first = beat_module(name), len(self.narrator.spoken)
+        module.play(self, self.story)
+        if hasattr(module, "script"):
+            check_said(name, module.script(self.story), self.narrator.said_since(first))

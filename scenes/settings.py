@@ -27,6 +27,7 @@ ENVIRONMENT = {  # for `manim render scenes/forward_pass.py ForwardPass` only
     "digit": "NN_EXPLAINER_DIGIT",
     "edges": "NN_EXPLAINER_EDGES",
     "layout": "NN_EXPLAINER_LAYOUT",
+    "voice": "NN_EXPLAINER_VOICE",
 }
 
 
@@ -37,6 +38,10 @@ class Settings:
     digit: str = DEFAULT_DIGIT                   # train:7, test:0, image:NAME
     edges: str = "weight"
     layout: str = "video"                        # LAYOUTS: "post" for the GIF preset
+    # Who speaks the narration (scenes/voice.py): "joe", "none", "recorded:DIR", or "auto"
+    # (joe when the voice extra is installed), resolved here once. Silent unless asked:
+    # render.py and the stock CLI ask for "auto".
+    voice: str = "none"
 
     def __post_init__(self):
         if self.edges not in EDGE_MODES:
@@ -45,6 +50,9 @@ class Settings:
             raise UserError(f"layout {self.layout!r} is not one of {', '.join(LAYOUTS)}")
         if not isinstance(self.digit, str) or not self.digit.strip():
             raise UserError("the digit to draw is empty: give an example id such as train:7 or image:NAME")
+        from .voice import resolve
+
+        object.__setattr__(self, "voice", resolve(self.voice))
         object.__setattr__(self, "export", Path(self.export))
         object.__setattr__(self, "relu_export", Path(self.relu_export))
 
@@ -53,7 +61,7 @@ class Settings:
         """The stock manim CLI's settings: NN_EXPLAINER_* variables over the defaults."""
         environ = os.environ if environ is None else environ
         given = {field: environ[name] for field, name in ENVIRONMENT.items() if environ.get(name)}
-        return cls(**given)
+        return cls(**{"voice": "auto", **given})
 
     def environment(self) -> dict[str, str]:
         """The variables that make the stock manim CLI draw with these settings."""

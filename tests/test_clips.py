@@ -223,9 +223,9 @@ def test_source_changes_change_the_key(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def chapter(tmp_path_factory):
-    """`render.py render Chapter` from nothing: (media folder, the CLI's result)."""
+    """`render.py render Chapter --voice joe` from nothing: (media folder, the CLI's result)."""
     folder = tmp_path_factory.mktemp("chapter")
-    result = run_cli("render", "Chapter", "--media-dir", folder)
+    result = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", folder, timeout=1500)
     assert result.returncode == 0, result.stderr
     return folder, result
 
@@ -269,7 +269,7 @@ def test_chapter_is_its_beats_clips_joined_without_re_encoding(chapter):
 def test_chapter_from_up_to_date_beats_renders_nothing_again(chapter):
     media, _ = chapter
     before = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
-    again = run_cli("render", "Chapter", "--media-dir", media)
+    again = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", media)
     assert again.returncode == 0, again.stderr
     assert "rendering" not in again.stdout + again.stderr  # no beat was stale
     after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
@@ -285,7 +285,7 @@ def test_one_pass_chapter_lasts_as_long_as_its_joined_beats(chapter):
     media, _ = chapter
     starts, plays = [], []
     run_scene(scene_class("Chapter"), on_section=lambda scene, name: (starts.append(scene.time), plays.append(0)),
-              after_play=lambda scene: plays.__setitem__(-1, plays[-1] + 1))
+              after_play=lambda scene: plays.__setitem__(-1, plays[-1] + 1), voice="joe")
     lengths = [b - a for a, b in zip(starts, starts[1:])]
     beats = [json.loads((media / f"clips/low/{beat.name}.mp4.json").read_text()) for beat in BEATS]
     assert len(lengths) == len(beats)
@@ -294,31 +294,73 @@ def test_one_pass_chapter_lasts_as_long_as_its_joined_beats(chapter):
         assert abs(beat["duration"] - length) <= count / beat["fps"] + 1e-3, beat["scene"]
 
 
-def test_chapter_video_comes_with_one_subtitle_cue_per_beat(chapter):
+def test_chapter_subtitles_are_its_beats_spoken_sentences_in_place(chapter):
+    """Each beat's cues (its sentences at the voice's times), shifted to where the beat
+    starts in the joined video; a <track> in the gallery."""
+    from publish.assemble import parse_srt
+    from publish.audio_track import video_seconds
     from scenes.outline import BEATS
 
     tmp_path, result = chapter
     video = REPO / result.stdout.splitlines()[0].strip()
-    srt = video.with_suffix(".srt")
-    blocks = [block.splitlines() for block in srt.read_text().strip().split("\n\n")]
-    assert [lines[2] for lines in blocks] == [beat.narration for beat in BEATS]  # one cue a beat, in order
-
-    def seconds(stamp):
-        h, m, rest = stamp.split(":")
-        return int(h) * 3600 + int(m) * 60 + float(rest.replace(",", "."))
-
-    spans = [[seconds(t) for t in lines[1].split(" --> ")] for lines in blocks]
-    assert all(start < end for start, end in spans)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
-    with av.open(str(video)) as container:
-        assert abs(container.duration / 1e6 - spans[-1][1]) < 1.0  # the last beat ends with the video
+    cues = parse_srt(video.with_suffix(".srt").read_text())
+    wanted, start = [], 0.0
+    for beat in BEATS:
+        clip = video.parent / f"{beat.name}.mp4"
+        wanted += [(start + a, start + b, text) for a, b, text in parse_srt(clip.with_suffix(".srt").read_text())]
+        start += video_seconds(clip)
+    assert [text for *_, text in cues] == [text for *_, text in wanted]
+    assert len(cues) >= 3 * len(BEATS)  # several sentences a beat
+    for (a, b, _), (c, d, _) in zip(cues, wanted):
+        assert abs(a - c) <= 0.002 and abs(b - d) <= 0.002
+    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:]))  # no sentence overlaps the next
+    assert cues[-1][1] <= video_seconds(video)
     record = json.loads((video.parent / (video.name + ".json")).read_text())
     assert record["subtitles"].endswith("Chapter.srt")
     vtt = video.with_suffix(".vtt").read_text()  # the same cues for a browser's <track>
-    assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(BEATS)
+    assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(cues)
     assert run_cli("gallery", "--media-dir", tmp_path).returncode == 0
     assert '<track kind="subtitles" src="clips/low/Chapter.vtt"' in (tmp_path / "gallery.html").read_text()
 
+
+def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
+    """One audio stream as long as the video; at every join the joined track is the two
+    beats' tracks end to end (their loudness envelopes agree), so nothing is dropped or
+    shifted where beats meet; loudness in the band over the whole chapter."""
+    from publish.assemble import parse_srt
+    from publish.audio_track import decode, video_seconds
+    from scenes.outline import BEATS
+    from test_narration import ebur128, voiced_runs
+
+    media, result = chapter
+    video = REPO / result.stdout.splitlines()[0].strip()
+    with av.open(str(video)) as container:
+        assert [s.codec_context.name for s in container.streams.audio] == ["aac"]
+        audio_seconds = sum(frame.samples for frame in container.decode(audio=0)) / 48_000
+    assert abs(audio_seconds - video_seconds(video)) <= 1 / 15
+    joined = decode(video)
+    beats = np.concatenate([decode(video.parent / f"{beat.name}.mp4") for beat in BEATS])
+    assert abs(len(joined) - len(beats)) <= 48_000 / 15
+
+    def envelope(samples):
+        usable = samples[: len(samples) // 480 * 480].reshape(-1, 480)
+        return np.sqrt(np.mean(usable ** 2, axis=1))
+
+    ours, theirs = envelope(joined), envelope(beats)
+    start = 0.0
+    for beat in BEATS[:-1]:
+        start += video_seconds(video.parent / f"{beat.name}.mp4")
+        at = round(start * 100)
+        near = slice(max(0, at - 50), at + 50)  # half a second either side of the join
+        assert np.allclose(ours[near], theirs[near], atol=0.01), beat.name
+    integrated, peak = ebur128(video)
+    assert -17 <= integrated <= -15 and peak <= -1.0
+    # In step over the whole chapter: every sentence's voice starts and ends with its cue.
+    cues = parse_srt(video.with_suffix(".srt").read_text())
+    runs = voiced_runs(joined)
+    assert len(runs) == len(cues)
+    for (start, end, _), (voice_start, voice_end) in zip(cues, runs):
+        assert abs(start - voice_start) <= 1 / 15 + 0.02 and abs(end - voice_end) <= 1 / 15 + 0.02
 
 def test_a_killed_render_leaves_no_clip_and_an_honest_manifest(tmp_path):
     media = tmp_path / "media"

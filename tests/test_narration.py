@@ -1,0 +1,245 @@
+"""The narration, as a listener and a player meet it: the words the voice was given hold
+the export's numbers; every narrated clip carries one audio stream as long as its video,
+at -16 LUFS with its true peak under -1 dBTP (measured by ffmpeg's own EBU R128 meter,
+not ours); subtitles start and end where the voice does; a rerun synthesizes nothing;
+`--voice none` is silent; a creator's recordings take the synthetic voice's place."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import av
+import numpy as np
+import pytest
+
+from conftest import REPO, assert_clean_failure, run_cli
+from scene_state import run_scene
+
+BEAT = "Bias"                # a short beat with several of the featured neuron's numbers
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def ebur128(path) -> tuple[float, float]:
+    """(integrated loudness in LUFS, true peak in dBTP) of a clip's audio, by ffmpeg's
+    ebur128 filter: an independent meter, not the pyloudnorm our normaliser uses."""
+    import av.filter
+
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        graph = av.filter.Graph()
+        source, meter, sink = graph.add_abuffer(template=stream), graph.add("ebur128", "metadata=1:peak=true"), \
+            graph.add("abuffersink")
+        source.link_to(meter)
+        meter.link_to(sink)
+        graph.configure()
+        last = None
+        for frame in container.decode(stream):
+            graph.push(frame)
+            while True:
+                try:
+                    last = graph.pull()
+                except (av.BlockingIOError, av.EOFError):
+                    break
+    return float(last.metadata["lavfi.r128.I"]), 20 * np.log10(float(last.metadata["lavfi.r128.true_peak"]))
+
+
+def streams(path) -> tuple[list, float, list[float]]:
+    """(audio codec names, video seconds, each audio stream's seconds as decoded) of a clip."""
+    from publish.audio_track import video_seconds
+
+    with av.open(str(path)) as container:
+        codecs = [stream.codec_context.name for stream in container.streams.audio]
+        seconds = [sum(frame.samples for frame in container.decode(audio=0)) / 48_000] if codecs else []
+    return codecs, video_seconds(path), seconds
+
+
+def voiced_runs(samples, rate=48_000, gap=0.47) -> list[tuple[float, float]]:
+    """(start, end) of each stretch of voice, split where the track is silent (under
+    -50 dBFS in 10 ms windows) for at least `gap` seconds: the narrator leaves 0.5 s (Piper's commas are up to 0.4 s)
+    after each sentence, plus the 20 ms each sentence keeps at its edges."""
+    window = rate // 100
+    loud = np.sqrt(np.mean(samples[: len(samples) // window * window].reshape(-1, window) ** 2, axis=1)) > 10 ** (-50 / 20)
+    runs, start, quiet = [], None, 0
+    for index, is_loud in enumerate(loud):
+        if is_loud:
+            if start is None:
+                start = index
+            quiet, end = 0, index + 1
+        elif start is not None:
+            quiet += 1
+            if quiet * 0.01 >= gap:
+                runs.append((start * 0.01, end * 0.01))
+                start = None
+    if start is not None:
+        runs.append((start * 0.01, end * 0.01))
+    return runs
+
+
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory):
+    """`render.py render Bias --voice joe --sections`, in mp4 and webm: (media folder, result)."""
+    folder = tmp_path_factory.mktemp("narrated")
+    for format in ("mp4", "webm"):
+        result = run_cli("render", BEAT, "--voice", "joe", "--sections", "--format", format, "--media-dir", folder)
+        assert result.returncode == 0, result.stderr
+    return folder / "clips" / "low"
+
+
+@pytest.mark.parametrize("format, codec", [("mp4", "aac"), ("webm", "opus")])
+def test_a_narrated_clip_has_one_audio_stream_as_long_as_its_video(narrated, format, codec):
+    codecs, video, audio = streams(narrated / f"{BEAT}.{format}")
+    assert codecs == [codec]
+    assert abs(audio[0] - video) <= 1 / 15  # within one frame at 15 fps
+    record = json.loads((narrated / f"{BEAT}.{format}.json").read_text())
+    assert record["voice"] == "joe"
+
+
+def test_loudness_is_what_platforms_expect(narrated):
+    for format in ("mp4", "webm"):
+        integrated, peak = ebur128(narrated / f"{BEAT}.{format}")
+        assert -17 <= integrated <= -15, (format, integrated)
+        assert peak <= -1.0, (format, peak)
+
+
+def test_subtitles_are_the_spoken_sentences_at_the_voices_times(narrated):
+    from publish.assemble import parse_srt
+    from publish.audio_track import decode
+    from scenes.beat import beat_module, check_beats
+    from scenes.settings import Settings
+
+    cues = parse_srt((narrated / f"{BEAT}.srt").read_text())
+    story = check_beats([BEAT], Settings())
+    assert [text for _, _, text in cues] == list(beat_module(BEAT).script(story).values())
+    runs = voiced_runs(decode(narrated / f"{BEAT}.mp4"))
+    assert len(runs) == len(cues)
+    frame = 1 / 15
+    for (start, end, _), (voice_start, voice_end) in zip(cues, runs):
+        assert abs(start - voice_start) <= frame + 0.02, (start, voice_start)  # 10 ms windows, 20 ms lead-in
+        assert abs(end - voice_end) <= frame + 0.02, (end, voice_end)
+    assert (narrated / f"{BEAT}.vtt").read_text().startswith("WEBVTT")
+
+
+def test_sections_keep_the_voice(narrated):
+    from publish.audio_track import decode
+
+    whole = decode(narrated / f"{BEAT}.mp4")
+    sections = sorted((narrated / f"{BEAT}.sections").glob("*.mp4"))
+    assert sections
+    parts = []
+    for section in sections:
+        codecs, video, audio = streams(section)
+        assert codecs == ["aac"] and abs(audio[0] - video) <= 1 / 15
+        parts.append(decode(section))
+    joined = np.concatenate(parts)
+    assert abs(len(joined) - len(whole)) <= 48_000 / 15
+    assert np.sqrt(np.mean(joined ** 2)) == pytest.approx(np.sqrt(np.mean(whole ** 2)), rel=0.05)
+
+
+def test_the_words_spoken_are_the_exports_numbers(tmp_path):
+    """What the scene handed the voice (not the script function's return value)."""
+    from model import paths
+    from scenes import spoken
+    from scenes.outline import scene_class
+    from scenes.voice import PiperVoice, voice_for
+
+    heard = []
+    real = PiperVoice.samples
+    voice = voice_for("joe")
+    voice.samples = lambda text: (heard.append(text), real(voice, text))[1]
+    try:
+        for name in ("Bias", "ParameterCount", "WrongAnswer", "WeightedSum"):
+            played = run_scene(scene_class(name), voice="joe")
+            heard += [spoken_.text for spoken_ in played.narrator.spoken]
+    finally:
+        del voice.samples
+    from model.schema import read_export
+
+    export = read_export(paths.DEFAULT_EXPORT)
+    story = played.story
+    said = " ".join(heard)
+    assert spoken.decimal(story.featured.bias) in said
+    assert spoken.decimal(story.featured.weighted_sum) in said
+    assert spoken.integer(export.network.parameter_count) in said  # "thirteen thousand and two"
+    assert not any(ch.isdigit() for ch in said)
+
+
+def test_a_rerun_synthesizes_nothing():
+    from scenes.outline import scene_class
+    from scenes.voice import voice_for
+
+    voice = voice_for("joe")
+    run_scene(scene_class(BEAT), voice="joe")
+    before = voice.synthesized
+    played = run_scene(scene_class(BEAT), voice="joe")
+    assert voice.synthesized == before
+    assert all(line.seconds > 0.5 for line in played.narrator.spoken)
+
+
+def test_voice_none_is_silent(tmp_path):
+    result = run_cli("render", BEAT, "--voice", "none", "--media-dir", tmp_path)
+    assert result.returncode == 0, result.stderr
+    clip = tmp_path / "clips" / "low" / f"{BEAT}.mp4"
+    assert streams(clip)[0] == []
+    assert not (clip.with_suffix(".srt")).exists()
+
+
+def test_a_creators_recordings_replace_the_voice(tmp_path):
+    listing = run_cli("script", BEAT, "--recording-names")
+    assert listing.returncode == 0, listing.stderr
+    lines = [line for line in listing.stdout.splitlines() if line.endswith((".", "?", "!")) and ".wav  " in line]
+    assert len(lines) >= 3
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    from scenes.audio import write_wav
+
+    rate = 44_100
+    for number, line in enumerate(lines[:-1]):  # one sentence left unrecorded
+        name = line.split()[0]
+        tone = 0.3 * np.sin(2 * np.pi * (200 + 50 * number) * np.arange(int(1.5 * rate)) / rate)
+        write_wav(folder / name, tone, rate)
+    missing = run_cli("render", BEAT, "--voice", f"recorded:{folder}", "--media-dir", tmp_path / "media")
+    assert lines[-1].split()[0] in assert_clean_failure(missing)
+    write_wav(folder / lines[-1].split()[0], np.zeros(rate), rate)
+    result = run_cli("render", BEAT, "--voice", f"recorded:{folder}", "--media-dir", tmp_path / "media")
+    assert result.returncode == 0, result.stderr
+    clip = tmp_path / "media" / "clips" / "low" / f"{BEAT}.mp4"
+    assert streams(clip)[0] == ["aac"]
+    assert json.loads(clip.with_name(clip.name + ".json").read_text())["voice"].startswith("recorded:")
+
+
+def test_the_stock_manim_cli_narrates_too(tmp_path):
+    env = {**os.environ, "NN_EXPLAINER_VOICE": "joe"}
+    stock = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--disable_caching",
+                            "--media_dir", str(tmp_path), "scenes/bias.py", BEAT],
+                           cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert stock.returncode == 0, stock.stderr
+    clip = next(tmp_path.rglob(f"{BEAT}.mp4"))
+    assert streams(clip)[0] == ["aac"]
+
+
+def test_mov_carries_the_voice_too(narrated, tmp_path):
+    """mov's AAC, muxed the way every narrated clip is (the mp4's H.264 in a QuickTime box)."""
+    from publish.audio_track import decode, mux
+
+    clip = narrated / f"{BEAT}.mp4"
+    target = tmp_path / "clip.mov"
+    mux(clip, decode(clip), target, "mov")
+    codecs, video, audio = streams(target)
+    assert codecs == ["aac"] and abs(audio[0] - video) <= 1 / 15
+
+
+def test_normalising_reaches_the_target_loudness_under_the_ceiling():
+    """A loud, peaky sound and a quiet one both come out at -16 LUFS, true peak <= -2 dBTP."""
+    from scenes import audio
+
+    rate = audio.RATE
+    t = np.arange(2 * rate) / rate
+    loud = 0.9 * np.sign(np.sin(2 * np.pi * 220 * t)) * (t % 0.5 < 0.25)  # square bursts: peaks at full scale
+    quiet = 0.01 * np.sin(2 * np.pi * 440 * t)
+    for sound in (loud, quiet):
+        out = audio.normalise(sound)
+        assert audio.loudness(out) == pytest.approx(-16, abs=0.5)
+        assert 20 * np.log10(audio.true_peak(out)) <= -2.0 + 0.05
+    assert np.all(audio.normalise(np.zeros(rate)) == 0)  # silence stays silence
