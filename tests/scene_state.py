@@ -3,7 +3,6 @@ the mobjects on screen, the text and numbers they write, the neurons' fills."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -156,25 +155,3 @@ def written_ever(scene_class, **settings) -> tuple[object, set[str]]:
     seen: set[str] = set()
     scene = run_scene(scene_class, after_play=lambda scene: seen.update(written(scene)), **settings)
     return scene, seen
-
-
-class RecordingNarrator:
-    """Stands in for the voice (`scene.narrator`, see scenes/narration.py): keeps what a
-    listener would hear, each sentence as its `say` block begins, and how many seconds
-    of pictures each block held. Attach it with run_scene's `before_render`."""
-
-    def __init__(self):
-        self.sentences, self.seconds, self._open = [], [], False
-
-    def attach(self, scene):
-        scene.narrator = self
-
-    @contextmanager
-    def speaking(self, scene, sentence):
-        assert not self._open, f"a sentence said inside another: {sentence}"
-        self._open = True
-        self.sentences.append(sentence)
-        start = scene.renderer.time
-        yield
-        self._open = False
-        self.seconds.append(scene.renderer.time - start)

@@ -5,7 +5,7 @@ import pytest
 
 from model.activations import activation
 from model.schema import read_export
-from scene_state import RecordingNarrator, diagram, fills, numbers, on_screen, run_scene, written
+from scene_state import diagram, fills, numbers, on_screen, run_scene, written
 from scenes import style
 from scenes.outline import BEATS, scene_class
 from test_layout import problems_now
@@ -33,7 +33,7 @@ def trained(request, tmp_path_factory):
     return export, read_export(export), load_checkpoint(checkpoint)[0]
 
 
-_played, _layout_problems, _heard = {}, {}, {}
+_played, _layout_problems = {}, {}
 
 
 def played_scene(name, path):
@@ -41,8 +41,7 @@ def played_scene(name, path):
     the video layout's rules (test_layout.py) checked after every animation on the way."""
     if (name, path) not in _played:
         found = _layout_problems[name, path] = set()
-        narrator = _heard[name, path] = RecordingNarrator()
-        _played[name, path] = run_scene(scene_class(name), export=path, before_render=narrator.attach,
+        _played[name, path] = run_scene(scene_class(name), export=path,
                                         after_play=lambda scene: found.update(problems_now(scene)))
     return _played[name, path]
 
@@ -136,8 +135,8 @@ def test_the_narration_says_what_the_network_is(trained):
     story = Story.read(Settings(export=path))
     scripts = {beat.name: importlib.import_module(beat.module).script(story) for beat in BEATS}
     for beat in BEATS:
-        played_scene(beat.name, path)
-        assert _heard[beat.name, path].sentences == list(scripts[beat.name].values()), beat.name
+        heard = [line.text for line in played_scene(beat.name, path).narrator.spoken]
+        assert heard == list(scripts[beat.name].values()), beat.name
     said = {name: " ".join(lines.values()) for name, lines in scripts.items()}
     sizes = export.network.sizes
     hidden = spoken.hidden_layers(sizes[1:-1])

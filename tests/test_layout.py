@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from scene_state import RecordingNarrator, numbers, on_screen, run_scene, written
+from scene_state import numbers, on_screen, run_scene, written
 from scenes.outline import BEATS, scene_class, scene_info
 
 PIXELS_PER_UNIT = 480 / 8   # manim's frame is 8 units high
@@ -72,22 +72,19 @@ def problems_now(scene, pixels_per_unit: float = PIXELS_PER_UNIT) -> set[str]:
 def layout_problems(beat_name: str, layout: str = "video") -> tuple:
     """Every problem seen after any animation of the beat in this layout, its length in
     seconds, its stills (see `stills`), every string it wrote on screen, and what it said
-    (a RecordingNarrator)."""
+    (its silent narrator's record: each sentence and when it began)."""
     found: set[str] = set()
     seen: set[str] = set()
     pixels_per_unit = LAYOUT_PIXELS_PER_UNIT[layout]
-    runs, narrator = [], RecordingNarrator()
+    runs = []
 
     def look(scene):
         found.update(problems_now(scene, pixels_per_unit))
         seen.update(written(scene))
 
-    def prepare(scene):
-        runs.append(watch_stills(scene))
-        narrator.attach(scene)
-
-    scene = run_scene(scene_class(beat_name), before_render=prepare, after_play=look, layout=layout)
-    return found, scene.renderer.time, runs[0](), seen, narrator
+    scene = run_scene(scene_class(beat_name), before_render=lambda scene: runs.append(watch_stills(scene)),
+                      after_play=look, layout=layout)
+    return found, scene.renderer.time, runs[0](), seen, scene.narrator.spoken
 
 
 @pytest.fixture(scope="module")
@@ -106,17 +103,19 @@ def test_text_is_legible_apart_and_inside_the_frame(beat, layout, every_beat):
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("beat", [beat.name for beat in BEATS])
 def test_every_beat_says_its_script_once_in_order(beat, layout, every_beat):
-    """What the beat said as it played is its script, each sentence once, in order, and
-    each over pictures of its own (a block that plays nothing would leave it unillustrated)."""
+    """What the beat said as it played (its silent narrator's record) is its script, each
+    sentence once, in order, and each over pictures of its own: time passes before the
+    next sentence, or the beat's end (a block that plays nothing would leave it bare)."""
     import importlib
 
     from scenes.settings import Settings
     from scenes.story import Story
 
-    narrator = every_beat[beat, layout][4]
+    _, seconds, _, _, spoken = every_beat[beat, layout]
     script = importlib.import_module(scene_info(beat).module).script(Story.read(Settings(layout=layout)))
-    assert narrator.sentences == list(script.values())
-    assert all(seconds > 0 for seconds in narrator.seconds)
+    assert [line.text for line in spoken] == list(script.values())
+    starts = [line.start for line in spoken] + [seconds]
+    assert all(a < b for a, b in zip(starts, starts[1:])), starts
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
