@@ -160,3 +160,60 @@ def test_an_export_without_evidence_reads_but_its_beats_refuse(document, tmp_pat
     assert story.export.neuron_evidence is None
     with pytest.raises(UserError, match="render.py export"):
         check(story)
+
+
+EVIDENCE_BEATS = ("WhatExcitesANeuron", "WhatANeuronWants", "KnockOneOut", "DoesLayerTwoCombine")
+
+
+def test_an_unchanged_network_keeps_the_keys_and_new_evidence_changes_them(document, tmp_path):
+    """The beats read the "evidence" part: the wall-clock seconds of a retrain with the
+    same seed leave their keys alone; other evidence (here: another regulariser's
+    maximising inputs would be; a changed knock-out digit is refused, so the test edits
+    what is drawn through the example it is shown on) changes them."""
+    from publish.keys import inputs_key
+    from publish.requests import RenderRequest
+
+    same, other = copy.deepcopy(document), copy.deepcopy(document)
+    same["training"]["seconds"] += 1.0
+    # another example for the knock-out: a real one, re-proved, drawn differently
+    other[neuron_evidence.KEY]["knockout_example"]["id"] = "train:10"
+    example = next(e for e in document["examples"] if e["id"] == "train:10")
+    network = schema.parse(document).network
+    layer, neuron = document[neuron_evidence.KEY]["knockout_example"]["layer"], document[neuron_evidence.KEY]["knockout_example"]["neuron"]
+    mean = document[neuron_evidence.KEY]["layers"][layer - 1]["mean_activation"][
+        document[neuron_evidence.KEY]["layers"][layer - 1]["neurons"].index(neuron)]
+    _, acts = neuron_evidence._forward(network, np.array(example["pixels"])[None, :])
+    other[neuron_evidence.KEY]["knockout_example"]["outputs"] = [
+        schema.round_float(v) for v in neuron_evidence.silenced_outputs(network, acts, layer, neuron, mean)[0]]
+    paths_ = {}
+    for name, doc in (("original", document), ("same", same), ("other", other)):
+        paths_[name] = tmp_path / f"{name}.json"
+        paths_[name].write_text(json.dumps(doc))
+    keys = {name: [inputs_key(RenderRequest(beat, export=path)) for beat in EVIDENCE_BEATS] for name, path in paths_.items()}
+    assert keys["same"] == keys["original"]
+    assert keys["other"][2] != keys["original"][2]  # KnockOneOut draws the example
+
+
+def test_every_sentence_is_said_once_in_order():
+    """Each beat's script() is spoken whole, each sentence once, in its order."""
+    from contextlib import contextmanager
+
+    from scenes.beat import beat_module
+
+    class Recorder:
+        def __init__(self):
+            self.said = []
+
+        @contextmanager
+        def speaking(self, scene, sentence):
+            self.said.append(sentence)
+            yield
+
+    for beat in EVIDENCE_BEATS:
+        recorder = Recorder()
+
+        def attach(scene, recorder=recorder):
+            scene.narrator = recorder
+
+        played = run_scene(scene_class(beat), before_render=attach)
+        assert recorder.said == list(beat_module(beat).script(played.story).values()), beat
