@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import example_ids, formula, schema
+from . import example_ids, formula, neuron_evidence, schema
 from .atomic import write_text
 from .errors import UserError
 from .mnist import Mnist, held_out_split
@@ -110,15 +110,23 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
         examples = [example for example in examples if example["id"] in only]
     for image in images:
         examples.append(example_entry(network, image["id"], "image", image["pixels"], image["label"], path=image["path"]))
+    evidence = None
+    if only is None:  # a training snapshot goes without: its beat draws weights and one pass
+        three = next(e for e in examples if e["id"] == f"train:{SLOPPY_THREE}")
+        evidence = neuron_evidence.compute(schema.Network(**network), three["id"], np.array(three["pixels"]),
+                                           schema.round_float)
     for key in ("weights", "biases"):
         network[key] = [array.tolist() for array in network[key]]
-    return {
+    doc = {
         "format": schema.FORMAT,
         "version": schema.VERSION,
         "network": network,
         "training": {**training, **measured},
         "examples": examples,
     }
+    if evidence is not None:
+        doc[neuron_evidence.KEY] = evidence
+    return doc
 
 
 def write_export(doc: dict, path: Path) -> schema.Export:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import torch
+import numpy as np
 
 from . import limits, strict_json
 from .errors import UserError
@@ -97,8 +97,15 @@ def inflate(data: bytes, cap: int, path: Path) -> bytes:
     return out
 
 
-def parse_idx(data: bytes, magic: int, name: str) -> torch.Tensor:
+def parse_idx(data: bytes, magic: int, name: str) -> "torch.Tensor":
     """An IDX byte string as a uint8 tensor, refusing anything malformed or truncated."""
+    import torch  # here, not at the top: the export reader reads MNIST without torch (idx_arrays)
+
+    return torch.from_numpy(parse_idx_array(data, magic, name))
+
+
+def parse_idx_array(data: bytes, magic: int, name: str) -> np.ndarray:
+    """An IDX byte string as a uint8 numpy array, refusing anything malformed or truncated."""
     dims = magic & 0xFF
     header = 4 + 4 * dims
     if len(data) < header or struct.unpack(">I", data[:4])[0] != magic:
@@ -109,9 +116,8 @@ def parse_idx(data: bytes, magic: int, name: str) -> torch.Tensor:
         count *= size
     if len(data) - header != count:
         raise UserError(f"{name}: truncated or padded: header says {count} bytes, file has {len(data) - header}")
-    if count == 0:  # torch.frombuffer refuses an empty buffer; the caller refuses an empty set
-        return torch.zeros(shape, dtype=torch.uint8)
-    return torch.frombuffer(bytearray(data[header:]), dtype=torch.uint8).reshape(shape)
+    # a writable copy: torch warns on (and must not share) a read-only buffer
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape).copy()
 
 
 @lru_cache(maxsize=4)
@@ -131,10 +137,29 @@ def load_mnist(directory: Path = MNIST_DIR) -> Mnist:
     return Mnist(**tensors, sha256=digest.hexdigest())
 
 
-def held_out_split(count: int) -> tuple[torch.Tensor, torch.Tensor]:
+@lru_cache(maxsize=4)
+def idx_arrays(split: str, directory: Path = MNIST_DIR) -> tuple[np.ndarray, np.ndarray]:
+    """(images [N, 28, 28], labels [N]) of one split ("train" or "test") as numpy uint8,
+    checksums verified, without torch: what the export reader re-proves the neuron
+    evidence against (model/neuron_evidence.py). Cached: one inflate per process."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise UserError(f"{directory}: no such data directory")
+    checksums = read_checksums(directory)
+    images, labels = (parse_idx_array(_read_raw(directory, FILES[f"{split}_{kind}"], checksums), magic,
+                                      FILES[f"{split}_{kind}"])
+                      for kind, magic in (("images", IMAGES_MAGIC), ("labels", LABELS_MAGIC)))
+    if images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE) or len(images) != len(labels) or not len(images):
+        raise UserError(f"MNIST {split} set in {directory}: {images.shape} images for {len(labels)} labels")
+    return images, labels
+
+
+def held_out_split(count: int) -> "tuple[torch.Tensor, torch.Tensor]":
     """(training indices, held-out indices) of the training set: a fixed random 5,000
     are held out. Random rather than the last 5,000, which are not typical of the
     set (they score a point higher than the test set)."""
+    import torch
+
     order = torch.randperm(count, generator=torch.Generator().manual_seed(HELD_OUT_SEED))
     return order[HELD_OUT:].sort().values, order[:HELD_OUT].sort().values
 
@@ -175,7 +200,7 @@ def load(source: str | Path | None) -> Mnist:
 MIN_TRAIN_IMAGES = HELD_OUT + 1  # the held-out split needs 5,000, and training at least one more
 
 
-def _check_consistent(t: dict[str, torch.Tensor]) -> None:
+def _check_consistent(t: "dict[str, torch.Tensor]") -> None:
     for split in ("train", "test"):
         images, labels = t[f"{split}_images"], t[f"{split}_labels"]
         if images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE) or len(images) != len(labels):

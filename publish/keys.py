@@ -52,7 +52,7 @@ def _example_parts(example) -> list:
 
 def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
     """sha256 of one part of an export: "shapes", "weights", "digit" (needs `digit`),
-    "examples", "snapshots" (the training snapshots beside it; needs `digit`), or "all"
+    "examples", "evidence" (the neuron evidence), "snapshots" (the training snapshots beside it; needs `digit`), or "all"
     (everything a beat could draw from the export itself)."""
     export = load_export(path)
     network = export.network
@@ -72,9 +72,30 @@ def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
                       snapshot.training.get("test_accuracy"), snapshot.training.get("history")]
             parts += _example_parts(resolve_digit(snapshot, digit)) if _holds(snapshot, digit) else ["no digit"]
         return _digest(*parts)
+    if part == "evidence":  # what the neuron-evidence beats draw (model/neuron_evidence.py)
+        return _digest(*_evidence_parts(export))
     if part == "all":
         return _digest(export_part_hash(path, "weights"), export_part_hash(path, "examples"))
     raise ValueError(part)
+
+
+def _evidence_parts(export) -> list:
+    """Every number and picture of the neuron evidence, and the example its knock-out is
+    shown on; "no evidence" for an export without (its beats refuse to draw it)."""
+    evidence = export.neuron_evidence
+    if evidence is None:
+        return ["no evidence"]
+    parts = [evidence.digits, evidence.intact_correct, evidence.knocked_layer, evidence.knocked_neuron,
+             evidence.knocked_outputs, *_example_parts(export.example(evidence.example_id))]
+    for layer in evidence.layers:
+        parts += [layer.layer, layer.neurons, layer.mean_activation, layer.knockout_correct, layer.top_digits,
+                  layer.top_activations, layer.top_labels, layer.top_pixels, layer.regulariser_weights,
+                  layer.maximising_inputs, layer.maximising_activations]
+    combination = evidence.combination
+    if combination is not None:
+        parts += [combination.neurons, combination.strongest, combination.weakest,
+                  combination.strongest_overlap, combination.weakest_overlap]
+    return parts
 
 
 def _holds(export, digit: str) -> bool:
@@ -172,7 +193,7 @@ def inputs_key(request) -> str:
     # The layout follows from the format (a GIF is drawn in the post layout), but is named
     # here too: it decides every text's size and place.
     options["layout"] = settings.layout
-    for part in ("shapes", "weights", "examples"):
+    for part in ("shapes", "weights", "examples", "evidence"):
         if part in reads:
             options[part] = export_part_hash(settings.export, part)
     if "digit" in reads:

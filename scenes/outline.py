@@ -13,7 +13,9 @@ What a beat reads (`reads`), the parts of the export a change of which must re-r
 - "examples": every example in the export (e.g. other threes shown beside the digit);
 - "relu": the whole ReLU export the ReLU beat compares against;
 - "snapshots": the training snapshots beside the export (`network.epochN.json`): their
-  epochs, weights, the digit through them, their accuracies and the run's history.
+  epochs, weights, the digit through them, their accuracies and the run's history;
+- "evidence": the export's neuron evidence (model/neuron_evidence.py): top digits,
+  maximising inputs, knock-out accuracies, the layer-2 overlap measure.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 from model.errors import UserError
 
-READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots")
+READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots", "evidence")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,19 @@ BEATS = (
     _beat("HopedForFeatures", "hoped_for_features", {"weights"},
           "We might hope hidden neurons find loops and edges. The real weights look nothing like that.",
           "the hoped-for loops and edges (marked as a hope), then the real first-layer weight patterns"),
+    # What the hidden neurons really do, measured on this network (issue 24): the hope's answer.
+    _beat("WhatExcitesANeuron", "what_excites_a_neuron", {"evidence"},
+          "What does a hidden neuron respond to? The test digits that excite it most, and their labels.",
+          "a hidden neuron's most exciting test digits, their activations, and how many share a label"),
+    _beat("WhatANeuronWants", "what_a_neuron_wants", {"weights", "evidence"},
+          "What does a neuron want to see? The input that excites it most, found by gradient ascent, beside its weights.",
+          "the input that maximises a neuron (gradient ascent on the pixels, regularised) beside its weight heatmap"),
+    _beat("KnockOneOut", "knock_one_out", {"evidence"},
+          "Silence one neuron at a time: which ones does the answer lean on?",
+          "test accuracy with each hidden neuron silenced, sorted, and the digit's answer without the most important one"),
+    _beat("DoesLayerTwoCombine", "does_layer_two_combine", {"evidence"},
+          "Does the second layer build on the first layer's parts? A measurement, and its verdict.",
+          "how a layer-2 neuron's top digits overlap its strongest layer-1 inputs', against its weakest: the verdict"),
     _beat("OneNeuronsWeights", "one_neurons_weights", {"weights", "digit"},
           "One hidden neuron's weights, drawn as a picture: blue positive, red negative.",
           "the most active hidden neuron's weights as a heatmap"),

@@ -152,3 +152,25 @@ def test_the_narration_says_what_the_network_is(trained):
         assert "sigmoid" not in chapter.lower()
     assert ("drawn in part" in said["Layers"]) == any(size > style.MAX_DRAWN_NEURONS for size in sizes[1:-1])
     assert spoken.integer(export.network.parameter_count) in said["ParameterCount"]
+
+
+EVIDENCE_BEATS = ("WhatExcitesANeuron", "WhatANeuronWants", "KnockOneOut", "DoesLayerTwoCombine")
+
+
+def test_neuron_evidence_for_every_network(trained):
+    """The evidence covers the first two hidden layers (one, for a one-layer network), at
+    most 16 neurons each, and its beats draw it legibly whatever the width, depth and
+    activation; the knock-out drawn is the evidence's."""
+    path, export, _ = trained
+    evidence, hidden = export.neuron_evidence, export.network.sizes[1:-1]
+    assert [layer.layer for layer in evidence.layers] == list(range(1, min(2, len(hidden)) + 1))
+    for layer, width in zip(evidence.layers, hidden):
+        assert len(layer.neurons) == min(width, style.MAX_DRAWN_NEURONS)
+    assert (evidence.combination is None) == (len(hidden) == 1)
+    for name in EVIDENCE_BEATS:
+        played_scene(name, path)
+        assert not _layout_problems[name, path], (name, sorted(_layout_problems[name, path]))
+    notes = [t for t in written(played_scene("KnockOneOut", path)) if t.startswith("without ") and t.endswith("%")]
+    expected = {f"without {layer.neurons[int(np.argmin(layer.knockout_correct))]}: "
+                f"{100 * layer.knockout_correct.min() / evidence.digits:.2f}%" for layer in evidence.layers}
+    assert set(notes) == expected

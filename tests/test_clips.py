@@ -195,7 +195,7 @@ def test_retraining_re_renders_what_shows_values_and_the_chapter_shows_the_new_n
     assert result.returncode == 0, result.stderr
     keys = {path: {name: inputs_key(RenderRequest(name, export=path)) for name in SCENES} for path in (old, new)}
     changed = {name for name in SCENES if keys[old][name] != keys[new][name]}
-    values = {beat.name for beat in BEATS if beat.reads & {"weights", "digit", "examples"}}
+    values = {beat.name for beat in BEATS if beat.reads & {"weights", "digit", "examples", "evidence"}}
     assert changed == values | {"Chapter"}
     assert "ParameterCount" not in changed and "weights" in CHAPTER.reads
 
