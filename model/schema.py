@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import formula, limits, strict_json
+from . import backprop, formula, limits, strict_json
 from .activations import ACTIVATIONS
 from .errors import UserError
 from .example_ids import is_example_id
@@ -64,6 +64,7 @@ class Export:
     training: dict
     examples: list[Example]
     sha256: str  # of the file's bytes: what a rendered clip was made from
+    gradients: backprop.Gradients | None = None  # chapter two's section, recomputed (model/backprop.py)
 
     def example(self, example_id: str) -> Example:
         for example in self.examples:
@@ -107,7 +108,8 @@ def parse(doc, sha256: str = "") -> Export:
     ids = [e.id for e in examples]
     _expect(len(set(ids)) == len(ids), "example ids are not unique")
     _check_recomputed(network, examples)
-    return Export(network, training, examples, sha256)
+    gradients = backprop.check_section(doc.get(backprop.KEY), network, examples)  # recomputed too, or refused
+    return Export(network, training, examples, sha256, gradients)
 
 
 def _check_recomputed(network: Network, examples: list[Example]) -> None:
