@@ -26,7 +26,7 @@ import numpy as np
 from model import paths
 from model.errors import UserError
 
-from scenes.outline import beats_of, is_chapter, scene_info
+from scenes.outline import GRADIENT_PARTS, beats_of, is_chapter, scene_info
 from scenes.story import load_export, resolve_digit, snapshots_of
 
 PROJECT_PACKAGES = ("scenes", "model")
@@ -71,9 +71,24 @@ def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
                       snapshot.training.get("test_accuracy"), snapshot.training.get("history")]
             parts += _example_parts(resolve_digit(snapshot, digit)) if _holds(snapshot, digit) else ["no digit"]
         return _digest(*parts)
+    if part in GRADIENT_PARTS:  # chapter two's: one part of the verified `gradients` section
+        return _digest(*_gradient_part(export.gradients, part))
     if part == "all":
         return _digest(export_part_hash(path, "weights"), export_part_hash(path, "examples"))
     raise ValueError(part)
+
+
+def _gradient_part(gradients, part: str) -> list:
+    if gradients is None:
+        return ["no gradients"]
+    if part == "test_costs":
+        return [gradients.test_costs]
+    if part == "history":
+        return [gradients.history]
+    if part == "batch":
+        return [gradients.batch_indices, gradients.batch_labels, gradients.batch_pixels, gradients.batch.costs,
+                *gradients.batch.dz, gradients.batch_largest, gradients.learning_rate, gradients.cost_after_step]
+    return [gradients.span, gradients.surface, gradients.path, gradients.path_rate]  # "surface"
 
 
 def _holds(export, digit: str) -> bool:
@@ -167,7 +182,7 @@ def inputs_key(request) -> str:
     # The layout follows from the format (a GIF is drawn in the post layout), but is named
     # here too: it decides every text's size and place.
     options["layout"] = settings.layout
-    for part in ("shapes", "weights", "examples"):
+    for part in ("shapes", "weights", "examples", *GRADIENT_PARTS):
         if part in reads:
             options[part] = export_part_hash(settings.export, part)
     if "digit" in reads:

@@ -1,4 +1,7 @@
-"""Chapter: every beat of "But what is a neural network?", in outline order, as one video.
+"""Chapter and Chapter2: every beat of each chapter, in outline order, as one video.
+
+`Chapter` is 3Blue1Brown's "But what is a neural network?"; `Chapter2` goes on to how
+this network learns, drawn from its real gradients.
 
 Each beat is its own section (so `render.py render Chapter --sections` gives one clip
 per beat) and carries its narration as a subtitle: manim writes them as an `.srt`
@@ -10,3 +13,7 @@ from scenes.outline import beats_of
 
 class Chapter(BeatScene):
     beats = beats_of("Chapter")
+
+
+class Chapter2(BeatScene):
+    beats = beats_of("Chapter2")

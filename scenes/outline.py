@@ -1,6 +1,7 @@
-"""The chapter's outline: every beat in order, what it says and what it reads.
+"""The chapters' outline: every beat in order, what it says and what it reads.
 
-This is the one list of beats. `Chapter` plays them in this order, `render.py list`
+This is the one list of beats. `Chapter` (how the network computes) and `Chapter2`
+(how it learns: its real gradients) play theirs in this order, `render.py list`
 prints them, the chapter's subtitles are their narration, and the clip keys hash the
 parts of the export each one reads. It imports no manim, so listing the scenes or
 checking which clips are stale stays fast; a beat's drawing code lives in its own
@@ -13,7 +14,12 @@ What a beat reads (`reads`), the parts of the export a change of which must re-r
 - "examples": every example in the export (e.g. other threes shown beside the digit);
 - "relu": the whole ReLU export the ReLU beat compares against;
 - "snapshots": the training snapshots beside the export (`network.epochN.json`): their
-  epochs, weights, the digit through them, their accuracies and the run's history.
+  epochs, weights, the digit through them, their accuracies and the run's history;
+- chapter two's parts of the export's `gradients` section (docs/export-format.md; the
+  digit's own cost and gradient follow from "weights" and "digit"): "test_costs" (the
+  test set's cost per snapshot), "batch" (the mini-batch, its gradient and one step),
+  "surface" (the slice of the cost surface and the ball's path), "history" (training's
+  loss per epoch).
 """
 from __future__ import annotations
 
@@ -21,7 +27,8 @@ from dataclasses import dataclass
 
 from model.errors import UserError
 
-READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots")
+GRADIENT_PARTS = ("test_costs", "batch", "surface", "history")  # of the export's `gradients` section
+READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots", *GRADIENT_PARTS)
 
 
 @dataclass(frozen=True)
@@ -96,9 +103,41 @@ BEATS = (
           "sigmoid beside ReLU, then the ReLU network classifying the same digit"),
 )
 
-CHAPTER = BeatInfo("Chapter", "scenes.chapter", "", "all of the above in order as one video, with subtitles",
-                   frozenset().union(*(beat.reads for beat in BEATS)))
-SCENES = {info.name: info for info in (*BEATS, CHAPTER)}
+# Chapter two: how this network learns, every number from its real gradients.
+CHAPTER_TWO = (
+    _beat("CostOfOneDigit", "cost_of_one_digit", {"shapes", "weights", "digit", "snapshots"},
+          "The cost of one digit: how far its ten outputs are from what they should be, in the cost training really used.",
+          "the digit's outputs beside what they should be; the cross-entropy training minimised, untrained and trained"),
+    _beat("CostOfTheSet", "cost_of_the_set", {"test_costs"},
+          "The cost of the network is the average over every test digit: high untrained, low trained.",
+          "the mean cost over the 10,000 test digits at each kept snapshot and trained"),
+    _beat("Downhill", "downhill", {"surface"},
+          "Learning is going downhill on the cost: here is a real slice of it, and a ball taking real gradient steps.",
+          "a real slice of the cost surface through the trained weights, and real gradient steps down it"),
+    _beat("GradientVector", "gradient_vector", {"shapes", "weights", "digit"},
+          "The gradient: one number per weight and bias, saying which nudges lower the cost most.",
+          "the digit's gradient: its size, its largest components and their real ratios"),
+    _beat("Backpropagation", "backpropagation", {"shapes", "weights", "digit"},
+          "Backpropagation: what the digit wants from each output, passed back one layer at a time.",
+          "the forward pass in a mirror: each layer's wanted changes, edges coloured by their weights' gradient"),
+    _beat("OneStep", "one_step", {"batch"},
+          "Many digits, one step: a mini-batch's nudges averaged, and one plain gradient step.",
+          "a real mini-batch's wanted nudges, their average, and one gradient-descent step's cost before and after"),
+    _beat("BackToTheRun", "back_to_the_run", {"history", "test_costs"},
+          "Training took thousands of such steps: here is the real run, its cost falling epoch by epoch.",
+          "the real training curve: the loss per epoch, and the test cost at the kept snapshots"),
+)
+
+
+def _chapter(name: str, beats: tuple, shows: str) -> BeatInfo:
+    return BeatInfo(name, "scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)))
+
+
+CHAPTER = _chapter("Chapter", BEATS, "all of the above in order as one video, with subtitles")
+CHAPTER2 = _chapter("Chapter2", CHAPTER_TWO, "chapter two: the beats above it in order, as one video with subtitles")
+CHAPTERS = {CHAPTER.name: BEATS, CHAPTER2.name: CHAPTER_TWO}  # each chapter's beats, in order
+ALL_BEATS = BEATS + CHAPTER_TWO
+SCENES = {info.name: info for info in (*BEATS, CHAPTER, *CHAPTER_TWO, CHAPTER2)}
 
 
 def scene_info(name: str) -> BeatInfo:
@@ -108,8 +147,9 @@ def scene_info(name: str) -> BeatInfo:
 
 
 def beats_of(name: str) -> tuple[str, ...]:
-    """The beats a scene plays: the Chapter all of them, a beat's own scene itself."""
-    return tuple(beat.name for beat in BEATS) if scene_info(name) is CHAPTER else (name,)
+    """The beats a scene plays: a chapter its own, in order; a beat's own scene itself."""
+    scene_info(name)  # an unknown name is refused
+    return tuple(beat.name for beat in CHAPTERS[name]) if name in CHAPTERS else (name,)
 
 
 def is_chapter(name: str) -> bool:
