@@ -64,3 +64,11 @@ def digits_for(value: float) -> int:
     if value == 0 or value >= 0.1:
         return 2
     return min(8, int(-np.floor(np.log10(value))) + 1)
+
+
+def relative(values: np.ndarray) -> np.ndarray:
+    """Values as a share of the largest magnitude among them (-1..1): how a layer's wanted
+    changes fill its neurons, whatever their scale."""
+    values = np.asarray(values, dtype=np.float64)
+    top = np.abs(values).max()
+    return values / top if top > 0 else values
