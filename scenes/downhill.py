@@ -119,9 +119,10 @@ def play(scene, story) -> None:
             new_readout = Text(f"step {step}: cost {fmt(path[step, 2])}", font_size=fonts.caption,
                                color=style.HIGHLIGHT).move_to(readout, aligned_edge=LEFT)
             corners = [to_map(cells, grads, s, t) for s, t, _ in path[:step + 1]]
-            scene.play(ball.animate.move_to(point), trail.animate.set_points_as_corners(corners),
-                       FadeIn(new_readout), readout.animate.set_opacity(0), run_time=STEP_SECONDS)
+            # The readout changes when the ball lands: two readouts never share the frame.
+            scene.play(ball.animate.move_to(point), trail.animate.set_points_as_corners(corners), run_time=STEP_SECONDS)
             scene.remove(readout)
+            scene.add(new_readout)
             readout = new_readout
         scene.wait(style.HOLD_SECONDS)
 

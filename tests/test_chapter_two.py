@@ -13,7 +13,7 @@ from model.schema import read_export
 from scene_state import Drawn, numbers, run_scene, written
 from scenes.mobjects.equations import fmt
 from scenes.outline import CHAPTER_TWO, beats_of, scene_class
-from test_layout import LAYOUTS, layout_problems
+from test_layout import LAYOUTS
 
 EXPORT = paths.DEFAULT_EXPORT
 
@@ -23,15 +23,44 @@ def export():
     return read_export(EXPORT)
 
 
+class Narrator:
+    """Records the sentences a beat says, in order (no voice)."""
+
+    def __init__(self):
+        self.said = []
+
+    def speaking(self, scene, sentence):
+        from contextlib import nullcontext
+
+        self.said.append(sentence)
+        return nullcontext()
+
+
 @pytest.fixture(scope="module")
-def final(request):
+def runs():
+    """{(beat, layout): (final scene, layout problems, its length, sentences said)}: each
+    chapter-two beat run once per layout, every check below reading the same runs."""
+    from test_layout import LAYOUT_PIXELS_PER_UNIT, problems_now
+
+    found = {}
+    for beat in CHAPTER_TWO:
+        for layout in LAYOUTS:
+            problems, narrator = set(), Narrator()
+            scene = run_scene(scene_class(beat.name), export=EXPORT, layout=layout,
+                              before_render=lambda scene, narrator=narrator: setattr(scene, "narrator", narrator),
+                              after_play=lambda scene, problems=problems, layout=layout:
+                              problems.update(problems_now(scene, LAYOUT_PIXELS_PER_UNIT[layout])))
+            found[beat.name, layout] = (scene, problems, scene.renderer.time, narrator.said)
+    return found
+
+
+@pytest.fixture(scope="module")
+def final(runs):
     """{beat: its scene after the last animation}, video layout, the sloppy three."""
-    return {}
+    return {beat: run[0] for (beat, layout), run in runs.items() if layout == "video"}
 
 
 def scene_of(final, name):
-    if name not in final:
-        final[name] = run_scene(scene_class(name), export=EXPORT)
     return final[name]
 
 
@@ -129,32 +158,22 @@ def test_the_backward_pass_draws_every_layers_recomputation(which, final):
 
 @pytest.mark.parametrize("beat", [beat.name for beat in CHAPTER_TWO])
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_chapter_two_is_legible_apart_and_inside_the_frame(beat, layout):
-    problems, seconds, _, _ = layout_problems(beat, layout)
+def test_chapter_two_is_legible_apart_and_inside_the_frame(beat, layout, runs):
+    _, problems, seconds, _ = runs[beat, layout]
     assert not problems, sorted(problems)
     assert seconds <= 30
 
 
 @pytest.mark.parametrize("beat", [beat.name for beat in CHAPTER_TWO])
-def test_every_sentence_is_said_once_in_order(beat):
+def test_every_sentence_is_said_once_in_order(beat, runs):
     """script() names the sentences; play() says each exactly once, in that order."""
     import importlib
 
-    from scenes import narration
-    from scenes.story import Story
     from scenes.settings import Settings
+    from scenes.story import Story
 
-    module = importlib.import_module(f"scenes.{[b for b in CHAPTER_TWO if b.name == beat][0].module.split('.')[-1]}")
+    module = importlib.import_module([b for b in CHAPTER_TWO if b.name == beat][0].module)
     expected = list(module.script(Story.read(Settings(export=EXPORT))).values())
-    said = []
-
-    class Narrator:
-        def speaking(self, scene, sentence):
-            said.append(sentence)
-            from contextlib import nullcontext
-
-            return nullcontext()
-
-    run_scene(scene_class(beat), before_render=lambda scene: setattr(scene, "narrator", Narrator()), export=EXPORT)
-    assert said == expected
     assert len(expected) >= 3
+    for layout in LAYOUTS:
+        assert runs[beat, layout][3] == expected
