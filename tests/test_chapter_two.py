@@ -177,3 +177,27 @@ def test_every_sentence_is_said_once_in_order(beat, runs):
     assert len(expected) >= 3
     for layout in LAYOUTS:
         assert runs[beat, layout][3] == expected
+
+
+@pytest.mark.parametrize("part, changed", [
+    ("test_costs", {"CostOfTheSet", "BackToTheRun", "Chapter2"}),
+    ("history", {"BackToTheRun", "Chapter2"}),
+])
+def test_a_changed_part_re_renders_exactly_the_beats_that_draw_it(tmp_path, part, changed):
+    """The measured parts (not recomputable, so a copy may differ in them alone): a change
+    of one re-keys exactly the beats that read it, and the chapter that holds them."""
+    import json
+
+    from publish.keys import inputs_key
+    from publish.requests import RenderRequest
+    from scenes.outline import SCENES
+
+    doc = json.loads(EXPORT.read_text())
+    entry = doc["gradients"][part][0]
+    entry["cost" if part == "test_costs" else "loss"] *= 1.5
+    other = tmp_path / "network.json"
+    other.write_text(json.dumps(doc))
+    for epoch in paths.snapshot_epochs(EXPORT):  # the same snapshots beside it: only `part` differs
+        paths.snapshot_path(other, epoch).write_bytes(paths.snapshot_path(EXPORT, epoch).read_bytes())
+    keys = {path: {name: inputs_key(RenderRequest(name, export=path)) for name in SCENES} for path in (EXPORT, other)}
+    assert {name for name in SCENES if keys[EXPORT][name] != keys[other][name]} == changed
