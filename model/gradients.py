@@ -29,12 +29,15 @@ from .export import SLOPPY_THREE
 from .mnist import Mnist, held_out_split
 
 MINI_BATCH = 16           # digits of the first training batch kept (training's batches are 128)
-STEP_RATE = 0.01          # η of the one plain gradient-descent step drawn (pixel-space weights are steep: 0.03 overshoots)
 SPAN_POINTS = 15          # the cost surface's grid, a side
-SPAN_RADIUS = 0.5         # s and t from -R to R, in the parameters' own units (u, v are unit vectors)
 PATH_STEPS = 16           # points of the ball's path
-PATH_RATE = 0.01          # its step: -rate times the slope along u and v
-PATH_START = (SPAN_RADIUS * 0.8, SPAN_RADIUS * 0.8)  # uphill along the gradient, off to one side
+PATH_START = 0.8          # the ball starts at (0.8 R, 0.8 R): uphill along the gradient, off to one side
+# Step sizes and the slice's extent depend on the network (pixel-space weights are steep,
+# a ReLU network's far steeper than a sigmoid one's), so each is chosen from a ladder, by
+# what it does to this network's real cost, and recorded in the file:
+RATES = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001, 3e-05, 1e-05)
+RADII = (2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
+RISE = 4.0                # the slice's extent: its highest cost at most this far above the centre's
 
 SLOPPY_THREE_ID = f"train:{SLOPPY_THREE}"  # the featured digit: chapter one's three
 
@@ -143,13 +146,16 @@ def section(doc: dict, data: Mnist, digit_id: str, past: list, history: list) ->
     labels = data.train_labels.numpy()[indices].astype(np.int64)
     batch = autograd_backward(network, pixels, labels)
     theta = flat_parameters(network["weights"], network["biases"])
-    stepped = unflatten(theta - STEP_RATE * batch["flat"], sizes)
+    step_rate = step_size(network, theta, batch, pixels, labels)
+    stepped = unflatten(theta - step_rate * batch["flat"], sizes)
     with torch.no_grad():
         after = batch_cost(network, *_torch_network(*stepped), pixels, labels).item()
 
     # The slice: u along the mini-batch's gradient, v along the digit's made orthogonal.
     (uw, ub), (vw, vb), u, v = surface_directions(_Flat(batch["flat"]), _Flat(digit["flat"]), sizes)
-    span = np.linspace(-SPAN_RADIUS, SPAN_RADIUS, SPAN_POINTS)
+    directions = ((uw, ub), (vw, vb))
+    radius, path_rate = slice_extent(network, directions, pixels, labels)
+    span = np.linspace(-radius, radius, SPAN_POINTS)
     u_t, v_t, theta_t = (torch.as_tensor(x) for x in (u, v, theta))
     pixels_t, labels_t = torch.as_tensor(pixels), torch.as_tensor(labels)
 
@@ -159,13 +165,13 @@ def section(doc: dict, data: Mnist, digit_id: str, past: list, history: list) ->
 
     with torch.no_grad():
         grid = [[cost_at(float(s), float(t)).item() for s in span] for t in span]
-    path, (s, t) = [], PATH_START
+    path, (s, t) = [], (PATH_START * radius, PATH_START * radius)
     for _ in range(PATH_STEPS):
         st = torch.tensor([s, t], dtype=torch.float64, requires_grad=True)
         cost = cost_at(st[0], st[1])
         cost.backward()  # the slope of the slice at (s, t): the real gradient along u and v
         path.append([s, t, cost.item()])
-        s, t = (np.array([s, t]) - PATH_RATE * st.grad.numpy()).tolist()
+        s, t = (np.array([s, t]) - path_rate * st.grad.numpy()).tolist()
 
     rounded = lambda arrays: [_rounded(a).tolist() for a in arrays]
     largest = lambda flat: [{**entry, "value": schema.round_float(entry["value"])}
@@ -185,12 +191,51 @@ def section(doc: dict, data: Mnist, digit_id: str, past: list, history: list) ->
                   "output_dz": rounded(batch["dz"][-1]),
                   "bias_gradient": rounded(d.mean(axis=0) for d in batch["dz"]),
                   "largest": largest(batch["flat"]),
-                  "learning_rate": STEP_RATE, "cost_after_step": schema.round_float(after)},
-        "surface": {"span": span.tolist(), "cost": rounded(grid), "rate": PATH_RATE,
+                  "learning_rate": step_rate, "cost_after_step": schema.round_float(after)},
+        "surface": {"span": span.tolist(), "cost": rounded(grid), "rate": path_rate,
                     "path": rounded(path)},
         "test_costs": test_costs,
         "history": [{"epoch": int(h["epoch"]), "loss": schema.round_float(float(h["loss"]))} for h in history],
     }
+
+
+@np.errstate(over="ignore")  # the output's σ overflows on a far trial step; the cost reads z
+def step_size(network: dict, theta, batch: dict, pixels, labels) -> float:
+    """η of the one plain step: the largest of RATES whose step lowers the batch's cost."""
+    from .backprop import costs
+    from .formula import forward
+
+    acts = (network["hidden_activation"], network["output_activation"])
+    before = batch["costs"].mean()
+    for rate in RATES:
+        w, b = unflatten(theta - rate * batch["flat"], network["sizes"])
+        if costs(forward(w, b, *acts, pixels)[0][-1], labels).mean() < before:
+            return rate
+    return RATES[-1]
+
+
+@np.errstate(over="ignore")
+def slice_extent(network: dict, directions, pixels, labels) -> tuple[float, float]:
+    """(R, the ball's rate): the largest of RADII whose slice rises at most RISE above its
+    centre, and the largest of RATES whose path from (0.8 R, 0.8 R) only goes downhill."""
+    from .backprop import slice_descent, surface_costs
+
+    acts = (network["hidden_activation"], network["output_activation"])
+    w, b = network["weights"], network["biases"]
+    centre = surface_costs(w, b, acts, directions, [0.0], [0.0], pixels, labels)[0]
+    radius = RADII[-1]
+    for candidate in RADII:
+        span = np.linspace(-candidate, candidate, SPAN_POINTS)
+        s, t = np.meshgrid(span, span)
+        if surface_costs(w, b, acts, directions, s.ravel(), t.ravel(), pixels, labels).max() <= centre + RISE:
+            radius = candidate
+            break
+    start = (PATH_START * radius, PATH_START * radius)
+    for rate in RATES:
+        path = slice_descent(w, b, acts, directions, start, rate, PATH_STEPS, pixels, labels)
+        if np.all(np.diff(path[:, 2]) < 0):
+            return radius, rate
+    return radius, RATES[-1]
 
 
 def past_networks(checkpoint_path, final_epoch: int) -> list:
