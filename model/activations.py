@@ -26,6 +26,7 @@ class Activation:
     definition: str          # LaTeX of f(x) = ...
     low: float               # the smallest value it takes (its infimum)
     high: float | None       # the largest, or None: unbounded above, drawn relative to the layer's largest
+    slope: Callable[[np.ndarray], np.ndarray] = None  # numpy f'(z): backpropagation through the layer (model/backprop.py)
 
     @property
     def bounded(self) -> bool:
@@ -33,6 +34,10 @@ class Activation:
 
     def __call__(self, z):
         return self.compute(np.asarray(z, dtype=np.float64))
+
+    def derivative(self, z):
+        """f'(z), numpy float64."""
+        return self.slope(np.asarray(z, dtype=np.float64))
 
     def torch_function(self):
         import torch
@@ -42,11 +47,15 @@ class Activation:
 
 ACTIVATIONS = {
     "sigmoid": Activation("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigmoid",
-                          r"\sigma", r"\sigma(x) = \frac{1}{1 + e^{-x}}", low=0.0, high=1.0),
+                          r"\sigma", r"\sigma(x) = \frac{1}{1 + e^{-x}}", low=0.0, high=1.0,
+                          slope=lambda z: (s := 1.0 / (1.0 + np.exp(-z))) * (1.0 - s)),
     "relu": Activation("relu", lambda z: np.maximum(z, 0.0), "relu",
-                       r"\mathrm{ReLU}", r"\mathrm{ReLU}(x) = \max(0, x)", low=0.0, high=None),
+                       r"\mathrm{ReLU}", r"\mathrm{ReLU}(x) = \max(0, x)", low=0.0, high=None,
+                       # at z = 0 exactly, torch's derivative of ReLU is 0: the same here
+                       slope=lambda z: (z > 0).astype(np.float64)),
     "tanh": Activation("tanh", np.tanh, "tanh",
-                       r"\tanh", r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", low=-1.0, high=1.0),
+                       r"\tanh", r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", low=-1.0, high=1.0,
+                       slope=lambda z: 1.0 - np.tanh(z) ** 2),
 }
 
 

@@ -10,7 +10,7 @@ import signal
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import checkpoint, digit_image, export, generations, mnist, paths, test_seam
+from . import checkpoint, digit_image, export, generations, gradients, mnist, paths, test_seam
 from .curve import plot_training_curve
 from .atomic import write_text
 from .errors import Terminated, UserError
@@ -51,6 +51,7 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     result = train(config, data, progress=progress)
     doc = export.build_export(result.model, result.training, data, images)
     snapshot_docs = snapshot_exports(result, data, images)
+    gradients.add_to(doc, data, [(epoch, d["network"]) for epoch, d in sorted(snapshot_docs.items())], result.history)
     content = checkpoint.checkpoint_bytes(result.model, doc["training"], result.history)
     metrics_path, curve_path = paths.training_outputs(checkpoint_path)
     metrics = {"training": doc["training"], "history": result.history,
@@ -123,7 +124,7 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
         new_image = {"id": export.image_id(digit), "path": str(digit), "label": label,
                      "pixels": digit_image.load_digit(digit)}
     checkpoint_path = Path(checkpoint_path or paths.DEFAULT_CHECKPOINT)
-    model, training, _ = checkpoint.load_checkpoint(checkpoint_path)
+    model, training, history = checkpoint.load_checkpoint(checkpoint_path)
     export_path = Path(export_path or default_paths(model.hidden_activation)[1])
     images = export.carried_images(export_path)
     if new_image is not None:
@@ -131,6 +132,7 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
         images = [image for image in images if image["id"] != new_image["id"]] + [new_image]
     data = mnist.load(data_source)
     doc = export.build_export(model, training, data, images)
+    gradients.add_to(doc, data, gradients.past_networks(checkpoint_path, training["epochs"]), history)
     folder = paths.generations_dir(checkpoint_path)
     with no_interrupts():
         if generations.managed_by(export_path, folder):  # part of a training set: a new generation

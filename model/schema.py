@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import formula, limits, neuron_evidence, strict_json
+from . import backprop, formula, limits, neuron_evidence, strict_json
 from .activations import ACTIVATIONS
 from .errors import UserError
 from .example_ids import is_example_id
@@ -65,6 +65,7 @@ class Export:
     examples: list[Example]
     sha256: str  # of the file's bytes: what a rendered clip was made from
     neuron_evidence: "neuron_evidence.NeuronEvidence | None" = None  # what the hidden neurons do (re-proved)
+    gradients: backprop.Gradients | None = None  # chapter two's section, recomputed (model/backprop.py)
 
     def example(self, example_id: str) -> Example:
         for example in self.examples:
@@ -109,7 +110,8 @@ def parse(doc, sha256: str = "") -> Export:
     _expect(len(set(ids)) == len(ids), "example ids are not unique")
     _check_recomputed(network, examples)
     evidence = neuron_evidence.check(doc.get(neuron_evidence.KEY), network, examples)
-    return Export(network, training, examples, sha256, evidence)
+    gradients = backprop.check_section(doc.get(backprop.KEY), network, examples)  # recomputed too, or refused
+    return Export(network, training, examples, sha256, evidence, gradients)
 
 
 def _check_recomputed(network: Network, examples: list[Example]) -> None:

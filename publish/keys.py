@@ -26,7 +26,7 @@ import numpy as np
 from model import paths
 from model.errors import UserError
 
-from scenes.outline import beats_of, is_chapter, scene_info
+from scenes.outline import GRADIENT_PARTS, beats_of, is_chapter, scene_info
 from scenes.story import load_export, resolve_digit, snapshots_of
 from scenes.voice import identity as voice_identity
 
@@ -74,6 +74,8 @@ def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
         return _digest(*parts)
     if part == "evidence":  # what the neuron-evidence beats draw (model/neuron_evidence.py)
         return _digest(*_evidence_parts(export))
+    if part in GRADIENT_PARTS:  # chapter two's: one part of the verified `gradients` section
+        return _digest(*_gradient_part(export.gradients, part))
     if part == "all":
         return _digest(export_part_hash(path, "weights"), export_part_hash(path, "examples"))
     raise ValueError(part)
@@ -96,6 +98,19 @@ def _evidence_parts(export) -> list:
         parts += [combination.neurons, combination.strongest, combination.weakest,
                   combination.strongest_overlap, combination.weakest_overlap]
     return parts
+
+
+def _gradient_part(gradients, part: str) -> list:
+    if gradients is None:
+        return ["no gradients"]
+    if part == "test_costs":
+        return [gradients.test_costs]
+    if part == "history":
+        return [gradients.history]
+    if part == "batch":
+        return [gradients.batch_indices, gradients.batch_labels, gradients.batch_pixels, gradients.batch.costs,
+                *gradients.batch.dz, gradients.batch_largest, gradients.learning_rate, gradients.cost_after_step]
+    return [gradients.span, gradients.surface, gradients.path, gradients.path_rate]  # "surface"
 
 
 def _holds(export, digit: str) -> bool:
@@ -193,7 +208,7 @@ def inputs_key(request) -> str:
     # The layout follows from the format (a GIF is drawn in the post layout), but is named
     # here too: it decides every text's size and place.
     options["layout"] = settings.layout
-    for part in ("shapes", "weights", "examples", "evidence"):
+    for part in ("shapes", "weights", "examples", "evidence", *GRADIENT_PARTS):
         if part in reads:
             options[part] = export_part_hash(settings.export, part)
     if "digit" in reads:

@@ -1,4 +1,8 @@
-"""Chapter: every beat of "But what is a neural network?", in outline order, as one video.
+"""Chapter, WhatHiddenNeuronsDo and Chapter2: every beat of each chapter, in outline order, as one video.
+
+`Chapter` is 3Blue1Brown's "But what is a neural network?"; `WhatHiddenNeuronsDo`
+answers the question it leaves open, with evidence from this network; `Chapter2` goes on
+to how this network learns, drawn from its real gradients.
 
 Each beat is its own section (so `render.py render Chapter --sections` gives one clip
 per beat) and carries its narration as a subtitle: manim writes them as an `.srt`
@@ -10,3 +14,11 @@ from scenes.outline import beats_of
 
 class Chapter(BeatScene):
     beats = beats_of("Chapter")
+
+
+class Chapter2(BeatScene):
+    beats = beats_of("Chapter2")
+
+
+class WhatHiddenNeuronsDo(BeatScene):
+    beats = beats_of("WhatHiddenNeuronsDo")

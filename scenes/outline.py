@@ -1,6 +1,7 @@
-"""The chapter's outline: every beat in order, what it says and what it reads.
+"""The chapters' outline: every beat in order, what it says and what it reads.
 
-This is the one list of beats. `Chapter` plays them in this order, `render.py list`
+This is the one list of beats. `Chapter` (how the network computes) and `Chapter2`
+(how it learns: its real gradients) play theirs in this order, `render.py list`
 prints them, the chapter's subtitles are their narration, and the clip keys hash the
 parts of the export each one reads. It imports no manim, so listing the scenes or
 checking which clips are stale stays fast; a beat's drawing code lives in its own
@@ -16,6 +17,11 @@ What a beat reads (`reads`), the parts of the export a change of which must re-r
   epochs, weights, the digit through them, their accuracies and the run's history;
 - "evidence": the export's neuron evidence (model/neuron_evidence.py): top digits,
   maximising inputs, knock-out accuracies, the layer-2 overlap measure.
+- chapter two's parts of the export's `gradients` section (docs/export-format.md; the
+  digit's own cost and gradient follow from "weights" and "digit"): "test_costs" (the
+  test set's cost per snapshot), "batch" (the mini-batch, its gradient and one step),
+  "surface" (the slice of the cost surface and the ball's path), "history" (training's
+  loss per epoch).
 """
 from __future__ import annotations
 
@@ -23,7 +29,8 @@ from dataclasses import dataclass
 
 from model.errors import UserError
 
-READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots", "evidence")
+GRADIENT_PARTS = ("test_costs", "batch", "surface", "history")  # of the export's `gradients` section
+READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots", "evidence", *GRADIENT_PARTS)
 
 
 @dataclass(frozen=True)
@@ -69,19 +76,6 @@ BEATS = (
     _beat("HopedForFeatures", "hoped_for_features", {"weights"},
           "We might hope hidden neurons find loops and edges. The real weights look nothing like that.",
           "the hoped-for loops and edges (marked as a hope), then the real first-layer weight patterns"),
-    # What the hidden neurons really do, measured on this network (issue 24): the hope's answer.
-    _beat("WhatExcitesANeuron", "what_excites_a_neuron", {"evidence"},
-          "What does a hidden neuron respond to? The test digits that excite it most, and their labels.",
-          "a hidden neuron's most exciting test digits, their activations, and how many share a label"),
-    _beat("WhatANeuronWants", "what_a_neuron_wants", {"weights", "evidence"},
-          "What does a neuron want to see? The input that excites it most, found by gradient ascent, beside its weights.",
-          "the input that maximises a neuron (gradient ascent on the pixels, regularised) beside its weight heatmap"),
-    _beat("KnockOneOut", "knock_one_out", {"evidence"},
-          "Silence one neuron at a time: which ones does the answer lean on?",
-          "test accuracy with each hidden neuron silenced, sorted, and the digit's answer without the most important one"),
-    _beat("DoesLayerTwoCombine", "does_layer_two_combine", {"evidence"},
-          "Does the second layer build on the first layer's parts? A measurement, and its verdict.",
-          "how a layer-2 neuron's top digits overlap its strongest layer-1 inputs', against its weakest: the verdict"),
     _beat("OneNeuronsWeights", "one_neurons_weights", {"weights", "digit"},
           "One hidden neuron's weights, drawn as a picture: blue positive, red negative.",
           "the most active hidden neuron's weights as a heatmap"),
@@ -111,9 +105,61 @@ BEATS = (
           "sigmoid beside ReLU, then the ReLU network classifying the same digit"),
 )
 
-CHAPTER = BeatInfo("Chapter", "scenes.chapter", "", "all of the above in order as one video, with subtitles",
-                   frozenset().union(*(beat.reads for beat in BEATS)))
-SCENES = {info.name: info for info in (*BEATS, CHAPTER)}
+# What the hidden layers really do, measured on this network: the answer to the hope of
+# HopedForFeatures, as a short chapter of its own to watch after chapter one (its beats
+# speak of weighted sums and activations, which chapter one explains after that hope).
+HIDDEN_LAYERS = (
+    _beat("WhatExcitesANeuron", "what_excites_a_neuron", {"evidence"},
+          "What does a hidden neuron respond to? The test digits that excite it most, and their labels.",
+          "a hidden neuron's most exciting test digits, their activations, and how many share a label"),
+    _beat("WhatANeuronWants", "what_a_neuron_wants", {"weights", "evidence"},
+          "What does a neuron want to see? The input that excites it most, found by gradient ascent, beside its weights.",
+          "the input that maximises a neuron (gradient ascent on the pixels, regularised) beside its weight heatmap"),
+    _beat("KnockOneOut", "knock_one_out", {"evidence"},
+          "Silence one neuron at a time: which ones does the answer lean on?",
+          "test accuracy with each hidden neuron silenced, sorted, and the digit's answer without the most important one"),
+    _beat("DoesLayerTwoCombine", "does_layer_two_combine", {"evidence"},
+          "Does the second layer build on the first layer's parts? A measurement, and its verdict.",
+          "how a layer-2 neuron's top digits overlap its strongest layer-1 inputs', against its weakest: the verdict"),
+)
+
+# Chapter two: how this network learns, every number from its real gradients.
+CHAPTER_TWO = (
+    _beat("CostOfOneDigit", "cost_of_one_digit", {"shapes", "weights", "digit", "snapshots"},
+          "The cost of one digit: how far its ten outputs are from what they should be, in the cost training really used.",
+          "the digit's outputs beside what they should be; the cross-entropy training minimised, untrained and trained"),
+    _beat("CostOfTheSet", "cost_of_the_set", {"test_costs"},
+          "The cost of the network is the average over every test digit: high untrained, low trained.",
+          "the mean cost over the 10,000 test digits at each kept snapshot and trained"),
+    _beat("Downhill", "downhill", {"surface"},
+          "Learning is going downhill on the cost: here is a real slice of it, and a ball taking real gradient steps.",
+          "a real slice of the cost surface through the trained weights, and real gradient steps down it"),
+    _beat("GradientVector", "gradient_vector", {"shapes", "weights", "digit"},
+          "The gradient: one number per weight and bias, saying which nudges lower the cost most.",
+          "the digit's gradient: its size, its largest components and their real ratios"),
+    _beat("Backpropagation", "backpropagation", {"shapes", "weights", "digit"},
+          "Backpropagation: what the digit wants from each output, passed back one layer at a time.",
+          "the forward pass in a mirror: each layer's wanted changes, edges coloured by their weights' gradient"),
+    _beat("OneStep", "one_step", {"batch"},
+          "Many digits, one step: a mini-batch's nudges averaged, and one plain gradient step.",
+          "a real mini-batch's wanted nudges, their average, and one gradient-descent step's cost before and after"),
+    _beat("BackToTheRun", "back_to_the_run", {"history", "test_costs"},
+          "Training took thousands of such steps: here is the real run, its cost falling epoch by epoch.",
+          "the real training curve: the loss per epoch, and the test cost at the kept snapshots"),
+)
+
+
+def _chapter(name: str, beats: tuple, shows: str) -> BeatInfo:
+    return BeatInfo(name, "scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)))
+
+
+CHAPTER = _chapter("Chapter", BEATS, "all of the above in order as one video, with subtitles")
+HIDDEN = _chapter("WhatHiddenNeuronsDo", HIDDEN_LAYERS,
+                  "what the hidden neurons really do: the four beats above it as one video, after chapter one")
+CHAPTER2 = _chapter("Chapter2", CHAPTER_TWO, "chapter two: the beats above it in order, as one video with subtitles")
+CHAPTERS = {CHAPTER.name: BEATS, HIDDEN.name: HIDDEN_LAYERS, CHAPTER2.name: CHAPTER_TWO}  # each chapter's beats, in order
+ALL_BEATS = BEATS + HIDDEN_LAYERS + CHAPTER_TWO
+SCENES = {info.name: info for info in (*BEATS, CHAPTER, *HIDDEN_LAYERS, HIDDEN, *CHAPTER_TWO, CHAPTER2)}
 
 
 def scene_info(name: str) -> BeatInfo:
@@ -123,8 +169,9 @@ def scene_info(name: str) -> BeatInfo:
 
 
 def beats_of(name: str) -> tuple[str, ...]:
-    """The beats a scene plays: the Chapter all of them, a beat's own scene itself."""
-    return tuple(beat.name for beat in BEATS) if scene_info(name) is CHAPTER else (name,)
+    """The beats a scene plays: a chapter its own, in order; a beat's own scene itself."""
+    scene_info(name)  # an unknown name is refused
+    return tuple(beat.name for beat in CHAPTERS[name]) if name in CHAPTERS else (name,)
 
 
 def is_chapter(name: str) -> bool:

@@ -186,7 +186,7 @@ def test_retraining_re_renders_what_shows_values_and_the_chapter_shows_the_new_n
     Chapter (the union of its beats), gets a new key; beats that read only the shapes
     keep theirs; and the Chapter then draws the new network's numbers."""
     from scene_state import numbers, written_by_section
-    from scenes.outline import BEATS, CHAPTER, SCENES, scene_class
+    from scenes.outline import ALL_BEATS, CHAPTER, GRADIENT_PARTS, SCENES, scene_class
 
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     shutil.copy(paths.DEFAULT_EXPORT, old)
@@ -195,8 +195,8 @@ def test_retraining_re_renders_what_shows_values_and_the_chapter_shows_the_new_n
     assert result.returncode == 0, result.stderr
     keys = {path: {name: inputs_key(RenderRequest(name, export=path)) for name in SCENES} for path in (old, new)}
     changed = {name for name in SCENES if keys[old][name] != keys[new][name]}
-    values = {beat.name for beat in BEATS if beat.reads & {"weights", "digit", "examples", "evidence"}}
-    assert changed == values | {"Chapter"}
+    values = {beat.name for beat in ALL_BEATS if beat.reads & {"weights", "digit", "examples", "evidence", *GRADIENT_PARTS}}
+    assert changed == values | {"Chapter", "WhatHiddenNeuronsDo", "Chapter2"}
     assert "ParameterCount" not in changed and "weights" in CHAPTER.reads
 
     _, seen = written_by_section(scene_class("Chapter"), export=new)
