@@ -175,7 +175,8 @@ def produce(request: RenderRequest, work: Path, key: str | None = None) -> Produ
     if sections:
         (out / "sections").mkdir()
         for index, section in enumerate(sections):
-            target = out / "sections" / f"{index:02d}_{section.stem.split('_', 2)[-1]}{section.suffix}"
+            # manim's sections are mp4 for a GIF too: each takes the clip's own format
+            target = out / "sections" / f"{index:02d}_{section.stem.split('_', 2)[-1]}.{request.format}"
             finish(section, target, request.format)
             finished_sections.append(target)
     return Produced(clip=clip, poster=poster, subtitles=srt, sections=finished_sections, fps=fps,
@@ -211,7 +212,7 @@ def publish(request: RenderRequest, produced: Produced) -> Clip:
     if produced.sections:
         folder = inside(media_dir, final.with_name(f"{final.stem}.sections"))
         folder.mkdir(exist_ok=True)
-        for old in folder.glob("*"):
+        for old in folder.glob(f"*{final.suffix}"):  # this format's: a GIF's and an mp4's sections share it
             old.unlink()
         for section in produced.sections:
             target = inside(media_dir, folder / section.name)

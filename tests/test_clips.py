@@ -32,9 +32,10 @@ def mp4_atoms(path):
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
-    """ParameterCount (short) in the post formats, rendered once for the module."""
+    """ParameterCount (short) in the post formats, rendered once for the module (the GIF
+    with its sections too)."""
     folder = tmp_path_factory.mktemp("media")
-    for flags in ([], ["--format", "webm", "--transparent"], ["--format", "gif"]):
+    for flags in ([], ["--format", "webm", "--transparent"], ["--format", "gif", "--sections"]):
         result = run_cli("render", "ParameterCount", "--media-dir", folder, *flags)
         assert result.returncode == 0, result.stderr
     return folder
@@ -63,6 +64,32 @@ def test_gif_is_small_and_loops(media):
     gif = Image.open(media / "clips/low/ParameterCount.gif")
     assert gif.size[0] == 480 and gif.n_frames > 10
     assert gif.info["loop"] == 0
+
+
+def test_a_gif_lasts_what_its_sidecar_and_its_video_say(media):
+    """Summed GIF delays against the mp4 of the same scene and the sidecar's duration: a
+    GIF whose frames were each rounded to 60 ms played 10 % fast."""
+    with Image.open(media / "clips/low/ParameterCount.gif") as gif:
+        milliseconds = 0
+        for index in range(gif.n_frames):
+            gif.seek(index)
+            milliseconds += gif.info["duration"]
+    with av.open(str(media / "clips/low/ParameterCount.mp4")) as container:
+        stream = container.streams.video[0]
+        video_seconds = stream.frames / float(stream.average_rate)
+    sidecar = json.loads((media / "clips/low/ParameterCount.gif.json").read_text())
+    assert abs(milliseconds / 1000 - sidecar["duration"]) <= 0.01
+    assert abs(milliseconds / 1000 - video_seconds) <= 0.01
+
+
+def test_a_gifs_sections_are_gifs_named_so(media):
+    sections = sorted((media / "clips/low/ParameterCount.sections").iterdir())
+    assert sections and all(path.suffix == ".gif" for path in sections)
+    for path in sections:
+        with Image.open(path) as image:
+            assert image.format == "GIF"
+    sidecar = json.loads((media / "clips/low/ParameterCount.gif.json").read_text())
+    assert sidecar["sections"] and all(section.endswith(".gif") for section in sidecar["sections"])
 
 
 def test_the_gif_is_drawn_in_the_post_layout_not_the_mp4_scaled_down(media):
