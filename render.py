@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--edges", choices=["weight", "contribution"], default="weight",
                         help="draw each edge by its weight w, or by its contribution w·a for this digit")
     render.add_argument("--sections", action="store_true", help="also write one clip per section (beat)")
+    render.add_argument("--force", action="store_true", help="render even a clip that is up to date")
     render.add_argument("--snapshot", type=int, help="ForwardPass through the network as it was at this epoch "
                                                      "(train with --snapshots first)")
     render.add_argument("--media-dir", type=Path, default=None, help="where clips go (default: media/)")
@@ -222,37 +223,66 @@ def _request(args, scene):
 
 
 def command_render(args) -> None:
+    from model.errors import UserError
     from publish.media import exclusive, sweep
     from publish.requests import CLIPS_DIR
 
     _check_engine(args)
+    if args.force and args.engine == "ray":
+        raise UserError("--force goes with the local engine; with --engine ray, delete the clip to render it again")
     requests = [_request(args, scene) for scene in args.scenes]
-    for request in requests:  # refuse bad input before spending minutes on the good part
-        request.check()
+    for request in requests:  # the options, export and digit; the beats' own checks once a clip is stale
+        request.check(drawable=False)
     with exclusive(requests[0].media_dir, wait=True):  # a second render waits its turn
         sweep(requests[0].media_dir, CLIPS_DIR)
         if args.engine == "ray":
-            _render_on_ray(requests, args.address)
+            _render_on_ray(requests, args.address)  # renders only the stale clips too
         else:
-            _render_each(requests)
+            _render_each(requests, force=args.force)
 
 
-def _render_each(requests) -> None:
-    from publish.clips import render_clip
+def _render_each(requests, force: bool = False) -> None:
+    """Render each request whose clip is stale (`force`: each one), printing every clip's
+    path, up to date or new."""
     from publish.manifest import write_manifest
 
+    stale = [request for request in requests if force or not _up_to_date(request)]
+    for request in stale:  # refuse bad input before spending minutes on the good part
+        request.check()
     try:
         for request in requests:
-            clip = render_clip(request)
-            print(clip.path)
-            if clip.poster:
-                print(f"  poster: {clip.poster}")
-            if clip.subtitles:
-                print(f"  subtitles: {clip.subtitles}")
-            for section in clip.sections:
+            clip = _bring_up_to_date(request, force=request in stale)
+            print(clip["path"])
+            if request not in stale:
+                print("  up to date: its inputs have not changed (--force renders it again)")
+            if clip["poster"]:
+                print(f"  poster: {clip['poster']}")
+            if clip["subtitles"]:
+                print(f"  subtitles: {clip['subtitles']}")
+            for section in clip["sections"]:
                 print(f"  section: {section}")
     finally:
         write_manifest(requests[0].media_dir)
+
+
+def _up_to_date(request) -> bool:
+    """Whether the request's clip is on disk, intact, made from the same inputs (the key
+    `all` uses: publish/keys.py)."""
+    from publish.batch import up_to_date
+    from publish.keys import inputs_key
+
+    return up_to_date(request, inputs_key(request))
+
+
+def _bring_up_to_date(request, force: bool = False) -> dict:
+    """The clip's record: the one on disk when it is up to date, else a new render's.
+    The caller holds the media folder's lock."""
+    from publish.clips import render_clip, sidecar_path
+    from publish.manifest import intact_record
+
+    if not force and _up_to_date(request):
+        return intact_record(sidecar_path(request.clip_path()))
+    return vars(render_clip(request))
 
 
 def _check_engine(args) -> None:
@@ -328,7 +358,6 @@ def command_list(args) -> None:
 
 def command_video(args) -> None:
     from model import paths
-    from publish.clips import render_clip
     from publish.requests import RenderRequest
 
     if not paths.DEFAULT_EXPORT.exists():
@@ -342,9 +371,9 @@ def command_video(args) -> None:
     from publish.media import exclusive
 
     with exclusive(paths.MEDIA_DIR, wait=True):
-        clip = render_clip(RenderRequest("ForwardPass", quality="medium"))
+        clip = _bring_up_to_date(RenderRequest("ForwardPass", quality="medium"))  # unchanged: not rendered again
         write_manifest()
-    print(f"the video: {clip.path}  (poster: {clip.poster})")
+    print(f"the video: {clip['path']}  (poster: {clip['poster']})")
 
 
 def command_gallery(args) -> None:

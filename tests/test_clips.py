@@ -175,6 +175,19 @@ def test_manifest_deleted_or_corrupted_is_rebuilt(media):
     assert json.loads(manifest.read_text())["clips"] == expected
 
 
+def test_render_skips_a_clip_that_is_up_to_date_unless_forced(media):
+    """`render` keys clips as `all` does: the same request again renders nothing."""
+    clip = media / "clips/low/ParameterCount.mp4"
+    before = clip.stat().st_mtime_ns
+    again = run_cli("render", "ParameterCount", "--media-dir", media)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[0].endswith("ParameterCount.mp4") and "up to date" in again.stdout
+    assert clip.stat().st_mtime_ns == before
+    forced = run_cli("render", "ParameterCount", "--media-dir", media, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "up to date" not in forced.stdout and clip.stat().st_mtime_ns != before
+
+
 def test_transparent_mp4_names_the_format_that_works():
     line = assert_clean_failure(run_cli("render", "ParameterCount", "--format", "mp4", "--transparent"))
     assert "--format webm" in line
