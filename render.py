@@ -24,6 +24,7 @@ from pathlib import Path
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+DEFAULT_EPOCHS = 50
 
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     data_help = "MNIST IDX directory, or 'torchvision' to download (default: the copy in assets/mnist)"
     train = commands.add_parser("train", help="train the network on MNIST, then write checkpoint and export")
-    train.add_argument("--epochs", type=epochs, default=50)
+    train.add_argument("--epochs", type=epochs, default=DEFAULT_EPOCHS)
     train.add_argument("--seed", type=seed, default=0)
     train.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
                        help="hidden-layer activation (the output layer is always sigmoid)")
@@ -160,9 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     everything.add_argument("--scenes", nargs="+", metavar="SCENE", help="only these scenes (default: all)")
     everything.add_argument("--jobs", type=positive_int, help="worker processes, or a local Ray instance's CPUs "
                                                               "(default: one per core)")
-    everything.add_argument("--epochs", type=epochs, default=50)
-    everything.add_argument("--seed", type=seed, default=0)
-    everything.add_argument("--hidden", type=hidden_sizes, default=(16, 16))
+    # No defaults: given, they ask for training; not given, `all` keeps the network there.
+    everything.add_argument("--epochs", type=epochs, help="train with this many epochs (default: keep the network)")
+    everything.add_argument("--seed", type=seed, help="train with this seed (default: keep the network)")
+    everything.add_argument("--hidden", type=hidden_sizes, help="train with these hidden layers (default: keep the network)")
     everything.add_argument("--quiet", action="store_true", help="no training progress bar")
 
     gallery = commands.add_parser("gallery", help="write media/gallery.html: every clip, with a snippet to embed")
@@ -173,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     widget.add_argument("--export", type=Path, help="default: assets/export/network.json")
     widget.add_argument("--out", type=Path, help="the folder to write (default: media/widget/)")
 
+    commands.add_parser("restore", help="return to the committed networks (undo `train`; your runs are removed)")
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
     return parser
@@ -316,28 +319,45 @@ def _train_export_render(args, template) -> None:
     # rendering: with nothing changed, `all` is a few file reads and hashes.
     from model import freshness
     from model.paths import default_paths
+    from model.shapes import CLASSES, DEFAULT_HIDDEN, PIXELS
     from publish.batch import render_all
 
     if args.export is not None:  # the user's own export: drawn as it is, checked on read
         render_all(template, args.scenes, args.jobs, engine=args.engine, address=args.address)
         return
+    # The network there is kept, whoever trained it: `all` trains only when asked to.
+    given = {"seed": args.seed, "epochs": args.epochs, "hidden": list(args.hidden) if args.hidden else None}
+    asked = {option: value for option, value in given.items() if value is not None}
     for activation in ("sigmoid", "relu"):
         checkpoint, export = default_paths(activation)
-        wanted = {"seed": args.seed, "epochs": args.epochs, "hidden": list(args.hidden), "activation": activation}
-        reason = "asked to (--retrain)" if args.retrain else freshness.training_options_changed(wanted, checkpoint)
+        defaults = {"seed": 0, "epochs": DEFAULT_EPOCHS, "hidden": list(DEFAULT_HIDDEN), "activation": activation}
+        reason, wanted = freshness.training_plan({**asked, "activation": activation}, defaults, checkpoint,
+                                                 retrain=args.retrain)
         if reason:
             from model.pipeline import run_training
             from model.train import TrainConfig
 
             print(f"training the {activation} network: {reason}")
-            run_training(TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed),
-                         progress=not args.quiet)
-        elif not freshness.export_is_current(checkpoint, export):
-            from model.pipeline import run_export
+            run_training(TrainConfig(hidden=tuple(wanted["hidden"]), activation=activation, epochs=wanted["epochs"],
+                                     seed=wanted["seed"]), progress=not args.quiet)
+        else:
+            sizes = "-".join(map(str, (PIXELS, *wanted["hidden"], CLASSES)))
+            print(f"using the {activation} network there: {sizes}, {wanted['epochs']} epochs, seed {wanted['seed']} "
+                  "(--retrain, --epochs, --seed or --hidden train again; `render.py restore` returns to the "
+                  "committed one)")
+            if not freshness.export_is_current(checkpoint, export):
+                from model.pipeline import run_export
 
-            run_export(checkpoint)  # the code or data changed since: keep the export in step
+                run_export(checkpoint)  # the code or data changed since: keep the export in step
         freshness.record_export(checkpoint, export)
     render_all(template, args.scenes, args.jobs, engine=args.engine, address=args.address)
+
+
+def command_restore(args) -> None:
+    from model.pipeline import restore_committed
+
+    for path in restore_committed():
+        print(f"restored {path}")
 
 
 def command_list(args) -> None:
@@ -394,7 +414,8 @@ def command_widget(args) -> None:
 
 
 COMMANDS = {"gallery": command_gallery, "widget": command_widget, "train": command_train, "export": command_export, "render": command_render,
-            "list": command_list, "video": command_video, "all": command_all}
+            "list": command_list, "video": command_video, "all": command_all,
+            "restore": command_restore}
 
 
 def main(argv=None) -> int:

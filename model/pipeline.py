@@ -141,3 +141,20 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
         else:
             export.write_export(doc, export_path)
     return export_path, new_image["id"] if new_image else None
+
+
+def restore_committed() -> list[Path]:
+    """Switch the default networks (sigmoid and ReLU) back to the ones the repository
+    ships, undoing `render.py train` and `export --digit` on them: one switch of each
+    set's `current` link (generations.py). Returns the exports restored."""
+    restored = []
+    for activation in ("sigmoid", "relu"):
+        checkpoint_path, export_path = default_paths(activation)
+        folder = paths.generations_dir(checkpoint_path)
+        with no_interrupts():
+            if generations.restore_committed(folder, [checkpoint_path.parent, export_path.parent]):
+                restored.append(export_path)
+    if not restored:
+        raise UserError("no committed network to return to (assets/checkpoints/*.generations/"
+                        f"{generations.COMMITTED}); `git restore assets` brings it back from git")
+    return restored

@@ -1,0 +1,54 @@
+"""What a new user trips over (issue 20): their own training run kept by `all` and
+never deleting the committed network, and messages that say what is true."""
+import os
+
+import pytest
+
+from conftest import assert_clean_failure, run_cli
+from model import freshness, generations
+from model.errors import UserError
+
+DEFAULTS = {"seed": 0, "epochs": 50, "hidden": [16, 16], "activation": "sigmoid"}
+
+
+def test_all_keeps_the_network_the_user_trained(tiny_training, tmp_path):
+    """`train --epochs 2` then `all`: no retraining to the default 50 epochs. `all`
+    trains when there is no network, when asked, or when an option it is given differs."""
+    checkpoint, _ = tiny_training   # 2 epochs, seed 3
+    reason, wanted = freshness.training_plan({"activation": "sigmoid"}, DEFAULTS, checkpoint)
+    assert reason is None and wanted["epochs"] == 2 and wanted["seed"] == 3
+    reason, wanted = freshness.training_plan({"activation": "sigmoid", "epochs": 50}, DEFAULTS, checkpoint)
+    assert reason == "epochs 2 -> 50" and wanted["seed"] == 3   # what was not asked is the network's own
+    reason, wanted = freshness.training_plan({"activation": "sigmoid"}, DEFAULTS, checkpoint, retrain=True)
+    assert reason == "asked to (--retrain)" and wanted["epochs"] == 2
+    reason, wanted = freshness.training_plan({"activation": "sigmoid"}, DEFAULTS, tmp_path / "none.safetensors")
+    assert reason == "no network yet" and wanted == DEFAULTS
+
+
+def _set(folder, name, content):
+    (folder / name).mkdir(parents=True)
+    (folder / name / "net.json").write_text(content)
+
+
+def test_training_keeps_the_committed_network_and_restore_returns_to_it(tmp_path):
+    """A training run published a new generation and swept every other one, the
+    committed generation (tracked by git) included; `restore` switches back to it."""
+    folder, published = tmp_path / "net.generations", tmp_path / "export"
+    _set(folder, generations.COMMITTED, "committed")
+    os.symlink(generations.COMMITTED, folder / generations.CURRENT)
+    published.mkdir()
+    generations.publish(folder, {published / "net.json": lambda target: target.write_text("mine"),
+                                 published / "net.epoch3.json": lambda target: target.write_text("mine at 3")})
+    assert (folder / generations.COMMITTED / "net.json").read_text() == "committed"   # still there
+    assert (published / "net.json").read_text() == "mine"
+    assert generations.restore_committed(folder, [published])
+    assert (published / "net.json").read_text() == "committed"
+    assert not os.path.lexists(published / "net.epoch3.json")   # only the user's run had it: no dangling link
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == \
+        [generations.CURRENT, generations.COMMITTED]
+
+
+def test_restore_without_a_committed_network_says_so(tmp_path):
+    folder = tmp_path / "net.generations"
+    folder.mkdir()
+    assert not generations.restore_committed(folder, [])
