@@ -127,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="rebuild the export file from a checkpoint")
     export.add_argument("--checkpoint", type=Path, help="default: assets/checkpoints/network.safetensors")
     export.add_argument("--export", type=Path, help="default: beside the others in assets/export/")
-    export.add_argument("--digit", type=Path, help="add your own digit from an image file")
+    export.add_argument("--digit", type=Path, help="add a digit: an image file, or any MNIST digit by its index "
+                                                   "(train:N, test:N)")
     export.add_argument("--label", type=int, help="what the --digit image is meant to be (0-9)")
     export.add_argument("--data", default=None, help=data_help)
     render = commands.add_parser("render", help="render scenes to video (default: ForwardPass)")
@@ -137,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--format", choices=["mp4", "webm", "gif", "png", "mov"], default="mp4",
                         help="png is the last frame as a still")
     render.add_argument("--transparent", action="store_true", help="transparent background (webm, mov, png)")
-    render.add_argument("--digit", help="which example to draw: train:7 (default), test:0, image:NAME")
+    render.add_argument("--digit", help="which example to draw: train:7 (default), test:0, image:NAME; "
+                                        "`export --digit` adds others")
     render.add_argument("--export", type=Path, help="default: assets/export/network.json")
     render.add_argument("--edges", choices=["weight", "contribution"], default="weight",
                         help="draw each edge by its weight w, or by its contribution w·a for this digit")

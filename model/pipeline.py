@@ -47,10 +47,11 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     _check_output(checkpoint_path, "--checkpoint")
     _check_output(export_path, "--export")
     images = export.carried_images(export_path) if export_path.exists() else []
+    added = export.carried_mnist(export_path)
     data = mnist.load(data_source)
     result = train(config, data, progress=progress)
-    doc = export.build_export(result.model, result.training, data, images)
-    snapshot_docs = snapshot_exports(result, data, images)
+    doc = export.build_export(result.model, result.training, data, images, added=added)
+    snapshot_docs = snapshot_exports(result, data, images, added)
     content = checkpoint.checkpoint_bytes(result.model, doc["training"], result.history)
     metrics_path, curve_path = paths.training_outputs(checkpoint_path)
     metrics = {"training": doc["training"], "history": result.history,
@@ -93,9 +94,9 @@ def _check_output(path: Path, flag: str) -> None:
         raise UserError(f"{flag} {path}: {path.parent} is a file, not a folder")
 
 
-def snapshot_exports(result, data, images) -> dict:
+def snapshot_exports(result, data, images, added=()) -> dict:
     """An export for each kept epoch: the network as it was then, with the sloppy three and
-    the user's own digits through it (not every example: six whole exports would triple
+    the user's own digits (images and added MNIST digits) through it (not every example: six whole exports would triple
     what a clone carries), and the whole run's history, so the learning beat can draw the
     curve the snapshot sits on."""
     docs = {}
@@ -107,40 +108,58 @@ def snapshot_exports(result, data, images) -> dict:
         training.pop("validation_accuracy")  # the final epoch's; this snapshot's is in the history
         if epoch >= 1:
             training["validation_accuracy"] = result.history[epoch - 1]["validation_accuracy"]
-        docs[epoch] = export.build_export(model.eval(), training, data, images, only=export.SNAPSHOT_EXAMPLES)
+        docs[epoch] = export.build_export(model.eval(), training, data, images, only=export.SNAPSHOT_EXAMPLES,
+                                          added=added)
     return docs
 
 
-def run_export(checkpoint_path: Path | None = None, export_path: Path | None = None, digit: Path | None = None,
+def run_export(checkpoint_path: Path | None = None, export_path: Path | None = None, digit: Path | str | None = None,
                label: int | None = None, data_source=None) -> tuple[Path, str | None]:
-    """Rebuild the export from a checkpoint, optionally adding the user's own digit."""
+    """Rebuild the export from a checkpoint, optionally adding the user's own digit: an
+    image file, or an MNIST digit by its index (`train:N`, `test:N`)."""
     if label is not None and not 0 <= label <= 9:
         raise UserError(f"--label must be a digit 0-9, got {label}")
     if label is not None and digit is None:
         raise UserError("--label needs --digit PATH")
-    new_image = None
-    if digit is not None:  # read the image first: a bad one must change nothing
+    new_image, new_mnist = None, None
+    if digit is not None and export.is_mnist_id(digit) and not Path(digit).exists():
+        new_mnist = str(digit)
+        if label is not None:
+            raise UserError(f"--label is for an image; {new_mnist} is labelled by MNIST itself")
+    elif digit is not None:  # read the image first: a bad one must change nothing
         new_image = {"id": export.image_id(digit), "path": str(digit), "label": label,
                      "pixels": digit_image.load_digit(digit)}
     checkpoint_path = Path(checkpoint_path or paths.DEFAULT_CHECKPOINT)
     model, training, _ = checkpoint.load_checkpoint(checkpoint_path)
     export_path = Path(export_path or default_paths(model.hidden_activation)[1])
     images = export.carried_images(export_path)
+    added = export.carried_mnist(export_path)
     if new_image is not None:
         _refuse_id_collision(new_image, images)
         images = [image for image in images if image["id"] != new_image["id"]] + [new_image]
     data = mnist.load(data_source)
-    doc = export.build_export(model, training, data, images)
+    if new_mnist is not None:
+        _check_mnist_index(new_mnist, data)
+        added = [example_id for example_id in added if example_id != new_mnist] + [new_mnist]
+    doc = export.build_export(model, training, data, images, added=added)
+    new_id = new_image["id"] if new_image else new_mnist
     folder = paths.generations_dir(checkpoint_path)
     with no_interrupts():
         if generations.managed_by(export_path, folder):  # part of a training set: a new generation
             if export.unchanged(doc, export_path):
-                return export_path, new_image["id"] if new_image else None
+                return export_path, new_id
             generations.publish(folder, {export_path: lambda target: export.write_export(doc, target)},
                                 carry_over=True)
         else:
             export.write_export(doc, export_path)
-    return export_path, new_image["id"] if new_image else None
+    return export_path, new_id
+
+
+def _check_mnist_index(example_id: str, data) -> None:
+    source, index = export.mnist_source(example_id)
+    count = len(data.train_images if source == "mnist-train" else data.test_images)
+    if index >= count:
+        raise UserError(f"--digit {example_id}: MNIST's {source.split('-')[1]} set has images 0 to {count - 1}")
 
 
 def restore_committed() -> list[Path]:

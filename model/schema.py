@@ -56,6 +56,7 @@ class Example:
     z: list[np.ndarray]    # one per non-input layer
     a: list[np.ndarray]    # one per layer, a[0] == pixels
     prediction: int
+    added: bool = False    # an MNIST digit the user added (`export --digit test:N`): kept on re-export
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ class Export:
             if example.id == example_id:
                 return example
         known = ", ".join(e.id for e in self.examples)
-        raise UserError(f"no example '{example_id}' in the export (known: {known})")
+        how = (f"add it with `render.py export --digit {example_id}`" if not example_id.startswith("image:")
+               else "add an image with `render.py export --digit FILE`")
+        raise UserError(f"no example '{example_id}' in the export ({how}; known: {known})")
 
 
 def read_export(path: Path) -> Export:
@@ -178,7 +181,10 @@ def _parse_example(e, network: Network, where: str) -> Example:
     zs = [_array(z, (sizes[i + 1],), f"{where}.z[{i}]") for i, z in enumerate(zs)]
     acts = [_array(a, (sizes[i],), f"{where}.a[{i}]") for i, a in enumerate(acts)]
     _expect(np.array_equal(acts[0], pixels), f"{where}.a[0] differs from its pixels")
-    return Example(example_id, source, index, path, label, pixels, zs, acts, prediction)
+    added = e.get("added", False)
+    _expect(isinstance(added, bool) and (not added or source != "image"),
+            f"{where}.added must be true or false, and only for an MNIST digit")
+    return Example(example_id, source, index, path, label, pixels, zs, acts, prediction, added)
 
 
 def _field(obj: dict, key: str, kind, prefix: str = ""):

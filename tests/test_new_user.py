@@ -52,3 +52,43 @@ def test_restore_without_a_committed_network_says_so(tmp_path):
     folder = tmp_path / "net.generations"
     folder.mkdir()
     assert not generations.restore_committed(folder, [])
+
+
+@pytest.fixture
+def own_copy(tmp_path):
+    """The committed network's checkpoint and export as plain files of this test's own."""
+    import shutil
+
+    from model import paths
+
+    mine = tmp_path / "net.safetensors", tmp_path / "net.json"
+    shutil.copyfile(paths.DEFAULT_CHECKPOINT, mine[0])
+    shutil.copyfile(paths.DEFAULT_EXPORT, mine[1])
+    return mine
+
+
+def test_any_mnist_digit_is_added_by_its_index_and_kept(own_copy, mnist):
+    """`export --digit test:123` adds MNIST's test digit 123 (no PNG to cut out first);
+    a later re-export keeps it, and render can then draw it."""
+    from model.pipeline import run_export
+    from model.schema import read_export
+
+    checkpoint, export = own_copy
+    result = run_cli("export", "--checkpoint", checkpoint, "--export", export, "--digit", "test:123")
+    assert result.returncode == 0, result.stderr
+    assert "added example test:123" in result.stdout
+    example = read_export(export).example("test:123")
+    assert example.source == "mnist-test" and example.index == 123 and example.added
+    assert example.label == int(mnist.test_labels[123])
+    assert list(example.pixels) == pytest.approx(mnist.test_images[123].numpy().reshape(-1) / 255, abs=1e-7)
+    run_export(checkpoint, export)   # rebuilt, as `all` or a change of code would
+    assert read_export(export).example("test:123").added
+    with pytest.raises(UserError, match="test set has images 0 to 9999"):
+        run_export(checkpoint, export, "test:10000")
+
+
+def test_a_missing_mnist_digit_says_how_to_add_it_and_a_bare_number_what_forms_there_are(tmp_path):
+    line = assert_clean_failure(run_cli("render", "--digit", "test:123", "--media-dir", tmp_path))
+    assert "no example 'test:123' in the export (add it with `render.py export --digit test:123`" in line
+    line = assert_clean_failure(run_cli("render", "--digit", "7", "--media-dir", tmp_path))
+    assert "train:7" in line and "test:7" in line and "image:NAME" in line and "image:7" not in line
