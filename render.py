@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--digit", type=Path, help="add a digit: an image file, or any MNIST digit by its index "
                                                    "(train:N, test:N)")
     export.add_argument("--label", type=int, help="what the --digit image is meant to be (0-9)")
+    export.add_argument("--replace", action="store_true",
+                        help="let --digit replace a different image already added under the same name")
+    export.add_argument("--remove", metavar="ID", help="remove a digit you added (image:NAME, train:N, test:N)")
     export.add_argument("--data", default=None, help=data_help)
     render = commands.add_parser("render", help="render scenes to video (default: ForwardPass)")
     render.add_argument("scenes", nargs="*", default=["ForwardPass"], metavar="SCENE", help="see `render.py list`")
@@ -196,10 +199,24 @@ def command_train(args) -> None:
 def command_export(args) -> None:
     from model.pipeline import run_export
 
-    path, added = run_export(args.checkpoint, args.export, args.digit, args.label, args.data)
-    if added:
-        print(f"added example {added}")
+    path, example_id, done = run_export(args.checkpoint, args.export, args.digit, args.label, args.data,
+                                        replace=args.replace, remove=args.remove)
+    if done == "removed":
+        print(f"removed example {example_id}")
+    elif done == "unchanged":
+        print(f"example {example_id} was already there: {_what_the_network_read(path, example_id)}")
+    elif done:
+        print(f"{done} example {example_id}: {_what_the_network_read(path, example_id)}")
     _summarise(path)
+
+
+def _what_the_network_read(path: Path, example_id: str) -> str:
+    """`read as 3 (0.94), labelled 3`: the answer the user is about to see drawn."""
+    from model.schema import read_export
+
+    example = read_export(path).example(example_id)
+    said = f"labelled {example.label}" if example.label is not None else "no label"
+    return f"read as {example.prediction} ({example.a[-1][example.prediction]:.2f}), {said}"
 
 
 def describe_network(network) -> str:

@@ -10,6 +10,8 @@ import signal
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from . import checkpoint, digit_image, export, generations, mnist, paths, test_seam
 from .curve import plot_training_curve
 from .atomic import write_text
@@ -114,13 +116,19 @@ def snapshot_exports(result, data, images, added=()) -> dict:
 
 
 def run_export(checkpoint_path: Path | None = None, export_path: Path | None = None, digit: Path | str | None = None,
-               label: int | None = None, data_source=None) -> tuple[Path, str | None]:
-    """Rebuild the export from a checkpoint, optionally adding the user's own digit: an
-    image file, or an MNIST digit by its index (`train:N`, `test:N`)."""
+               label: int | None = None, data_source=None, replace: bool = False,
+               remove: str | None = None) -> tuple[Path, str | None, str | None]:
+    """Rebuild the export from a checkpoint, optionally adding the user's own digit (an
+    image file, or an MNIST digit by its index: `train:N`, `test:N`) or removing one
+    (`remove`: its id). An image whose id is taken by a different one replaces it only
+    when asked (`replace`). Returns (export, the id added or removed, what was done:
+    "added", "replaced", "removed" or "unchanged"; None without a digit)."""
     if label is not None and not 0 <= label <= 9:
         raise UserError(f"--label must be a digit 0-9, got {label}")
     if label is not None and digit is None:
         raise UserError("--label needs --digit PATH")
+    if remove is not None and digit is not None:
+        raise UserError("--remove and --digit: one at a time")
     new_image, new_mnist = None, None
     if digit is not None and export.is_mnist_id(digit) and not Path(digit).exists():
         new_mnist = str(digit)
@@ -134,25 +142,53 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
     export_path = Path(export_path or default_paths(model.hidden_activation)[1])
     images = export.carried_images(export_path)
     added = export.carried_mnist(export_path)
+    new_id, done = (new_image["id"] if new_image else new_mnist or remove), None
     if new_image is not None:
         _refuse_id_collision(new_image, images)
+        done = _replacing(new_image, images, replace)
         images = [image for image in images if image["id"] != new_image["id"]] + [new_image]
+    if new_mnist is not None:
+        done = "unchanged" if new_mnist in added else "added"
+    if remove is not None:
+        if remove not in [image["id"] for image in images] + added:
+            raise UserError(f"--remove {remove}: not an example you added (yours: "
+                            f"{', '.join([image['id'] for image in images] + added) or 'none'}); "
+                            "the examples every export holds stay")
+        images = [image for image in images if image["id"] != remove]
+        added = [example_id for example_id in added if example_id != remove]
+        done = "removed"
     data = mnist.load(data_source)
     if new_mnist is not None:
         _check_mnist_index(new_mnist, data)
         added = [example_id for example_id in added if example_id != new_mnist] + [new_mnist]
     doc = export.build_export(model, training, data, images, added=added)
-    new_id = new_image["id"] if new_image else new_mnist
     folder = paths.generations_dir(checkpoint_path)
     with no_interrupts():
         if generations.managed_by(export_path, folder):  # part of a training set: a new generation
             if export.unchanged(doc, export_path):
-                return export_path, new_id
+                return export_path, new_id, done
             generations.publish(folder, {export_path: lambda target: export.write_export(doc, target)},
                                 carry_over=True)
         else:
             export.write_export(doc, export_path)
-    return export_path, new_id
+    return export_path, new_id, done
+
+
+def _replacing(new_image: dict, images: list[dict], replace: bool) -> str:
+    """"added", "unchanged" (the same picture and label again) or "replaced" (only when
+    asked: an earlier image of the same name would otherwise be lost without a word)."""
+    for image in images:
+        if image["id"] != new_image["id"]:
+            continue
+        if np.array_equal(np.asarray(image["pixels"]), np.asarray(new_image["pixels"])) and \
+                image["label"] == new_image["label"]:
+            return "unchanged"
+        if not replace:
+            said = f"labelled {image['label']}" if image["label"] is not None else "unlabelled"
+            raise UserError(f"{new_image['path']}: the export already holds {image['id']} ({image['path']}, {said}), "
+                            "a different picture or label; add --replace to replace it, or rename the file")
+        return "replaced"
+    return "added"
 
 
 def _check_mnist_index(example_id: str, data) -> None:

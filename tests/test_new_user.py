@@ -92,3 +92,37 @@ def test_a_missing_mnist_digit_says_how_to_add_it_and_a_bare_number_what_forms_t
     assert "no example 'test:123' in the export (add it with `render.py export --digit test:123`" in line
     line = assert_clean_failure(run_cli("render", "--digit", "7", "--media-dir", tmp_path))
     assert "train:7" in line and "test:7" in line and "image:NAME" in line and "image:7" not in line
+
+
+def test_an_image_of_the_same_name_replaces_only_when_asked_and_any_added_digit_can_go(own_copy, tmp_path):
+    """`export --digit other/my3.png` silently replaced the earlier my3.png (a 3). Now it
+    is refused without --replace, what the network read is printed, and --remove takes
+    an added digit out."""
+    from PIL import Image, ImageDraw
+
+    from model.schema import read_export
+
+    checkpoint, export = own_copy
+    for folder, stroke in (("first", [(20, 10), (60, 10), (40, 45), (60, 80), (20, 80)]),
+                           ("other", [(20, 10), (70, 10), (35, 90)])):
+        (tmp_path / folder).mkdir()
+        image = Image.new("L", (90, 100), 255)
+        ImageDraw.Draw(image).line(stroke, fill=0, width=9)
+        image.save(tmp_path / folder / "my3.png")
+    base = ["export", "--checkpoint", checkpoint, "--export", export]
+    first = run_cli(*base, "--digit", tmp_path / "first/my3.png", "--label", "3")
+    assert first.returncode == 0, first.stderr
+    read = read_export(export).example("image:my3")
+    answer = f"added example image:my3: read as {read.prediction} ({read.a[-1][read.prediction]:.2f}), labelled 3"
+    assert answer in first.stdout
+    line = assert_clean_failure(run_cli(*base, "--digit", tmp_path / "other/my3.png", "--label", "7"))
+    assert "already holds image:my3" in line and "--replace" in line
+    assert read_export(export).example("image:my3").label == 3   # the first one is still there
+    from model.pipeline import run_export
+
+    assert run_export(checkpoint, export, tmp_path / "other/my3.png", 7, replace=True)[2] == "replaced"
+    assert read_export(export).example("image:my3").label == 7
+    assert run_export(checkpoint, export, remove="image:my3")[1:] == ("image:my3", "removed")
+    assert "image:my3" not in [e.id for e in read_export(export).examples]
+    with pytest.raises(UserError, match="not an example you added"):
+        run_export(checkpoint, export, remove="train:7")
