@@ -51,7 +51,10 @@ def load_digit(path: str | Path) -> np.ndarray:
             ink = ink_map(upright(image))
     except Image.DecompressionBombError:  # over twice the cap: Pillow refuses at open
         raise UserError(f"{path}: too many pixels, over the limit of {limits.MAX_IMAGE_PIXELS:,} pixels") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as err:
+    except UnidentifiedImageError:  # Pillow's own words name its in-memory file object, not the user's file
+        raise UserError(f"{path}: not a readable image (not in any image format Pillow knows: PNG, JPEG, GIF, "
+                        "BMP, TIFF, WebP, ...)") from None
+    except (OSError, SyntaxError, ValueError, struct.error) as err:
         raise UserError(f"{path}: not a readable image ({str(err).splitlines()[0] if str(err) else type(err).__name__})") from None
     try:
         return mnist_style(ink)

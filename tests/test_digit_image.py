@@ -104,8 +104,9 @@ MESSAGES = {"missing": "no such image", "empty": "empty file", "not an image": "
 
 @pytest.mark.parametrize("kind", MESSAGES)
 def test_bad_image_is_refused(kind, tmp_path):
-    with pytest.raises(UserError, match=MESSAGES[kind]):
+    with pytest.raises(UserError, match=MESSAGES[kind]) as refused:
         load_digit(bad_images(tmp_path)[kind])
+    assert "object at 0x" not in str(refused.value) and "BytesIO" not in str(refused.value)  # no internal names
 
 
 def test_cli_refuses_bad_images_and_leaves_the_export_alone(tmp_path):
