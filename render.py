@@ -16,6 +16,7 @@ output file is ever left half-written.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -450,11 +451,18 @@ def main(argv=None) -> int:
             parser.error("--address goes with --engine ray")
     except SystemExit as stop:  # argparse: --help (0) or a usage error, already one line
         return stop.code if isinstance(stop.code, int) else EXIT_USER_ERROR
+    except ModuleNotFoundError as err:
+        return _missing_dependency(err)
     from model.errors import Terminated, UserError
 
     with sigterm_raises(Terminated):
         try:
             COMMANDS[args.command](args)
+            sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
+        except BrokenPipeError:
+            return _reader_gone()
+        except ModuleNotFoundError as err:
+            return _missing_dependency(err)
         except UserError as err:
             return _fail(str(err))
         except Terminated:
@@ -471,6 +479,26 @@ def main(argv=None) -> int:
             where = f"{err.filename}: " if err.filename else ""
             return _fail(f"{where}{err.strerror or err}")
     return 0
+
+
+PROJECT_PACKAGES = ("model", "scenes", "publish")
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE   # what a shell reports for a tool ended by SIGPIPE
+
+
+def _reader_gone() -> int:
+    """Our output's reader went away (`render.py list | head -1`): end quietly, as other
+    tools do. Whatever is still buffered goes nowhere, not into a second error at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
+def _missing_dependency(err: ModuleNotFoundError) -> int:
+    """A library missing from this Python (the system python3 rather than the project's
+    venv): one line saying which Python to use. A project module missing is a bug."""
+    if (err.name or "").split(".")[0] in PROJECT_PACKAGES:
+        raise err
+    return _fail(f"{err.name} is not installed for this Python ({sys.executable}): run ./video.sh once (it sets up "
+                 f".venv), then use .venv/bin/python render.py")
 
 
 def _fail(message: str) -> int:

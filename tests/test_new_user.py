@@ -126,3 +126,33 @@ def test_an_image_of_the_same_name_replaces_only_when_asked_and_any_added_digit_
     assert "image:my3" not in [e.id for e in read_export(export).examples]
     with pytest.raises(UserError, match="not an example you added"):
         run_export(checkpoint, export, remove="train:7")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`render.py list | head -1`: the reader gone before we write, no error line."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    process = subprocess.Popen([sys.executable, str(REPO / "render.py"), "list"], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()   # before the interpreter has even started: every write meets a closed pipe
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert stderr == "" and process.returncode == 141
+
+
+def test_a_python_without_manim_is_told_which_python_to_use(tmp_path):
+    """The system python3 has no manim: one line naming ./video.sh and .venv/bin/python."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    code = ("import sys, runpy; sys.modules['manim'] = None; "   # `import manim` now fails as if not installed
+            f"sys.argv = ['render.py', 'render', 'Bias', '--media-dir', {str(tmp_path)!r}]; "
+            "runpy.run_path('render.py', run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    line = assert_clean_failure(result)
+    assert "manim is not installed for this Python" in line and ".venv/bin/python render.py" in line
