@@ -156,3 +156,22 @@ def test_a_python_without_manim_is_told_which_python_to_use(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
     line = assert_clean_failure(result)
     assert "manim is not installed for this Python" in line and ".venv/bin/python render.py" in line
+
+
+def test_the_gallery_follows_the_story_and_tells_every_clip_apart(tmp_path):
+    """Clips were sorted alphabetically (Bias and Chapter first), and a --snapshot 1 clip
+    had the same caption as the final network's."""
+    from publish.gallery import caption, story_order
+
+    def record(scene, **settings):
+        return {"scene": scene, "digit": "train:7", "format": "png", "transparent": False, "quality": "low",
+                "resolution": [854, 480], "duration": 0.0, "bytes": 1000, "snapshot": None, "edges": "weight",
+                "path": f"media/clips/low/{scene}{len(settings)}.png", **settings}
+
+    clips = [record("Bias"), record("Chapter"), record("ForwardPass"), record("SloppyThree"),
+             record("ForwardPass", snapshot=1), record("ForwardPass", edges="contribution")]
+    assert [c["scene"] for c in story_order(clips)] == ["SloppyThree", "ForwardPass", "ForwardPass", "ForwardPass",
+                                                        "Bias", "Chapter"]
+    captions = [caption(c) for c in clips if c["scene"] == "ForwardPass"]
+    assert len(set(captions)) == 3
+    assert "network after epoch 1" in captions[1] and "edges by w·a" in captions[2]
