@@ -208,6 +208,13 @@ def command_export(args) -> None:
         print(f"example {example_id} was already there: {_what_the_network_read(path, example_id)}")
     elif done:
         print(f"{done} example {example_id}: {_what_the_network_read(path, example_id)}")
+    if done in ("added", "replaced", "unchanged"):
+        from model.schema import read_export
+
+        doubt = read_export(path).example(example_id).doubt
+        if doubt:
+            print(f"render.py: warning: {example_id} looks little like a digit ({doubt}); it is added all the "
+                  "same, and its caption will say so", file=sys.stderr)
     _summarise(path)
 
 

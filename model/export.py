@@ -49,7 +49,8 @@ def predictions(network: dict, images: np.ndarray) -> np.ndarray:
 
 
 def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarray,
-                  label: int | None, index: int | None = None, path: str | None = None) -> dict:
+                  label: int | None, index: int | None = None, path: str | None = None,
+                  doubt: str | None = None) -> dict:
     pixels = _rounded(np.asarray(pixels, dtype=np.float64).reshape(-1))
     zs, activations = forward(network, pixels)
     entry = {"id": example_ids.check_example_id(example_id), "source": source}
@@ -61,6 +62,8 @@ def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarra
         "a": [pixels.tolist()] + [_rounded(a).tolist() for a in activations[1:]],
         "prediction": int(np.argmax(activations[-1])),
     })
+    if doubt is not None:  # an image little like a digit: its caption says so
+        entry["doubt"] = doubt
     return entry
 
 
@@ -128,7 +131,8 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
     if only is not None:
         examples = [example for example in examples if example["id"] in only or example.get("added")]
     for image in images:
-        examples.append(example_entry(network, image["id"], "image", image["pixels"], image["label"], path=image["path"]))
+        examples.append(example_entry(network, image["id"], "image", image["pixels"], image["label"], path=image["path"],
+                                      doubt=image.get("doubt")))
     for key in ("weights", "biases"):
         network[key] = [array.tolist() for array in network[key]]
     return {
@@ -172,5 +176,5 @@ def carried_images(path: Path) -> list[dict]:
     if not Path(path).exists():
         return []
     existing = schema.read_export(path)
-    return [{"id": e.id, "path": e.path, "label": e.label, "pixels": e.pixels}
+    return [{"id": e.id, "path": e.path, "label": e.label, "pixels": e.pixels, "doubt": e.doubt}
             for e in existing.examples if e.source == "image"]

@@ -135,8 +135,9 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
         if label is not None:
             raise UserError(f"--label is for an image; {new_mnist} is labelled by MNIST itself")
     elif digit is not None:  # read the image first: a bad one must change nothing
-        new_image = {"id": export.image_id(digit), "path": str(digit), "label": label,
-                     "pixels": digit_image.load_digit(digit)}
+        pixels, doubt = digit_image.read_digit(digit)
+        new_image = {"id": export.image_id(digit), "path": str(digit), "label": label, "pixels": pixels,
+                     "doubt": doubt}
     checkpoint_path = Path(checkpoint_path or paths.DEFAULT_CHECKPOINT)
     model, training, _ = checkpoint.load_checkpoint(checkpoint_path)
     export_path = Path(export_path or default_paths(model.hidden_activation)[1])
@@ -181,7 +182,7 @@ def _replacing(new_image: dict, images: list[dict], replace: bool) -> str:
         if image["id"] != new_image["id"]:
             continue
         if np.array_equal(np.asarray(image["pixels"]), np.asarray(new_image["pixels"])) and \
-                image["label"] == new_image["label"]:
+                image["label"] == new_image["label"] and image.get("doubt") == new_image["doubt"]:
             return "unchanged"
         if not replace:
             said = f"labelled {image['label']}" if image["label"] is not None else "unlabelled"

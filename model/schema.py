@@ -57,6 +57,7 @@ class Example:
     a: list[np.ndarray]    # one per layer, a[0] == pixels
     prediction: int
     added: bool = False    # an MNIST digit the user added (`export --digit test:N`): kept on re-export
+    doubt: str | None = None   # an image that looks little like a digit: why (digit_image.doubt)
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,13 @@ def _parse_example(e, network: Network, where: str) -> Example:
     added = e.get("added", False)
     _expect(isinstance(added, bool) and (not added or source != "image"),
             f"{where}.added must be true or false, and only for an MNIST digit")
-    return Example(example_id, source, index, path, label, pixels, zs, acts, prediction, added)
+    doubt = e.get("doubt")
+    _expect(doubt is None or (isinstance(doubt, str) and 0 < len(doubt) <= MAX_DOUBT and source == "image"),
+            f"{where}.doubt must be null or a short text, and only for an image")
+    return Example(example_id, source, index, path, label, pixels, zs, acts, prediction, added, doubt)
+
+
+MAX_DOUBT = 200   # characters: a reason drawn in a caption
 
 
 def _field(obj: dict, key: str, kind, prefix: str = ""):
