@@ -311,7 +311,12 @@ def test_chapter_from_up_to_date_beats_renders_nothing_again(chapter):
     before = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
     again = run_cli("render", "Chapter", "--media-dir", media)
     assert again.returncode == 0, again.stderr
-    assert "rendering" not in again.stdout + again.stderr  # no beat was stale
+    assert "rendering" not in again.stdout + again.stderr and "up to date" in again.stdout
+    after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
+    assert after == before  # the Chapter too is up to date: not even joined again
+    forced = run_cli("render", "Chapter", "--media-dir", media, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "rendering" not in forced.stdout + forced.stderr  # no beat was stale
     after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
     assert {name for name in before if before[name] != after[name]} == {"Chapter.mp4"}  # joined again
 
