@@ -17,6 +17,7 @@ output file is ever left half-written.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -25,6 +26,7 @@ from pathlib import Path
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+DEFAULT_EPOCHS = 50
 
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
@@ -110,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     data_help = "MNIST IDX directory, or 'torchvision' to download (default: the copy in assets/mnist)"
     train = commands.add_parser("train", help="train the network on MNIST, then write checkpoint and export")
-    train.add_argument("--epochs", type=epochs, default=50)
+    train.add_argument("--epochs", type=epochs, default=DEFAULT_EPOCHS)
     train.add_argument("--seed", type=seed, default=0)
     train.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
                        help="hidden-layer activation (the output layer is always sigmoid)")
@@ -127,8 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="rebuild the export file from a checkpoint")
     export.add_argument("--checkpoint", type=Path, help="default: assets/checkpoints/network.safetensors")
     export.add_argument("--export", type=Path, help="default: beside the others in assets/export/")
-    export.add_argument("--digit", type=Path, help="add your own digit from an image file")
+    export.add_argument("--digit", type=Path, help="add a digit: an image file, or any MNIST digit by its index "
+                                                   "(train:N, test:N)")
     export.add_argument("--label", type=int, help="what the --digit image is meant to be (0-9)")
+    export.add_argument("--replace", action="store_true",
+                        help="let --digit replace a different image already added under the same name")
+    export.add_argument("--remove", metavar="ID", help="remove a digit you added (image:NAME, train:N, test:N)")
     export.add_argument("--data", default=None, help=data_help)
     render = commands.add_parser("render", help="render scenes to video (default: ForwardPass)")
     render.add_argument("scenes", nargs="*", default=["ForwardPass"], metavar="SCENE", help="see `render.py list`")
@@ -137,11 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--format", choices=["mp4", "webm", "gif", "png", "mov"], default="mp4",
                         help="png is the last frame as a still")
     render.add_argument("--transparent", action="store_true", help="transparent background (webm, mov, png)")
-    render.add_argument("--digit", help="which example to draw: train:7 (default), test:0, image:NAME")
+    render.add_argument("--digit", help="which example to draw: train:7 (default), test:0, image:NAME; "
+                                        "`export --digit` adds others")
     render.add_argument("--export", type=Path, help="default: assets/export/network.json")
     render.add_argument("--edges", choices=["weight", "contribution"], default="weight",
                         help="draw each edge by its weight w, or by its contribution w·a for this digit")
     render.add_argument("--sections", action="store_true", help="also write one clip per section (beat)")
+    render.add_argument("--force", action="store_true", help="render even a clip that is up to date")
     render.add_argument("--snapshot", type=int, help="ForwardPass through the network as it was at this epoch "
                                                      "(train with --snapshots first)")
     render.add_argument("--media-dir", type=Path, default=None, help="where clips go (default: media/)")
@@ -164,9 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     everything.add_argument("--scenes", nargs="+", metavar="SCENE", help="only these scenes (default: all)")
     everything.add_argument("--jobs", type=positive_int, help="worker processes, or a local Ray instance's CPUs "
                                                               "(default: one per core)")
-    everything.add_argument("--epochs", type=epochs, default=50)
-    everything.add_argument("--seed", type=seed, default=0)
-    everything.add_argument("--hidden", type=hidden_sizes, default=(16, 16))
+    # No defaults: given, they ask for training; not given, `all` keeps the network there.
+    everything.add_argument("--epochs", type=epochs, help="train with this many epochs (default: keep the network)")
+    everything.add_argument("--seed", type=seed, help="train with this seed (default: keep the network)")
+    everything.add_argument("--hidden", type=hidden_sizes, help="train with these hidden layers (default: keep the network)")
     everything.add_argument("--quiet", action="store_true", help="no training progress bar")
 
     gallery = commands.add_parser("gallery", help="write media/gallery.html: every clip, with a snippet to embed")
@@ -185,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     script.add_argument("--recording-names", action="store_true",
                         help="put before each sentence the file name --voice recorded:DIR looks for")
 
+    commands.add_parser("restore", help="return to the committed networks (undo `train`; your runs are removed)")
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
     return parser
@@ -203,10 +213,31 @@ def command_train(args) -> None:
 def command_export(args) -> None:
     from model.pipeline import run_export
 
-    path, added = run_export(args.checkpoint, args.export, args.digit, args.label, args.data)
-    if added:
-        print(f"added example {added}")
+    path, example_id, done = run_export(args.checkpoint, args.export, args.digit, args.label, args.data,
+                                        replace=args.replace, remove=args.remove)
+    if done == "removed":
+        print(f"removed example {example_id}")
+    elif done == "unchanged":
+        print(f"example {example_id} was already there: {_what_the_network_read(path, example_id)}")
+    elif done:
+        print(f"{done} example {example_id}: {_what_the_network_read(path, example_id)}")
+    if done in ("added", "replaced", "unchanged"):
+        from model.schema import read_export
+
+        doubt = read_export(path).example(example_id).doubt
+        if doubt:
+            print(f"render.py: warning: {example_id} looks little like a digit ({doubt}); it is added all the "
+                  "same, and its caption will say so", file=sys.stderr)
     _summarise(path)
+
+
+def _what_the_network_read(path: Path, example_id: str) -> str:
+    """`read as 3 (0.94), labelled 3`: the answer the user is about to see drawn."""
+    from model.schema import read_export
+
+    example = read_export(path).example(example_id)
+    said = f"labelled {example.label}" if example.label is not None else "no label"
+    return f"read as {example.prediction} ({example.a[-1][example.prediction]:.2f}), {said}"
 
 
 def describe_network(network) -> str:
@@ -250,37 +281,66 @@ _voice.said = False
 
 
 def command_render(args) -> None:
+    from model.errors import UserError
     from publish.media import exclusive, sweep
     from publish.requests import CLIPS_DIR
 
     _check_engine(args)
+    if args.force and args.engine == "ray":
+        raise UserError("--force goes with the local engine; with --engine ray, delete the clip to render it again")
     requests = [_request(args, scene) for scene in args.scenes]
-    for request in requests:  # refuse bad input before spending minutes on the good part
-        request.check()
+    for request in requests:  # the options, export and digit; the beats' own checks once a clip is stale
+        request.check(drawable=False)
     with exclusive(requests[0].media_dir, wait=True):  # a second render waits its turn
         sweep(requests[0].media_dir, CLIPS_DIR)
         if args.engine == "ray":
-            _render_on_ray(requests, args.address)
+            _render_on_ray(requests, args.address)  # renders only the stale clips too
         else:
-            _render_each(requests)
+            _render_each(requests, force=args.force)
 
 
-def _render_each(requests) -> None:
-    from publish.clips import render_clip
+def _render_each(requests, force: bool = False) -> None:
+    """Render each request whose clip is stale (`force`: each one), printing every clip's
+    path, up to date or new."""
     from publish.manifest import write_manifest
 
+    stale = [request for request in requests if force or not _up_to_date(request)]
+    for request in stale:  # refuse bad input before spending minutes on the good part
+        request.check()
     try:
         for request in requests:
-            clip = render_clip(request)
-            print(clip.path)
-            if clip.poster:
-                print(f"  poster: {clip.poster}")
-            if clip.subtitles:
-                print(f"  subtitles: {clip.subtitles}")
-            for section in clip.sections:
+            clip = _bring_up_to_date(request, force=request in stale)
+            print(clip["path"])
+            if request not in stale:
+                print("  up to date: its inputs have not changed (--force renders it again)")
+            if clip["poster"]:
+                print(f"  poster: {clip['poster']}")
+            if clip["subtitles"]:
+                print(f"  subtitles: {clip['subtitles']}")
+            for section in clip["sections"]:
                 print(f"  section: {section}")
     finally:
         write_manifest(requests[0].media_dir)
+
+
+def _up_to_date(request) -> bool:
+    """Whether the request's clip is on disk, intact, made from the same inputs (the key
+    `all` uses: publish/keys.py)."""
+    from publish.batch import up_to_date
+    from publish.keys import inputs_key
+
+    return up_to_date(request, inputs_key(request))
+
+
+def _bring_up_to_date(request, force: bool = False) -> dict:
+    """The clip's record: the one on disk when it is up to date, else a new render's.
+    The caller holds the media folder's lock."""
+    from publish.clips import render_clip, sidecar_path
+    from publish.manifest import intact_record
+
+    if not force and _up_to_date(request):
+        return intact_record(sidecar_path(request.clip_path()))
+    return vars(render_clip(request))
 
 
 def _check_engine(args) -> None:
@@ -314,28 +374,45 @@ def _train_export_render(args, template) -> None:
     # rendering: with nothing changed, `all` is a few file reads and hashes.
     from model import freshness
     from model.paths import default_paths
+    from model.shapes import CLASSES, DEFAULT_HIDDEN, PIXELS
     from publish.batch import render_all
 
     if args.export is not None:  # the user's own export: drawn as it is, checked on read
         render_all(template, args.scenes, args.jobs, engine=args.engine, address=args.address)
         return
+    # The network there is kept, whoever trained it: `all` trains only when asked to.
+    given = {"seed": args.seed, "epochs": args.epochs, "hidden": list(args.hidden) if args.hidden else None}
+    asked = {option: value for option, value in given.items() if value is not None}
     for activation in ("sigmoid", "relu"):
         checkpoint, export = default_paths(activation)
-        wanted = {"seed": args.seed, "epochs": args.epochs, "hidden": list(args.hidden), "activation": activation}
-        reason = "asked to (--retrain)" if args.retrain else freshness.training_options_changed(wanted, checkpoint)
+        defaults = {"seed": 0, "epochs": DEFAULT_EPOCHS, "hidden": list(DEFAULT_HIDDEN), "activation": activation}
+        reason, wanted = freshness.training_plan({**asked, "activation": activation}, defaults, checkpoint,
+                                                 retrain=args.retrain)
         if reason:
             from model.pipeline import run_training
             from model.train import TrainConfig
 
             print(f"training the {activation} network: {reason}")
-            run_training(TrainConfig(hidden=args.hidden, activation=activation, epochs=args.epochs, seed=args.seed),
-                         progress=not args.quiet)
-        elif not freshness.export_is_current(checkpoint, export):
-            from model.pipeline import run_export
+            run_training(TrainConfig(hidden=tuple(wanted["hidden"]), activation=activation, epochs=wanted["epochs"],
+                                     seed=wanted["seed"]), progress=not args.quiet)
+        else:
+            sizes = "-".join(map(str, (PIXELS, *wanted["hidden"], CLASSES)))
+            print(f"using the {activation} network there: {sizes}, {wanted['epochs']} epochs, seed {wanted['seed']} "
+                  "(--retrain, --epochs, --seed or --hidden train again; `render.py restore` returns to the "
+                  "committed one)")
+            if not freshness.export_is_current(checkpoint, export):
+                from model.pipeline import run_export
 
-            run_export(checkpoint)  # the code or data changed since: keep the export in step
+                run_export(checkpoint)  # the code or data changed since: keep the export in step
         freshness.record_export(checkpoint, export)
     render_all(template, args.scenes, args.jobs, engine=args.engine, address=args.address)
+
+
+def command_restore(args) -> None:
+    from model.pipeline import restore_committed
+
+    for path in restore_committed():
+        print(f"restored {path}")
 
 
 def command_list(args) -> None:
@@ -374,7 +451,6 @@ def command_script(args) -> None:
 
 def command_video(args) -> None:
     from model import paths
-    from publish.clips import render_clip
     from publish.requests import RenderRequest
 
     if not paths.DEFAULT_EXPORT.exists():
@@ -388,9 +464,9 @@ def command_video(args) -> None:
     from publish.media import exclusive
 
     with exclusive(paths.MEDIA_DIR, wait=True):
-        clip = render_clip(RenderRequest("ForwardPass", quality="medium", voice="auto"))
+        clip = _bring_up_to_date(RenderRequest("ForwardPass", quality="medium", voice="auto"))  # unchanged: not rendered again
         write_manifest()
-    print(f"the video: {clip.path}  (poster: {clip.poster})")
+    print(f"the video: {clip['path']}  (poster: {clip['poster']})")
 
 
 def command_gallery(args) -> None:
@@ -411,7 +487,8 @@ def command_widget(args) -> None:
 
 
 COMMANDS = {"gallery": command_gallery, "widget": command_widget, "train": command_train, "export": command_export, "render": command_render,
-            "list": command_list, "video": command_video, "all": command_all, "script": command_script}
+            "list": command_list, "video": command_video, "all": command_all, "script": command_script,
+            "restore": command_restore}
 
 
 def main(argv=None) -> int:
@@ -427,11 +504,18 @@ def main(argv=None) -> int:
             parser.error("--address goes with --engine ray")
     except SystemExit as stop:  # argparse: --help (0) or a usage error, already one line
         return stop.code if isinstance(stop.code, int) else EXIT_USER_ERROR
+    except ModuleNotFoundError as err:
+        return _missing_dependency(err)
     from model.errors import Terminated, UserError
 
     with sigterm_raises(Terminated):
         try:
             COMMANDS[args.command](args)
+            sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
+        except BrokenPipeError:
+            return _reader_gone()
+        except ModuleNotFoundError as err:
+            return _missing_dependency(err)
         except UserError as err:
             return _fail(str(err))
         except Terminated:
@@ -448,6 +532,26 @@ def main(argv=None) -> int:
             where = f"{err.filename}: " if err.filename else ""
             return _fail(f"{where}{err.strerror or err}")
     return 0
+
+
+PROJECT_PACKAGES = ("model", "scenes", "publish")
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE   # what a shell reports for a tool ended by SIGPIPE
+
+
+def _reader_gone() -> int:
+    """Our output's reader went away (`render.py list | head -1`): end quietly, as other
+    tools do. Whatever is still buffered goes nowhere, not into a second error at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
+def _missing_dependency(err: ModuleNotFoundError) -> int:
+    """A library missing from this Python (the system python3 rather than the project's
+    venv): one line saying which Python to use. A project module missing is a bug."""
+    if (err.name or "").split(".")[0] in PROJECT_PACKAGES:
+        raise err
+    return _fail(f"{err.name} is not installed for this Python ({sys.executable}): run ./video.sh once (it sets up "
+                 f".venv), then use .venv/bin/python render.py")
 
 
 def _fail(message: str) -> int:

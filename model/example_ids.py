@@ -47,4 +47,7 @@ def wanted_id(text: str) -> str:
     """What `--digit` names: `train:7`, `test:0`, `image:NAME`, or a bare image NAME."""
     if not isinstance(text, str) or not text.strip():
         raise UserError("the digit to draw is empty: give an example id such as train:7 or image:NAME")
+    if text.isdigit():  # taken for an image's name, it named none: say what the forms are
+        raise UserError(f"--digit {text}: which digit? train:{text} (MNIST training image {text}), test:{text} "
+                        f"(test image {text}), or image:NAME (an image added with `render.py export --digit FILE`)")
     return check_example_id(text if ":" in text else f"image:{text}", "--digit")

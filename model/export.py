@@ -49,7 +49,8 @@ def predictions(network: dict, images: np.ndarray) -> np.ndarray:
 
 
 def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarray,
-                  label: int | None, index: int | None = None, path: str | None = None) -> dict:
+                  label: int | None, index: int | None = None, path: str | None = None,
+                  doubt: str | None = None) -> dict:
     pixels = _rounded(np.asarray(pixels, dtype=np.float64).reshape(-1))
     zs, activations = forward(network, pixels)
     entry = {"id": example_ids.check_example_id(example_id), "source": source}
@@ -61,11 +62,14 @@ def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarra
         "a": [pixels.tolist()] + [_rounded(a).tolist() for a in activations[1:]],
         "prediction": int(np.argmax(activations[-1])),
     })
+    if doubt is not None:  # an image little like a digit: its caption says so
+        entry["doubt"] = doubt
     return entry
 
 
-def mnist_examples(network: dict, data: Mnist, test_predictions: np.ndarray) -> list[dict]:
-    """The sloppy three, the first ten threes, the first 15 test digits, the first miss."""
+def mnist_examples(network: dict, data: Mnist, test_predictions: np.ndarray, added=()) -> list[dict]:
+    """The sloppy three, the first ten threes, the first 15 test digits, the first miss;
+    then the MNIST digits the user added (ids such as `test:123`), marked as such."""
     train_images = data.train_images.numpy()
     train_labels = data.train_labels.numpy()
     test_images = data.test_images.numpy()
@@ -76,15 +80,31 @@ def mnist_examples(network: dict, data: Mnist, test_predictions: np.ndarray) -> 
     misses = np.flatnonzero(test_predictions != test_labels)
     if len(misses):
         chosen.append(("mnist-test", int(misses[0])))
+    chosen += [mnist_source(example_id) for example_id in added]
     entries, seen = [], set()
     for source, index in chosen:
         if (source, index) in seen:
             continue
         seen.add((source, index))
         images, labels = (train_images, train_labels) if source == "mnist-train" else (test_images, test_labels)
-        entries.append(example_entry(network, f"{source.split('-')[1]}:{index}", source,
-                                     images[index] / 255.0, int(labels[index]), index=index))
+        entry = example_entry(network, f"{source.split('-')[1]}:{index}", source,
+                              images[index] / 255.0, int(labels[index]), index=index)
+        if entry["id"] in added:  # the user's: kept across re-exports, even if a default today
+            entry["added"] = True
+        entries.append(entry)
     return entries
+
+
+def mnist_source(example_id: str) -> tuple[str, int]:
+    """`test:123` -> ("mnist-test", 123). The index is checked against the data on use."""
+    kind, _, number = example_id.partition(":")
+    return f"mnist-{kind}", int(number)
+
+
+def is_mnist_id(text: str) -> bool:
+    """Whether `export --digit` names an MNIST digit (`train:N`, `test:N`) rather than a file."""
+    kind, colon, number = str(text).partition(":")
+    return bool(colon) and kind in ("train", "test") and number.isdigit()
 
 
 def image_id(path: str | Path) -> str:
@@ -92,10 +112,12 @@ def image_id(path: str | Path) -> str:
     return example_ids.image_id(path)
 
 
-def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (), only=None) -> dict:
+def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (), only=None,
+                 added=()) -> dict:
     """The whole export document. `images` are earlier image examples to carry over
     (id, path, label, pixels); their activations are recomputed for this network.
-    `only`: keep just these MNIST examples (a training snapshot's), images always."""
+    `added`: MNIST digits the user added (`test:123`). `only`: keep just these MNIST
+    examples (a training snapshot's), images and added digits always."""
     network = network_section(model)
     train_index = held_out_split(len(data.train_images))[0].numpy()
     train_predictions = predictions(network, data.train_images.numpy()[train_index])
@@ -105,11 +127,12 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
         "test_accuracy": float((test_predictions == data.test_labels.numpy()).mean()),
         "dataset_sha256": data.sha256,
     }
-    examples = mnist_examples(network, data, test_predictions)
+    examples = mnist_examples(network, data, test_predictions, added)
     if only is not None:
-        examples = [example for example in examples if example["id"] in only]
+        examples = [example for example in examples if example["id"] in only or example.get("added")]
     for image in images:
-        examples.append(example_entry(network, image["id"], "image", image["pixels"], image["label"], path=image["path"]))
+        examples.append(example_entry(network, image["id"], "image", image["pixels"], image["label"], path=image["path"],
+                                      doubt=image.get("doubt")))
     evidence = None
     if only is None:  # a training snapshot goes without: its beat draws weights and one pass
         three = next(e for e in examples if e["id"] == f"train:{SLOPPY_THREE}")
@@ -148,10 +171,18 @@ def unchanged(doc: dict, path: Path) -> bool:
         return False
 
 
+def carried_mnist(path: Path) -> list[str]:
+    """The ids of MNIST digits the user added to the export at `path`, to keep across a
+    re-export or a training run."""
+    if not Path(path).exists():
+        return []
+    return [e.id for e in schema.read_export(path).examples if e.added]
+
+
 def carried_images(path: Path) -> list[dict]:
     """Image examples of the export already at `path`, to keep across a re-export."""
     if not Path(path).exists():
         return []
     existing = schema.read_export(path)
-    return [{"id": e.id, "path": e.path, "label": e.label, "pixels": e.pixels}
+    return [{"id": e.id, "path": e.path, "label": e.label, "pixels": e.pixels, "doubt": e.doubt}
             for e in existing.examples if e.source == "image"]

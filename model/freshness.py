@@ -25,6 +25,32 @@ STAMPS = paths.CHECKPOINT_DIR / ".exports-checked.json"
 MODEL_DIR = Path(__file__).resolve().parent
 
 
+def trained_with(checkpoint_path: Path) -> dict | None:
+    """The options a checkpoint was trained with (seed, epochs, hidden, activation), read
+    from its header; None when there is no checkpoint."""
+    if not Path(checkpoint_path).exists():
+        return None
+    config, training, _ = checkpoint.read_record(checkpoint_path)
+    return {"seed": training.get("seed"), "epochs": training.get("epochs"), "hidden": config["sizes"][1:-1],
+            "activation": config["hidden_activation"]}
+
+
+def training_plan(asked: dict, defaults: dict, checkpoint_path: Path, retrain: bool = False) -> tuple[str | None, dict]:
+    """Whether `render.py all` trains a network, and with which options: (why, options),
+    why being None to keep the network there. The network there is the user's to keep
+    (perhaps their own `train --epochs 2`): `all` trains only when there is none, when
+    asked (`retrain`), or when an option given on the command line (`asked`) differs from
+    what it was trained with; options not given are the network's own (or `defaults`,
+    for a network not made yet)."""
+    have = trained_with(checkpoint_path)
+    if have is None:
+        return "no network yet", {**defaults, **asked}
+    wanted = {**have, **asked}
+    if retrain:
+        return "asked to (--retrain)", wanted
+    return training_options_changed(wanted, checkpoint_path), wanted
+
+
 def training_options_changed(wanted: dict, checkpoint_path: Path) -> str | None:
     """Why the checkpoint does not match `wanted` (seed, epochs, hidden, activation), or
     None if it does."""

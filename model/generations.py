@@ -14,7 +14,9 @@ symlink, `current`, is switched to it with a single atomic rename:
 The published names (`paths.DEFAULT_EXPORT`, ...) are symlinks through `current`, so a
 reader sees the old set or the new one, whatever instant a SIGTERM or SIGKILL lands.
 A generation being built is named `.building-PID-...`; the next run removes those of
-dead processes, and every generation but the current one once it has switched.
+dead processes, and every generation but the current one once it has switched, except
+`gen-committed`: the network the repository ships, kept so that a user's own training
+run never deletes tracked files, and `render.py restore` can switch back to it.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from .errors import UserError
 
 CURRENT = "current"
 GENERATION_PREFIX = "gen-"
+COMMITTED = "gen-committed"   # the generation in git: never swept
 
 
 def current_folder(folder: Path) -> Path | None:
@@ -91,12 +94,36 @@ def publish(folder: Path, outputs: dict[Path, Callable[[Path], None]], carry_ove
                 _point(Path(published), folder / CURRENT / Path(published).name)
             _switch(folder, generation.name)
             test_seam.pause("generation:switched")
-            for old in folder.glob(f"{GENERATION_PREFIX}*"):
-                if old != generation:
-                    shutil.rmtree(old, ignore_errors=True)
+            _remove_all_but(folder, generation)
         return generation
     finally:
         shutil.rmtree(building, ignore_errors=True)
+
+
+def _remove_all_but(folder: Path, current: Path) -> None:
+    """Remove every generation but `current` and the committed one."""
+    for old in folder.glob(f"{GENERATION_PREFIX}*"):
+        if old != current and old.name != COMMITTED:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def restore_committed(folder: Path, published_in: list[Path]) -> bool:
+    """Switch `folder` back to its committed generation (one rename), remove the others,
+    and remove the published names in `published_in` that then lead nowhere (a
+    snapshot epoch only the user's run kept). False when there is no committed one."""
+    folder = Path(folder)
+    committed = folder / COMMITTED
+    if not committed.is_dir():
+        return False
+    with locked(folder):
+        _switch(folder, COMMITTED)
+        _remove_all_but(folder, committed)
+        for parent in published_in:
+            for link in Path(parent).iterdir():
+                if link.is_symlink() and not link.exists() and \
+                        f"{folder.name}/{CURRENT}/" in os.readlink(link):
+                    link.unlink()
+    return True
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -56,6 +56,8 @@ class Example:
     z: list[np.ndarray]    # one per non-input layer
     a: list[np.ndarray]    # one per layer, a[0] == pixels
     prediction: int
+    added: bool = False    # an MNIST digit the user added (`export --digit test:N`): kept on re-export
+    doubt: str | None = None   # an image that looks little like a digit: why (digit_image.doubt)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,9 @@ class Export:
             if example.id == example_id:
                 return example
         known = ", ".join(e.id for e in self.examples)
-        raise UserError(f"no example '{example_id}' in the export (known: {known})")
+        how = (f"add it with `render.py export --digit {example_id}`" if not example_id.startswith("image:")
+               else "add an image with `render.py export --digit FILE`")
+        raise UserError(f"no example '{example_id}' in the export ({how}; known: {known})")
 
 
 def read_export(path: Path) -> Export:
@@ -182,7 +186,16 @@ def _parse_example(e, network: Network, where: str) -> Example:
     zs = [_array(z, (sizes[i + 1],), f"{where}.z[{i}]") for i, z in enumerate(zs)]
     acts = [_array(a, (sizes[i],), f"{where}.a[{i}]") for i, a in enumerate(acts)]
     _expect(np.array_equal(acts[0], pixels), f"{where}.a[0] differs from its pixels")
-    return Example(example_id, source, index, path, label, pixels, zs, acts, prediction)
+    added = e.get("added", False)
+    _expect(isinstance(added, bool) and (not added or source != "image"),
+            f"{where}.added must be true or false, and only for an MNIST digit")
+    doubt = e.get("doubt")
+    _expect(doubt is None or (isinstance(doubt, str) and 0 < len(doubt) <= MAX_DOUBT and source == "image"),
+            f"{where}.doubt must be null or a short text, and only for an image")
+    return Example(example_id, source, index, path, label, pixels, zs, acts, prediction, added, doubt)
+
+
+MAX_DOUBT = 200   # characters: a reason drawn in a caption
 
 
 def _field(obj: dict, key: str, kind, prefix: str = ""):

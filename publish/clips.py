@@ -180,7 +180,8 @@ def produce(request: RenderRequest, work: Path, key: str | None = None) -> Produ
     if sections:
         (out / "sections").mkdir()
         for index, section in enumerate(sections):
-            target = out / "sections" / f"{index:02d}_{section.stem.split('_', 2)[-1]}{section.suffix}"
+            # manim's sections are mp4 for a GIF too: each takes the clip's own format
+            target = out / "sections" / f"{index:02d}_{section.stem.split('_', 2)[-1]}.{request.format}"
             finish(section, target, request.format)
             finished_sections.append(target)
         if sounds and carries_audio(request.format):

@@ -69,16 +69,21 @@ def faststart(source: Path, target: Path) -> None:
 
 def make_gif(source: Path, target: Path) -> None:
     """A looping GIF, GIF_WIDTH wide at GIF_FPS, with one adaptive palette built from
-    frames across the whole clip (a per-frame palette flickers)."""
+    frames across the whole clip (a per-frame palette flickers). It plays exactly as
+    long as the video (see gif_delays)."""
     import av
     from PIL import Image
 
-    frames = []
+    frames, kept = [], []
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
-        step = max(1, round(float(stream.average_rate) / GIF_FPS))
+        rate = float(stream.average_rate)
+        step = max(1, round(rate / GIF_FPS))
+        count = 0
         for index, frame in enumerate(container.decode(stream)):
+            count += 1
             if index % step == 0:
+                kept.append(index)
                 image = frame.to_image()
                 height = round(image.height * GIF_WIDTH / image.width)
                 frames.append(image.resize((GIF_WIDTH, height), Image.LANCZOS))
@@ -93,7 +98,18 @@ def make_gif(source: Path, target: Path) -> None:
     palette = strip.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
     quantized = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
     quantized[0].save(target, format="GIF", save_all=True, append_images=quantized[1:], loop=0,
-                      duration=round(1000 / GIF_FPS), optimize=False, disposal=1)
+                      duration=gif_delays([index / rate for index in kept] + [count / rate]),
+                      optimize=False, disposal=1)
+
+
+def gif_delays(boundaries: list[float]) -> list[int]:
+    """Each frame's delay in milliseconds, given the times (seconds) at which the frames
+    start and the last one ends. A GIF stores delays in hundredths of a second, and
+    1000/15 ms is not one of them: rounded frame by frame (to 60 or 70 ms), the GIF plays
+    up to 10 % fast or slow. Rounding the boundaries instead spreads the error, so no
+    frame is off by more than 5 ms and the whole lasts the video's duration to 5 ms."""
+    hundredths = [round(100 * time) for time in boundaries]
+    return [10 * (end - start) for start, end in zip(hundredths, hundredths[1:])]
 
 
 def video_size(path: Path, format: str) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """`render.py gallery`: one static HTML page showing every clip of the manifest.
 
-Each clip appears with its poster as a playing, looping video and, under it, the
+Each clip appears, in the story's order, with its poster as a playing, looping video and, under it, the
 `<video>` snippet to paste into a post (copy button included). Transparent clips sit on
 a patterned background, so their transparency shows. Paths are relative to the page,
 so the media folder can be copied to a web server as it is.
@@ -13,6 +13,8 @@ from pathlib import Path
 
 from model import paths
 from model.atomic import write_text
+
+from scenes.outline import SCENES
 
 from .manifest import read_manifest
 from .media import check_media_dir, inside
@@ -69,11 +71,36 @@ def snippet(src: str, poster: str | None, subtitles: str | None = None, sound: b
             f'preload="auto">{track}</video>')
 
 
+QUALITY_ORDER = ("low", "medium", "high", "4k")
+
+
+def story_order(clips: list[dict]) -> list[dict]:
+    """The clips as the story tells them (scenes/outline.py, the Chapter last), each
+    scene's by quality, then by what else sets them apart; not alphabetically."""
+    def place(clip: dict):
+        scene = list(SCENES).index(clip["scene"]) if clip["scene"] in SCENES else len(SCENES)
+        quality = QUALITY_ORDER.index(clip["quality"]) if clip.get("quality") in QUALITY_ORDER else len(QUALITY_ORDER)
+        return scene, quality, clip["path"]
+    return sorted(clips, key=place)
+
+
+def caption(clip: dict) -> str:
+    """Every setting that tells two clips apart (an earlier epoch's network, edges drawn
+    by w·a, transparency), then the file's size and length."""
+    settings = [clip["scene"], clip["digit"]]
+    if clip.get("snapshot") is not None:
+        settings.append(f"network after epoch {clip['snapshot']}")
+    if clip.get("edges", "weight") != "weight":
+        settings.append("edges by w·a" if clip["edges"] == "contribution" else f"edges by {clip['edges']}")
+    settings.append(f"{clip['format']}{' (transparent)' if clip['transparent'] else ''}")
+    return " · ".join(settings + [f"{clip['resolution'][0]}x{clip['resolution'][1]}", f"{clip['duration']:.1f} s",
+                                  f"{clip['bytes'] / 1e6:.1f} MB"])
+
+
 def figure(clip: dict, number: int, page_dir: Path) -> str:
     src = os.path.relpath(paths.REPO_ROOT / clip["path"], page_dir)
     poster = os.path.relpath(paths.REPO_ROOT / clip["poster"], page_dir) if clip.get("poster") else None
-    title = (f"{clip['scene']} · {clip['digit']} · {clip['format']}{' (transparent)' if clip['transparent'] else ''}"
-             f" · {clip['resolution'][0]}x{clip['resolution'][1]} · {clip['duration']:.1f} s · {clip['bytes'] / 1e6:.1f} MB")
+    title = caption(clip)
     stage_class = "stage transparent" if clip["transparent"] else "stage"
     subtitles = None
     if clip.get("subtitles"):
@@ -105,7 +132,7 @@ def widget_link(media_dir: Path) -> str:
 
 def write_gallery(media_dir: Path = paths.MEDIA_DIR) -> Path:
     media_dir = check_media_dir(media_dir)
-    clips = read_manifest(media_dir)  # sidecars read strictly: a damaged one is left out, not a traceback
+    clips = story_order(read_manifest(media_dir))  # sidecars read strictly: a damaged one is left out
     page = inside(media_dir, media_dir / GALLERY_NAME)
     figures = "\n".join(figure(clip, number, media_dir) for number, clip in enumerate(clips))
     write_text(page, PAGE.format(count=len(clips), figures=figures, widget=widget_link(media_dir)))

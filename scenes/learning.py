@@ -95,8 +95,9 @@ def script(story) -> dict[str, str]:
     if len(snapshots) < 2:
         return {
             "title": "Learning is finding these weights.",
-            "fact": (f"No training snapshots of this network hold this digit, so here are hidden neuron {neuron}'s "
-                     "weights as training left them."),
+            "fact": (("This network was trained without snapshots" if len(story.snapshots) < 2 else
+                      "Its training snapshots do not keep this digit")
+                     + f", so here are hidden neuron {neuron}'s weights as training left them."),
         }
 
     def accuracy(snapshot):
@@ -231,14 +232,25 @@ def play(scene, story) -> None:
     scene.wait(style.HOLD_SECONDS)
 
 
+def no_snapshots_text(story) -> str:
+    """What is true when there is no trajectory to draw, and what would give one, in words
+    for the screen (no code quoting): the run kept no snapshots, or kept them with only
+    some digits (the sloppy three, and the digits added before it trained)."""
+    ending = f"here are hidden neuron {story.featured.index}'s\nweights as training left them\n"
+    kept = story.snapshots[:-1]   # the last is the export itself
+    if not kept:
+        return f"this network was trained\nwithout snapshots:\n{ending}(training again keeps them:\nrender.py train)"
+    held = [e.id for e in kept[0][1].examples if all(any(other.id == e.id for other in s.examples) for _, s in kept)]
+    named = ", ".join(held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")  # one line's worth
+    return (f"its training snapshots keep\n{named or 'no digit'} only, not {story.example.id}:\n{ending}"
+            f"(to see {story.example.id} learn: add it with\nexport --digit {story.example.id}, then train)")
+
+
 def _no_snapshots(scene, story, title, lines) -> None:
-    """No snapshots of this run beside the export: say so, and show where it ended."""
+    """No trajectory to draw for this digit: say why, and show where training ended."""
     fonts = story.typography
     weights = WeightHeatmap(story.featured.weights, size=HEATMAP_SIZE).move_to(LEFT * 3.5 + DOWN * 0.3)
-    fact = Text(f"no training snapshots of this network\nhold the digit {story.example.id}:\n"
-                f"here are hidden neuron {story.featured.index}'s\nweights as training left them\n"
-                "(`render.py train` keeps snapshots by default)",
-                font_size=fonts.small, line_spacing=0.8).next_to(weights, RIGHT, 0.6)
+    fact = Text(no_snapshots_text(story), font_size=fonts.small, line_spacing=0.8).next_to(weights, RIGHT, 0.6)
     with say(scene, lines["title"]):
         scene.play(FadeIn(title), FadeIn(weights), run_time=style.APPEAR_SECONDS)
     with say(scene, lines["fact"]):

@@ -16,6 +16,7 @@ import numpy as np
 from model import paths
 from model.activations import Activation, activation
 from model.errors import UserError
+from model.example_ids import wanted_id
 from model.schema import Example, Export, Network, read_export
 from model.shapes import MAX_HIDDEN_LAYERS
 
@@ -38,10 +39,9 @@ def load_export(path: Path) -> Export:
 
 
 def resolve_digit(export: Export, wanted: str) -> Example:
-    """`train:7`, `test:0`, `image:my-three`; a bare image name works too."""
-    if ":" not in wanted:
-        wanted = f"image:{wanted}"
-    return export.example(wanted)
+    """`train:7`, `test:0`, `image:my-three`; a bare image name works too (a bare number
+    is refused with the forms: example_ids.wanted_id)."""
+    return export.example(wanted_id(wanted))
 
 
 def snapshots_of(path: Path, final: Export) -> list[tuple[int, Export]]:

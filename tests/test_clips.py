@@ -32,9 +32,10 @@ def mp4_atoms(path):
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
-    """ParameterCount (short) in the post formats, rendered once for the module."""
+    """ParameterCount (short) in the post formats, rendered once for the module (the GIF
+    with its sections too)."""
     folder = tmp_path_factory.mktemp("media")
-    for flags in ([], ["--format", "webm", "--transparent"], ["--format", "gif"]):
+    for flags in ([], ["--format", "webm", "--transparent"], ["--format", "gif", "--sections"]):
         result = run_cli("render", "ParameterCount", "--media-dir", folder, *flags)
         assert result.returncode == 0, result.stderr
     return folder
@@ -63,6 +64,32 @@ def test_gif_is_small_and_loops(media):
     gif = Image.open(media / "clips/low/ParameterCount.gif")
     assert gif.size[0] == 480 and gif.n_frames > 10
     assert gif.info["loop"] == 0
+
+
+def test_a_gif_lasts_what_its_sidecar_and_its_video_say(media):
+    """Summed GIF delays against the mp4 of the same scene and the sidecar's duration: a
+    GIF whose frames were each rounded to 60 ms played 10 % fast."""
+    with Image.open(media / "clips/low/ParameterCount.gif") as gif:
+        milliseconds = 0
+        for index in range(gif.n_frames):
+            gif.seek(index)
+            milliseconds += gif.info["duration"]
+    with av.open(str(media / "clips/low/ParameterCount.mp4")) as container:
+        stream = container.streams.video[0]
+        video_seconds = stream.frames / float(stream.average_rate)
+    sidecar = json.loads((media / "clips/low/ParameterCount.gif.json").read_text())
+    assert abs(milliseconds / 1000 - sidecar["duration"]) <= 0.01
+    assert abs(milliseconds / 1000 - video_seconds) <= 0.01
+
+
+def test_a_gifs_sections_are_gifs_named_so(media):
+    sections = sorted((media / "clips/low/ParameterCount.sections").iterdir())
+    assert sections and all(path.suffix == ".gif" for path in sections)
+    for path in sections:
+        with Image.open(path) as image:
+            assert image.format == "GIF"
+    sidecar = json.loads((media / "clips/low/ParameterCount.gif.json").read_text())
+    assert sidecar["sections"] and all(section.endswith(".gif") for section in sidecar["sections"])
 
 
 def test_the_gif_is_drawn_in_the_post_layout_not_the_mp4_scaled_down(media):
@@ -146,6 +173,19 @@ def test_manifest_deleted_or_corrupted_is_rebuilt(media):
     manifest.write_text("{not json")
     assert read_manifest(media) == expected
     assert json.loads(manifest.read_text())["clips"] == expected
+
+
+def test_render_skips_a_clip_that_is_up_to_date_unless_forced(media):
+    """`render` keys clips as `all` does: the same request again renders nothing."""
+    clip = media / "clips/low/ParameterCount.mp4"
+    before = clip.stat().st_mtime_ns
+    again = run_cli("render", "ParameterCount", "--media-dir", media)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[0].endswith("ParameterCount.mp4") and "up to date" in again.stdout
+    assert clip.stat().st_mtime_ns == before
+    forced = run_cli("render", "ParameterCount", "--media-dir", media, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "up to date" not in forced.stdout and clip.stat().st_mtime_ns != before
 
 
 def test_transparent_mp4_names_the_format_that_works():
@@ -271,7 +311,12 @@ def test_chapter_from_up_to_date_beats_renders_nothing_again(chapter):
     before = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
     again = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", media)
     assert again.returncode == 0, again.stderr
-    assert "rendering" not in again.stdout + again.stderr  # no beat was stale
+    assert "rendering" not in again.stdout + again.stderr and "up to date" in again.stdout
+    after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
+    assert after == before  # the Chapter too is up to date: not even joined again
+    forced = run_cli("render", "Chapter", "--media-dir", media, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "rendering" not in forced.stdout + forced.stderr  # no beat was stale
     after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
     assert {name for name in before if before[name] != after[name]} == {"Chapter.mp4"}  # joined again
 

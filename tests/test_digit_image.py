@@ -104,8 +104,9 @@ MESSAGES = {"missing": "no such image", "empty": "empty file", "not an image": "
 
 @pytest.mark.parametrize("kind", MESSAGES)
 def test_bad_image_is_refused(kind, tmp_path):
-    with pytest.raises(UserError, match=MESSAGES[kind]):
+    with pytest.raises(UserError, match=MESSAGES[kind]) as refused:
         load_digit(bad_images(tmp_path)[kind])
+    assert "object at 0x" not in str(refused.value) and "BytesIO" not in str(refused.value)  # no internal names
 
 
 def test_cli_refuses_bad_images_and_leaves_the_export_alone(tmp_path):
@@ -133,3 +134,23 @@ def test_cli_adds_a_digit_and_keeps_it_across_re_exports(tmp_path):
     assert run_cli("export", "--export", export).returncode == 0
     kept = read_export(export).example("image:my-three")
     assert np.array_equal(kept.pixels, added.pixels)
+
+
+def test_noise_and_a_gradient_are_doubted_and_real_digits_are_not(mnist):
+    """Random noise and a smooth gradient were taken for digits without a word. Real
+    digits (MNIST test digits drawn large, blurred, off-centre on a page) are not doubted."""
+    from PIL import ImageFilter
+
+    from model.digit_image import doubt, ink_map
+
+    rng = np.random.default_rng(0)
+    noise = Image.fromarray((rng.random((200, 200)) * 255).astype(np.uint8))
+    gradient = Image.fromarray(np.tile(np.linspace(0, 255, 240), (200, 1)).astype(np.uint8))
+    assert doubt(ink_map(noise)) == "no connected ink, only specks"
+    assert doubt(ink_map(gradient)) == "a shade across the page, not strokes"
+    assert doubt(ink_map(draw_three())) is None
+    for index in range(40):
+        digit = Image.fromarray(255 - mnist.test_images[index].numpy()).resize((280, 280), Image.BICUBIC)
+        page = Image.new("L", (400, 360), 250)
+        page.paste(digit, (int(rng.integers(0, 120)), int(rng.integers(0, 80))))
+        assert doubt(ink_map(page.filter(ImageFilter.GaussianBlur(1.5)))) is None, index

@@ -146,3 +146,19 @@ def test_render_py_writes_holds_through_the_once_converted_path(tmp_path, monkey
                         lambda self, pixels, repeat=1: (repeats.append(repeat), write(self, pixels, repeat=repeat)))
     render_clip(RenderRequest("OneNeuronsWeights", media_dir=tmp_path))
     assert max(repeats) > 15  # the beat's holds: one conversion each, many frames
+
+
+@pytest.mark.parametrize("rate", [15, 60])
+def test_a_gif_plays_as_long_as_its_video(tmp_path, rate):
+    """A GIF's delays are hundredths of a second; 1000/15 ms rounded frame by frame
+    (60 ms) played a 2 s clip in 1.8 s. The summed delays must equal the video's length."""
+    frames = 2 * rate   # two seconds of video
+    tiny_clip(tmp_path / "clip.mp4", [(index * 4 % 256, 0, 255 - index * 4 % 256) for index in range(frames)],
+              rate=rate)
+    encoding.make_gif(tmp_path / "clip.mp4", tmp_path / "clip.gif")
+    with Image.open(tmp_path / "clip.gif") as gif:
+        delays = []
+        for index in range(gif.n_frames):
+            gif.seek(index)
+            delays.append(gif.info["duration"])
+    assert sum(delays) == 2000

@@ -25,6 +25,7 @@ def test_all_with_nothing_changed_imports_neither_torch_nor_manim(tmp_path):
     again = run_all("--media-dir", tmp_path, "--scenes", "ParameterCount", "NetworkIsAFunction")
     assert again.returncode == 0, again.stderr[-2000:]
     assert "nothing changed: all 2 clips are up to date" in again.stdout
+    assert "using the sigmoid network there: 784-16-16-10, 50 epochs, seed 0" in again.stdout  # says which
     modules = imported(again.stderr)
     assert "numpy" in modules  # the log is there: the exports were read and checked
     assert not {"torch", "manim"} & modules

@@ -249,5 +249,17 @@ def test_learning_without_snapshots_of_the_run_says_so():
 
     assert not paths.snapshot_epochs(paths.RELU_EXPORT)
     played = run_scene(scene_class("Learning"), export=paths.RELU_EXPORT)
-    assert any(text.startswith("no training snapshots of this network\nhold the digit train:7") for text in written(played))
+    assert any(text.startswith("this network was trained\nwithout snapshots:") for text in written(played))
+    assert not on_screen(played, Axes)
+
+
+def test_learning_for_a_digit_its_snapshots_lack_says_what_they_hold_and_what_would_help():
+    """The snapshots exist but keep only the sloppy three: the screen says that (it said
+    none existed), and how to get test:0's, in words for the screen, no backticks."""
+    from manim import Axes
+
+    played = run_scene(scene_class("Learning"), digit="test:0")
+    [said] = [text for text in written(played) if "snapshots" in text]
+    assert said.startswith("its training snapshots keep\ntrain:7 only, not test:0:")
+    assert "export --digit test:0, then train" in said and "`" not in said
     assert not on_screen(played, Axes)

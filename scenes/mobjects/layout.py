@@ -20,7 +20,12 @@ def describe(example, lines: int = 2) -> str:
     if example.source == "image":
         name = example.path.rsplit("/", 1)[-1]
         where = f"your digit\n({name})" if lines > 2 else f"your digit ({name})"
-        return where + (f",\nmeant as {example.label}" if example.label is not None else "")
+        where += f",\nmeant as {example.label}" if example.label is not None else ""
+        # An image little like a digit is drawn all the same, but not passed off as one
+        # (the post layout's bigger text has room for the fact, not its reason).
+        if example.doubt:
+            where += "\n(little like a digit)" if lines > 2 else f"\n(little like a digit:\n{example.doubt})"
+        return where
     split = "training" if example.source == "mnist-train" else "test"
     if lines > 2:
         return f"MNIST {split}\nimage #{example.index},\nlabelled {example.label}"
@@ -43,7 +48,7 @@ def digit_beside_network(story, network_height: float, export_story=None):
     diagram.settle_labels()
     if fonts.post:
         caption = Text(describe(story.example, lines=3), font_size=fonts.caption, line_spacing=0.8)
-        caption.next_to(grid, UP, 0.3).align_to(grid, LEFT)
+        keep_inside(caption.next_to(grid, UP, 0.3).align_to(grid, LEFT), margin=0.1)  # a fourth line fits too
         return grid, caption, diagram
     caption = Text(describe(story.example), font_size=fonts.caption, line_spacing=0.8)
     caption.scale_to_fit_width(min(caption.width, grid.width + 0.6)).next_to(grid, UP, 0.3)
