@@ -314,7 +314,7 @@ def test_chapter_from_up_to_date_beats_renders_nothing_again(chapter):
     assert "rendering" not in again.stdout + again.stderr and "up to date" in again.stdout
     after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
     assert after == before  # the Chapter too is up to date: not even joined again
-    forced = run_cli("render", "Chapter", "--media-dir", media, "--force")
+    forced = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", media, "--force")
     assert forced.returncode == 0, forced.stderr
     assert "rendering" not in forced.stdout + forced.stderr  # no beat was stale
     after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
