@@ -238,12 +238,12 @@ def command_render(args) -> None:
 
 
 def _render_each(requests) -> None:
-    from publish.clips import render_clip
+    from publish.batch import render_one
     from publish.manifest import write_manifest
 
     try:
         for request in requests:
-            clip = render_clip(request)
+            clip = render_one(request)
             print(clip.path)
             if clip.poster:
                 print(f"  poster: {clip.poster}")

@@ -22,9 +22,10 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from scenes.outline import SCENES, is_chapter
+from .assemble import beat_requests, join_chapter
+from .clips import Clip, render_clip, sidecar_path
 from .keys import inputs_key
 from .manifest import intact_record, write_manifest
-from .clips import render_clip, sidecar_path
 from .media import exclusive, sweep  # noqa: F401  (exclusive: the lock render.py takes)
 from .requests import CLIPS_DIR, RenderRequest
 
@@ -59,8 +60,6 @@ def render_requests(requests: list[RenderRequest], jobs: int | None = None, out=
                     engine: str = "local", address: str | None = None, started: float | None = None) -> dict:
     """The stale beats among `requests` on the engine, then each stale Chapter joined from
     its beats' clips (assemble.py); then the manifest, rebuilt."""
-    from .assemble import beat_requests, join_chapter
-
     started = started if started is not None else time.perf_counter()
     chapters = [request for request in requests if is_chapter(request.scene)]
     beats = [request for request in requests if request not in chapters]
@@ -87,6 +86,18 @@ def render_requests(requests: list[RenderRequest], jobs: int | None = None, out=
         print(f"made {len(result['rendered'])} clips in {wall:.1f} s (their render times add up to "
               f"{sum(result['render_seconds'].values()):.1f} s)", file=out)
     return {**result, "seconds": wall}
+
+
+def render_one(request: RenderRequest, out=sys.stderr) -> Clip:
+    """One clip of `render.py render`: a beat rendered (clips.py), or a Chapter joined
+    from its beats' clips, the stale ones rendered first in parallel (assemble.py). This
+    is the one place that tells the two apart, so imports run one way: batch -> assemble
+    -> clips."""
+    if not is_chapter(request.scene):
+        return render_clip(request)
+    request.check()
+    render_set(beat_requests(request), out=out)  # raises if a beat fails: nothing is joined
+    return join_chapter(request)
 
 
 def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.stdout,
