@@ -13,12 +13,15 @@ The media folder's lock (media.py) keeps two runs from writing the same clips at
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 
 from scenes.outline import SCENES, is_chapter
@@ -119,7 +122,8 @@ def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.s
     print(f"rendering {len(stale)} of {len(requests)} clips with {jobs} worker(s); "
           f"{len(requests) - len(stale)} up to date", file=out, flush=True)
     context = get_context("spawn")  # a fresh interpreter: manim's config is global
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_render, request, keys[request]): request for request in stale}
         order = [request.scene for request in stale]  # the pool starts them in this order
 
@@ -136,10 +140,39 @@ def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.s
                 print(f"  [{done}/{len(stale)}] {scene:<20} {took:6.1f} s  {path}", file=out, flush=True)
                 if done < len(stale):
                     print(now_rendering(), file=out, flush=True)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (render.py raises Terminated, a KeyboardInterrupt)
+            for worker in active_children():  # stop now, not after the renders in flight
+                worker.kill()                 # (their work folders are swept by the next run)
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # one failed: start no more
             raise
     return {"rendered": rendered, "render_seconds": seconds, "failed": []}
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """A render worker's first act: end when `parent` (render.py) ends, however it ends.
+    A SIGKILLed parent runs no clean-up, and a worker left behind would hold its glyph
+    cache slot (glyph_cache.py) and hundreds of MB for as long as its render takes, or
+    forever if it waits on a pipe. On Linux the kernel sends the worker SIGKILL when the
+    parent dies (prctl PR_SET_PDEATHSIG); elsewhere a thread watches the parent's pid."""
+    try:
+        told_kernel = ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # not Linux
+        told_kernel = False
+    if not told_kernel:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+    if os.getppid() != parent:  # it died before the line above took effect
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _render_on_ray(stale, keys, total, jobs, address, out) -> dict:
