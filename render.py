@@ -381,7 +381,7 @@ def main(argv=None) -> int:
             parser.error("--address goes with --engine ray")
     except SystemExit as stop:  # argparse: --help (0) or a usage error, already one line
         return stop.code if isinstance(stop.code, int) else EXIT_USER_ERROR
-    from model.errors import Terminated, UserError
+    from model.errors import Terminated, UserError, disk_full, disk_full_message
 
     with sigterm_raises(Terminated):
         try:
@@ -401,6 +401,10 @@ def main(argv=None) -> int:
         except OSError as err:  # a path the user gave that cannot be read or written, a full disk, a missing tool
             where = f"{err.filename}: " if err.filename else ""
             return _fail(f"{where}{err.strerror or err}")
+        except Exception as err:  # a full disk wrapped by a library (manim's video writer): one line too
+            if disk_full(err):
+                return _fail(disk_full_message(f"render.py {args.command}"))
+            raise  # anything else is a bug: its traceback
     return 0
 
 

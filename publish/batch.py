@@ -24,6 +24,8 @@ from dataclasses import replace
 from multiprocessing import active_children, get_context
 from pathlib import Path
 
+from model.errors import full_disk_is_a_user_error
+
 from scenes.outline import SCENES, is_chapter
 from .assemble import beat_requests, join_chapter
 from .clips import Clip, render_clip, sidecar_path
@@ -41,7 +43,8 @@ def up_to_date(request: RenderRequest, key: str) -> bool:
 def _render(request: RenderRequest, key: str):
     """In a worker process: one clip, timed."""
     started = time.perf_counter()
-    clip = render_clip(request, key)
+    with full_disk_is_a_user_error(request.scene):
+        clip = render_clip(request, key)
     return request.scene, clip.path, time.perf_counter() - started
 
 
