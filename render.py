@@ -385,6 +385,7 @@ def main(argv=None) -> int:
 
     with sigterm_raises(Terminated):
         try:
+            check_given_paths(args)
             COMMANDS[args.command](args)
         except UserError as err:
             return _fail(str(err))
@@ -406,6 +407,29 @@ def main(argv=None) -> int:
                 return _fail(disk_full_message(f"render.py {args.command}"))
             raise  # anything else is a bug: its traceback
     return 0
+
+
+# Every path a user can give, by command: what it is for (model/paths.check_given_path).
+GIVEN_PATHS = {
+    "train": {"checkpoint": "WRITE_FILE", "export": "WRITE_FILE", "data": "FOLDER"},
+    "export": {"checkpoint": "READ_FILE", "export": "WRITE_FILE", "digit": "READ_FILE", "data": "FOLDER"},
+    "render": {"export": "READ_FILE", "media_dir": "FOLDER"},
+    "all": {"export": "READ_FILE", "media_dir": "FOLDER"},
+    "gallery": {"media_dir": "FOLDER"},
+    "widget": {"export": "READ_FILE", "out": "FOLDER"},
+}
+
+
+def check_given_paths(args) -> None:
+    """Each path the command was given, refused in one line before any work if it is a
+    link loop, a dangling link, a device, or a folder for a file (or the reverse)."""
+    from model import paths
+
+    for name, wanted in GIVEN_PATHS.get(args.command, {}).items():
+        value = getattr(args, name, None)
+        if value is None or (name == "data" and str(value) == "torchvision"):
+            continue
+        paths.check_given_path(Path(value), "--" + name.replace("_", "-"), getattr(paths, wanted))
 
 
 def _fail(message: str) -> int:
