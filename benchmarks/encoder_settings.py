@@ -57,15 +57,16 @@ CANDIDATES = {
     "faster-crf21+2": ({"crf": "21", "preset": "faster"}, 2),
     "superfast-crf18+2": ({"crf": "18", "preset": "superfast"}, 2),
     "project": (dict(encoding.X264_OPTIONS), encoding.INFLIGHT_ENCODERS),
-    # Issue 21: chroma. x264 already lowers the chroma QP by 2 when psy-rd is on (both the
-    # default's and ours); these lower it further, or drop psy (which spends bits on
-    # luma texture, not on flat colours), or drop the animation tuning.
-    "project-cqp-2": ({**encoding.X264_OPTIONS, "x264-params": ANIMATION + ":chroma-qp-offset=-2"},
-                      encoding.INFLIGHT_ENCODERS),
-    "project-cqp-4": ({**encoding.X264_OPTIONS, "x264-params": ANIMATION + ":chroma-qp-offset=-4"},
-                      encoding.INFLIGHT_ENCODERS),
-    "project-nopsy": ({**encoding.X264_OPTIONS, "x264-params": ANIMATION.replace("psy-rd=0.4,0", "psy=0")},
-                      encoding.INFLIGHT_ENCODERS),
+    # Issue 21: chroma. x264 lowers the chroma QP by 2 by itself where psy-rd is active
+    # (subme >= 6: preset medium, manim's default), not at veryfast (subme 2), so our
+    # thin coloured lines lost 1-1.7 dB of U and V; these set it by hand, or drop psy
+    # (which veryfast leaves inactive anyway: the same file).
+    "veryfast-crf21-animparams-cqp-2+2": ({"crf": "21", "preset": "veryfast",
+                                          "x264-params": ANIMATION + ":chroma-qp-offset=-2"}, 2),
+    "veryfast-crf21-animparams-cqp-4+2": ({"crf": "21", "preset": "veryfast",
+                                          "x264-params": ANIMATION + ":chroma-qp-offset=-4"}, 2),
+    "veryfast-crf21-animparams-nopsy+2": ({"crf": "21", "preset": "veryfast",
+                                          "x264-params": ANIMATION.replace("psy-rd=0.4,0", "psy=0")}, 2),
     "veryfast-crf21+2": ({"crf": "21", "preset": "veryfast"}, 2),
 }
 REFERENCE = ({"crf": "0", "preset": "ultrafast"}, 2)  # lossless: the frames themselves
