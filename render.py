@@ -335,12 +335,13 @@ def _up_to_date(request) -> bool:
 def _bring_up_to_date(request, force: bool = False) -> dict:
     """The clip's record: the one on disk when it is up to date, else a new render's.
     The caller holds the media folder's lock."""
-    from publish.clips import render_clip, sidecar_path
+    from publish.batch import render_one
+    from publish.clips import sidecar_path
     from publish.manifest import intact_record
 
     if not force and _up_to_date(request):
         return intact_record(sidecar_path(request.clip_path()))
-    return vars(render_clip(request))
+    return vars(render_one(request))
 
 
 def _check_engine(args) -> None:
@@ -506,10 +507,11 @@ def main(argv=None) -> int:
         return stop.code if isinstance(stop.code, int) else EXIT_USER_ERROR
     except ModuleNotFoundError as err:
         return _missing_dependency(err)
-    from model.errors import Terminated, UserError
+    from model.errors import Terminated, UserError, disk_full, disk_full_message
 
     with sigterm_raises(Terminated):
         try:
+            check_given_paths(args)
             COMMANDS[args.command](args)
             sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
         except BrokenPipeError:
@@ -531,6 +533,10 @@ def main(argv=None) -> int:
         except OSError as err:  # a path the user gave that cannot be read or written, a full disk, a missing tool
             where = f"{err.filename}: " if err.filename else ""
             return _fail(f"{where}{err.strerror or err}")
+        except Exception as err:  # a full disk wrapped by a library (manim's video writer): one line too
+            if disk_full(err):
+                return _fail(disk_full_message(f"render.py {args.command}"))
+            raise  # anything else is a bug: its traceback
     return 0
 
 
@@ -552,6 +558,29 @@ def _missing_dependency(err: ModuleNotFoundError) -> int:
         raise err
     return _fail(f"{err.name} is not installed for this Python ({sys.executable}): run ./video.sh once (it sets up "
                  f".venv), then use .venv/bin/python render.py")
+
+
+# Every path a user can give, by command: what it is for (model/paths.check_given_path).
+GIVEN_PATHS = {
+    "train": {"checkpoint": "WRITE_FILE", "export": "WRITE_FILE", "data": "FOLDER"},
+    "export": {"checkpoint": "READ_FILE", "export": "WRITE_FILE", "digit": "READ_FILE", "data": "FOLDER"},
+    "render": {"export": "READ_FILE", "media_dir": "FOLDER"},
+    "all": {"export": "READ_FILE", "media_dir": "FOLDER"},
+    "gallery": {"media_dir": "FOLDER"},
+    "widget": {"export": "READ_FILE", "out": "FOLDER"},
+}
+
+
+def check_given_paths(args) -> None:
+    """Each path the command was given, refused in one line before any work if it is a
+    link loop, a dangling link, a device, or a folder for a file (or the reverse)."""
+    from model import paths
+
+    for name, wanted in GIVEN_PATHS.get(args.command, {}).items():
+        value = getattr(args, name, None)
+        if value is None or (name == "data" and str(value) == "torchvision"):
+            continue
+        paths.check_given_path(Path(value), "--" + name.replace("_", "-"), getattr(paths, wanted))
 
 
 def _fail(message: str) -> int:

@@ -8,11 +8,14 @@ settings reach manim the way the project's own `manim.cfg` does), and measures:
   CPU seconds (all threads: what two renders side by side compete for);
 - the file's bytes;
 - quality against a lossless encoding (crf 0) of the very same frames (rendering is
-  deterministic): PSNR and SSIM of the luma plane, every `--every`-th frame, mean and
-  minimum over the frames.
+  deterministic), every `--every`-th frame: PSNR of each plane, Y (luma), U and V
+  (chroma, where thin blue and red lines live: a luma figure alone misses what
+  encoding does to them), and of the RGB picture a viewer sees (all three channels);
+  the minimum over the frames of Y's, and the SSIM of the luma plane.
 Renders are interleaved (candidate by candidate within each scene, `--runs` rounds) so
 that a drift in machine speed hits every candidate alike. The bar (issue 12): mean PSNR at
-most 0.3 dB below manim's default on every scene, and at most 1.2x its bytes.
+most 0.3 dB below manim's default on every scene, and at most 1.2x its bytes; since
+issue 21, on every plane (Y, U, V and RGB).
 
     .venv/bin/python benchmarks/encoder_settings.py                       # the sweep
     .venv/bin/python benchmarks/encoder_settings.py --candidates default,project \
@@ -54,6 +57,17 @@ CANDIDATES = {
     "faster-crf21+2": ({"crf": "21", "preset": "faster"}, 2),
     "superfast-crf18+2": ({"crf": "18", "preset": "superfast"}, 2),
     "project": (dict(encoding.X264_OPTIONS), encoding.INFLIGHT_ENCODERS),
+    # Issue 21: chroma. x264 lowers the chroma QP by 2 by itself where psy-rd is active
+    # (subme >= 6: preset medium, manim's default), not at veryfast (subme 2), so our
+    # thin coloured lines lost 1-1.7 dB of U and V; these set it by hand, or drop psy
+    # (which veryfast leaves inactive anyway: the same file).
+    "veryfast-crf21-animparams-cqp-2+2": ({"crf": "21", "preset": "veryfast",
+                                          "x264-params": ANIMATION + ":chroma-qp-offset=-2"}, 2),
+    "veryfast-crf21-animparams-cqp-4+2": ({"crf": "21", "preset": "veryfast",
+                                          "x264-params": ANIMATION + ":chroma-qp-offset=-4"}, 2),
+    "veryfast-crf21-animparams-nopsy+2": ({"crf": "21", "preset": "veryfast",
+                                          "x264-params": ANIMATION.replace("psy-rd=0.4,0", "psy=0")}, 2),
+    "veryfast-crf21+2": ({"crf": "21", "preset": "veryfast"}, 2),
 }
 REFERENCE = ({"crf": "0", "preset": "ultrafast"}, 2)  # lossless: the frames themselves
 
@@ -61,7 +75,7 @@ REFERENCE = ({"crf": "0", "preset": "ultrafast"}, 2)  # lossless: the frames the
 def scene_files(names: list[str], bench: Path) -> dict[str, tuple[Path, str]]:
     from scenes.outline import BEATS, scene_info
 
-    files = {"Floor": (bench / "floor_scene.py", "Floor")}
+    files = {"Floor": (bench / "floor_scene.py", "Floor")} if "Floor" in names or names == ["all"] else {}
     if names == ["all"]:
         names = [beat.name for beat in BEATS]
     for name in names:
@@ -92,13 +106,23 @@ def render(file: Path, scene: str, quality: str, options: dict, inflight: int, o
     return wall, cpu, max(out.rglob(f"{scene}.mp4"), key=lambda p: p.stat().st_mtime)
 
 
-def luma_frames(path: Path, every: int):
+PLANES = ("Y", "U", "V", "RGB")
+
+
+def frames(path: Path, every: int):
+    """Every `every`-th frame as its planes: {"Y", "U", "V": the yuv420p planes as
+    stored, "RGB": the picture as a player shows it}, float64."""
     import av
 
     with av.open(str(path)) as container:
         for index, frame in enumerate(container.decode(video=0)):
-            if index % every == 0:
-                yield frame.to_ndarray(format="gray").astype("float64")
+            if index % every:
+                continue
+            height = frame.height
+            yuv = frame.to_ndarray(format="yuv420p").astype("float64")  # Y rows, then U, then V
+            chroma = yuv[height:].reshape(2, height // 2, -1)
+            yield {"Y": yuv[:height], "U": chroma[0], "V": chroma[1],
+                   "RGB": frame.to_ndarray(format="rgb24").astype("float64")}
 
 
 def psnr(a, b) -> float:
@@ -121,13 +145,17 @@ def ssim(a, b) -> float:
     return float(value.mean())
 
 
-def quality(video: Path, reference: Path, every: int) -> tuple[float, float, float]:
-    """(mean PSNR, min PSNR, mean SSIM) of `video` against the lossless `reference`."""
-    psnrs, ssims = [], []
-    for ours, lossless in zip(luma_frames(video, every), luma_frames(reference, every)):
-        psnrs.append(min(psnr(ours, lossless), 99.0))
-        ssims.append(ssim(ours, lossless))
-    return statistics.mean(psnrs), min(psnrs), statistics.mean(ssims)
+def quality(video: Path, reference: Path, every: int) -> dict[str, float]:
+    """Mean PSNR of each plane (PLANES), the minimum of Y's ("Y min") and the mean luma
+    SSIM ("SSIM") of `video` against the lossless `reference`."""
+    psnrs = {plane: [] for plane in PLANES}
+    ssims = []
+    for ours, lossless in zip(frames(video, every), frames(reference, every)):
+        for plane in PLANES:
+            psnrs[plane].append(min(psnr(ours[plane], lossless[plane]), 99.0))
+        ssims.append(ssim(ours["Y"], lossless["Y"]))
+    return {**{plane: statistics.mean(values) for plane, values in psnrs.items()},
+            "Y min": min(psnrs["Y"]), "SSIM": statistics.mean(ssims)}
 
 
 def video_seconds(path: Path) -> float:
@@ -151,7 +179,7 @@ def main() -> None:
     print(f"quality -q{args.quality}, {args.runs} round(s); project: {encoding.X264_OPTIONS}, "
           f"{encoding.INFLIGHT_ENCODERS} in flight", flush=True)
     print(f"{'scene':<18} {'candidate':<22} {'s/video s':>9} {'vs default':>10} {'CPU s/s':>7} {'MB':>7} {'bytes x':>7} "
-          f"{'PSNR mean/min dB':>17} {'SSIM':>7}", flush=True)
+          f"{'PSNR Y/U/V/RGB dB (vs default)':>44} {'Y min':>5} {'SSIM':>7}", flush=True)
     per_second: dict[tuple[str, str], float] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for scene, (file, cls) in scenes.items():
@@ -167,15 +195,19 @@ def main() -> None:
                     cpus[name].append(cpu)
             base_bytes = videos["default"].stat().st_size if "default" in videos else None
             base = statistics.median(walls["default"]) / length if "default" in walls else None
+            measured = {name: quality(videos[name], reference, args.every) for name in candidates}
             for name in candidates:
                 per_second[scene, name] = statistics.median(walls[name]) / length
                 size = videos[name].stat().st_size
-                mean_psnr, min_psnr, mean_ssim = quality(videos[name], reference, args.every)
                 ratio = f"{per_second[scene, name] / base:.2f}x" if base else "-"
                 size_ratio = f"{size / base_bytes:.2f}" if base_bytes else "-"
                 cpu = statistics.median(cpus[name]) / length
+                planes = " / ".join(
+                    f"{measured[name][plane]:.2f}" + (f" ({measured[name][plane] - measured['default'][plane]:+.2f})"
+                                                      if "default" in measured else "") for plane in PLANES)
                 print(f"{scene:<18} {name:<22} {per_second[scene, name]:9.2f} {ratio:>10} {cpu:7.2f} {size / 1e6:7.2f} "
-                      f"{size_ratio:>7} {mean_psnr:8.2f} / {min_psnr:5.1f}  {mean_ssim:7.4f}", flush=True)
+                      f"{size_ratio:>7} {planes:>44} {measured[name]['Y min']:5.1f} {measured[name]['SSIM']:7.4f}",
+                      flush=True)
     if "Floor" in scenes:
         print("\nper second of video, each scene / Floor with the same settings:")
         for name in candidates:

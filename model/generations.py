@@ -80,7 +80,8 @@ def publish(folder: Path, outputs: dict[Path, Callable[[Path], None]], carry_ove
         previous = current_folder(folder)
         if carry_over and previous is not None:
             for old in previous.iterdir():
-                if old.name not in names:
+                # a set's files only: never a stray temporary or folder (os.link cannot take those)
+                if old.name not in names and not old.name.startswith(".") and old.is_file():
                     _link_or_copy(old, building / old.name)
         for published, write in outputs.items():
             write(building / Path(published).name)
@@ -156,4 +157,12 @@ def _point(published: Path, through_current: Path) -> None:
 
 
 def _switch(folder: Path, generation: str) -> None:
-    _symlink_atomically(generation, folder / CURRENT)
+    current = folder / CURRENT
+    if current.is_dir() and not current.is_symlink():
+        # A set copied without its links (`cp -r`, an archive that follows them) has a
+        # real folder here, which no rename of a link can replace (EISDIR): move it
+        # aside as an old generation (swept below), then switch as usual. Signals are
+        # held meanwhile (pipeline.no_interrupts); only a SIGKILL in between leaves no
+        # `current`, and then the next run publishes a whole new one.
+        os.rename(current, folder / f"{GENERATION_PREFIX}copied-{os.getpid()}-{time.monotonic_ns()}")
+    _symlink_atomically(generation, current)

@@ -3,7 +3,12 @@
 Everything the project writes by default stays inside the checkout, so a clone is
 self-contained and works offline.
 """
+import errno
+import os
+import stat
 from pathlib import Path
+
+from .errors import UserError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSETS = REPO_ROOT / "assets"
@@ -56,3 +61,42 @@ def snapshot_epochs(export: Path) -> list[int]:
         if number.isdigit() and path.is_file():
             found.append(int(number))
     return sorted(found)
+
+
+# What a path the user gives is for (check_given_path).
+READ_FILE, WRITE_FILE, FOLDER = "file to read", "file to write", "folder"
+
+
+def check_given_path(path: Path, flag: str, wanted: str) -> None:
+    """Refuse, in one line, a path the user gave (`flag`: how they gave it) that cannot
+    be what it is `wanted` for: a symbolic link loop, a link to nothing, a device, pipe
+    or socket, a folder where a file is wanted or a file where a folder is; or, for what
+    will be made, a parent that is not a folder. A file to read that simply does not
+    exist is left to its reader, which says what to do about it."""
+    path = Path(path)
+    shown = f"{flag} {path}"
+    try:
+        info = os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise UserError(f"{shown}: a loop of symbolic links, not a {wanted.split()[0]}") from None
+        if err.errno == errno.ENOTDIR:
+            raise UserError(f"{shown}: a part of its path is a file, not a folder") from None
+        if err.errno != errno.ENOENT:
+            raise UserError(f"{shown}: {err.strerror}") from None
+        if os.path.islink(path):
+            raise UserError(f"{shown}: a symbolic link to nothing ({os.readlink(path)})") from None
+        if wanted != READ_FILE:  # to be made: where it goes must be a folder (or be made one)
+            parent = path.absolute().parent
+            if parent != path.absolute():
+                check_given_path(parent, f"{shown}: its folder", FOLDER)
+        return
+    if stat.S_ISDIR(info.st_mode):
+        if wanted != FOLDER:
+            raise UserError(f"{shown}: is a directory, not "
+                            + ("a regular file" if wanted == READ_FILE else "a file name"))
+    elif not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if wanted == FOLDER else "a regular file"
+        raise UserError(f"{shown}: not {kind} (a device, pipe or socket)")
+    elif wanted == FOLDER:
+        raise UserError(f"{shown}: is a file, not a folder")

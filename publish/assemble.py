@@ -1,7 +1,7 @@
 """The Chapter, assembled: its beats' clips joined end to end, never rendered twice.
 
-A Chapter request renders only the beats whose clips are stale (in parallel, one
-worker per core, through batch.py), then joins every beat's finished clip without
+For a Chapter request, batch.py renders only the beats whose clips are stale (in
+parallel, one worker per core), then this module joins every beat's finished clip without
 re-encoding (encoding.concatenate): same encoder settings, size and frame rate, so the
 packets can simply follow one another. Its subtitles are the beats' narrations, each
 spanning its beat's real duration; its poster is the last beat's; `--sections` gives
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -34,17 +33,6 @@ from .requests import RenderRequest
 def beat_requests(request: RenderRequest) -> list[RenderRequest]:
     """The Chapter's beats, as clips of the same quality, format, digit and export."""
     return [replace(request, scene=name, sections=False) for name in beats_of(request.scene)]
-
-
-def render_chapter(request: RenderRequest, key: str | None = None, jobs: int | None = None,
-                   out=sys.stderr, engine: str = "local", address: str | None = None):
-    """Bring the beats' clips up to date, then join them into the Chapter's clip."""
-    from .batch import render_set
-
-    outcome = render_set(beat_requests(request), jobs=jobs, out=out, engine=engine, address=address)
-    if outcome["failed"]:
-        raise UserError(f"{request.scene}: not joined, {len(outcome['failed'])} of its beats failed to render")
-    return join_chapter(request, key)
 
 
 def join_chapter(request: RenderRequest, key: str | None = None):

@@ -13,18 +13,24 @@ The media folder's lock (media.py) keeps two runs from writing the same clips at
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 
+from model.errors import full_disk_is_a_user_error
+
 from scenes.outline import SCENES, is_chapter
+from .assemble import beat_requests, join_chapter
+from .clips import Clip, render_clip, sidecar_path
 from .keys import inputs_key
 from .manifest import intact_record, write_manifest
-from .clips import render_clip, sidecar_path
 from .media import exclusive, sweep  # noqa: F401  (exclusive: the lock render.py takes)
 from .requests import CLIPS_DIR, RenderRequest
 
@@ -37,7 +43,8 @@ def up_to_date(request: RenderRequest, key: str) -> bool:
 def _render(request: RenderRequest, key: str):
     """In a worker process: one clip, timed."""
     started = time.perf_counter()
-    clip = render_clip(request, key)
+    with full_disk_is_a_user_error(request.scene):
+        clip = render_clip(request, key)
     return request.scene, clip.path, time.perf_counter() - started
 
 
@@ -59,8 +66,6 @@ def render_requests(requests: list[RenderRequest], jobs: int | None = None, out=
                     engine: str = "local", address: str | None = None, started: float | None = None) -> dict:
     """The stale beats among `requests` on the engine, then each stale Chapter joined from
     its beats' clips (assemble.py); then the manifest, rebuilt."""
-    from .assemble import beat_requests, join_chapter
-
     started = started if started is not None else time.perf_counter()
     chapters = [request for request in requests if is_chapter(request.scene)]
     beats = [request for request in requests if request not in chapters]
@@ -89,6 +94,18 @@ def render_requests(requests: list[RenderRequest], jobs: int | None = None, out=
     return {**result, "seconds": wall}
 
 
+def render_one(request: RenderRequest, out=sys.stderr) -> Clip:
+    """One clip of `render.py render`: a beat rendered (clips.py), or a Chapter joined
+    from its beats' clips, the stale ones rendered first in parallel (assemble.py). This
+    is the one place that tells the two apart, so imports run one way: batch -> assemble
+    -> clips."""
+    if not is_chapter(request.scene):
+        return render_clip(request)
+    request.check()
+    render_set(beat_requests(request), out=out)  # raises if a beat fails: nothing is joined
+    return join_chapter(request)
+
+
 def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.stdout,
                engine: str = "local", address: str | None = None) -> dict:
     """Render the stale clips among `requests` (beats, not a Chapter): in worker
@@ -108,7 +125,8 @@ def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.s
     print(f"rendering {len(stale)} of {len(requests)} clips with {jobs} worker(s); "
           f"{len(requests) - len(stale)} up to date", file=out, flush=True)
     context = get_context("spawn")  # a fresh interpreter: manim's config is global
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_render, request, keys[request]): request for request in stale}
         order = [request.scene for request in stale]  # the pool starts them in this order
 
@@ -125,10 +143,39 @@ def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.s
                 print(f"  [{done}/{len(stale)}] {scene:<20} {took:6.1f} s  {path}", file=out, flush=True)
                 if done < len(stale):
                     print(now_rendering(), file=out, flush=True)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (render.py raises Terminated, a KeyboardInterrupt)
+            for worker in active_children():  # stop now, not after the renders in flight
+                worker.kill()                 # (their work folders are swept by the next run)
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # one failed: start no more
             raise
     return {"rendered": rendered, "render_seconds": seconds, "failed": []}
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """A render worker's first act: end when `parent` (render.py) ends, however it ends.
+    A SIGKILLed parent runs no clean-up, and a worker left behind would hold its glyph
+    cache slot (glyph_cache.py) and hundreds of MB for as long as its render takes, or
+    forever if it waits on a pipe. On Linux the kernel sends the worker SIGKILL when the
+    parent dies (prctl PR_SET_PDEATHSIG); elsewhere a thread watches the parent's pid."""
+    try:
+        told_kernel = ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # not Linux
+        told_kernel = False
+    if not told_kernel:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+    if os.getppid() != parent:  # it died before the line above took effect
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _render_on_ray(stale, keys, total, jobs, address, out) -> dict:

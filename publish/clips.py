@@ -31,7 +31,7 @@ from pathlib import Path
 from model import paths, test_seam
 from model.atomic import atomic_path, write_text
 
-from scenes.outline import is_chapter, scene_class
+from scenes.outline import scene_class
 from scenes.settings import DEFAULT_DIGIT
 
 from .audio_track import add_track, add_tracks_to_sections, carries_audio
@@ -99,14 +99,11 @@ class Produced:
 
 
 def render_clip(request: RenderRequest, key: str | None = None) -> Clip:
-    """Render `request` and publish its files; returns the clip's record. `key`: the
-    inputs key, when the caller has already computed it (see keys.py). The Chapter is
-    not rendered but joined from its beats' clips (assemble.py)."""
+    """Render `request`, one scene drawn frame by frame, and publish its files; returns
+    the clip's record. `key`: the inputs key, when the caller has already computed it
+    (see keys.py). Whether a Chapter is joined from its beats instead is decided above
+    this module (batch.render_one)."""
     request.check()  # before the work folder: a bad --media-dir is refused, not created
-    if is_chapter(request.scene):
-        from .assemble import render_chapter
-
-        return render_chapter(request, key)
     with work_folder(request) as work:
         return publish(request, produce(request, work, key))
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from model import limits, paths, strict_json, test_seam
-from model.errors import UserError
+from model.errors import UserError, full_disk_is_a_user_error
 
 from scenes.outline import scene_info
 
@@ -211,7 +211,8 @@ def produce_on_worker(request: RenderRequest, key: str, export: bytes, relu: byt
                             "(another export or other code reached it); refused")
         work = folder / "work"
         work.mkdir()
-        produced = produce(here, work, key)
+        with full_disk_is_a_user_error(f"{request.stem()} on the Ray worker"):
+            produced = produce(here, work, key)
         test_seam.pause(f"ray:produced:{request.scene}")  # where tests kill the worker
         return pack(produced)
 

@@ -156,7 +156,44 @@ BAD_EXPORTS = {  # name: (file content or a maker(path), words of the error)
     "missing": (None, "no export file"),
 }
 
+def link_loop(path: Path) -> None:
+    os.symlink(path.name, path)  # a link to itself: resolving it never ends
+
+
+def link_to_nothing(path: Path) -> None:
+    os.symlink(path.with_name("nothing-here"), path)
+
+
+# Every path a user gives (issue 21): a loop, a dangling link, a device; one line each.
+GIVEN_PATH_FLAGS = {
+    "render export": ["render", "ForwardPass", "--media-dir", "{media}", "--export", "{bad}"],
+    "render media dir": ["render", "ForwardPass", "--export", "{export}/network.json", "--media-dir", "{bad}"],
+    "all export": ["all", "--media-dir", "{media}", "--scenes", "ParameterCount", "--export", "{bad}"],
+    "all media dir": ["all", "--export", "{export}/network.json", "--media-dir", "{bad}"],
+    "gallery media dir": ["gallery", "--media-dir", "{bad}"],
+    "widget export": ["widget", "--out", "{media}/widget", "--export", "{bad}"],
+    "widget out": ["widget", "--out", "{bad}"],
+    "train checkpoint": ["train", "--epochs", "1", "--export", "{export}/trained.json", "--checkpoint", "{bad}"],
+    "train export": ["train", "--epochs", "1", "--checkpoint", "{t}/c.safetensors", "--export", "{bad}"],
+    "train data": ["train", "--epochs", "1", "--checkpoint", "{t}/c.safetensors", "--export", "{export}/t.json",
+                   "--data", "{bad}"],
+    "export checkpoint": ["export", "--export", "{export}/x.json", "--checkpoint", "{bad}"],
+    "export export": ["export", "--checkpoint", "{ckpt}", "--export", "{bad}"],
+    "export digit": ["export", "--checkpoint", "{ckpt}", "--export", "{export}/network.json", "--digit", "{bad}"],
+}
+GIVEN_PATH_KINDS = {
+    "a link loop": (link_loop, "a loop of symbolic links"),
+    "a dangling link": (link_to_nothing, "a symbolic link to nothing"),
+    "a device": ("/dev/null", "(a device, pipe or socket)"),
+    "a loop above it": (lambda t: link_loop(t / "up"), "a loop of symbolic links"),
+}
+
 CASES = {}
+for flag, argv in GIVEN_PATH_FLAGS.items():
+    for kind, (content, words) in GIVEN_PATH_KINDS.items():
+        if kind == "a loop above it":
+            argv = [argument.replace("{bad}", "{t}/up/below") for argument in argv]
+        CASES[f"{flag} is {kind}"] = (argv, content, words)
 for name, (content, words) in BAD_EXPORTS.items():
     CASES[f"render export {name}"] = (R + ["--export", "{bad}"], content, words)
 for name in ("id traversal", "deep nesting", "a fifo", "/dev/zero", "duplicate key", "version true", "utf-16"):
@@ -235,7 +272,7 @@ CASES.update({
                                    "--export", "{bad}/x.json"], b"x", "is a file, not a folder"),
     # train: data folders
     "data missing": (T + ["--data", "{t}/nothing"], None, "no such data directory"),
-    "data is a file": (T + ["--data", "{bad}"], b"x", "no such data directory"),
+    "data is a file": (T + ["--data", "{bad}"], b"x", "is a file, not a folder"),
     "data empty folder": (T + ["--data", "{t}"], None, "no train-images-idx3-ubyte"),
     "data malformed checksums": (T + ["--data", "{t}/d"], lambda t: mnist_dir(t / "d", sums="not a checksum line\n"),
                                  "SHA256SUMS: line 1 is not"),

@@ -81,6 +81,28 @@ def test_the_network_reads_a_drawn_three_as_three(tmp_path):
     assert int(np.argmax(outputs)) == 3
 
 
+def test_photos_of_real_digits_on_a_shadowed_page_read_as_the_digits(mnist, tmp_path):
+    """Phone photos (benchmarks/photo_digits.py) of 20 real MNIST test digits, one side of
+    each page in shadow: the network reads each photo as it reads the digit itself, for
+    at least 18 of the 20 (the benchmark's 200 measure the 95% target). Before the
+    paper's brightness was divided out, the shadow was taken for ink: 1 in 20 or so."""
+    from benchmarks.photo_digits import photograph, predictions
+    from model import paths
+    from model.schema import read_export
+
+    network = read_export(paths.DEFAULT_EXPORT).network
+    rng = np.random.default_rng(21)
+    test = mnist.test_images.numpy()
+    chosen = rng.choice(len(test), size=20, replace=False)
+    read = []
+    for index in chosen:
+        photo = tmp_path / f"test{index}.jpg"
+        photo.write_bytes(photograph(test[index], "shadowed", rng))
+        read.append(load_digit(photo))
+    agreed = predictions(network, np.stack(read)) == predictions(network, test[chosen].reshape(20, -1) / 255)
+    assert agreed.sum() >= 18, f"{agreed.sum()}/20"
+
+
 def bad_images(tmp_path):
     good = tmp_path / "good.png"
     draw_three().save(good)

@@ -212,3 +212,158 @@ def test_all_leaves_a_live_renders_work_folder_alone(tmp_path):
     dead.mkdir()
     sweep(tmp_path / "media", "clips")
     assert live.exists() and not dead.exists()
+
+
+# --- what a killed run leaves, and the next run ------------------------------------------
+
+KILL_AT_FILESYSTEM_STEP = """
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from model import generations
+step, folder = int(sys.argv[1]), Path(sys.argv[2])
+done = [0]
+def killed_at_step(name):
+    real = getattr(os, name)
+    def call(*args, **kwargs):
+        done[0] += 1
+        if done[0] == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    setattr(os, name, call)
+for name in ("replace", "rename", "symlink", "link", "chmod", "mkdir", "unlink"):
+    killed_at_step(name)
+generations.publish(folder / "set.generations", {{folder / "a.json": lambda t: t.write_text("new"),
+                                                  folder / "b.json": lambda t: t.write_text("new")}})
+print(done[0])
+"""
+
+
+def publish_set(folder: Path, text: str) -> None:
+    from model import generations
+
+    generations.publish(folder / "set.generations", {folder / "a.json": lambda t: t.write_text(text),
+                                                     folder / "b.json": lambda t: t.write_text(text)})
+
+
+def assert_one_clean_set(folder: Path, text: str) -> None:
+    assert (folder / "a.json").read_text() == (folder / "b.json").read_text() == text
+    generations = folder / "set.generations"
+    assert sorted(p.name for p in generations.iterdir() if p.name not in ("current", ".lock")) == \
+        [os.readlink(generations / "current")]
+    assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp") or p.name.startswith((".building", ".work"))]
+
+
+def test_a_publish_killed_at_any_step_is_cleaned_up_by_the_next(tmp_path):
+    """SIGKILL at each file-system step of publishing a set (every rename, link, folder):
+    the set stays whole, and the next run publishes and leaves no temporary name."""
+    script = tmp_path / "kill_at_step.py"
+    script.write_text(KILL_AT_FILESYSTEM_STEP.format(repo=str(REPO)))
+    publish_set(tmp_path / "count", "old")
+    steps = int(subprocess.run([sys.executable, script, "0", tmp_path / "count"], capture_output=True, text=True,
+                               check=True).stdout)
+    assert steps >= 8  # folders, files, links and the switch: the steps really counted
+    for step in range(1, steps + 1):
+        folder = tmp_path / f"step{step}"
+        publish_set(folder, "old")
+        killed = subprocess.run([sys.executable, script, str(step), folder], capture_output=True, text=True)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        assert (folder / "a.json").read_text() == (folder / "b.json").read_text()  # never a mix
+        publish_set(folder, "next")
+        assert_one_clean_set(folder, "next")
+
+
+def leftovers_of(pid: int, folder: Path, media: Path) -> list[Path]:
+    """What a run with process id `pid` leaves when killed while publishing: a half-built
+    generation, the temporary link of `current` and of a published name, a render's
+    work folder and temporary clip."""
+    generations = folder / "set.generations"
+    made = [generations / f".building-{pid}-x1", generations / f".current.{pid}.123.tmp",
+            folder / f".a.json.{pid}.456.tmp", media / "clips" / "low" / f".work-{pid}-x2",
+            media / "clips" / "low" / f".ParameterCount.mp4.{pid}.789.tmp"]
+    for path in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if ".building-" in path.name or ".work-" in path.name:
+            path.mkdir()
+            (path / "half.json").write_text("half")
+        elif path.name.startswith(".current."):
+            os.symlink(os.readlink(generations / "current"), path)
+        else:
+            path.write_text("half")
+    return made
+
+
+def test_leftovers_of_a_dead_process_are_recognised_whatever_its_pid_became(tmp_path):
+    """A killed process's leftovers are swept by the next train, export, render and all
+    when its pid is a zombie's (killed, not yet reaped by its parent) and when its pid has
+    been reused since (containers start every command with the same few pids): here the
+    pid is this very test's, and the leftovers were written before it started."""
+    from publish.media import sweep
+
+    folder, media = tmp_path / "set", tmp_path / "media"
+    publish_set(folder, "old")
+    zombie = subprocess.Popen([sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"])
+    while open(f"/proc/{zombie.pid}/stat").read().split(") ")[1][0] != "Z":
+        time.sleep(0.02)  # killed; its parent (this test) has not reaped it
+    made = leftovers_of(zombie.pid, folder, media)
+    long_ago = time.time() - 3600
+    for path in leftovers_of(os.getpid(), folder, media):
+        os.utime(path, (long_ago, long_ago), follow_symlinks=False)
+        made.append(path)
+    publish_set(folder, "next")  # what train and export run
+    sweep(media, "clips")        # what render and all run
+    assert not [path for path in made if os.path.lexists(path)]
+    assert_one_clean_set(folder, "next")
+    zombie.wait()
+
+
+def test_a_live_runs_files_are_left_alone(tmp_path):
+    """The other side: what a running process is writing now is not swept."""
+    from publish.media import sweep
+
+    folder, media = tmp_path / "set", tmp_path / "media"
+    publish_set(folder, "old")
+    made = leftovers_of(os.getpid(), folder, media)  # written after this process started
+    publish_set(folder, "next")
+    sweep(media, "clips")
+    assert all(os.path.lexists(path) for path in made if ".current." not in path.name)
+
+
+def test_a_set_copied_without_its_links_is_published_to(tmp_path):
+    """`current` a real folder (a copy that followed the links): the next run switches
+    anyway, instead of failing on `.current.PID.N.tmp: Is a directory`."""
+    folder = tmp_path / "set"
+    publish_set(folder, "old")
+    generations = folder / "set.generations"
+    real = generations / os.readlink(generations / "current")
+    (generations / "current").unlink()
+    real.rename(generations / "current")
+    publish_set(folder, "next")
+    assert_one_clean_set(folder, "next")
+
+
+# --- render workers die with their parent --------------------------------------------------
+
+@pytest.mark.parametrize("number", [signal.SIGKILL, signal.SIGTERM])
+def test_render_workers_die_with_their_parent(number, tmp_path):
+    """`all` killed while its worker renders: the worker ends too, at once, whatever the
+    signal, instead of living on with its glyph cache slot and memory."""
+    marker = tmp_path / "worker"
+    process = start(["all", "--export", paths.DEFAULT_EXPORT, "--media-dir", tmp_path / "media",
+                     "--scenes", "ParameterCount", "--jobs", "1"], "render:clip-written", marker)
+    wait_for(marker, process)
+    worker = int(marker.read_text())  # the seam is reached in the worker, which wrote its pid
+    assert worker != process.pid
+    process.send_signal(number)
+    try:
+        process.communicate(timeout=30)
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{worker}") and open(f"/proc/{worker}/stat").read().split(") ")[1][0] != "Z":
+            assert time.monotonic() < deadline, "the render worker outlived its parent"
+            time.sleep(0.05)
+    finally:
+        for pid in (worker, process.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
