@@ -9,12 +9,13 @@ Times, each as a separate process in a fresh media folder:
 2. `render.py render Chapter --quality Q` from nothing (the beats rendered in parallel,
    one per core, then joined): against its own duration, and against the floor's time
    for that duration (target at 1080p60: at most 0.75x the floor's time);
-3. the same again, from up-to-date beat clips (only the join; target: under 5 s);
-4. `render.py all` with nothing changed, for the same scenes (target: under 1 s).
-The glyph cache (.cache/glyphs) is left as it is: pass --cold to empty it first, as in a
-fresh clone.
+3. the same again with --force, from up-to-date beat clips (only the join; target: under 5 s);
+4. `render.py all --scenes Chapter` with nothing changed (target: under 1 s).
+The Chapter is narrated (`--voice auto`, the bundled voice when installed; `--voice none`
+for the silent cut). The glyph cache (.cache/glyphs) and the narration's cache
+(.cache/voice) are left as they are: pass --cold to empty both first, as in a fresh clone.
 
-    .venv/bin/python benchmarks/chapter_speed.py [--quality high] [--cold]
+    .venv/bin/python benchmarks/chapter_speed.py [--quality high] [--voice auto|none] [--cold]
 A script to run by hand, not a test: times depend on the machine.
 """
 from __future__ import annotations
@@ -49,22 +50,27 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quality", default="high", choices=["low", "medium", "high", "4k"])
-    parser.add_argument("--cold", action="store_true", help="empty the glyph cache first")
+    parser.add_argument("--cold", action="store_true", help="empty the glyph and voice caches first")
+    parser.add_argument("--voice", default="auto", help="who narrates (render.py's --voice)")
     parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench",
                         help="the folder holding floor_scene.py")
     args = parser.parse_args()
     if args.cold:
+        from scenes.voice import VOICE_CACHE
+
         shutil.rmtree(paths.GLYPH_CACHE, ignore_errors=True)
+        shutil.rmtree(VOICE_CACHE, ignore_errors=True)
+    common = ("--quality", args.quality, "--voice", args.voice)
     floors = [floor(args.quality, args.bench)]
     with tempfile.TemporaryDirectory() as media:
-        fresh = timed("render", "Chapter", "--quality", args.quality, "--media-dir", media)
+        fresh = timed("render", "Chapter", *common, "--media-dir", media)
         floors.append(floor(args.quality, args.bench))  # after too: a shared machine's load drifts
         record = json.loads(next(Path(media).rglob("Chapter.mp4.json")).read_text())
-        joined = timed("render", "Chapter", "--quality", args.quality, "--media-dir", media)
+        joined = timed("render", "Chapter", *common, "--force", "--media-dir", media)  # --force: join again
         # `all` over the same clips: run once so its own bookkeeping (the export check) is
         # recorded, then time the run with nothing changed.
-        timed("all", "--quality", args.quality, "--media-dir", media)
-        noop = timed("all", "--quality", args.quality, "--media-dir", media)
+        timed("all", *common, "--scenes", "Chapter", "--media-dir", media)
+        noop = timed("all", *common, "--scenes", "Chapter", "--media-dir", media)
     duration = record["duration"]
     floor_per_second = sum(wall / length for wall, _, length in floors) / len(floors)
     against_floor = fresh / (duration * floor_per_second)
