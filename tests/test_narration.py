@@ -243,3 +243,14 @@ def test_normalising_reaches_the_target_loudness_under_the_ceiling():
         assert audio.loudness(out) == pytest.approx(-16, abs=0.5)
         assert 20 * np.log10(audio.true_peak(out)) <= -2.0 + 0.05
     assert np.all(audio.normalise(np.zeros(rate)) == 0)  # silence stays silence
+
+
+def test_the_gallery_offers_a_narrated_clips_sound(narrated, tmp_path):
+    """Muted autoplay (all a browser allows unasked), with controls to turn the voice on;
+    a silent clip's snippet stays without them."""
+    from publish.gallery import figure
+
+    record = json.loads((narrated / f"{BEAT}.mp4.json").read_text())
+    page = figure(record, 1, narrated)
+    assert "autoplay muted" in page and " controls" in page
+    assert " controls" not in figure({**record, "voice": "none"}, 2, narrated)
