@@ -153,10 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--snapshot", type=int, help="ForwardPass through the network as it was at this epoch "
                                                      "(train with --snapshots first)")
     render.add_argument("--media-dir", type=Path, default=None, help="where clips go (default: media/)")
-    render.add_argument("--voice", default="auto",
+    render.add_argument("--voice", default=None,
                         help="who narrates: joe (the bundled offline voice), none, recorded:DIR (your own "
-                             "recordings, see `render.py script --recording-names`), or auto (default: joe "
-                             "when the voice extra is installed, else none)")
+                             "recordings, see `render.py script --recording-names`), or auto: joe when the "
+                             "voice extra is installed, else none (default: $NN_EXPLAINER_VOICE, else auto)")
     render.add_argument("--engine", choices=["local", "ray"], default="local",
                         help="local: this machine; ray: one Ray task per clip (needs the cluster extra)")
     render.add_argument("--address", help="with --engine ray: join the Ray cluster here (default: start one "
@@ -269,8 +269,11 @@ def _request(args, scene):
 def _voice(args) -> str:
     """--voice, with one line when "auto" finds no voice to speak with."""
     from publish.audio_track import carries_audio
+    from scenes.settings import asked_voice
     from scenes.voice import INSTALL_HINT, resolve
 
+    if args.voice is None:
+        args.voice = asked_voice()
     if args.voice == "auto" and carries_audio(args.format) and resolve("auto") == "none" and not _voice.said:
         print(f"render.py: narration is silent: the voice is not installed ({INSTALL_HINT})", file=sys.stderr)
         _voice.said = True

@@ -43,6 +43,7 @@ COARSE_SIDE = 96      # pixels: the paper's lighting is estimated on the page th
 STROKE_WINDOW = 1 / 4  # of the page's longer side: wider than any pen stroke
 NOISE_SIGMAS = 3      # ink fainter than this many standard deviations of the paper's noise is noise
 HALF_NORMAL_MEDIAN = 0.6745  # the median of |x| for normal noise, in standard deviations
+DARK_PAPER = 0.1      # of the typical paper's brightness: paper darker than this hides its ink
 
 # Pillow's own decompression-bomb guard, at our cap (it warns above it and refuses at twice).
 Image.MAX_IMAGE_PIXELS = limits.MAX_IMAGE_PIXELS
@@ -117,12 +118,17 @@ def ink_map(image: Image.Image) -> np.ndarray:
     # Ink absorbs a share of the light that reaches the paper, so dividing by the
     # paper's own brightness there leaves the ink alone, however the page is lit. The
     # typical paper pixel (the median: paper is most of a page) is what counts as no ink.
-    lit = grey / np.maximum(paper_brightness(grey), 1e-6)
+    paper = paper_brightness(grey)
+    lit = grey / np.maximum(paper, 1e-6)
     ink = 1 - lit / max(float(np.median(lit)), 1e-6)
+    # Where the paper itself is nearly black (the dark end of a gradient, a deep shadow)
+    # dividing by it makes ink of anything: nothing there can be read.
+    ink[paper < DARK_PAPER * float(np.median(paper))] = 0
     # Paper grain and sensor noise scatter both ways around no ink, and more so in a
-    # shadow (divided by less light): below zero is only noise, whose spread (robustly,
-    # from the median of that half) says how far above zero noise reaches too: no veil.
-    below = -ink[ink < 0]
+    # shadow (divided by less light): the paper side (no ink or less) is only noise,
+    # whose spread (robustly, from its median) says how far above zero noise reaches
+    # too: no veil. A clean drawing's paper is exactly zero: no noise to subtract.
+    below = -ink[ink <= 0]
     noise = NOISE_SIGMAS * float(np.median(below)) / HALF_NORMAL_MEDIAN if below.size else 0.0
     return np.clip((ink - noise) / max(1 - noise, 1e-6), 0, 1)
 
@@ -192,22 +198,25 @@ def mnist_style(ink: np.ndarray) -> np.ndarray:
 
 
 DOUBT_SIDE = 128          # pixels: the ink map is judged at this size at most (a photo's noise averages out)
-BLOB_RADIUS = 0.15        # of the ink's extent: a stroke is thinner than twice this, a shade is not
+BLOB_RADIUS = 0.15        # of the ink's extent: a stroke is thinner than twice this, a blob is not
 
 
 def doubt(ink: np.ndarray) -> str | None:
     """Why an ink map looks little like a digit, or None. A digit is strokes: connected
-    ink on bare paper, thin against its size. Random noise has no connected ink; a
-    photo of a blank page or a colour gradient has ink over most of the page, or blobs
-    no pen draws. The image is still used (the network reads anything); the user is
-    told, and the caption says so. Heuristics, checked on 300 upscaled MNIST test digits
-    (none doubted) and on noise and gradients (tests/test_digit_image.py)."""
+    ink on bare paper, thin against its size. Scattered specks have no connected ink;
+    a blot has ink thicker than any stroke. (Noise and a smooth gradient never get here:
+    `ink_map` finds them no ink at all, and they are refused as blank.) The image is
+    still used (the network reads anything); the user is told, and the caption says so.
+    Heuristics, checked on 300 upscaled MNIST test digits (none doubted) and on specks
+    and blots (tests/test_digit_image.py)."""
     image = Image.fromarray(ink.astype(np.float32), mode="F")
     scale = DOUBT_SIDE / max(image.size)
     if scale < 1:
         image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.BOX)
     small = np.asarray(image, dtype=np.float64)
     mask = small > 0.5 * small.max()
+    if not mask.any():
+        return "no ink at all"
     if mask.mean() > 0.5:
         return "ink over most of the page"
     if _largest_connected(mask) < 0.3 * mask.sum():
@@ -218,7 +227,7 @@ def doubt(ink: np.ndarray) -> str | None:
         # What survives shrinking the ink by `radius` on every side is thicker than a stroke.
         core = Image.fromarray(mask.astype(np.uint8) * 255).filter(ImageFilter.MinFilter(2 * radius + 1))
         if (np.asarray(core) > 0).sum() > 0.25 * mask.sum():
-            return "a shade across the page, not strokes"
+            return "a blob, not strokes"
     return None
 
 

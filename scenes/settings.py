@@ -31,6 +31,15 @@ ENVIRONMENT = {  # for `manim render scenes/forward_pass.py ForwardPass` only
 }
 
 
+def asked_voice(environ=None) -> str:
+    """The voice a command line asks for when it names none: NN_EXPLAINER_VOICE, else "auto".
+
+    One variable for both CLIs, so that `NN_EXPLAINER_VOICE=none` silences every render
+    of a session (the test suite's, say) without a flag on each command."""
+    environ = os.environ if environ is None else environ
+    return environ.get(ENVIRONMENT["voice"]) or "auto"
+
+
 @dataclass(frozen=True)
 class Settings:
     export: Path = paths.DEFAULT_EXPORT          # the network every beat draws
@@ -61,7 +70,7 @@ class Settings:
         """The stock manim CLI's settings: NN_EXPLAINER_* variables over the defaults."""
         environ = os.environ if environ is None else environ
         given = {field: environ[name] for field, name in ENVIRONMENT.items() if environ.get(name)}
-        return cls(**{"voice": "auto", **given})
+        return cls(**{"voice": asked_voice(environ), **given})
 
     def environment(self) -> dict[str, str]:
         """The variables that make the stock manim CLI draw with these settings."""

@@ -1,6 +1,7 @@
 """Shared fixtures: a tiny trained network and the CLI, for tests that need them."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+# Silent unless a test asks for a voice (`--voice joe`): a narrated clip lasts as long as
+# its words, and the tests that measure a clip against its scene draw it unvoiced. Every
+# render.py, manim and Ray worker the tests start inherits this.
+os.environ["NN_EXPLAINER_VOICE"] = "none"
 
 
 def run_cli(*args, cwd=REPO, timeout=600):

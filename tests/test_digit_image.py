@@ -158,18 +158,37 @@ def test_cli_adds_a_digit_and_keeps_it_across_re_exports(tmp_path):
     assert np.array_equal(kept.pixels, added.pixels)
 
 
-def test_noise_and_a_gradient_are_doubted_and_real_digits_are_not(mnist):
-    """Random noise and a smooth gradient were taken for digits without a word. Real
-    digits (MNIST test digits drawn large, blurred, off-centre on a page) are not doubted."""
+def specks(seed=1):
+    """Sixty dark dots scattered over a page: ink, but no stroke."""
+    rng = np.random.default_rng(seed)
+    page = Image.new("L", (240, 200), 245)
+    pen = ImageDraw.Draw(page)
+    for _ in range(60):
+        x, y = rng.integers(0, 236), rng.integers(0, 196)
+        pen.rectangle([x, y, x + 2, y + 2], fill=20)
+    return page
+
+
+def test_specks_and_a_blot_are_doubted_noise_and_a_gradient_refused_and_real_digits_are_not(mnist, tmp_path):
+    """Specks and a blot were taken for digits without a word; noise and a smooth
+    gradient hold no ink at all (grain, and light across the paper) and are refused.
+    Real digits (MNIST test digits drawn large, blurred, off-centre on a page) are not
+    doubted."""
     from PIL import ImageFilter
 
-    from model.digit_image import doubt, ink_map
+    from model.digit_image import doubt, ink_map, load_digit
 
     rng = np.random.default_rng(0)
+    blot = Image.new("L", (240, 200), 245)
+    ImageDraw.Draw(blot).ellipse([100, 80, 130, 110], fill=20)
+    assert doubt(ink_map(specks())) == "no connected ink, only specks"
+    assert doubt(ink_map(blot)) == "a blob, not strokes"
     noise = Image.fromarray((rng.random((200, 200)) * 255).astype(np.uint8))
     gradient = Image.fromarray(np.tile(np.linspace(0, 255, 240), (200, 1)).astype(np.uint8))
-    assert doubt(ink_map(noise)) == "no connected ink, only specks"
-    assert doubt(ink_map(gradient)) == "a shade across the page, not strokes"
+    for name, image in (("noise", noise), ("gradient", gradient)):
+        image.save(tmp_path / f"{name}.png")
+        with pytest.raises(UserError, match="blank image: no ink found"):
+            load_digit(tmp_path / f"{name}.png")
     assert doubt(ink_map(draw_three())) is None
     for index in range(40):
         digit = Image.fromarray(255 - mnist.test_images[index].numpy()).resize((280, 280), Image.BICUBIC)

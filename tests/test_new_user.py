@@ -178,18 +178,17 @@ def test_the_gallery_follows_the_story_and_tells_every_clip_apart(tmp_path):
 
 
 def test_an_image_little_like_a_digit_is_warned_about_and_captioned_so(own_copy, tmp_path):
-    import numpy as np
-    from PIL import Image
-
     from model.schema import read_export
     from scenes.mobjects.layout import describe
 
+    from test_digit_image import specks
+
     checkpoint, export = own_copy
-    noise = tmp_path / "noise.png"
-    Image.fromarray((np.random.default_rng(1).random((200, 200)) * 255).astype(np.uint8)).save(noise)
-    result = run_cli("export", "--checkpoint", checkpoint, "--export", export, "--digit", noise)
+    scattered = tmp_path / "specks.png"
+    specks().save(scattered)
+    result = run_cli("export", "--checkpoint", checkpoint, "--export", export, "--digit", scattered)
     assert result.returncode == 0, result.stderr
-    assert "warning: image:noise looks little like a digit (no connected ink" in result.stderr
-    example = read_export(export).example("image:noise")
+    assert "warning: image:specks looks little like a digit (no connected ink" in result.stderr
+    example = read_export(export).example("image:specks")
     assert example.doubt and "little like a digit" in describe(example) and "little like a digit" in describe(example, 3)
     assert "little like" not in describe(read_export(export).example("train:7"))
