@@ -61,6 +61,7 @@ def mux(video: Path, track: np.ndarray, target: Path, format: str) -> None:
     with av.open(str(video)) as inp, av.open(str(target), "w", format=format, options=options) as out:
         video_in = inp.streams.video[0]
         video_out = out.add_stream_from_template(video_in)
+        keep_alpha(video_in, video_out)
         audio_out = out.add_stream(codec, rate=RATE, layout="mono")
         audio_out.bit_rate = bitrate
         for packet in inp.demux(video_in):
@@ -70,6 +71,15 @@ def mux(video: Path, track: np.ndarray, target: Path, format: str) -> None:
             out.mux(packet)
         for packet in _encode(audio_out, track):
             out.mux(packet)
+
+
+def keep_alpha(video_in, video_out) -> None:
+    """A VP9 clip's alpha rides in each packet's side data, which a packet copy keeps;
+    without the track's alpha flag, which a template does not copy, a player ignores it
+    and the see-through clip turns opaque."""
+    flag = {key.lower(): value for key, value in video_in.metadata.items()}.get("alpha_mode")
+    if flag:
+        video_out.metadata["alpha_mode"] = flag
 
 
 def _encode(stream, track: np.ndarray):
@@ -156,8 +166,10 @@ def join(video: Path, clips: list[Path], starts: list[float], target: Path, form
         with av.open(str(video)) as joined, av.open(str(target), "w", format=format, options=options) as out:
             video_in = joined.streams.video[0]
             video_out = out.add_stream_from_template(video_in)
+            keep_alpha(video_in, video_out)
             audio_out = out.add_stream_from_template(first)
             base = first.time_base
+            whole = first.codec_context.frame_size or 1024  # samples a packet decodes to
             written = None  # where the next audio packet goes, in the stream's time base
             for index, (source, stream, start) in enumerate(zip(sources, templates, starts)):
                 end = starts[index + 1] if index + 1 < len(starts) else None
@@ -175,6 +187,12 @@ def join(video: Path, clips: list[Path], starts: list[float], target: Path, form
                             written += packet.duration
                     if end is not None and written + packet.duration // 2 > round(end / base):
                         break  # the rest of this beat's (quiet) tail would run into the next beat
+                    if end is not None and packet.duration < whole:
+                        # The beat's last packet, cut short by its container to end with
+                        # its video, still decodes whole: mid-Chapter it would push all
+                        # later sound late. It is the beat's quiet tail; the next beat's
+                        # quiet lead fills in for it.
+                        break
                     _mux_at(out, audio_out, packet, written)
                     written += packet.duration
             for packet in joined.demux(video_in):

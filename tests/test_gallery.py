@@ -53,7 +53,8 @@ async () => {
 @pytest.fixture(scope="module")
 def gallery(tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
-    for flags in ([], ["--format", "webm", "--transparent"]):
+    # The see-through clip narrated: its voice is muxed in after the video is encoded.
+    for flags in ([], ["--format", "webm", "--transparent", "--voice", "joe"]):
         result = run_cli("render", "ParameterCount", "--media-dir", media, *flags)
         assert result.returncode == 0, result.stderr
     result = run_cli("gallery", "--media-dir", media)
