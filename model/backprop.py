@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import formula
+from . import checked, formula
+from .checked import expect as _expect
 from .activations import activation
 from .errors import UserError
 from .shapes import CLASSES, PIXELS
@@ -331,22 +332,8 @@ def _number(section: dict, key: str, prefix: str) -> float:
 
 
 def _field(section: dict, key: str, kind, prefix: str = ""):
-    value = section.get(key)
-    _expect(isinstance(value, kind), f"{KEY}.{prefix}{key} is missing or not a {kind.__name__}")
-    return value
+    return checked.field(section, key, kind, f"{KEY}.{prefix}")
 
 
 def _array(value, shape: tuple, where: str) -> np.ndarray:
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (ValueError, TypeError):
-        raise UserError(f"{KEY}.{where} is ragged or holds non-numbers") from None
-    _expect(array.shape == shape, f"{KEY}.{where} has shape {'x'.join(map(str, array.shape)) or 'scalar'}, "
-                                  f"expected {'x'.join(map(str, shape))}")
-    _expect(bool(np.isfinite(array).all()), f"{KEY}.{where} holds NaN or infinite values")
-    return array
-
-
-def _expect(condition, message: str) -> None:
-    if not condition:
-        raise UserError(message)
+    return checked.array(value, shape, f"{KEY}.{where}")

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import backprop, formula, limits, neuron_evidence, strict_json
+from .checked import array as _array, expect as _expect, field as _field, shape_text as _shape
 from .activations import ACTIVATIONS
 from .errors import UserError
 from .example_ids import is_example_id
@@ -196,31 +197,6 @@ def _parse_example(e, network: Network, where: str) -> Example:
 
 
 MAX_DOUBT = 200   # characters: a reason drawn in a caption
-
-
-def _field(obj: dict, key: str, kind, prefix: str = ""):
-    value = obj.get(key)
-    _expect(isinstance(value, kind), f"{prefix}{key} is missing or not a {kind.__name__}")
-    return value
-
-
-def _array(value, shape: tuple, where: str) -> np.ndarray:
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (ValueError, TypeError):
-        raise UserError(f"{where} is ragged or holds non-numbers (expected shape {_shape(shape)})") from None
-    _expect(array.shape == shape, f"{where} has shape {_shape(array.shape)}, expected {_shape(shape)}")
-    _expect(bool(np.isfinite(array).all()), f"{where} holds NaN or infinite values")
-    return array
-
-
-def _shape(shape) -> str:
-    return "x".join(map(str, shape)) or "scalar"
-
-
-def _expect(condition, message: str) -> None:
-    if not condition:
-        raise UserError(message)
 
 
 def dumps(doc: dict) -> str:

@@ -1,8 +1,8 @@
 """`--engine ray`: every stale clip one Ray task, on a local instance or a cluster.
 
 The driver (this process) ships with each task what a worker cannot be assumed to have:
-the project's code (Ray's runtime_env `working_dir`, without media, the venv, the assets
-and git) and the bytes of the export files the scene draws. The worker writes those
+the project's code (Ray's runtime_env `working_dir`, without media, the venv, the
+networks and git; with MNIST's test digits, which the export reader needs) and the bytes of the export files the scene draws. The worker writes those
 bytes to a private folder, recomputes the clip's inputs key from them and refuses if it
 differs from the driver's: the key proves that the worker drew the same export with the
 same code. It then runs `clips.produce` and returns the finished files' bytes; the
@@ -41,8 +41,10 @@ from .requests import RenderRequest
 CLUSTER_EXTRA = "--engine ray needs the cluster extra: pip install -e .[cluster]"
 MAX_RETRIES = 3  # a dead worker's task runs again up to this many times; a scene error never does
 # What workers do not need: the exports travel as bytes with each task, clips come back.
-EXCLUDES = ["media/", ".venv", ".git", ".cache/", "assets/", "tests/", "benchmarks/", "docs/", "**/__pycache__",
-            ".pytest_cache", "*.egg-info"]
+# The export reader re-proves the neuron evidence against MNIST's test digits, so those
+# travel (1.6 MB); the networks travel as the task's export bytes, the training digits not at all.
+EXCLUDES = ["media/", ".venv", ".git", ".cache/", "assets/checkpoints/", "assets/export/", "assets/mnist/train-*",
+            "tests/", "benchmarks/", "docs/", "**/__pycache__", ".pytest_cache", "*.egg-info"]
 _NUMBERS = [f.name for f in fields(Produced) if f.name not in ("clip", "poster", "subtitles", "sections")]
 
 

@@ -138,9 +138,11 @@ def intact_sidecars(media: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def other_export(tmp_path_factory):
-    """A second network, so that a re-render makes a different clip at the same path."""
+    """A second network, so that a re-render makes a different clip at the same path: of
+    another shape, since ParameterCount draws only the shapes (a clip whose inputs did
+    not change is not rendered again)."""
     folder = tmp_path_factory.mktemp("other")
-    result = subprocess.run([sys.executable, str(REPO / "render.py"), *TRAIN, "--hidden", "16,16", "--seed", "5",
+    result = subprocess.run([sys.executable, str(REPO / "render.py"), *TRAIN, "--hidden", "12,16", "--seed", "5",
                              "--checkpoint", folder / "c.safetensors", "--export", folder / "e.json"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

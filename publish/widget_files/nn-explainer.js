@@ -24,9 +24,14 @@
   var SIDE = 28;                 // MNIST images are 28x28 pixels
   var PIXELS = SIDE * SIDE;
   var BOX = 20;                  // the digit is scaled to fit 20x20, then centred in 28x28
-  var INK_THRESHOLD = 0.2;       // of full ink: fainter pixels do not count for the crop
+  var INK_THRESHOLD = 0.3;       // of full ink: fainter pixels do not count for the crop
   var MIN_CONTRAST = 0.15;       // less ink than this anywhere: a blank image
-  var LANCZOS_SUPPORT = 3;       // PIL's LANCZOS is a 3-lobed sinc
+  var COARSE_SIDE = 96;          // pixels: the paper's lighting is estimated on the page this small
+  var STROKE_WINDOW = 1 / 4;     // of the coarse page's longer side: wider than any pen stroke
+  var NOISE_SIGMAS = 3;          // ink fainter than this many noise standard deviations is noise
+  var HALF_NORMAL_MEDIAN = 0.6745;   // the median of |x| for normal noise, in standard deviations
+  var DARK_PAPER = 0.1;          // of the typical paper's brightness: darker paper hides its ink
+  var MEDIAN_BLOCK = 64;         // ranks counted together when a running median is looked up
 
   // ---- activations, by the names an export uses (model/activations.py) --------------
   var ACTIVATIONS = {
@@ -145,11 +150,17 @@
   }
 
   /* ink_map: 1 = full ink, 0 = bare paper. A picture with any transparency (a canvas
-     export, this page's pad) takes its ink from the alpha channel; otherwise the paper
-     is the median of the border and ink is whatever differs from it. */
+     export, this page's pad) takes its ink from the alpha channel. Otherwise, as
+     model/digit_image.py: grey levels; dark or light ink by which way the pixels
+     furthest from the paper around them lie (light ink is mirrored); the paper's own
+     brightness under each pixel (its local median, computed coarse and smoothed back);
+     ink = the share of that light a pixel lacks, relative to the typical pixel's; none
+     where the paper is nearly black; the paper's noise subtracted, then clipped. */
   function inkMap(image) {
     var width = image.width, height = image.height, data = image.data, count = width * height;
     var ink = new Float64Array(count), i;
+    // Python takes the alpha channel only when some pixel is not fully opaque
+    // (alpha.min() < 1); an opaque RGBA picture is read by its brightness.
     var transparent = false;
     for (i = 0; i < count; i++) if (data[4 * i + 3] < 255) { transparent = true; break; }
     if (transparent) {
@@ -161,21 +172,161 @@
       // PIL's RGB -> L: ITU-R 601-2 luma in 16-bit fixed point, rounded.
       grey[i] = ((data[4 * i] * 19595 + data[4 * i + 1] * 38470 + data[4 * i + 2] * 7471 + 0x8000) >>> 16) / 255;
     }
-    var border = [], x, y;
-    for (x = 0; x < width; x++) border.push(grey[x], grey[(height - 1) * width + x]);
-    for (y = 0; y < height; y++) border.push(grey[y * width], grey[y * width + width - 1]);
-    border.sort(function (p, q) { return p - q; });
-    var middle = border.length >> 1;
-    var paper = border.length % 2 ? border[middle] : (border[middle - 1] + border[middle]) / 2;
-    var light = paper >= 0.5;
-    var range = Math.max(light ? paper : 1 - paper, 1e-9);
-    for (i = 0; i < count; i++) ink[i] = Math.max(light ? paper - grey[i] : grey[i] - paper, 0) / range;
+    var around = paperAround(grey, width, height);
+    if (!darkInk(around)) {
+      // Light ink on dark paper: the same rules, mirrored. The coarse page is taken
+      // again from the mirrored grey, as Python does (float32 rounding differs).
+      for (i = 0; i < count; i++) grey[i] = 1 - grey[i];
+      around = paperAround(grey, width, height);
+    }
+    // paper_brightness: the coarse local median (float32 already, as PIL's "F" image
+    // holds it) smoothed back to full size.
+    var paper = resize(around.median, around.width, around.height, width, height, BILINEAR);
+    var lit = new Float64Array(count);
+    for (i = 0; i < count; i++) lit[i] = grey[i] / Math.max(paper[i], 1e-6);
+    // The typical pixel (the median: paper is most of a page) is what counts as no ink.
+    var typical = Math.max(median(lit), 1e-6);
+    for (i = 0; i < count; i++) ink[i] = 1 - lit[i] / typical;
+    // Where the paper itself is nearly black, dividing by it makes ink of anything.
+    var darkPaper = DARK_PAPER * median(paper);
+    for (i = 0; i < count; i++) if (paper[i] < darkPaper) ink[i] = 0;
+    // The paper side (no ink or less) is only noise: its spread, from its median, says
+    // how far above zero noise reaches too. A clean drawing's paper is exactly zero.
+    var below = [];
+    for (i = 0; i < count; i++) if (ink[i] <= 0) below.push(-ink[i]);
+    var noise = below.length ? NOISE_SIGMAS * median(below) / HALF_NORMAL_MEDIAN : 0;
+    var scale = Math.max(1 - noise, 1e-6);
+    for (i = 0; i < count; i++) ink[i] = Math.min(Math.max((ink[i] - noise) / scale, 0), 1);
     return ink;
   }
 
+  /* _coarse and _local_median: the page at most COARSE_SIDE pixels wide (PIL's BOX
+     resize of the float32 grey) and the median of the span x span square around each
+     of its pixels, `span` an odd number of pixels wider than any pen stroke. */
+  function paperAround(grey, width, height) {
+    var scale = Math.min(1, COARSE_SIDE / Math.max(height, width));
+    var smallWidth = Math.max(1, roundHalfEven(width * scale));
+    var smallHeight = Math.max(1, roundHalfEven(height * scale));
+    // PIL's "F" image of grey.astype(np.float32): each value rounded to float32.
+    var small = resize(new Float32Array(grey), width, height, smallWidth, smallHeight, BOX_FILTER);
+    var span = Math.max(3, roundHalfEven(Math.max(smallWidth, smallHeight) * STROKE_WINDOW) | 1);
+    return { small: small, median: localMedian(small, smallWidth, smallHeight, span),
+             width: smallWidth, height: smallHeight };
+  }
+
+  /* np.median over each span x span window of the edge-padded image: an odd count,
+     so the median is its middle value, exactly. Sorting each window would take
+     hundreds of milliseconds on a noisy photo (96x96 windows of 625 values), so the
+     window slides along each row keeping a histogram of its values' ranks (Huang's
+     running median): a step takes out one column and puts in the next, and the median
+     is found by counting up the histogram, in blocks of MEDIAN_BLOCK ranks. */
+  function localMedian(values, width, height, span) {
+    var half = span >> 1, middle = (span * span) >> 1, count = values.length, i, x, y, d;
+    // Each value's rank: where it first comes among all the values sorted, so equal
+    // values share one, and the rank found gives back the value itself.
+    var sorted = new Float64Array(values).sort(), rank = new Int32Array(count);
+    for (i = 0; i < count; i++) rank[i] = firstAtLeast(sorted, values[i]);
+    var counts = new Int32Array(count), blocks = new Int32Array(Math.ceil(count / MEDIAN_BLOCK));
+    var rows = new Int32Array(span), result = new Float32Array(count);   // rows: the window's, as offsets
+    // np.pad's "edge" mode: a row or column outside the image repeats its edge.
+    function column(at) { return Math.min(Math.max(at, 0), width - 1); }
+    function change(x, by) {   // column x of the window comes in (by = 1) or goes out (-1)
+      for (var row = 0; row < span; row++) {
+        var r = rank[rows[row] + column(x)];
+        counts[r] += by;
+        blocks[(r / MEDIAN_BLOCK) | 0] += by;
+      }
+    }
+    function medianRank() {
+      var seen = 0, block = 0, r;
+      while (seen + blocks[block] <= middle) seen += blocks[block++];
+      for (r = block * MEDIAN_BLOCK; seen + counts[r] <= middle; r++) seen += counts[r];
+      return r;
+    }
+    for (y = 0; y < height; y++) {
+      counts.fill(0);
+      blocks.fill(0);
+      for (d = 0; d < span; d++) rows[d] = Math.min(Math.max(y + d - half, 0), height - 1) * width;
+      for (x = -half; x <= half; x++) change(x, 1);
+      result[y * width] = sorted[medianRank()];
+      for (x = 1; x < width; x++) {
+        change(x - half - 1, -1);
+        change(x + half, 1);
+        result[y * width + x] = sorted[medianRank()];
+      }
+    }
+    return result;
+  }
+
+  /* The index of the first of `sorted` that is not below `value` (a binary search). */
+  function firstAtLeast(sorted, value) {
+    var low = 0, high = sorted.length;
+    while (low < high) {
+      var mid = (low + high) >> 1;
+      if (sorted[mid] < value) low = mid + 1; else high = mid;
+    }
+    return low;
+  }
+
+  /* dark_ink: the pixels furthest from the paper around them (the 0.5th and 99.5th
+     percentiles of pixel minus local median) lie below it rather than above. */
+  function darkInk(around) {
+    var differ = new Float64Array(around.small.length);
+    for (var i = 0; i < differ.length; i++) differ[i] = around.small[i] - around.median[i];
+    differ.sort();
+    return -sortedPercentile(differ, 0.5) >= sortedPercentile(differ, 99.5);
+  }
+
+  /* np.median: the middle value, or the mean of the two middle ones. Found by
+     quickselect on a copy: sorting a photo's million values would take a tenth of a
+     second, each time. */
+  function median(values) {
+    var copy = new Float64Array(values), n = copy.length, k = n >> 1;
+    var upper = select(copy, k);
+    if (n % 2) return upper;
+    // select leaves the values before the k-th no larger: the largest of them is the (k-1)-th.
+    var lower = copy[0];
+    for (var i = 1; i < k; i++) if (copy[i] > lower) lower = copy[i];
+    return (lower + upper) / 2;
+  }
+
+  /* The k-th smallest of `values` (counting from 0), reordering them so that none before
+     it is larger: Hoare's quickselect. */
+  function select(values, k) {
+    var left = 0, right = values.length - 1;
+    while (left < right) {
+      var pivot = values[(left + right) >> 1], i = left, j = right, swap;
+      while (i <= j) {
+        while (values[i] < pivot) i++;
+        while (values[j] > pivot) j--;
+        if (i <= j) { swap = values[i]; values[i] = values[j]; values[j] = swap; i++; j--; }
+      }
+      // Now values[left..j] <= pivot <= values[i..right], and any between equal the pivot.
+      if (k <= j) right = j;
+      else if (k >= i) left = i;
+      else return values[k];
+    }
+    return values[k];
+  }
+
+  /* np.percentile's default: linear interpolation between the closest ranks, computed
+     as numpy does (from the upper neighbour when past halfway) to the last bit. */
+  function sortedPercentile(sorted, q) {
+    var rank = (sorted.length - 1) * (q / 100), low = Math.floor(rank);
+    if (rank >= sorted.length - 1) return sorted[sorted.length - 1];
+    var a = sorted[low], b = sorted[low + 1], t = rank - low, difference = b - a;
+    return t >= 0.5 ? b - difference * (1 - t) : a + difference * t;
+  }
+
+  // PIL's resampling filters (Resample.c): support in input pixels, and the weight.
+  // BOX takes (-0.5, 0.5], not [-0.5, 0.5): on a photo the other end changes the ink.
+  var BOX_FILTER = { support: 0.5, weight: function (x) { return x > -0.5 && x <= 0.5 ? 1 : 0; } };
+  var BILINEAR = { support: 1, weight: function (x) { x = Math.abs(x); return x < 1 ? 1 - x : 0; } };
+  var LANCZOS = { support: 3, weight: lanczos };   // a 3-lobed sinc
+
   function lanczos(x) {
-    if (!(-LANCZOS_SUPPORT <= x && x < LANCZOS_SUPPORT)) return 0;
-    return sinc(x) * sinc(x / LANCZOS_SUPPORT);
+    if (!(-3 <= x && x < 3)) return 0;
+    return sinc(x) * sinc(x / 3);
   }
 
   function sinc(x) {
@@ -185,11 +336,13 @@
   }
 
   /* PIL's precompute_coeffs (Resample.c): for each output pixel, the first input pixel
-     and normalised Lanczos weights, the filter stretched by the downscale factor. */
-  function resampleCoefficients(inSize, outSize) {
+     and the normalised weights, the filter stretched by the downscale factor (PIL
+     multiplies by its reciprocal, so do we: the same last bit). */
+  function resampleCoefficients(inSize, outSize, filter) {
     var scale = inSize / outSize;
     var filterScale = Math.max(scale, 1);
-    var support = LANCZOS_SUPPORT * filterScale;
+    var support = filter.support * filterScale;
+    var reciprocal = 1 / filterScale;
     var result = [];
     for (var out = 0; out < outSize; out++) {
       var centre = (out + 0.5) * scale;
@@ -197,7 +350,7 @@
       var last = Math.min(Math.trunc(centre + support + 0.5), inSize);
       var weights = [], total = 0;
       for (var x = first; x < last; x++) {
-        var weight = lanczos((x - centre + 0.5) / filterScale);
+        var weight = filter.weight((x - centre + 0.5) * reciprocal);
         weights.push(weight);
         total += weight;
       }
@@ -207,13 +360,23 @@
     return result;
   }
 
-  /* PIL's resize of a float ("F") image with LANCZOS: a horizontal pass, then a vertical
-     one, each summing in double and storing float32, as PIL does. A pass whose size
-     does not change is skipped, as in PIL. */
-  function resizeLanczos(pixels, width, height, newWidth, newHeight) {
+  /* PIL's resize of a float ("F") image: a horizontal pass, then a vertical one, each
+     summing in double and storing float32, as PIL does. A pass whose size does not
+     change is skipped, as in PIL (the same size is a copy). */
+  function resize(pixels, width, height, newWidth, newHeight, filter) {
+    // Image.resize takes a picture over 100 times taller than wide, when shrinking its
+    // height, vertically first: the other order rounds differently.
+    if (height > width * 100 && newHeight < height) {
+      return resizePass(resizePass(pixels, width, height, width, newHeight, filter),
+                        width, newHeight, newWidth, newHeight, filter);
+    }
+    return resizePass(pixels, width, height, newWidth, newHeight, filter);
+  }
+
+  function resizePass(pixels, width, height, newWidth, newHeight, filter) {
     var image = pixels, x, y, i, sum, c;
     if (newWidth !== width) {
-      var columns = resampleCoefficients(width, newWidth);
+      var columns = resampleCoefficients(width, newWidth, filter);
       var wide = new Float32Array(newWidth * height);
       for (y = 0; y < height; y++) {
         for (x = 0; x < newWidth; x++) {
@@ -225,7 +388,7 @@
       image = wide; width = newWidth;
     }
     if (newHeight !== height) {
-      var rows = resampleCoefficients(height, newHeight);
+      var rows = resampleCoefficients(height, newHeight, filter);
       var tall = new Float32Array(width * newHeight);
       for (y = 0; y < newHeight; y++) {
         c = rows[y];
@@ -265,7 +428,7 @@
     var scale = BOX / Math.max(cropHeight, cropWidth);
     var boxWidth = Math.max(1, roundHalfEven(cropWidth * scale));
     var boxHeight = Math.max(1, roundHalfEven(cropHeight * scale));
-    var boxed = resizeLanczos(crop, cropWidth, cropHeight, boxWidth, boxHeight);
+    var boxed = resize(crop, cropWidth, cropHeight, boxWidth, boxHeight, LANCZOS);
     var values = new Float64Array(boxed.length), mass = 0, massY = 0, massX = 0;
     for (y = 0; y < boxHeight; y++) {
       for (x = 0; x < boxWidth; x++) {
@@ -373,9 +536,7 @@
 
   /* numpy.percentile's default (linear interpolation between the closest ranks). */
   function percentile(values, q) {
-    var sorted = values.slice().sort(function (p, r) { return p - r; });
-    var rank = (sorted.length - 1) * q / 100, low = Math.floor(rank), high = Math.ceil(rank);
-    return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+    return sortedPercentile(values.slice().sort(function (p, r) { return p - r; }), q);
   }
 
   /* The network diagram's geometry and colours for these activations: pure data, drawn
