@@ -53,11 +53,15 @@ def script(story) -> dict[str, str]:
         lines["layers"] = "This network has one hidden layer, so that is the whole story."
     before, after = example.a[-1], evidence.knocked_outputs
     answer_before, answer_after = int(np.argmax(before)), int(np.argmax(after))
-    lines["three"] = (f"And the sloppy three without it? The answer stays {spoken.integer(answer_after)}, "
-                      f"its output going from {spoken.decimal(before[answer_before])} to {spoken.decimal(after[answer_after])}."
-                      if answer_before == answer_after else
-                      f"And the sloppy three without it? The answer changes from {spoken.integer(answer_before)} "
-                      f"to {spoken.integer(answer_after)}.")
+    asked = (f"And the sloppy three without neuron {spoken.integer(evidence.knocked_neuron)} "
+             f"of layer {spoken.integer(evidence.knocked_layer)}?")
+    was, now = spoken.decimal(before[answer_before]), spoken.decimal(after[answer_after])
+    if answer_before != answer_after:
+        lines["three"] = f"{asked} The answer changes from {spoken.integer(answer_before)} to {spoken.integer(answer_after)}."
+    elif was == now:  # the table's two decimals show no change: say so, not "from x to x"
+        lines["three"] = f"{asked} The answer stays {spoken.integer(answer_after)}, its output still {now}."
+    else:
+        lines["three"] = f"{asked} The answer stays {spoken.integer(answer_after)}, its output going from {was} to {now}."
     if example.id != "train:7":
         lines["three"] = lines["three"].replace("the sloppy three", "this digit")
     return lines
