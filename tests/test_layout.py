@@ -5,9 +5,11 @@ texts overlap, and nothing lies outside the frame. And no beat runs past 30 s.
 Both layouts are checked: "video" at 480 px high, and "post" (the GIF preset, whose
 frames are scaled to 480 px wide) at 270 px high, where the same 10 px need bigger text.
 One run of each beat in each layout records the problems, its length and its stills."""
+import functools
 import itertools
 import re
 
+import numpy as np
 import pytest
 
 from scene_state import numbers, on_screen, run_scene, written
@@ -24,10 +26,17 @@ TOLERANCE = 0.01            # units: touching is not overlapping
 
 def cap_height_px(text, pixels_per_unit: float = PIXELS_PER_UNIT) -> float:
     """The height of a capital H at this text's (scaled) font size, in pixels (at 480p by default)."""
+    from manim import Text
+
+    return text.font_size * _capital_height(isinstance(text, Text)) / 100 * pixels_per_unit
+
+
+@functools.cache
+def _capital_height(plain: bool) -> float:
+    """A capital H's height at font size 100: a Text's, or a MathTex's."""
     from manim import MathTex, Text
 
-    probe = Text("H", font_size=100) if isinstance(text, Text) else MathTex("H", font_size=100)
-    return text.font_size * probe.height / 100 * pixels_per_unit
+    return (Text("H", font_size=100) if plain else MathTex("H", font_size=100)).height
 
 
 def texts_on_screen(scene) -> list:
@@ -51,22 +60,38 @@ def problems_now(scene, pixels_per_unit: float = PIXELS_PER_UNIT) -> set[str]:
         height = cap_height_px(text, pixels_per_unit)
         if height < MIN_CAP_PX:
             found.add(f"{name(text)!r} is {height:.1f} px tall")
+    # Each bounding box measured once: measuring walks every point of the text.
+    boxes = {id(text): bounds(text) for text in texts}
+    families = {id(text): {id(part) for part in text.get_family()} for text in texts}
     for a, b in itertools.combinations(texts, 2):
-        if a in b.get_family() or b in a.get_family():
+        if id(a) in families[id(b)] or id(b) in families[id(a)]:
             continue
-        apart_x = abs(a.get_x() - b.get_x()) * 2 >= a.width + b.width - TOLERANCE
-        apart_y = abs(a.get_y() - b.get_y()) * 2 >= a.height + b.height - TOLERANCE
+        (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) = boxes[id(a)], boxes[id(b)]
+        apart_x = min(a_right, b_right) - max(a_left, b_left) <= TOLERANCE / 2
+        apart_y = min(a_top, b_top) - max(a_bottom, b_bottom) <= TOLERANCE / 2
         if not (apart_x or apart_y):
             found.add(f"{name(a)!r} overlaps {name(b)!r}")
     half_w, half_h = config.frame_width / 2 + TOLERANCE, config.frame_height / 2 + TOLERANCE
     for mobject in scene.mobjects:
-        if mobject.width == 0 and mobject.height == 0:
+        box = bounds(mobject)
+        if box is None:
             continue
-        left, right = mobject.get_left()[0], mobject.get_right()[0]
-        bottom, top = mobject.get_bottom()[1], mobject.get_top()[1]
+        left, bottom, right, top = box
         if left < -half_w or right > half_w or bottom < -half_h or top > half_h:
             found.add(f"{type(mobject).__name__} reaches outside the frame")
     return found
+
+
+def bounds(mobject):
+    """(left, bottom, right, top) as manim measures the mobject (its width, get_left, ...),
+    or None if it has no extent."""
+    points = mobject.get_points_defining_boundary()
+    if len(points) == 0:
+        return None
+    (left, bottom), (right, top) = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    if right == left and top == bottom:
+        return None
+    return left, bottom, right, top
 
 
 def layout_problems(beat_name: str, layout: str = "video") -> tuple:
