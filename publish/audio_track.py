@@ -24,6 +24,11 @@ import numpy as np
 from scenes.audio import RATE, read_wav
 
 AUDIO_FORMATS = {"mp4": ("aac", 128_000), "mov": ("aac", 128_000), "webm": ("libopus", 96_000)}
+# FFmpeg's AAC encoder may fill a band with "noise substitution", which the decoder draws
+# from a random generator it carries from packet to packet: the same packets then sound
+# a little different after other packets, as a beat's do inside the Chapter. Off, a
+# copied packet decodes the same wherever it lands (and 128 kb/s has bits to spare).
+ENCODER_OPTIONS = {"aac": {"aac_pns": "0"}, "libopus": {}}
 
 
 def carries_audio(format: str) -> bool:
@@ -62,7 +67,7 @@ def mux(video: Path, track: np.ndarray, target: Path, format: str) -> None:
         video_in = inp.streams.video[0]
         video_out = out.add_stream_from_template(video_in)
         keep_alpha(video_in, video_out)
-        audio_out = out.add_stream(codec, rate=RATE, layout="mono")
+        audio_out = out.add_stream(codec, rate=RATE, layout="mono", options=ENCODER_OPTIONS[codec])
         audio_out.bit_rate = bitrate
         for packet in inp.demux(video_in):
             if packet.dts is None:

@@ -3,8 +3,9 @@ brought to the loudness video platforms and podcasts expect.
 
 Every narrated sentence is normalised on its own, when it is synthesized (or read from
 a creator's recording), to an integrated loudness of -16 LUFS (ITU-R BS.1770, gated)
-with its true peak (4x oversampled) at most -2 dBTP: a decibel under the -1 dBTP
-ceiling, kept for what AAC and Opus add to peaks (about 0.4 dB, measured). A track is sentences laid on silence,
+with its true peak (4x oversampled) at most -3 dBTP: two decibels under the -1 dBTP
+ceiling, kept for what AAC and Opus add to peaks (AAC up to 1.6 dB on loud speech,
+measured, with its noise substitution off: see publish/audio_track.ENCODER_OPTIONS). A track is sentences laid on silence,
 and BS.1770's gates leave silence out, so the whole track measures -16 LUFS as well.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 RATE = 48_000               # Hz: what AAC and Opus both take without resampling again
 TARGET_LUFS = -16.0         # integrated loudness of speech for video and podcasts
-CEILING_DBTP = -2.0         # true peak after normalising: 1 dB under the -1 dBTP target, for AAC and Opus
+CEILING_DBTP = -3.0         # true peak after normalising: 2 dB under the -1 dBTP target, for AAC and Opus
 LIMITER_SECONDS = 0.005     # the limiter's look-ahead and smoothing window
 
 
