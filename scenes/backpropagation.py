@@ -15,7 +15,7 @@ draws the same neurons as the forward pass (its most active): the mirror of it.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Text, VGroup
 
 from scenes import spoken, style
 from scenes.animations.backward import backpropagate
@@ -25,6 +25,7 @@ from scenes.gradient_story import backward, check as check_chapter_two, digits_f
 from scenes.mobjects.equations import fmt
 from scenes.mobjects.input_blocks import pooled_weights
 from scenes.mobjects.network_diagram import EdgeBundle, NetworkDiagram
+from scenes.mobjects.raster import fade_in_as_picture, rasterise
 from scenes.narration import say
 
 DIAGRAM_HEIGHT = 6.2
@@ -127,7 +128,7 @@ def play(scene, story) -> None:
     title = Text("Backpropagation", font_size=fonts.title).to_edge(UP, 0.3).set_x(TEXT_LEFT, direction=LEFT)
     title.move_to([TEXT_LEFT + title.width / 2, title.get_y(), 0])
     with say(scene, lines["forward"]):
-        scene.play(FadeIn(title), FadeIn(diagram), run_time=style.APPEAR_SECONDS)
+        fade_in_as_picture(scene, title, diagram, run_time=style.APPEAR_SECONDS)
         scene.wait(style.READ_SECONDS)
 
     wanted = -grad.dz[-1][0]
@@ -142,8 +143,8 @@ def play(scene, story) -> None:
     want_text.next_to(title, DOWN, 0.35).set_x(TEXT_LEFT + want_text.width / 2)
     with say(scene, lines["wants"]):
         scene.bring_to_front(diagram.layers[-1])
-        scene.play(*diagram.layers[-1].fill_animations(wanted_fill(diagram, grad, len(diagram.layers) - 1)),
-                   FadeIn(nudges), FadeIn(want_text), run_time=style.APPEAR_SECONDS)
+        fade_in_as_picture(scene, nudges, want_text, run_time=style.APPEAR_SECONDS,
+                           others=diagram.layers[-1].fill_animations(wanted_fill(diagram, grad, len(diagram.layers) - 1)))
         scene.wait(style.READ_SECONDS)
 
     ways = three_ways(story, grad)
@@ -161,7 +162,7 @@ def play(scene, story) -> None:
     ways_text = caption("\n".join(rows), fonts.small)
     ways_text.next_to(want_text, DOWN, 0.35).set_x(TEXT_LEFT + ways_text.width / 2)
     with say(scene, lines["ways"]):
-        scene.play(FadeIn(ways_text), run_time=style.APPEAR_SECONDS)
+        fade_in_as_picture(scene, ways_text, run_time=style.APPEAR_SECONDS)
         scene.wait(style.READ_SECONDS)
 
     bundles = [EdgeBundle(source, target, weight_nudges(diagram, grad, index))
@@ -171,7 +172,11 @@ def play(scene, story) -> None:
     first, rest = steps[0], steps[1:]
 
     def step(index):
-        scene.play(FadeOut(diagram.bundles[index]), FadeIn(bundles[index]), run_time=0.5 * speed)
+        # The forward edges give way to the gradient's, each bundle as one picture: Cairo
+        # would redraw every edge of both at every frame of the fade.
+        leaving = rasterise(diagram.bundles[index])
+        scene.remove(*diagram.bundles[index].get_family())
+        fade_in_as_picture(scene, bundles[index], others=[leaving.fade_out()], run_time=0.5 * speed)
         source = diagram.layers[index]
         backpropagate(scene, bundles[index], source, wanted_fill(diagram, grad, index) if index > 0 else None, speed)
 
