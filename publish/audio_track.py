@@ -190,13 +190,12 @@ def join(video: Path, clips: list[Path], starts: list[float], target: Path, form
                         while written < begin - packet.duration // 2:  # behind: repeat quiet
                             _mux_at(out, audio_out, packet, written)
                             written += packet.duration
-                    if end is not None and written + packet.duration // 2 > round(end / base):
-                        break  # the rest of this beat's (quiet) tail would run into the next beat
-                    if end is not None and packet.duration < whole:
-                        # The beat's last packet, cut short by its container to end with
-                        # its video, still decodes whole: mid-Chapter it would push all
-                        # later sound late. It is the beat's quiet tail; the next beat's
-                        # quiet lead fills in for it.
+                    # Mid-Chapter a beat stops where the rest of its (quiet) tail would run
+                    # into the next beat, and before its last packet: cut short by its
+                    # container to end with its video, that one still decodes whole and
+                    # would push all later sound late. The next beat's quiet lead fills in.
+                    if end is not None and (written + packet.duration // 2 > round(end / base)
+                                            or packet.duration < whole):
                         break
                     _mux_at(out, audio_out, packet, written)
                     written += packet.duration

@@ -2,8 +2,9 @@
 
 The driver (this process) ships with each task what a worker cannot be assumed to have:
 the project's code (Ray's runtime_env `working_dir`, without media, the venv, the
-networks and git; with MNIST's test digits, which the export reader needs) and the bytes of the export files the scene draws. The worker writes those
-bytes to a private folder, recomputes the clip's inputs key from them and refuses if it
+networks and git; with MNIST's test digits, which the export reader needs) and the
+bytes of the export files the scene draws. The worker writes those bytes to a private
+folder, recomputes the clip's inputs key from them and refuses if it
 differs from the driver's: the key proves that the worker drew the same export with the
 same code. It then runs `clips.produce` and returns the finished files' bytes; the
 driver writes them into a work folder beside the clip and runs `clips.publish`, the

@@ -25,7 +25,7 @@ from scenes.gradient_story import backward, check as check_chapter_two, digits_f
 from scenes.mobjects.equations import fmt
 from scenes.mobjects.input_blocks import pooled_weights
 from scenes.mobjects.network_diagram import EdgeBundle, NetworkDiagram
-from scenes.mobjects.raster import fade_in_as_picture, rasterise
+from scenes.mobjects.raster import cross_fade, fade_in_as_picture
 from scenes.narration import say
 
 DIAGRAM_HEIGHT = 6.2
@@ -172,11 +172,12 @@ def play(scene, story) -> None:
     first, rest = steps[0], steps[1:]
 
     def step(index):
-        # The forward edges give way to the gradient's, each bundle as one picture: Cairo
-        # would redraw every edge of both at every frame of the fade.
-        leaving = rasterise(diagram.bundles[index])
+        # The forward edges turn into the gradient's as one picture: Cairo would redraw
+        # every edge of both bundles at every frame of the change.
+        picture, change = cross_fade(diagram.bundles[index], bundles[index], run_time=0.5 * speed)
         scene.remove(*diagram.bundles[index].get_family())
-        fade_in_as_picture(scene, bundles[index], others=[leaving.fade_out()], run_time=0.5 * speed)
+        scene.play(change)
+        scene.remove(picture).add(bundles[index])
         source = diagram.layers[index]
         backpropagate(scene, bundles[index], source, wanted_fill(diagram, grad, index) if index > 0 else None, speed)
 
