@@ -65,8 +65,8 @@ DRAW_ONLY = """
 import sys, time
 sys.path.insert(0, {repo!r})
 from manim import tempconfig
-from scenes.outline import scene_class
-from scenes.settings import Settings
+from nn_explainer.scenes.outline import scene_class
+from nn_explainer.scenes.settings import Settings
 with tempconfig({{"quality": {quality!r}, "dry_run": True, "disable_caching": True, "verbosity": "ERROR",
                  "progress_bar": "none"}}):
     scene = scene_class({name!r})(settings=Settings())
@@ -86,7 +86,7 @@ def drawing(name: str, quality: str) -> float:
 
 
 def main() -> None:
-    from scenes.outline import BEATS
+    from nn_explainer.scenes.outline import BEATS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quality", default="high", choices=list(MANIM_QUALITY))

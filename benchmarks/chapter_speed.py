@@ -46,7 +46,7 @@ def timed(*args) -> float:
 
 
 def main() -> None:
-    from model import paths
+    from nn_explainer.model import paths
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quality", default="high", choices=["low", "medium", "high", "4k"])
@@ -56,7 +56,7 @@ def main() -> None:
                         help="the folder holding floor_scene.py")
     args = parser.parse_args()
     if args.cold:
-        from scenes.voice import VOICE_CACHE
+        from nn_explainer.scenes.voice import VOICE_CACHE
 
         shutil.rmtree(paths.GLYPH_CACHE, ignore_errors=True)
         shutil.rmtree(VOICE_CACHE, ignore_errors=True)

@@ -38,7 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from publish import encoding  # noqa: E402  (the project's own choice is a candidate)
+from nn_explainer.publish import encoding  # noqa: E402  (the project's own choice is a candidate)
 
 ANIMATION = "deblock=1,1:psy-rd=0.4,0:aq-strength=0.6:bframes=5"
 # name -> (x264 options, in-flight encoders). "default" is manim 0.22's own.
@@ -73,7 +73,7 @@ REFERENCE = ({"crf": "0", "preset": "ultrafast"}, 2)  # lossless: the frames the
 
 
 def scene_files(names: list[str], bench: Path) -> dict[str, tuple[Path, str]]:
-    from scenes.outline import BEATS, scene_info
+    from nn_explainer.scenes.outline import BEATS, scene_info
 
     files = {"Floor": (bench / "floor_scene.py", "Floor")} if "Floor" in names or names == ["all"] else {}
     if names == ["all"]:

@@ -21,10 +21,10 @@ sys.path.insert(0, str(REPO))
 
 
 def main() -> None:
-    from scenes import voice as voices
-    from scenes.beat import beat_module, check_beats
-    from scenes.outline import beats_of
-    from scenes.settings import Settings
+    from nn_explainer.scenes import voice as voices
+    from nn_explainer.scenes.beat import beat_module, check_beats
+    from nn_explainer.scenes.outline import beats_of
+    from nn_explainer.scenes.settings import Settings
 
     names = beats_of("Chapter")
     story = check_beats(names, Settings())

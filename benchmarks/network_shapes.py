@@ -25,8 +25,8 @@ SHAPES = {"default 16-16": (16, 16), "widest 4096": (4096,), "six layers of 16":
 
 
 def train(folder: Path) -> dict[str, Path]:
-    from model.pipeline import run_training
-    from model.train import TrainConfig
+    from nn_explainer.model.pipeline import run_training
+    from nn_explainer.model.train import TrainConfig
 
     exports = {}
     for name, hidden in SHAPES.items():
@@ -43,9 +43,9 @@ def build_seconds(export: Path) -> tuple[float, float]:
     """(seconds to read and verify the export, seconds to build ForwardPass's mobjects)."""
     from manim import tempconfig
 
-    from scenes.mobjects.layout import digit_beside_network
-    from scenes.settings import Settings
-    from scenes.story import Story, _read
+    from nn_explainer.scenes.mobjects.layout import digit_beside_network
+    from nn_explainer.scenes.settings import Settings
+    from nn_explainer.scenes.story import Story, _read
 
     _read.cache_clear()
     started = time.perf_counter()

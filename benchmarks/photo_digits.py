@@ -69,7 +69,7 @@ def lighting_field(lighting: str, shape: tuple[int, int], rng: np.random.Generat
 
 
 def predictions(network, pixels: np.ndarray) -> np.ndarray:
-    from model.formula import forward
+    from nn_explainer.model.formula import forward
 
     _, activations = forward(network.weights, network.biases, network.hidden_activation,
                              network.output_activation, pixels)
@@ -78,10 +78,10 @@ def predictions(network, pixels: np.ndarray) -> np.ndarray:
 
 def agreement(count: int, seed: int = 0, keep: Path | None = None) -> dict[str, tuple[int, int]]:
     """{lighting: (photos read as the original was, photos)} for `count` test digits."""
-    from model import paths
-    from model.digit_image import load_digit
-    from model.mnist import load_mnist
-    from model.schema import read_export
+    from nn_explainer.model import paths
+    from nn_explainer.model.digit_image import load_digit
+    from nn_explainer.model.mnist import load_mnist
+    from nn_explainer.model.schema import read_export
 
     network = read_export(paths.DEFAULT_EXPORT).network
     test = load_mnist().test_images.numpy()

@@ -31,7 +31,7 @@ def render_all(engine: str, scenes: list[str], quality: str, jobs: int) -> tuple
     """Wall seconds of one `render.py all` from nothing, and each clip's render seconds."""
     import json
 
-    from model import paths
+    from nn_explainer.model import paths
 
     with tempfile.TemporaryDirectory(prefix="ray-overhead-") as media:
         started = time.perf_counter()
@@ -69,7 +69,7 @@ def task_overhead(jobs: int) -> dict[str, float]:
 
 
 def main() -> None:
-    from scenes.outline import BEATS
+    from nn_explainer.scenes.outline import BEATS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quality", default="low", choices=["low", "medium", "high", "4k"])

@@ -52,10 +52,10 @@ def build_seconds() -> float:
     """Seconds to construct ForwardPass's mobjects (the export read, the grid, the diagram)."""
     from manim import tempconfig
 
-    from scenes.beat import check_beats
-    from scenes.mobjects.network_diagram import NetworkDiagram
-    from scenes.mobjects.pixel_grid import PixelGrid
-    from scenes.settings import Settings
+    from nn_explainer.scenes.beat import check_beats
+    from nn_explainer.scenes.mobjects.network_diagram import NetworkDiagram
+    from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
+    from nn_explainer.scenes.settings import Settings
 
     with tempconfig({"format": "none"}):
         started = time.perf_counter()
@@ -89,7 +89,7 @@ def final_frame():
     import numpy as np
     from manim import tempconfig
 
-    from scenes.forward_pass import ForwardPass
+    from nn_explainer.scenes.forward_pass import ForwardPass
 
     with tempconfig({"quality": "high_quality", "format": "none", "verbosity": "ERROR", "progress_bar": "none"}):
         scene = ForwardPass(skip_animations=True)

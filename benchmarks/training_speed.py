@@ -23,10 +23,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.mnist import load_mnist  # noqa: E402
-from model.network import MLP  # noqa: E402
-from model.mnist import held_out_split  # noqa: E402
-from model.train import TrainConfig, as_inputs, train  # noqa: E402
+from nn_explainer.model.mnist import load_mnist  # noqa: E402
+from nn_explainer.model.network import MLP  # noqa: E402
+from nn_explainer.model.mnist import held_out_split  # noqa: E402
+from nn_explainer.model.train import TrainConfig, as_inputs, train  # noqa: E402
 
 
 def tutorial_training(config: TrainConfig, data) -> tuple[MLP, float]:

@@ -51,8 +51,8 @@ TIMINGS = """(calls) => {
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from model import paths
-    from publish.widget import write_widget
+    from nn_explainer.model import paths
+    from nn_explainer.publish.widget import write_widget
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--export", type=Path, default=paths.DEFAULT_EXPORT)

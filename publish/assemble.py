@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from model import paths
-from model.errors import UserError
+from nn_explainer.model import paths
+from nn_explainer.model.errors import UserError
 
-from scenes.outline import beats_of, scene_info
+from nn_explainer.scenes.outline import beats_of, scene_info
 
 from .audio_track import AUDIO_FORMATS, has_audio, join, video_seconds
 from .clips import Produced, publish, sidecar_path, work_folder

@@ -24,9 +24,9 @@ from dataclasses import replace
 from multiprocessing import active_children, get_context
 from pathlib import Path
 
-from model.errors import full_disk_is_a_user_error
+from nn_explainer.model.errors import full_disk_is_a_user_error
 
-from scenes.outline import SCENES, is_chapter
+from nn_explainer.scenes.outline import SCENES, is_chapter
 from .assemble import beat_requests, join_chapter
 from .clips import Clip, render_clip, sidecar_path
 from .keys import inputs_key

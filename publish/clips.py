@@ -28,11 +28,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from model import paths, test_seam
-from model.atomic import atomic_path, write_text
+from nn_explainer.model import paths, test_seam
+from nn_explainer.model.atomic import atomic_path, write_text
 
-from scenes.outline import scene_class
-from scenes.settings import DEFAULT_DIGIT
+from nn_explainer.scenes.outline import scene_class
+from nn_explainer.scenes.settings import DEFAULT_DIGIT
 
 from .audio_track import add_track, add_tracks_to_sections, carries_audio
 from .encoding import GIF_FPS, finish, manim_encoder_config, srt_to_vtt, video_size

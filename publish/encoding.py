@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from model.errors import UserError
+from nn_explainer.model.errors import UserError
 
 GIF_WIDTH = 480        # pixels: a GIF for a post, not a 1080p one
 GIF_FPS = 15

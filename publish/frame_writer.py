@@ -18,7 +18,7 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
-from scenes.camera import BoxCamera
+from nn_explainer.scenes.camera import BoxCamera
 
 
 class HeldFrameEncoder(VideoSegmentEncoder):

@@ -11,10 +11,10 @@ import html
 import os
 from pathlib import Path
 
-from model import paths
-from model.atomic import write_text
+from nn_explainer.model import paths
+from nn_explainer.model.atomic import write_text
 
-from scenes.outline import SCENES
+from nn_explainer.scenes.outline import SCENES
 
 from .manifest import read_manifest
 from .media import check_media_dir, inside

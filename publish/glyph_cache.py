@@ -16,7 +16,7 @@ from __future__ import annotations
 import fcntl
 from pathlib import Path
 
-from model import paths
+from nn_explainer.model import paths
 
 MAX_SLOTS = 64         # more live renders than this at once share nothing and start cold
 

@@ -23,14 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from model import paths
-from model.errors import UserError
+from nn_explainer.model import paths
+from nn_explainer.model.errors import UserError
 
-from scenes.outline import GRADIENT_PARTS, beats_of, is_chapter, scene_info
-from scenes.story import load_export, resolve_digit, snapshots_of
-from scenes.voice import identity as voice_identity
+from nn_explainer.scenes.outline import GRADIENT_PARTS, beats_of, is_chapter, scene_info
+from nn_explainer.scenes.story import load_export, resolve_digit, snapshots_of
+from nn_explainer.scenes.voice import identity as voice_identity
 
-PROJECT_PACKAGES = ("scenes", "model")
+PROJECT_PACKAGE = "nn_explainer"         # imported as nn_explainer.scenes..., kept in REPO_ROOT/scenes/...
+SOURCE_FOLDERS = ("scenes", "model")      # the code a clip is drawn by
 PUBLISH = Path(__file__).resolve().parent
 
 
@@ -128,9 +129,9 @@ def export_content_hash(path: Path) -> str:
 
 def _module_file(name: str) -> Path | None:
     parts = name.split(".")
-    if parts[0] not in PROJECT_PACKAGES:
+    if parts[0] != PROJECT_PACKAGE or len(parts) < 2 or parts[1] not in SOURCE_FOLDERS:
         return None
-    base = paths.REPO_ROOT.joinpath(*parts)
+    base = paths.REPO_ROOT.joinpath(*parts[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.exists():
             return candidate
@@ -140,7 +141,7 @@ def _module_file(name: str) -> Path | None:
 @lru_cache(maxsize=None)  # each file parsed once per run, not once per scene importing it
 def _imports(file: Path) -> frozenset[str]:
     """Project modules imported by `file`, absolute or relative, as dotted names."""
-    package = ".".join(file.relative_to(paths.REPO_ROOT).with_suffix("").parts[:-1])
+    package = ".".join((PROJECT_PACKAGE, *file.relative_to(paths.REPO_ROOT).with_suffix("").parts[:-1]))
     names = set()
     for node in ast.walk(ast.parse(file.read_text())):
         if isinstance(node, ast.Import):

@@ -14,9 +14,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from model import limits, paths, strict_json
-from model.atomic import write_text
-from model.errors import UserError
+from nn_explainer.model import limits, paths, strict_json
+from nn_explainer.model.atomic import write_text
+from nn_explainer.model.errors import UserError
 
 from .media import inside
 from .requests import CLIPS_DIR

@@ -16,8 +16,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from model.atomic import remove_stale
-from model.errors import UserError
+from nn_explainer.model.atomic import remove_stale
+from nn_explainer.model.errors import UserError
 
 LOCK_NAME = ".lock"
 

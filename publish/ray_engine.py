@@ -31,10 +31,10 @@ import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from model import limits, paths, strict_json, test_seam
-from model.errors import UserError, full_disk_is_a_user_error
+from nn_explainer.model import limits, paths, strict_json, test_seam
+from nn_explainer.model.errors import UserError, full_disk_is_a_user_error
 
-from scenes.outline import scene_info
+from nn_explainer.scenes.outline import scene_info
 
 from .clips import Clip, Produced, produce, publish, relative, work_folder
 from .requests import RenderRequest

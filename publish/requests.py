@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from model import paths
-from model.errors import UserError
-from model.example_ids import wanted_id
+from nn_explainer.model import paths
+from nn_explainer.model.errors import UserError
+from nn_explainer.model.example_ids import wanted_id
 
-from scenes.outline import beats_of
-from scenes.settings import DEFAULT_DIGIT, Settings
-from scenes.story import Story
+from nn_explainer.scenes.outline import beats_of
+from nn_explainer.scenes.settings import DEFAULT_DIGIT, Settings
+from nn_explainer.scenes.story import Story
 
 from .audio_track import AUDIO_FORMATS
 from .media import check_media_dir, inside
@@ -72,7 +72,7 @@ class RenderRequest:
         # then each beat's own check of the network's shape.
         Story.read(self.settings())
         if drawable:
-            from scenes.beat import check_beats
+            from nn_explainer.scenes.beat import check_beats
 
             check_beats(beats_of(self.scene), self.settings())
 

@@ -20,9 +20,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from model import paths
-from model.errors import UserError
-from model.schema import Export, read_export
+from nn_explainer.model import paths
+from nn_explainer.model.errors import UserError
+from nn_explainer.model.schema import Export, read_export
 
 STATIC_FILES = Path(__file__).resolve().parent / "widget_files"
 PAGE, SCRIPT, DATA = "index.html", "nn-explainer.js", "weights.js"
@@ -59,7 +59,7 @@ def clip_style() -> dict:
     """The clips' colours and edge look, from the one place that defines them."""
     from manim import ManimColor
 
-    from scenes import style
+    from nn_explainer.scenes import style
 
     def hex_of(colour) -> str:
         return ManimColor(colour).to_hex().upper()

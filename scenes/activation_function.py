@@ -12,12 +12,12 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, Dot, FadeIn, FadeOut, MathTex, NumberLine, Text, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.activation_plot import axes_for, plot_activation
-from scenes.mobjects.equations import applied, fmt
-from scenes.mobjects.network_diagram import drawn_neurons
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.activation_plot import axes_for, plot_activation
+from nn_explainer.scenes.mobjects.equations import applied, fmt
+from nn_explainer.scenes.mobjects.network_diagram import drawn_neurons
+from nn_explainer.scenes.narration import say
 
 # How each function's curve behaves, in words (the plot shows it); keyed by Activation.name.
 CURVES = {

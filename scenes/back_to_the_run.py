@@ -12,11 +12,11 @@ import math
 
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, Text, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.gradient_story import check as check_chapter_two, digits_for
-from scenes.mobjects.equations import fmt
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.gradient_story import check as check_chapter_two, digits_for
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.narration import say
 
 AXES_WIDTH, AXES_HEIGHT = 7.0, 4.4
 POST_AXES_WIDTH, POST_AXES_HEIGHT = 6.2, 4.0

@@ -17,16 +17,16 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Text, VGroup
 
-from scenes import spoken, style
-from scenes.animations.backward import backpropagate
-from scenes.animations.propagation import pace
-from scenes.beat import BeatScene
-from scenes.gradient_story import backward, check as check_chapter_two, digits_for, relative
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.input_blocks import pooled_weights
-from scenes.mobjects.network_diagram import EdgeBundle, NetworkDiagram
-from scenes.mobjects.raster import cross_fade, fade_in_as_picture
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.animations.backward import backpropagate
+from nn_explainer.scenes.animations.propagation import pace
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.gradient_story import backward, check as check_chapter_two, digits_for, relative
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.input_blocks import pooled_weights
+from nn_explainer.scenes.mobjects.network_diagram import EdgeBundle, NetworkDiagram
+from nn_explainer.scenes.mobjects.raster import cross_fade, fade_in_as_picture
+from nn_explainer.scenes.narration import say
 
 DIAGRAM_HEIGHT = 6.2
 DIAGRAM_RIGHT = 1.9       # room right of the outputs for their digits and wanted nudges

@@ -14,7 +14,7 @@ import sys
 
 from manim import Scene
 
-from model.errors import UserError
+from nn_explainer.model.errors import UserError
 
 from . import style
 from .camera import BoxCamera

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from manim import DOWN, UP, Dot, FadeIn, MathTex, NumberLine, Text, Triangle
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import fmt
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.narration import say
 
 
 def script(story) -> dict[str, str]:

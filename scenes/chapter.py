@@ -8,8 +8,8 @@ Each beat is its own section (so `render.py render Chapter --sections` gives one
 per beat) and carries its narration as a subtitle: manim writes them as an `.srt`
 beside the video. The order and the words are the outline's (outline.py).
 """
-from scenes.beat import BeatScene
-from scenes.outline import beats_of
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.outline import beats_of
 
 
 class Chapter(BeatScene):

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, MathTex, Text, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.gradient_story import check as check_chapter_two, cost_of, digits_for, first_snapshot, squared_error
-from scenes.mobjects.equations import fmt
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.gradient_story import check as check_chapter_two, cost_of, digits_for, first_snapshot, squared_error
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.narration import say
 
 ROW = 0.46          # between the table's rows
 POST_ROW = 0.52

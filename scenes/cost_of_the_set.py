@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from manim import DOWN, UP, FadeIn, GrowFromEdge, Line, Rectangle, Text, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.gradient_story import check as check_chapter_two, digits_for
-from scenes.mobjects.equations import fmt
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.gradient_story import check as check_chapter_two, digits_for
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.narration import say
 
 BAR_HEIGHT = 3.6      # the tallest bar, frame units
 BAR_WIDTH = 0.9

@@ -18,13 +18,13 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Line, Rectangle, Text, VGroup
 
-from model import neuron_evidence
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.layout import fit_width
-from scenes.mobjects.raster import fade_in_as_picture
-from scenes.narration import say
-from scenes.what_excites_a_neuron import check  # noqa: F401  (the same refusal)
+from nn_explainer.model import neuron_evidence
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.raster import fade_in_as_picture
+from nn_explainer.scenes.narration import say
+from nn_explainer.scenes.what_excites_a_neuron import check  # noqa: F401  (the same refusal)
 
 BAR_HEIGHT = 2.4  # frame units of a full overlap (all 100 digits shared)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Dot, FadeIn, Square, Text, VGroup, VMobject, interpolate_color, ManimColor
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.gradient_story import check as check_chapter_two
-from scenes.mobjects.equations import fmt
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.gradient_story import check as check_chapter_two
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.narration import say
 
 LOW, HIGH = ManimColor("#0b1d51"), ManimColor("#f5d76e")   # the surface's colour ramp: low cost to high
 MAP_SIZE = 5.6

@@ -13,13 +13,13 @@ from contextlib import nullcontext
 
 from manim import FadeIn
 
-from scenes import spoken, style
-from scenes.animations.highlighting import highlight_answer
-from scenes.animations.propagation import propagate
-from scenes.animations.unrolling import reveal, unroll
-from scenes.beat import BeatScene, begin_section
-from scenes.mobjects.layout import digit_beside_network
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.animations.highlighting import highlight_answer
+from nn_explainer.scenes.animations.propagation import propagate
+from nn_explainer.scenes.animations.unrolling import reveal, unroll
+from nn_explainer.scenes.beat import BeatScene, begin_section
+from nn_explainer.scenes.mobjects.layout import digit_beside_network
+from nn_explainer.scenes.narration import say
 
 NETWORK_HEIGHT = 7.3  # frame units; the frame is 8 high
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import backprop
-from model.errors import UserError
+from nn_explainer.model import backprop
+from nn_explainer.model.errors import UserError
 
 
 def check(story, scene_name: str, needs_section: bool = True) -> None:

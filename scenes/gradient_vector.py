@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Rectangle, Text, VGroup
 
-from model import backprop
-from model.shapes import IMAGE_SIDE
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.gradient_story import backward, check as check_chapter_two, digits_for
-from scenes.mobjects.equations import fmt
-from scenes.narration import say
+from nn_explainer.model import backprop
+from nn_explainer.model.shapes import IMAGE_SIDE
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.gradient_story import backward, check as check_chapter_two, digits_for
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.narration import say
 
 BAR_LENGTH = 2.6     # the largest component's bar, frame units
 

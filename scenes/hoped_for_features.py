@@ -13,14 +13,14 @@ from __future__ import annotations
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arc, Circle, FadeIn, Group, Line, Text, VGroup)
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
-from scenes.mobjects.layout import fit_width
-from scenes.mobjects.network_diagram import drawn_neurons
-from scenes.mobjects.raster import fade_in_as_picture, fade_out_as_picture
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.network_diagram import drawn_neurons
+from nn_explainer.scenes.mobjects.raster import fade_in_as_picture, fade_out_as_picture
+from nn_explainer.scenes.narration import say
 
 
 def hoped_nine() -> VGroup:

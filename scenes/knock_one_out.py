@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Line, Rectangle, Text, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.layout import fit_width
-from scenes.mobjects.raster import fade_in_as_picture, fade_out_as_picture
-from scenes.narration import say
-from scenes.what_excites_a_neuron import check  # noqa: F401  (the same refusal)
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.raster import fade_in_as_picture, fade_out_as_picture
+from nn_explainer.scenes.narration import say
+from nn_explainer.scenes.what_excites_a_neuron import check  # noqa: F401  (the same refusal)
 
 BAR_HEIGHT = 2.6  # frame units of the largest loss (the post layout: 2.0, its text is larger)
 

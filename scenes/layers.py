@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from manim import DOWN, UP, Brace, FadeIn, Text, VGroup
 
-from scenes import spoken, style
-from scenes.animations.highlighting import highlight_answer
-from scenes.animations.unrolling import reveal, unroll_every_pixel
-from scenes.beat import BeatScene
-from scenes.forward_pass import answer_line
-from scenes.narration import say
-from scenes.mobjects.layout import digit_beside_network
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.animations.highlighting import highlight_answer
+from nn_explainer.scenes.animations.unrolling import reveal, unroll_every_pixel
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.forward_pass import answer_line
+from nn_explainer.scenes.narration import say
+from nn_explainer.scenes.mobjects.layout import digit_beside_network
 
 NETWORK_HEIGHT = 6.2  # room above for "hidden layers" and below for the sizes
 WIDE_NETWORK_HEIGHT = 4.8  # a wide layer's own brace, width and note stand between them

@@ -14,13 +14,13 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, ReplacementTransform, Text, Transform,
                    VGroup, VMobject, Write)
 
-from scenes import spoken, style
-from scenes.beat import BeatScene, begin_section
-from scenes.mobjects.heatmap import WeightHeatmap
-from scenes.mobjects.layout import keep_inside
-from scenes.mobjects.network_diagram import NetworkDiagram
-from scenes.mobjects.raster import cross_fade, fade_in_as_picture
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene, begin_section
+from nn_explainer.scenes.mobjects.heatmap import WeightHeatmap
+from nn_explainer.scenes.mobjects.layout import keep_inside
+from nn_explainer.scenes.mobjects.network_diagram import NetworkDiagram
+from nn_explainer.scenes.mobjects.raster import cross_fade, fade_in_as_picture
+from nn_explainer.scenes.narration import say
 
 HEATMAP_SIZE = 2.3
 DIAGRAM_HEIGHT = 4.9

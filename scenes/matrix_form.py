@@ -15,11 +15,11 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, ChangeDecimalToValue, Circumscribe, DecimalNumber, FadeIn, FadeOut, MathTex,
                    Matrix, SurroundingRectangle, Text, VGroup, Write, config)
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import applied, fmt
-from scenes.mobjects.layout import fit_width
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import applied, fmt
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.narration import say
 
 SHOWN_COLUMNS = 4   # inked pixels written per row
 NEIGHBOURS = 1      # rows written on each side of the featured neuron's

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, GrowFromEdge, MathTex, Rectangle, Text, VGroup, Write
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import fmt, parameter_terms
-from scenes.mobjects.layout import fit_width
-from scenes.mobjects.pixel_grid import PixelGrid
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import fmt, parameter_terms
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
+from nn_explainer.scenes.narration import say
 
 BAR_HEIGHT = 2.4   # frame units for an output of 1
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 from manim import LEFT, RIGHT, UP, FadeIn, Rectangle, Square, Text, TransformFromCopy, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.narration import say
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.layout import keep_inside
-from scenes.mobjects.network_diagram import NeuronLayer
-from model.shapes import IMAGE_SIDE
-from scenes.mobjects.pixel_grid import PixelGrid
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.narration import say
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.layout import keep_inside
+from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
+from nn_explainer.model.shapes import IMAGE_SIDE
+from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
 
 WINDOW = 5  # pixels a side of the enlarged window
 SQUARE = 0.62       # frame units a side of an enlarged pixel

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Text, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
-from scenes.mobjects.pixel_grid import PixelGrid
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.heatmap import HeatmapLegend, WeightHeatmap
+from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
+from nn_explainer.scenes.narration import say
 
 
 def script(story) -> dict[str, str]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Square, Text, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.gradient_story import check as check_chapter_two, digits_for
-from scenes.mobjects.equations import fmt
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.gradient_story import check as check_chapter_two, digits_for
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.narration import say
 
 CELL = 0.36          # a nudge's square, frame units
 # The post layout's rows must hold its bigger text: bigger squares, so only the first

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.errors import UserError
+from nn_explainer.model.errors import UserError
 
 GRADIENT_PARTS = ("test_costs", "batch", "surface", "history")  # of the export's `gradients` section
 READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots", "evidence", *GRADIENT_PARTS)
@@ -47,7 +47,7 @@ class BeatInfo:
 
 
 def _beat(name, module, reads, narration, shows) -> BeatInfo:
-    return BeatInfo(name, f"scenes.{module}", narration, shows, frozenset(reads))
+    return BeatInfo(name, f"nn_explainer.scenes.{module}", narration, shows, frozenset(reads))
 
 
 BEATS = (

@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, Group, MathTex, Text, VGroup, VMobject, Write, config
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import parameter_terms, thousands
-from scenes.mobjects.layout import fit_width
-from scenes.mobjects.network_diagram import NeuronLayer
-from scenes.mobjects.pixel_grid import line_points
-from scenes.mobjects.raster import coverage, fade_in_as_picture, retint
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import parameter_terms, thousands
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
+from nn_explainer.scenes.mobjects.pixel_grid import line_points
+from nn_explainer.scenes.mobjects.raster import coverage, fade_in_as_picture, retint
+from nn_explainer.scenes.narration import say
 
 SHAPE_HEIGHT = 3.0   # frame units for the plain network at the top
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, MathTex, Text, VGroup
 
-from model.activations import activation
-from scenes import forward_pass, spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.activation_plot import axes_for, plot_activation
-from scenes.narration import say
+from nn_explainer.model.activations import activation
+from nn_explainer.scenes import forward_pass, spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.activation_plot import axes_for, plot_activation
+from nn_explainer.scenes.narration import say
 
 EXTENT = 5  # the x range of both plots: -5..5
 

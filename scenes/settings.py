@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from model import paths
-from model.errors import UserError
+from nn_explainer.model import paths
+from nn_explainer.model.errors import UserError
 
 DEFAULT_DIGIT = "train:7"     # the sloppy three of 3Blue1Brown's video
 EDGE_MODES = ("weight", "contribution")  # an edge drawn by its weight w, or by w·a for this digit

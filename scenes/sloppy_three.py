@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from manim import LEFT, RIGHT, UP, Brace, FadeIn, LaggedStart, Text, VGroup
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.narration import say
-from model.shapes import IMAGE_SIDE
-from scenes.mobjects.pixel_grid import PixelGrid
-from scenes.mobjects.raster import rasterise
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.narration import say
+from nn_explainer.model.shapes import IMAGE_SIDE
+from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
+from nn_explainer.scenes.mobjects.raster import rasterise
 
 
 def other_threes(story) -> list:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from model import paths
-from model.activations import Activation, activation
-from model.errors import UserError
-from model.example_ids import wanted_id
-from model.schema import Example, Export, Network, read_export
-from model.shapes import MAX_HIDDEN_LAYERS
+from nn_explainer.model import paths
+from nn_explainer.model.activations import Activation, activation
+from nn_explainer.model.errors import UserError
+from nn_explainer.model.example_ids import wanted_id
+from nn_explainer.model.schema import Example, Export, Network, read_export
+from nn_explainer.model.shapes import MAX_HIDDEN_LAYERS
 
 from .settings import Settings
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model import paths
-from model.atomic import atomic_path, write_text
-from model.errors import UserError
+from nn_explainer.model import paths
+from nn_explainer.model.atomic import atomic_path, write_text
+from nn_explainer.model.errors import UserError
 
 from . import audio
 from .spoken import for_the_engine

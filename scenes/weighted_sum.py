@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from manim import DOWN, UP, FadeIn, MathTex, Text, Write
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import fmt, top_terms
-from scenes.narration import say
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import fmt, top_terms
+from nn_explainer.scenes.narration import say
 
 SHOWN_TERMS = 3
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, FadeIn, Group, Text
 
-from model import neuron_evidence
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.digit_picture import DigitPicture
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.heatmap import WeightHeatmap
-from scenes.mobjects.layout import fit_width
-from scenes.mobjects.raster import fade_in_as_picture
-from scenes.narration import say
-from scenes.what_excites_a_neuron import check, shown_neurons  # noqa: F401  (check: the same refusal)
+from nn_explainer.model import neuron_evidence
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.digit_picture import DigitPicture
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.heatmap import WeightHeatmap
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.raster import fade_in_as_picture
+from nn_explainer.scenes.narration import say
+from nn_explainer.scenes.what_excites_a_neuron import check, shown_neurons  # noqa: F401  (check: the same refusal)
 
 
 def script(story) -> dict[str, str]:

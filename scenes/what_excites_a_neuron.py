@@ -13,14 +13,14 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Group, Text, VGroup
 
-from model.errors import UserError
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.digit_picture import DigitPicture
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.layout import fit_width
-from scenes.mobjects.raster import fade_in_as_picture
-from scenes.narration import say
+from nn_explainer.model.errors import UserError
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.digit_picture import DigitPicture
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.raster import fade_in_as_picture
+from nn_explainer.scenes.narration import say
 
 SHOWN = 3  # neurons whose digits are drawn
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from manim import DOWN, UP, Arc, Brace, FadeIn, Line, Text, VGroup, Write
 
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.layout import fit_width
-from scenes.narration import say
-from scenes.parameter_count import plain_shape
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.narration import say
+from nn_explainer.scenes.parameter_count import plain_shape
 
 POST_SHAPE_HEIGHT = 2.0   # frame units: the plain network in the post layout
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six")

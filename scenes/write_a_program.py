@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Indicate, LaggedStart, Rectangle, Text, TransformFromCopy, VGroup, Write
 
-from model.shapes import IMAGE_SIDE
-from scenes import spoken, style
-from scenes.beat import BeatScene
-from scenes.narration import say
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.layout import fit_width
-from scenes.mobjects.pixel_grid import PixelGrid
+from nn_explainer.model.shapes import IMAGE_SIDE
+from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.narration import say
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
 
 ROWS, COLS = 6, 7    # the window written out: readable at 480p, the rest elided
 

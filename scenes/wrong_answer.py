@@ -12,11 +12,11 @@ import dataclasses
 
 from manim import DOWN, GREEN, LEFT, RIGHT, UP, FadeIn, SurroundingRectangle, Text, VGroup
 
-from scenes import forward_pass, spoken, style
-from scenes.beat import BeatScene
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.layout import fit_width
-from scenes.narration import say
+from nn_explainer.scenes import forward_pass, spoken, style
+from nn_explainer.scenes.beat import BeatScene
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.narration import say
 
 TRUTH = GREEN   # the label's box: not the answer's yellow, not a weight's blue or red
 

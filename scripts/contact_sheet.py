@@ -25,7 +25,7 @@ POST_TILE = (480, 270)  # the GIF's size: the post layout is judged where it is 
 def last_frame(name: str, settings):
     from manim import tempconfig
 
-    from scenes.outline import scene_class
+    from nn_explainer.scenes.outline import scene_class
 
     with tempconfig({"format": "none", "quality": "medium_quality", "verbosity": "ERROR", "progress_bar": "none"}):
         scene = scene_class(name)(settings=settings, skip_animations=True)
@@ -37,10 +37,10 @@ def last_frame(name: str, settings):
 def main() -> None:
     from PIL import Image, ImageDraw
 
-    from model import paths
-    from model.atomic import atomic_path
-    from scenes.outline import BEATS
-    from scenes.settings import LAYOUTS, Settings
+    from nn_explainer.model import paths
+    from nn_explainer.model.atomic import atomic_path
+    from nn_explainer.scenes.outline import BEATS
+    from nn_explainer.scenes.settings import LAYOUTS, Settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=paths.REPO_ROOT / "docs" / "chapter.png")

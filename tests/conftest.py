@@ -34,7 +34,7 @@ def assert_clean_failure(result):
 
 @pytest.fixture(scope="session")
 def mnist():
-    from model.mnist import load_mnist
+    from nn_explainer.model.mnist import load_mnist
 
     return load_mnist()
 
@@ -42,8 +42,8 @@ def mnist():
 @pytest.fixture(scope="session")
 def tiny_training(tmp_path_factory, mnist):
     """One quick training run (2 epochs), written to a temporary checkpoint and export."""
-    from model.pipeline import run_training
-    from model.train import TrainConfig
+    from nn_explainer.model.pipeline import run_training
+    from nn_explainer.model.train import TrainConfig
 
     folder = tmp_path_factory.mktemp("tiny")
     checkpoint, export = folder / "tiny.safetensors", folder / "tiny.json"

@@ -17,7 +17,7 @@ def run_scene(scene_class, on_section=None, after_play=None, before_render=None,
     `after_play(scene)`: called after every animation, on the state it ended in."""
     from manim import tempconfig
 
-    from scenes.settings import Settings
+    from nn_explainer.scenes.settings import Settings
 
     config = {"format": "none", "quality": "low_quality", "disable_caching": True,
               "verbosity": "ERROR", "progress_bar": "none"}
@@ -92,7 +92,7 @@ class Drawn:
     the front, so they are found by what they are, not through the group)."""
 
     def __init__(self, scene):
-        from scenes.mobjects.network_diagram import EdgeBundle, NeuronLayer
+        from nn_explainer.scenes.mobjects.network_diagram import EdgeBundle, NeuronLayer
 
         by_x = lambda m: m.get_center()[0]  # noqa: E731
         self.layers = sorted(on_screen(scene, NeuronLayer), key=by_x)
@@ -124,7 +124,7 @@ def fills_by_section(scene_class, **settings):
 
 def drawn_pixels(grid) -> np.ndarray:
     """A PixelGrid's image as drawn: each shade's fill at the squares it covers."""
-    from model.shapes import IMAGE_SIDE
+    from nn_explainer.model.shapes import IMAGE_SIDE
 
     image = np.zeros(IMAGE_SIDE * IMAGE_SIDE)
     cell = grid.width / IMAGE_SIDE

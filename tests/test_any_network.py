@@ -3,11 +3,11 @@ and activations, checked on what is on screen against each network's own export.
 import numpy as np
 import pytest
 
-from model.activations import activation
-from model.schema import read_export
+from nn_explainer.model.activations import activation
+from nn_explainer.model.schema import read_export
 from scene_state import diagram, fills, numbers, on_screen, run_scene, written
-from scenes import style
-from scenes.outline import BEATS, scene_class
+from nn_explainer.scenes import style
+from nn_explainer.scenes.outline import BEATS, scene_class
 from test_layout import problems_now
 
 SHAPES = {  # name: (hidden widths, activation)
@@ -22,9 +22,9 @@ SHAPES = {  # name: (hidden widths, activation)
 @pytest.fixture(scope="module", params=list(SHAPES))
 def trained(request, tmp_path_factory):
     """(export path, export, model): one epoch of training, enough to draw."""
-    from model.checkpoint import load_checkpoint
-    from model.pipeline import run_training
-    from model.train import TrainConfig
+    from nn_explainer.model.checkpoint import load_checkpoint
+    from nn_explainer.model.pipeline import run_training
+    from nn_explainer.model.train import TrainConfig
 
     hidden, function = SHAPES[request.param]
     folder = tmp_path_factory.mktemp("net")
@@ -127,9 +127,9 @@ def test_the_narration_says_what_the_network_is(trained):
     parameter count, and that wide layers are drawn in part."""
     import importlib
 
-    from scenes import spoken
-    from scenes.settings import Settings
-    from scenes.story import Story
+    from nn_explainer.scenes import spoken
+    from nn_explainer.scenes.settings import Settings
+    from nn_explainer.scenes.story import Story
 
     path, export, _ = trained
     story = Story.read(Settings(export=path))

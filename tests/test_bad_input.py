@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import render
+from nn_explainer import cli as render
 from conftest import assert_clean_failure, run_cli
-from model import paths
+from nn_explainer.model import paths
 
 
 # --- the files a case may need --------------------------------------------------------
@@ -442,7 +442,7 @@ def test_there_are_at_least_100_cases():
 def test_non_ascii_image_names_get_distinct_ids_and_collisions_are_refused(workspace, tmp_path, capsys):
     """Images named in another script each get their own id (a hash), and a second file
     whose name transliterates to an id already taken is refused, not swapped in."""
-    from model.schema import read_export
+    from nn_explainer.model.schema import read_export
 
     ink = np.full((40, 40), 255)
     ink[10:30, 18:22] = 0

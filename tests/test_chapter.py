@@ -4,13 +4,13 @@ fills and colours drawn) and compares it with the export."""
 import numpy as np
 import pytest
 
-from model import paths
-from model.schema import read_export
+from nn_explainer.model import paths
+from nn_explainer.model.schema import read_export
 from scene_state import (diagram, drawn_pixels, fills, numbers, on_screen, run_scene, written,
                          written_by_section, written_ever)
-from scenes import style
-from scenes.mobjects.equations import fmt
-from scenes.outline import BEATS, scene_class
+from nn_explainer.scenes import style
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.outline import BEATS, scene_class
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_every_scene_reaches_its_final_state(name):
 
 
 def test_sloppy_three_shows_the_digit_and_real_threes(export, three):
-    from scenes.mobjects.pixel_grid import PixelGrid
+    from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
 
     grids = on_screen(scene("SloppyThree"), PixelGrid)
     assert len(grids) == 9
@@ -65,8 +65,8 @@ def test_sloppy_three_shows_the_digit_and_real_threes(export, three):
 
 
 def test_neuron_holds_a_number_writes_real_pixels(three):
-    from scenes.mobjects.network_diagram import NeuronLayer
-    from scenes.neuron_holds_a_number import WINDOW, inked_window
+    from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
+    from nn_explainer.scenes.neuron_holds_a_number import WINDOW, inked_window
 
     played = scene("NeuronHoldsANumber")
     row, col = inked_window(three.pixels)
@@ -91,7 +91,7 @@ def test_layers_writes_the_real_sizes_and_answer(export, three):
 
 
 def test_hoped_for_features_draws_the_real_first_layer(export):
-    from scenes.mobjects.heatmap import WeightHeatmap
+    from nn_explainer.scenes.mobjects.heatmap import WeightHeatmap
 
     played = scene("HopedForFeatures")
     maps = on_screen(played, WeightHeatmap)
@@ -106,7 +106,7 @@ def test_hoped_for_features_draws_the_real_first_layer(export):
 
 
 def test_one_neurons_weights_draws_the_neuron_it_names(export, three, neuron):
-    from scenes.mobjects.heatmap import WeightHeatmap
+    from nn_explainer.scenes.mobjects.heatmap import WeightHeatmap
 
     played = scene("OneNeuronsWeights")
     title = formula_with(played, "hidden neuron")
@@ -168,8 +168,8 @@ def test_bias_is_real(export, three, neuron):
 def test_parameter_count_from_the_shapes(export, tmp_path):
     played = scene("ParameterCount")
     assert numbers(formula_with(played, r"\text{total}"))[-1] == export.network.parameter_count == 13002
-    from model.pipeline import run_training
-    from model.train import TrainConfig
+    from nn_explainer.model.pipeline import run_training
+    from nn_explainer.model.train import TrainConfig
 
     other = tmp_path / "wide.json"
     run_training(TrainConfig(hidden=(32,), epochs=1), tmp_path / "wide.safetensors", other, progress=False)
@@ -208,7 +208,7 @@ def test_matrix_form_shows_real_entries_and_result(export, three, neuron):
 def test_network_is_a_function_shows_the_real_outputs(three):
     from manim import Rectangle
 
-    from scenes.network_is_a_function import BAR_HEIGHT
+    from nn_explainer.scenes.network_is_a_function import BAR_HEIGHT
 
     played = scene("NetworkIsAFunction")
     real = formula_with(played, r"\text{this digit}")
@@ -260,7 +260,7 @@ def test_the_chapter_writes_only_the_trained_activation(network, never):
 def test_the_hopes_are_parked_beside_real_second_layer_neurons(export, three):
     """Beside each hoped-for shape, a real layer-2 neuron (the most active for the digit)
     and what it weighs the pixels by, its weights carried back through layer 1."""
-    from scenes.mobjects.heatmap import WeightHeatmap
+    from nn_explainer.scenes.mobjects.heatmap import WeightHeatmap
 
     drawn, seen = [], set()
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import backprop, paths
-from model.schema import read_export
+from nn_explainer.model import backprop, paths
+from nn_explainer.model.schema import read_export
 from scene_state import Drawn, numbers, run_scene, written
-from scenes.mobjects.equations import fmt
-from scenes.outline import CHAPTER_TWO, beats_of, scene_class
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.outline import CHAPTER_TWO, beats_of, scene_class
 from test_layout import LAYOUTS
 
 EXPORT = paths.DEFAULT_EXPORT
@@ -61,7 +61,7 @@ def test_chapter_two_is_its_beats_in_order():
 
 
 def test_the_drawn_cost_is_the_exports(final, export):
-    from scenes.gradient_story import digits_for
+    from nn_explainer.scenes.gradient_story import digits_for
 
     cost = float(export.gradients.digit.costs[0])   # autograd's, as the file holds it, re-proved on read
     texts = written(scene_of(final, "CostOfOneDigit"))
@@ -110,7 +110,7 @@ def test_the_backward_pass_draws_every_layers_recomputation(which, final):
         scene_class("Backpropagation"), export=path)
     export = read_export(path)
     network, example = export.network, export.example("train:7")
-    from model.activations import activation
+    from nn_explainer.model.activations import activation
 
     f = activation(network.hidden_activation)
     zs, acts = example.z, example.a
@@ -130,8 +130,8 @@ def test_the_backward_pass_draws_every_layers_recomputation(which, final):
         assert np.allclose(layers[layer].activations(), expected, atol=1e-6), layer
     from manim import ManimColor
 
-    from scenes import style
-    from scenes.mobjects.input_blocks import pooled_weights
+    from nn_explainer.scenes import style
+    from nn_explainer.scenes.mobjects.input_blocks import pooled_weights
 
     for index, bundle in enumerate(bundles):
         targets = layers[index + 1].indices
@@ -156,8 +156,8 @@ def test_every_sentence_is_said_once_in_order(beat, runs):
     """script() names the sentences; play() says each exactly once, in that order."""
     import importlib
 
-    from scenes.settings import Settings
-    from scenes.story import Story
+    from nn_explainer.scenes.settings import Settings
+    from nn_explainer.scenes.story import Story
 
     module = importlib.import_module([b for b in CHAPTER_TWO if b.name == beat][0].module)
     expected = list(module.script(Story.read(Settings(export=EXPORT))).values())
@@ -175,9 +175,9 @@ def test_a_changed_part_re_renders_exactly_the_beats_that_draw_it(tmp_path, part
     of one re-keys exactly the beats that read it, and the chapter that holds them."""
     import json
 
-    from publish.keys import inputs_key
-    from publish.requests import RenderRequest
-    from scenes.outline import SCENES
+    from nn_explainer.publish.keys import inputs_key
+    from nn_explainer.publish.requests import RenderRequest
+    from nn_explainer.scenes.outline import SCENES
 
     doc = json.loads(EXPORT.read_text())
     entry = doc["gradients"][part][0]

@@ -55,7 +55,7 @@ def test_label_without_digit(tmp_path):
 
 
 def test_train_writes_everything(tiny_training):
-    from model.paths import training_outputs
+    from nn_explainer.model.paths import training_outputs
 
     checkpoint, export = tiny_training
     metrics, curve = training_outputs(checkpoint)
@@ -72,7 +72,7 @@ def test_ctrl_c_during_training_leaves_previous_files_intact(tmp_path):
     import time
 
     from conftest import REPO
-    from model import paths
+    from nn_explainer.model import paths
 
     checkpoint, export = tmp_path / "network.safetensors", tmp_path / "network.json"
     shutil.copy(paths.DEFAULT_CHECKPOINT, checkpoint)

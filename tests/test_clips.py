@@ -14,11 +14,11 @@ import pytest
 from PIL import Image
 
 from conftest import REPO, assert_clean_failure, run_cli
-from model import paths
-from publish.batch import exclusive, render_all
-from publish.keys import export_content_hash, inputs_key
-from publish.manifest import MANIFEST_NAME, clip_records, read_manifest
-from publish.requests import RenderRequest
+from nn_explainer.model import paths
+from nn_explainer.publish.batch import exclusive, render_all
+from nn_explainer.publish.keys import export_content_hash, inputs_key
+from nn_explainer.publish.manifest import MANIFEST_NAME, clip_records, read_manifest
+from nn_explainer.publish.requests import RenderRequest
 
 
 def mp4_atoms(path):
@@ -119,7 +119,7 @@ def test_the_gif_is_drawn_in_the_post_layout_not_the_mp4_scaled_down(media):
 
 
 def test_a_gif_request_draws_the_post_layout_under_its_own_key():
-    from scenes.settings import Settings
+    from nn_explainer.scenes.settings import Settings
 
     gif, mp4 = RenderRequest("ParameterCount", format="gif"), RenderRequest("ParameterCount")
     assert gif.settings().layout == "post"
@@ -133,8 +133,8 @@ def test_a_gif_request_draws_the_post_layout_under_its_own_key():
 
 
 def test_an_unknown_layout_is_refused_in_one_line():
-    from model.errors import UserError
-    from scenes.settings import Settings
+    from nn_explainer.model.errors import UserError
+    from nn_explainer.scenes.settings import Settings
 
     with pytest.raises(UserError, match="layout 'poster' is not one of video, post"):
         Settings.from_environment({"NN_EXPLAINER_LAYOUT": "poster"})
@@ -162,7 +162,7 @@ def test_manifest_lists_every_clip_with_relative_paths(media):
 
 
 def test_paths_in_the_repo_are_written_relative_to_its_root():
-    from publish.clips import relative
+    from nn_explainer.publish.clips import relative
 
     assert relative(paths.MEDIA_DIR / "clips/low/ForwardPass.mp4") == "media/clips/low/ForwardPass.mp4"
 
@@ -198,8 +198,8 @@ def test_transparent_mp4_names_the_format_that_works():
 
 
 def test_only_what_changed_is_rendered(tmp_path):
-    from model.pipeline import run_training
-    from model.train import TrainConfig
+    from nn_explainer.model.pipeline import run_training
+    from nn_explainer.model.train import TrainConfig
 
     export = tmp_path / "network.json"
     shutil.copy(paths.DEFAULT_EXPORT, export)
@@ -230,7 +230,7 @@ def test_retraining_re_renders_what_shows_values_and_the_chapter_shows_the_new_n
     Chapter (the union of its beats), gets a new key; beats that read only the shapes
     keep theirs; and the Chapter then draws the new network's numbers."""
     from scene_state import numbers, written_by_section
-    from scenes.outline import ALL_BEATS, CHAPTER, GRADIENT_PARTS, SCENES, scene_class
+    from nn_explainer.scenes.outline import ALL_BEATS, CHAPTER, GRADIENT_PARTS, SCENES, scene_class
 
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     shutil.copy(paths.DEFAULT_EXPORT, old)
@@ -245,14 +245,14 @@ def test_retraining_re_renders_what_shows_values_and_the_chapter_shows_the_new_n
 
     _, seen = written_by_section(scene_class("Chapter"), export=new)
     outputs = next(s for s in seen["NetworkIsAFunction"] if r"\text{this digit}" in s)
-    from model.schema import read_export
+    from nn_explainer.model.schema import read_export
 
     fresh, stale = read_export(new).example("train:7"), read_export(old).example("train:7")
     assert numbers(outputs) == [float(f"{y:.2f}") for y in fresh.a[-1]] != [float(f"{y:.2f}") for y in stale.a[-1]]
 
 
 def test_source_changes_change_the_key(tmp_path, monkeypatch):
-    from publish import keys as dependencies
+    from nn_explainer.publish import keys as dependencies
 
     request = RenderRequest("Sigmoid")
     before = inputs_key(request)
@@ -260,7 +260,7 @@ def test_source_changes_change_the_key(tmp_path, monkeypatch):
     real = dependencies.source_hash
     monkeypatch.setattr(dependencies, "source_hash", lambda scene: real(scene) + "edited")
     assert inputs_key(request) != before
-    files = {f.name for f in dependencies.source_files("scenes.activation_function")}
+    files = {f.name for f in dependencies.source_files("nn_explainer.scenes.activation_function")}
     assert {"activation_function.py", "beat.py", "style.py", "story.py", "outline.py", "schema.py",
             "activations.py"} <= files
 
@@ -288,7 +288,7 @@ def test_chapter_is_its_beats_clips_joined_without_re_encoding(chapter):
     """Every beat's clip is in the Chapter, in order, frame for frame: the first and last
     frames of each beat decode to the very same pixels (copied packets, not re-encoded),
     and the frame counts add up."""
-    from scenes.outline import BEATS
+    from nn_explainer.scenes.outline import BEATS
 
     media, _ = chapter
     folder = media / "clips/low"
@@ -329,7 +329,7 @@ def test_one_pass_chapter_lasts_as_long_as_its_joined_beats(chapter):
     """The stock CLI's Chapter (one scene, every beat) cuts from beat to beat just as the
     joined clip does: the same length, beat for beat."""
     from scene_state import run_scene
-    from scenes.outline import BEATS, scene_class
+    from nn_explainer.scenes.outline import BEATS, scene_class
 
     media, _ = chapter
     starts, plays = [], []
@@ -346,9 +346,9 @@ def test_one_pass_chapter_lasts_as_long_as_its_joined_beats(chapter):
 def test_chapter_subtitles_are_its_beats_spoken_sentences_in_place(chapter):
     """Each beat's cues (its sentences at the voice's times), shifted to where the beat
     starts in the joined video; a <track> in the gallery."""
-    from publish.assemble import parse_srt
-    from publish.audio_track import video_seconds
-    from scenes.outline import BEATS
+    from nn_explainer.publish.assemble import parse_srt
+    from nn_explainer.publish.audio_track import video_seconds
+    from nn_explainer.scenes.outline import BEATS
 
     tmp_path, result = chapter
     video = REPO / result.stdout.splitlines()[0].strip()
@@ -377,9 +377,9 @@ def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
     beats' tracks end to end (sample for sample, each within half a packet of its
     video), so nothing is dropped or shifted where beats meet; loudness in the band
     over the whole chapter."""
-    from publish.assemble import parse_srt
-    from publish.audio_track import decode, video_seconds
-    from scenes.outline import BEATS
+    from nn_explainer.publish.assemble import parse_srt
+    from nn_explainer.publish.audio_track import decode, video_seconds
+    from nn_explainer.scenes.outline import BEATS
     from test_narration import assert_voice_keeps_to_its_cues, ebur128, voiced_runs
 
     media, result = chapter
@@ -437,9 +437,9 @@ def test_two_runs_at_once_do_not_both_write(tmp_path):
 
 
 def test_snapshots_show_the_same_digit_through_an_earlier_network(tmp_path):
-    from model.schema import read_export
+    from nn_explainer.model.schema import read_export
     from scene_state import fills, run_scene
-    from scenes.forward_pass import ForwardPass
+    from nn_explainer.scenes.forward_pass import ForwardPass
 
     export = tmp_path / "network.json"
     result = run_cli("train", "--epochs", "2", "--snapshots", "0,1,final", "--quiet",

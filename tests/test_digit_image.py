@@ -5,8 +5,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from conftest import assert_clean_failure, run_cli
-from model.digit_image import load_digit
-from model.errors import UserError
+from nn_explainer.model.digit_image import load_digit
+from nn_explainer.model.errors import UserError
 
 
 def draw_three(size=(300, 200), ink=(20, 20, 20), paper=(245, 240, 230), offset=(170, 20), mode="RGB"):
@@ -71,9 +71,9 @@ def test_greyscale_any_size(tmp_path):
 
 def test_the_network_reads_a_drawn_three_as_three(tmp_path):
     """Not guaranteed for every drawing, but a clean three should be read right."""
-    from model import paths
-    from model.export import forward
-    from model.schema import read_export
+    from nn_explainer.model import paths
+    from nn_explainer.model.export import forward
+    from nn_explainer.model.schema import read_export
 
     path = tmp_path / "three.png"
     draw_three().save(path)
@@ -87,8 +87,8 @@ def test_photos_of_real_digits_on_a_shadowed_page_read_as_the_digits(mnist, tmp_
     at least 18 of the 20 (the benchmark's 200 measure the 95% target). Before the
     paper's brightness was divided out, the shadow was taken for ink: 1 in 20 or so."""
     from benchmarks.photo_digits import photograph, predictions
-    from model import paths
-    from model.schema import read_export
+    from nn_explainer.model import paths
+    from nn_explainer.model.schema import read_export
 
     network = read_export(paths.DEFAULT_EXPORT).network
     rng = np.random.default_rng(21)
@@ -132,7 +132,7 @@ def test_bad_image_is_refused(kind, tmp_path):
 
 
 def test_cli_refuses_bad_images_and_leaves_the_export_alone(tmp_path):
-    from model import paths
+    from nn_explainer.model import paths
 
     export = tmp_path / "network.json"
     export.write_bytes(paths.DEFAULT_EXPORT.read_bytes())
@@ -144,7 +144,7 @@ def test_cli_refuses_bad_images_and_leaves_the_export_alone(tmp_path):
 
 
 def test_cli_adds_a_digit_and_keeps_it_across_re_exports(tmp_path):
-    from model.schema import read_export
+    from nn_explainer.model.schema import read_export
 
     image, export = tmp_path / "my three.png", tmp_path / "network.json"
     draw_three().save(image)
@@ -176,7 +176,7 @@ def test_specks_and_a_blot_are_doubted_noise_and_a_gradient_refused_and_real_dig
     doubted."""
     from PIL import ImageFilter
 
-    from model.digit_image import doubt, ink_map, load_digit
+    from nn_explainer.model.digit_image import doubt, ink_map, load_digit
 
     rng = np.random.default_rng(0)
     blot = Image.new("L", (240, 200), 245)

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from conftest import REPO, run_cli
-from model.errors import UserError
-from publish import encoding
+from nn_explainer.model.errors import UserError
+from nn_explainer.publish import encoding
 
 
 def x264_settings(path) -> str:
@@ -114,7 +114,7 @@ def test_a_held_frame_converted_once_gives_the_same_file(tmp_path):
     from manim._config.video_encoder import VideoEncoderSpec
     from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
-    from publish.frame_writer import HeldFrameEncoder
+    from nn_explainer.publish.frame_writer import HeldFrameEncoder
 
     spec = VideoEncoderSpec(container_format="mp4", codec="libx264", pixel_format="yuv420p", width=96, height=64,
                             frame_rate=Fraction(15), options=tuple(encoding.X264_OPTIONS.items()))
@@ -138,9 +138,9 @@ def frames_of(path):
 
 
 def test_render_py_writes_holds_through_the_once_converted_path(tmp_path, monkeypatch):
-    from publish.clips import render_clip
-    from publish.frame_writer import HeldFrameEncoder
-    from publish.requests import RenderRequest
+    from nn_explainer.publish.clips import render_clip
+    from nn_explainer.publish.frame_writer import HeldFrameEncoder
+    from nn_explainer.publish.requests import RenderRequest
 
     repeats, write = [], HeldFrameEncoder.write_frame
     monkeypatch.setattr(HeldFrameEncoder, "write_frame",

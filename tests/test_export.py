@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import assert_clean_failure, run_cli
-from model import paths
-from model.errors import UserError
-from model.schema import read_export
+from nn_explainer.model import paths
+from nn_explainer.model.errors import UserError
+from nn_explainer.model.schema import read_export
 
 
 # Written out again here, so the test does not trust model/activations.py.
@@ -63,7 +63,7 @@ def test_committed_export_lists_the_promised_examples(mnist):
 
 
 def test_committed_export_matches_committed_checkpoint():
-    from model.checkpoint import load_checkpoint
+    from nn_explainer.model.checkpoint import load_checkpoint
 
     model, training, history = load_checkpoint(paths.DEFAULT_CHECKPOINT)
     exported = read_export(paths.DEFAULT_EXPORT)
@@ -82,7 +82,7 @@ def test_checkpoint_reproduces_every_exported_activation(which):
     export's numbers: the export describes the trained network, not another one."""
     import torch
 
-    from model.checkpoint import load_checkpoint
+    from nn_explainer.model.checkpoint import load_checkpoint
 
     checkpoint, export = {"sigmoid": (paths.DEFAULT_CHECKPOINT, paths.DEFAULT_EXPORT),
                           "relu": (paths.DEFAULT_CHECKPOINT.with_name("network-relu.safetensors"), paths.RELU_EXPORT)}[which]

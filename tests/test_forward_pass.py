@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from conftest import assert_clean_failure, run_cli
-from model import paths
-from model.schema import read_export
+from nn_explainer.model import paths
+from nn_explainer.model.schema import read_export
 from scene_state import diagram, fills, fills_by_section, on_screen, run_scene, written
-from scenes import style
-from scenes.forward_pass import ForwardPass
+from nn_explainer.scenes import style
+from nn_explainer.scenes.forward_pass import ForwardPass
 
 
 def block_means(pixels):

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from conftest import REPO
-from model import freshness, paths
+from nn_explainer.model import freshness, paths
 
 
 def run_all(*args):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_clean_failure, run_cli
-from model import paths
+from nn_explainer.model import paths
 
 OTHER_EXPORT = paths.RELU_EXPORT  # another network: the same clip path, drawn anew
 

@@ -11,9 +11,9 @@ import json
 import numpy as np
 import pytest
 
-from model import backprop, formula, paths
-from model.errors import UserError
-from model.schema import parse, read_export
+from nn_explainer.model import backprop, formula, paths
+from nn_explainer.model.errors import UserError
+from nn_explainer.model.schema import parse, read_export
 
 EXPORT = paths.DEFAULT_EXPORT
 
@@ -59,7 +59,7 @@ def test_finite_differences_agree_with_the_exported_gradient(committed):
 @pytest.mark.parametrize("hidden", ["sigmoid", "relu", "tanh"])
 def test_numpy_backward_equals_torch_autograd(hidden):
     """Every activation's derivative, through three hidden layers of other widths."""
-    from model import gradients
+    from nn_explainer.model import gradients
 
     rng = np.random.default_rng(4)
     sizes = [784, 5, 7, 3, 10]

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from model import paths
-from model.checkpoint import load_checkpoint
-from model.schema import read_export
+from nn_explainer.model import paths
+from nn_explainer.model.checkpoint import load_checkpoint
+from nn_explainer.model.schema import read_export
 
 TRAIN = ["train", "--epochs", "1", "--hidden", "8", "--quiet"]
 
@@ -58,8 +58,8 @@ def published_seed(folder: Path) -> int:
 @pytest.fixture
 def trained(tmp_path):
     """A published set from seed 1 (in-process: a fresh interpreter costs seconds)."""
-    from model.pipeline import run_training
-    from model.train import TrainConfig
+    from nn_explainer.model.pipeline import run_training
+    from nn_explainer.model.train import TrainConfig
 
     run_training(TrainConfig(hidden=(8,), epochs=1, seed=1), tmp_path / "c.safetensors", tmp_path / "e.json",
                  progress=False)
@@ -100,8 +100,8 @@ def test_killed_training_leaves_one_whole_set(case, trained, tmp_path):
         return
     generations = trained / "c.generations"
     assert [p for p in generations.iterdir() if p.name.startswith(".building-")]  # the killed run's leftovers
-    from model.pipeline import run_training
-    from model.train import TrainConfig
+    from nn_explainer.model.pipeline import run_training
+    from nn_explainer.model.train import TrainConfig
 
     run_training(TrainConfig(hidden=(8,), epochs=1, seed=3), trained / "c.safetensors", trained / "e.json",
                  progress=False)
@@ -126,7 +126,7 @@ RENDER = ["render", "ParameterCount"]
 
 def intact_sidecars(media: Path) -> list[dict]:
     """Every sidecar present must vouch for the clip and poster beside it."""
-    from publish.manifest import intact_record
+    from nn_explainer.publish.manifest import intact_record
 
     records = []
     for sidecar in sorted((media / "clips").glob("*/*.json")):
@@ -158,7 +158,7 @@ RENDER_KILLS = {
 
 @pytest.mark.parametrize("case", RENDER_KILLS)
 def test_killed_render_never_pairs_one_clip_with_another_poster(case, other_export, tmp_path):
-    from publish.manifest import read_manifest
+    from nn_explainer.publish.manifest import read_manifest
 
     point, number = RENDER_KILLS[case]
     media = tmp_path / "media"
@@ -205,7 +205,7 @@ def test_all_renders_two_clips_concurrently(tmp_path):
 
 def test_all_leaves_a_live_renders_work_folder_alone(tmp_path):
     """`all` sweeps work folders of dead processes only."""
-    from publish.batch import sweep
+    from nn_explainer.publish.batch import sweep
 
     low = tmp_path / "media" / "clips" / "low"
     low.mkdir(parents=True)
@@ -222,7 +222,7 @@ KILL_AT_FILESYSTEM_STEP = """
 import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from model import generations
+from nn_explainer.model import generations
 step, folder = int(sys.argv[1]), Path(sys.argv[2])
 done = [0]
 def killed_at_step(name):
@@ -242,7 +242,7 @@ print(done[0])
 
 
 def publish_set(folder: Path, text: str) -> None:
-    from model import generations
+    from nn_explainer.model import generations
 
     generations.publish(folder / "set.generations", {folder / "a.json": lambda t: t.write_text(text),
                                                      folder / "b.json": lambda t: t.write_text(text)})
@@ -300,7 +300,7 @@ def test_leftovers_of_a_dead_process_are_recognised_whatever_its_pid_became(tmp_
     when its pid is a zombie's (killed, not yet reaped by its parent) and when its pid has
     been reused since (containers start every command with the same few pids): here the
     pid is this very test's, and the leftovers were written before it started."""
-    from publish.media import sweep
+    from nn_explainer.publish.media import sweep
 
     folder, media = tmp_path / "set", tmp_path / "media"
     publish_set(folder, "old")
@@ -321,7 +321,7 @@ def test_leftovers_of_a_dead_process_are_recognised_whatever_its_pid_became(tmp_
 
 def test_a_live_runs_files_are_left_alone(tmp_path):
     """The other side: what a running process is writing now is not swept."""
-    from publish.media import sweep
+    from nn_explainer.publish.media import sweep
 
     folder, media = tmp_path / "set", tmp_path / "media"
     publish_set(folder, "old")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from scene_state import numbers, on_screen, run_scene, written
-from scenes.outline import BEATS, scene_class, scene_info
+from nn_explainer.scenes.outline import BEATS, scene_class, scene_info
 
 PIXELS_PER_UNIT = 480 / 8   # manim's frame is 8 units high
 # What one frame unit becomes in each layout's smallest picture: the 480p clip, the
@@ -133,8 +133,8 @@ def test_every_beat_says_its_script_once_in_order(beat, layout, every_beat):
     next sentence, or the beat's end (a block that plays nothing would leave it bare)."""
     import importlib
 
-    from scenes.settings import Settings
-    from scenes.story import Story
+    from nn_explainer.scenes.settings import Settings
+    from nn_explainer.scenes.story import Story
 
     _, seconds, _, _, spoken = every_beat[beat, layout]
     script = importlib.import_module(scene_info(beat).module).script(Story.read(Settings(layout=layout)))
@@ -227,7 +227,7 @@ def test_something_moves_at_least_every_3_seconds(beat, layout, every_beat):
 def test_a_long_still_is_caught():
     from manim import FadeIn, Text
 
-    from scenes.beat import BeatScene
+    from nn_explainer.scenes.beat import BeatScene
 
     class Still(BeatScene):
         beats = ("ParameterCount",)

@@ -5,8 +5,8 @@ import shutil
 import pytest
 import torch
 
-from model.errors import UserError
-from model.mnist import load_mnist, parse_idx
+from nn_explainer.model.errors import UserError
+from nn_explainer.model.mnist import load_mnist, parse_idx
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -25,7 +25,7 @@ def test_the_sloppy_three_is_training_index_7(mnist):
 
 
 def _copy_data(tmp_path):
-    from model.paths import MNIST_DIR
+    from nn_explainer.model.paths import MNIST_DIR
 
     target = tmp_path / "mnist"
     shutil.copytree(MNIST_DIR, target)

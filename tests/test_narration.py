@@ -47,7 +47,7 @@ def ebur128(path) -> tuple[float, float]:
 
 def streams(path) -> tuple[list, float, list[float]]:
     """(audio codec names, video seconds, each audio stream's seconds as decoded) of a clip."""
-    from publish.audio_track import video_seconds
+    from nn_explainer.publish.audio_track import video_seconds
 
     with av.open(str(path)) as container:
         codecs = [stream.codec_context.name for stream in container.streams.audio]
@@ -117,10 +117,10 @@ def test_loudness_is_what_platforms_expect(narrated):
 
 
 def test_subtitles_are_the_spoken_sentences_at_the_voices_times(narrated):
-    from publish.assemble import parse_srt
-    from publish.audio_track import decode
-    from scenes.beat import beat_module, check_beats
-    from scenes.settings import Settings
+    from nn_explainer.publish.assemble import parse_srt
+    from nn_explainer.publish.audio_track import decode
+    from nn_explainer.scenes.beat import beat_module, check_beats
+    from nn_explainer.scenes.settings import Settings
 
     cues = parse_srt((narrated / f"{BEAT}.srt").read_text())
     story = check_beats([BEAT], Settings())
@@ -131,7 +131,7 @@ def test_subtitles_are_the_spoken_sentences_at_the_voices_times(narrated):
 
 
 def test_sections_keep_the_voice(narrated):
-    from publish.audio_track import decode
+    from nn_explainer.publish.audio_track import decode
 
     whole = decode(narrated / f"{BEAT}.mp4")
     sections = sorted((narrated / f"{BEAT}.sections").glob("*.mp4"))
@@ -148,10 +148,10 @@ def test_sections_keep_the_voice(narrated):
 
 def test_the_words_spoken_are_the_exports_numbers(tmp_path):
     """What the scene handed the voice (not the script function's return value)."""
-    from model import paths
-    from scenes import spoken
-    from scenes.outline import scene_class
-    from scenes.voice import PiperVoice, voice_for
+    from nn_explainer.model import paths
+    from nn_explainer.scenes import spoken
+    from nn_explainer.scenes.outline import scene_class
+    from nn_explainer.scenes.voice import PiperVoice, voice_for
 
     heard = []
     real = PiperVoice.samples
@@ -163,7 +163,7 @@ def test_the_words_spoken_are_the_exports_numbers(tmp_path):
             heard += [spoken_.text for spoken_ in played.narrator.spoken]
     finally:
         del voice.samples
-    from model.schema import read_export
+    from nn_explainer.model.schema import read_export
 
     export = read_export(paths.DEFAULT_EXPORT)
     story = played.story
@@ -175,8 +175,8 @@ def test_the_words_spoken_are_the_exports_numbers(tmp_path):
 
 
 def test_a_rerun_synthesizes_nothing():
-    from scenes.outline import scene_class
-    from scenes.voice import voice_for
+    from nn_explainer.scenes.outline import scene_class
+    from nn_explainer.scenes.voice import voice_for
 
     voice = voice_for("joe")
     run_scene(scene_class(BEAT), voice="joe")
@@ -201,7 +201,7 @@ def test_a_creators_recordings_replace_the_voice(tmp_path):
     assert len(lines) >= 3
     folder = tmp_path / "takes"
     folder.mkdir()
-    from scenes.audio import write_wav
+    from nn_explainer.scenes.audio import write_wav
 
     rate = 44_100
     for number, line in enumerate(lines[:-1]):  # one sentence left unrecorded
@@ -230,7 +230,7 @@ def test_the_stock_manim_cli_narrates_too(tmp_path):
 
 def test_mov_carries_the_voice_too(narrated, tmp_path):
     """mov's AAC, muxed the way every narrated clip is (the mp4's H.264 in a QuickTime box)."""
-    from publish.audio_track import decode, mux
+    from nn_explainer.publish.audio_track import decode, mux
 
     clip = narrated / f"{BEAT}.mp4"
     target = tmp_path / "clip.mov"
@@ -241,7 +241,7 @@ def test_mov_carries_the_voice_too(narrated, tmp_path):
 
 def test_normalising_reaches_the_target_loudness_under_the_ceiling():
     """A loud, peaky sound and a quiet one both come out at -16 LUFS, true peak <= the ceiling (-3 dBTP)."""
-    from scenes import audio
+    from nn_explainer.scenes import audio
 
     rate = audio.RATE
     t = np.arange(2 * rate) / rate
@@ -257,7 +257,7 @@ def test_normalising_reaches_the_target_loudness_under_the_ceiling():
 def test_the_gallery_offers_a_narrated_clips_sound(narrated, tmp_path):
     """Muted autoplay (all a browser allows unasked), with controls to turn the voice on;
     a silent clip's snippet stays without them."""
-    from publish.gallery import figure
+    from nn_explainer.publish.gallery import figure
 
     record = json.loads((narrated / f"{BEAT}.mp4.json").read_text())
     page = figure(record, 1, narrated)
@@ -271,8 +271,8 @@ def test_joined_beats_sound_where_their_pictures_are(tmp_path):
     video starts, and the joined track lasts as long as the joined video. A beat's last
     packet, trimmed by its container but decoded whole, made a 17-beat Chapter's sound
     run 0.13 s past its video."""
-    from publish.audio_track import join, mux, video_seconds
-    from publish.encoding import concatenate
+    from nn_explainer.publish.audio_track import join, mux, video_seconds
+    from nn_explainer.publish.encoding import concatenate
 
     rate, lead, half_packet = 48_000, 0.15, 512 / 48_000
     clips = []

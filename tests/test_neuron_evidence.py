@@ -8,13 +8,13 @@ import json
 import numpy as np
 import pytest
 
-from model import neuron_evidence, paths, schema
-from model.activations import activation
-from model.errors import UserError
-from model.mnist import idx_arrays
+from nn_explainer.model import neuron_evidence, paths, schema
+from nn_explainer.model.activations import activation
+from nn_explainer.model.errors import UserError
+from nn_explainer.model.mnist import idx_arrays
 from scene_state import on_screen, run_scene, written
-from scenes.mobjects.digit_picture import DigitPicture
-from scenes.outline import scene_class
+from nn_explainer.scenes.mobjects.digit_picture import DigitPicture
+from nn_explainer.scenes.outline import scene_class
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_the_maximising_input_beats_every_training_and_test_digit(export, test_s
 
 
 def test_the_verdict_follows_the_measure(export):
-    from scenes.does_layer_two_combine import verdict
+    from nn_explainer.scenes.does_layer_two_combine import verdict
 
     combination = export.neuron_evidence.combination
     played = run_scene(scene_class("DoesLayerTwoCombine"))
@@ -148,9 +148,9 @@ def test_edited_evidence_is_refused(document, edit):
 
 
 def test_an_export_without_evidence_reads_but_its_beats_refuse(document, tmp_path):
-    from scenes.settings import Settings
-    from scenes.story import Story
-    from scenes.what_excites_a_neuron import check
+    from nn_explainer.scenes.settings import Settings
+    from nn_explainer.scenes.story import Story
+    from nn_explainer.scenes.what_excites_a_neuron import check
 
     doc = copy.deepcopy(document)
     del doc[neuron_evidence.KEY]
@@ -170,8 +170,8 @@ def test_an_unchanged_network_keeps_the_keys_and_new_evidence_changes_them(docum
     same seed leave their keys alone; other evidence (here: another regulariser's
     maximising inputs would be; a changed knock-out digit is refused, so the test edits
     what is drawn through the example it is shown on) changes them."""
-    from publish.keys import inputs_key
-    from publish.requests import RenderRequest
+    from nn_explainer.publish.keys import inputs_key
+    from nn_explainer.publish.requests import RenderRequest
 
     same, other = copy.deepcopy(document), copy.deepcopy(document)
     same["training"]["seconds"] += 1.0
@@ -197,7 +197,7 @@ def test_an_unchanged_network_keeps_the_keys_and_new_evidence_changes_them(docum
 def test_every_sentence_is_said_once_in_order():
     """Each beat's script() is spoken whole, each sentence once, in its order: what the
     scene's (silent) narrator heard."""
-    from scenes.beat import beat_module
+    from nn_explainer.scenes.beat import beat_module
 
     for beat in EVIDENCE_BEATS:
         played = run_scene(scene_class(beat))

@@ -5,8 +5,8 @@ import os
 import pytest
 
 from conftest import assert_clean_failure, run_cli
-from model import freshness, generations
-from model.errors import UserError
+from nn_explainer.model import freshness, generations
+from nn_explainer.model.errors import UserError
 
 DEFAULTS = {"seed": 0, "epochs": 50, "hidden": [16, 16], "activation": "sigmoid"}
 
@@ -59,7 +59,7 @@ def own_copy(tmp_path):
     """The committed network's checkpoint and export as plain files of this test's own."""
     import shutil
 
-    from model import paths
+    from nn_explainer.model import paths
 
     mine = tmp_path / "net.safetensors", tmp_path / "net.json"
     shutil.copyfile(paths.DEFAULT_CHECKPOINT, mine[0])
@@ -70,8 +70,8 @@ def own_copy(tmp_path):
 def test_any_mnist_digit_is_added_by_its_index_and_kept(own_copy, mnist):
     """`export --digit test:123` adds MNIST's test digit 123 (no PNG to cut out first);
     a later re-export keeps it, and render can then draw it."""
-    from model.pipeline import run_export
-    from model.schema import read_export
+    from nn_explainer.model.pipeline import run_export
+    from nn_explainer.model.schema import read_export
 
     checkpoint, export = own_copy
     result = run_cli("export", "--checkpoint", checkpoint, "--export", export, "--digit", "test:123")
@@ -100,7 +100,7 @@ def test_an_image_of_the_same_name_replaces_only_when_asked_and_any_added_digit_
     an added digit out."""
     from PIL import Image, ImageDraw
 
-    from model.schema import read_export
+    from nn_explainer.model.schema import read_export
 
     checkpoint, export = own_copy
     for folder, stroke in (("first", [(20, 10), (60, 10), (40, 45), (60, 80), (20, 80)]),
@@ -118,7 +118,7 @@ def test_an_image_of_the_same_name_replaces_only_when_asked_and_any_added_digit_
     line = assert_clean_failure(run_cli(*base, "--digit", tmp_path / "other/my3.png", "--label", "7"))
     assert "already holds image:my3" in line and "--replace" in line
     assert read_export(export).example("image:my3").label == 3   # the first one is still there
-    from model.pipeline import run_export
+    from nn_explainer.model.pipeline import run_export
 
     assert run_export(checkpoint, export, tmp_path / "other/my3.png", 7, replace=True)[2] == "replaced"
     assert read_export(export).example("image:my3").label == 7
@@ -161,7 +161,7 @@ def test_a_python_without_manim_is_told_which_python_to_use(tmp_path):
 def test_the_gallery_follows_the_story_and_tells_every_clip_apart(tmp_path):
     """Clips were sorted alphabetically (Bias and Chapter first), and a --snapshot 1 clip
     had the same caption as the final network's."""
-    from publish.gallery import caption, story_order
+    from nn_explainer.publish.gallery import caption, story_order
 
     def record(scene, **settings):
         return {"scene": scene, "digit": "train:7", "format": "png", "transparent": False, "quality": "low",
@@ -178,8 +178,8 @@ def test_the_gallery_follows_the_story_and_tells_every_clip_apart(tmp_path):
 
 
 def test_an_image_little_like_a_digit_is_warned_about_and_captioned_so(own_copy, tmp_path):
-    from model.schema import read_export
-    from scenes.mobjects.layout import describe
+    from nn_explainer.model.schema import read_export
+    from nn_explainer.scenes.mobjects.layout import describe
 
     from test_digit_image import specks
 

@@ -1,7 +1,7 @@
 """Cells drawn as runs cover exactly the cells asked for, with fewer paths."""
 import numpy as np
 
-from scenes.mobjects.pixel_grid import cell_run_points
+from nn_explainer.scenes.mobjects.pixel_grid import cell_run_points
 
 
 def covered(points, side, size, resolution=4):

@@ -7,10 +7,10 @@ from manim import (LEFT, ORIGIN, RESAMPLING_ALGORITHMS, RIGHT, UP, Circle, Group
                    tempconfig)
 from manim.camera.camera import Camera
 
-from scenes import style
-from scenes.camera import BoxCamera
-from scenes.mobjects.pixel_grid import line_points
-from scenes.mobjects.raster import coverage, cross_fade, rasterise, retint
+from nn_explainer.scenes import style
+from nn_explainer.scenes.camera import BoxCamera
+from nn_explainer.scenes.mobjects.pixel_grid import line_points
+from nn_explainer.scenes.mobjects.raster import coverage, cross_fade, rasterise, retint
 
 LOW = {"quality": "low_quality", "format": "none", "verbosity": "ERROR"}
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, assert_clean_failure, run_cli
-from model import paths
+from nn_explainer.model import paths
 
 needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
                                reason="ray is not installed: pip install -e .[cluster] (CI installs it)")
@@ -123,7 +123,7 @@ def test_a_worker_killed_mid_task_is_retried_and_the_run_succeeds(tmp_path):
     assert "rendered 1, up to date 0, failed 0" in stdout
     assert [line.split() for line in attempts.read_text().splitlines()] == [
         [f"ray:task:{scene}", str(first)], [f"ray:task:{scene}", str(second)]]  # killed once, run twice
-    from publish.manifest import read_manifest
+    from nn_explainer.publish.manifest import read_manifest
 
     assert [clip["scene"] for clip in read_manifest(media)] == [scene]
 
@@ -134,11 +134,11 @@ def test_a_failing_clip_is_reported_once_by_name_and_the_others_are_kept(tmp_pat
     another export reached it) fails its clip alone: not retried, the run goes on."""
     import ray
 
-    from model.errors import UserError
-    from publish import ray_engine
-    from publish.keys import inputs_key
-    from publish.manifest import read_manifest
-    from publish.requests import RenderRequest
+    from nn_explainer.model.errors import UserError
+    from nn_explainer.publish import ray_engine
+    from nn_explainer.publish.keys import inputs_key
+    from nn_explainer.publish.manifest import read_manifest
+    from nn_explainer.publish.requests import RenderRequest
 
     good, bad = (RenderRequest(scene, export=paths.DEFAULT_EXPORT, media_dir=tmp_path) for scene in SCENES)
     attempts = tmp_path / "attempts.log"

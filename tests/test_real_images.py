@@ -7,7 +7,7 @@ import struct
 import numpy as np
 from PIL import Image
 
-from model.digit_image import load_digit
+from nn_explainer.model.digit_image import load_digit
 
 
 def _three_ish(side=60) -> np.ndarray:
@@ -52,7 +52,7 @@ def test_exif_orientation_is_honoured(tmp_path):
 def test_torchvision_path_reads_raw_idx_and_never_unpickles(tmp_path, monkeypatch):
     import torch
 
-    from model import mnist
+    from nn_explainer.model import mnist
 
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)

@@ -12,11 +12,11 @@ import re
 import numpy as np
 import pytest
 
-from model import paths
-from scenes import spoken
-from scenes.outline import BEATS
-from scenes.settings import Settings
-from scenes.story import Story
+from nn_explainer.model import paths
+from nn_explainer.scenes import spoken
+from nn_explainer.scenes.outline import BEATS
+from nn_explainer.scenes.settings import Settings
+from nn_explainer.scenes.story import Story
 
 MIN_WORDS = 800
 # What a speech engine would misread or spell out: symbols, digits, code marks.
@@ -157,7 +157,7 @@ def test_the_misread_digit_is_the_exports_first_miss(story, chapter):
 
 
 def test_pixels_and_snapshots_are_said_as_drawn(story, chapter):
-    from scenes.neuron_holds_a_number import window_indices
+    from nn_explainer.scenes.neuron_holds_a_number import window_indices
 
     _, middle = window_indices(story.example.pixels)
     held = sorted(float(story.example.pixels[i]) for i in middle)

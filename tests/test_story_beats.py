@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from model import formula, paths
-from model.schema import read_export
-from model.shapes import IMAGE_SIDE
+from nn_explainer.model import formula, paths
+from nn_explainer.model.schema import read_export
+from nn_explainer.model.shapes import IMAGE_SIDE
 from scene_state import drawn_pixels, fills, numbers, on_screen, run_scene, written
-from scenes import style
-from scenes.mobjects.equations import fmt
-from scenes.outline import scene_class
+from nn_explainer.scenes import style
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.outline import scene_class
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def wrong():
 
 
 def test_the_wrong_answer_is_a_real_miss_of_the_exported_network(wrong, export):
-    from scenes.mobjects.pixel_grid import PixelGrid
+    from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
 
     (grid,) = on_screen(wrong, PixelGrid)
     pixels = drawn_pixels(grid)
@@ -68,7 +68,7 @@ def test_the_wrong_answer_is_a_real_miss_of_the_exported_network(wrong, export):
 def test_the_wrong_output_and_the_true_label_are_marked(wrong, export):
     from manim import Text
 
-    from scenes.wrong_answer import TRUTH, first_miss
+    from nn_explainer.scenes.wrong_answer import TRUTH, first_miss
 
     digit = first_miss(export)
     colours = {t.original_text: t.get_color().to_hex() for t in on_screen(wrong, Text) if len(t.original_text) == 1}
@@ -81,7 +81,7 @@ def test_an_export_without_a_miss_says_so(export, tmp_path):
     doc["examples"] = [e for e in doc["examples"] if e["label"] is None or e["prediction"] == e["label"]]
     path = tmp_path / "no-miss.json"
     path.write_text(json.dumps(doc))
-    from scenes.mobjects.pixel_grid import PixelGrid
+    from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid
 
     played = run_scene(scene_class("WrongAnswer"), export=path)
     tested = sum(e["source"] == "mnist-test" for e in doc["examples"])
@@ -94,7 +94,7 @@ def test_an_export_without_a_miss_says_so(export, tmp_path):
 def test_write_a_program_writes_the_digits_real_pixel_values(export):
     from manim import Text
 
-    from model.shapes import PIXELS
+    from nn_explainer.model.shapes import PIXELS
 
     played = run_scene(scene_class("WriteAProgram"))
     image = export.example("train:7").pixels.reshape(IMAGE_SIDE, IMAGE_SIDE)
@@ -127,7 +127,7 @@ def test_why_two_layers_answers_from_the_real_network(export):
 
 
 def test_the_question_names_the_real_widths():
-    from scenes.why_two_layers import question
+    from nn_explainer.scenes.why_two_layers import question
 
     assert question([32]) == "why one hidden layer of 32?"
     assert question([16, 32]) == "why two hidden layers of 16 and 32?"
@@ -137,7 +137,7 @@ def test_the_question_names_the_real_widths():
 # --- Learning --------------------------------------------------------------------------
 
 def test_default_training_keeps_the_learning_beats_snapshots():
-    from model.train import TrainConfig
+    from nn_explainer.model.train import TrainConfig
 
     assert TrainConfig().kept_epochs() == (0, 1, 2, 5, 10)
     assert TrainConfig(epochs=3).kept_epochs() == (0, 1, 2)       # the last epoch is the export itself
@@ -166,7 +166,7 @@ def learning_states():
     """{section: what is drawn at its end} for the Learning beat played alone."""
     from manim import Axes, Dot, Text, VMobject
 
-    from scenes.mobjects.heatmap import WeightHeatmap
+    from nn_explainer.scenes.mobjects.heatmap import WeightHeatmap
 
     states, current = {}, [None]
 
@@ -229,8 +229,8 @@ def test_a_changed_snapshot_re_renders_the_learning_beat_only(tmp_path):
     a beat that does not read them keeps its key."""
     import shutil
 
-    from publish.keys import inputs_key
-    from publish.requests import RenderRequest
+    from nn_explainer.publish.keys import inputs_key
+    from nn_explainer.publish.requests import RenderRequest
 
     export = tmp_path / "network.json"
     shutil.copy(paths.DEFAULT_EXPORT, export)

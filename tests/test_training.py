@@ -1,8 +1,8 @@
 """Training: well above chance after a short run, and reproducible from its seed."""
 import torch
 
-from model.network import MLP
-from model.train import TrainConfig, train
+from nn_explainer.model.network import MLP
+from nn_explainer.model.train import TrainConfig, train
 
 
 def test_default_network_has_13002_parameters():
@@ -18,7 +18,7 @@ def test_forward_returns_every_layer():
 
 
 def test_short_training_scores_well_above_chance(tiny_training):
-    from model.schema import read_export
+    from nn_explainer.model.schema import read_export
 
     exported = read_export(tiny_training[1])
     assert exported.training["test_accuracy"] > 0.85  # chance is 0.10
@@ -44,7 +44,7 @@ def test_folding_standardisation_and_batch_norm_changes_nothing():
     model.eval()
     pixels = torch.rand(4, 784, dtype=torch.float64)
     expected = model(pixels)[1][-1].detach().numpy()
-    from model.export import forward
+    from nn_explainer.model.export import forward
 
     weights, biases = zip(*model.pixel_space_parameters())
     network = {"weights": weights, "biases": biases, "hidden_activation": "sigmoid", "output_activation": "sigmoid"}

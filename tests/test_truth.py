@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import REPO, assert_clean_failure, run_cli
-from model import paths
+from nn_explainer.model import paths
 
 
 def _swap_outputs(doc):

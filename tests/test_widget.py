@@ -11,12 +11,12 @@ import pytest
 from PIL import Image
 
 from conftest import assert_clean_failure, run_cli
-from model import formula, paths
-from model.activations import ACTIVATIONS
-from model.digit_image import ink_map, load_digit, mnist_style
-from model.schema import read_export
-from publish.widget import DATA, WIDGET_FILES, write_widget
-from scenes.mobjects.input_blocks import pooled_contributions, pooled_weights
+from nn_explainer.model import formula, paths
+from nn_explainer.model.activations import ACTIVATIONS
+from nn_explainer.model.digit_image import ink_map, load_digit, mnist_style
+from nn_explainer.model.schema import read_export
+from nn_explainer.publish.widget import DATA, WIDGET_FILES, write_widget
+from nn_explainer.scenes.mobjects.input_blocks import pooled_contributions, pooled_weights
 from test_digit_image import draw_three
 
 FORWARD_TOLERANCE = 1e-9

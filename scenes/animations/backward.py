@@ -2,8 +2,8 @@
 and the layer it reaches fills to what the cost wants of it."""
 from __future__ import annotations
 
-from scenes import style
-from scenes.animations.propagation import SignalFlow, delayed
+from nn_explainer.scenes import style
+from nn_explainer.scenes.animations.propagation import SignalFlow, delayed
 
 
 class BackwardFlow(SignalFlow):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from manim import RIGHT, FadeIn, SurroundingRectangle, Text, VGroup
 
-from scenes import style
-from scenes.mobjects.equations import fmt
-from scenes.mobjects.network_diagram import NetworkDiagram
+from nn_explainer.scenes import style
+from nn_explainer.scenes.mobjects.equations import fmt
+from nn_explainer.scenes.mobjects.network_diagram import NetworkDiagram
 
 
 def highlight_answer(scene, diagram: NetworkDiagram) -> VGroup:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from manim import Animation, VGroup, VMobject, smooth
 
-from scenes import style
-from scenes.mobjects.network_diagram import EdgeBundle, NetworkDiagram
-from scenes.mobjects.pixel_grid import line_points
+from nn_explainer.scenes import style
+from nn_explainer.scenes.mobjects.network_diagram import EdgeBundle, NetworkDiagram
+from nn_explainer.scenes.mobjects.pixel_grid import line_points
 
 
 def delayed(start: float):

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, FadeIn, FadeOut, Rectangle, ReplacementTransform, Text, Transform, VGroup, config
 
-from scenes import style
-from scenes.mobjects.network_diagram import NetworkDiagram
-from scenes.mobjects.input_blocks import block_of_pixels
-from scenes.mobjects.pixel_grid import PixelGrid, rectangle_points
+from nn_explainer.scenes import style
+from nn_explainer.scenes.mobjects.network_diagram import NetworkDiagram
+from nn_explainer.scenes.mobjects.input_blocks import block_of_pixels
+from nn_explainer.scenes.mobjects.pixel_grid import PixelGrid, rectangle_points
 
 
 def reveal(scene, diagram: NetworkDiagram) -> None:

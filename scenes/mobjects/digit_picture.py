@@ -11,7 +11,7 @@ import numpy as np
 from manim import RESAMPLING_ALGORITHMS, Group, ImageMobject
 from manim.utils.color import ManimColor
 
-from scenes import style
+from nn_explainer.scenes import style
 from .input_blocks import SIDE
 from .pixel_grid import grid_lines
 

@@ -14,7 +14,7 @@ import numpy as np
 from manim import DOWN, RESAMPLING_ALGORITHMS, RIGHT, UP, Group, ImageMobject, Square, Text, VGroup
 from manim.utils.color import ManimColor
 
-from scenes import style
+from nn_explainer.scenes import style
 from .input_blocks import SIDE
 from .pixel_grid import grid_lines
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.shapes import IMAGE_SIDE
+from nn_explainer.model.shapes import IMAGE_SIDE
 
 SIDE = IMAGE_SIDE
 BLOCKS_PER_SIDE = 4

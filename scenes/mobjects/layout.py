@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from manim import LEFT, RIGHT, UP, Text, config
 
-from scenes import style
+from nn_explainer.scenes import style
 
 from .network_diagram import NetworkDiagram
 from .pixel_grid import PixelGrid

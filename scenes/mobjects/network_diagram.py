@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Animation, Brace, Circle, Dot, Text, VGroup, VMobject
 
-from model.activations import activation
-from scenes import style
-from scenes.settings import EDGE_MODES
+from nn_explainer.model.activations import activation
+from nn_explainer.scenes import style
+from nn_explainer.scenes.settings import EDGE_MODES
 from .input_blocks import BLOCKS, pooled_contributions, pooled_pixels, pooled_weights
 from .pixel_grid import line_points
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Square, VGroup, VMobject
 
-from scenes import style
+from nn_explainer.scenes import style
 from .input_blocks import BLOCK_SIDE, BLOCKS_PER_SIDE, SIDE
 
 

@@ -27,7 +27,7 @@ from manim import RESAMPLING_ALGORITHMS, ImageMobject, UpdateFromAlphaFunc, VMob
 from manim.utils.color import ManimColor
 from PIL import Image
 
-from scenes.camera import BoxCamera
+from nn_explainer.scenes.camera import BoxCamera
 
 PAD = 3  # pixels around the bounding box: antialiasing and stroke caps reach beyond it
 
