@@ -3,9 +3,10 @@
 One entry per name that may appear in an export: how numpy computes it (the export's
 forward pass and its check on every read), how PyTorch computes it (training, looked
 up lazily so that drawing never imports torch), and how a formula writes it (the
-beats that write a' = f(W a + b) or plot f). Softmax is not here on purpose: an output
-layer is one activation per neuron, so "the brightest output is the answer" holds
-with the activations drawn.
+beats that write a' = f(W a + b) or plot f). Softmax is an output activation only (a
+network trained elsewhere with CrossEntropyLoss: its logits are the output layer's z,
+drawn as the probabilities softmax makes of them); it is not one value per neuron, so
+it has no slope of its own here, and a hidden layer never uses it.
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ class Activation:
     def torch_function(self):
         import torch
 
+        if self.name == "softmax":
+            return lambda z: torch.softmax(z, dim=-1)
         return getattr(torch, self.torch_name)
 
 
@@ -56,7 +59,13 @@ ACTIVATIONS = {
     "tanh": Activation("tanh", np.tanh, "tanh",
                        r"\tanh", r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", low=-1.0, high=1.0,
                        slope=lambda z: 1.0 - np.tanh(z) ** 2),
+    # over the layer's last axis; shifted by the largest z, which changes nothing but overflow
+    "softmax": Activation("softmax", lambda z: (e := np.exp(z - z.max(axis=-1, keepdims=True))) / e.sum(axis=-1, keepdims=True),
+                          "softmax", r"\mathrm{softmax}", r"\mathrm{softmax}(\vec z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",
+                          low=0.0, high=1.0),
 }
+HIDDEN_ACTIVATIONS = ("sigmoid", "relu", "tanh")      # what `train --activation` and a hidden layer may use
+OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
 
 
 def activation(name: str) -> Activation:

@@ -118,7 +118,20 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
     (id, path, label, pixels); their activations are recomputed for this network.
     `added`: MNIST digits the user added (`test:123`). `only`: keep just these MNIST
     examples (a training snapshot's), images and added digits always."""
-    network = network_section(model)
+    return document(network_section(model), training, data, images, only, added)
+
+
+def rounded_network(network: dict) -> dict:
+    """A network section (sizes, activations, W, b) with W and b rounded as exported."""
+    return {**network, "weights": [_rounded(w) for w in network["weights"]],
+            "biases": [_rounded(b) for b in network["biases"]]}
+
+
+def document(network: dict, training: dict, data: Mnist, images: list[dict] = (), only=None, added=(),
+             source: dict | None = None) -> dict:
+    """The export document of a network section whose W and b are already rounded
+    (`network_section`, `rounded_network`): ours, or one imported (`source` says from where)."""
+    network = dict(network)  # its arrays become lists below; the caller's stay arrays
     train_index = held_out_split(len(data.train_images))[0].numpy()
     train_predictions = predictions(network, data.train_images.numpy()[train_index])
     test_predictions = predictions(network, data.test_images.numpy())
@@ -147,6 +160,8 @@ def build_export(model: MLP, training: dict, data: Mnist, images: list[dict] = (
         "training": {**training, **measured},
         "examples": examples,
     }
+    if source is not None:
+        doc[schema.SOURCE_KEY] = source
     if evidence is not None:
         doc[neuron_evidence.KEY] = evidence
     return doc

@@ -141,7 +141,8 @@ def section(doc: dict, data: Mnist, digit_id: str, past: list, history: list) ->
     example = next(e for e in doc["examples"] if e["id"] == digit_id)
     digit = autograd_backward(network, np.asarray(example["pixels"]), [example["label"]])
 
-    indices = first_batch(data, doc["training"]["seed"])
+    # An imported network's own batches are unknown: a shuffle with seed 0 draws this one.
+    indices = first_batch(data, doc["training"].get("seed", 0))
     pixels = _rounded(data.train_images.numpy()[indices].reshape(len(indices), -1) / 255.0)
     labels = data.train_labels.numpy()[indices].astype(np.int64)
     batch = autograd_backward(network, pixels, labels)
@@ -177,7 +178,8 @@ def section(doc: dict, data: Mnist, digit_id: str, past: list, history: list) ->
     largest = lambda flat: [{**entry, "value": schema.round_float(entry["value"])}
                             for entry in largest_components(_Flat(flat), sizes, LARGEST)]
     test_costs = []
-    for epoch, past_network in [*past, (doc["training"]["epochs"], doc["network"])]:
+    trained = [(doc["training"]["epochs"], doc["network"])] if "epochs" in doc["training"] else []  # imported: no run
+    for epoch, past_network in [*past, *trained]:
         cost, accuracy = test_cost(past_network, data)
         test_costs.append({"epoch": int(epoch), "cost": schema.round_float(cost), "accuracy": accuracy})
     return {

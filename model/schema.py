@@ -18,7 +18,7 @@ import numpy as np
 
 from . import backprop, formula, limits, neuron_evidence, strict_json
 from .checked import array as _array, expect as _expect, field as _field, shape_text as _shape
-from .activations import ACTIVATIONS
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .errors import UserError
 from .example_ids import is_example_id
 from .strict_json import exact_int
@@ -31,6 +31,14 @@ RECOMPUTE_TOLERANCE = 1e-5  # exported numbers are rounded to 8 significant digi
 TRAINING_KEYS = {"seed": int, "epochs": int, "device": str, "seconds": (int, float),
                  "train_accuracy": (int, float), "test_accuracy": (int, float),
                  "dataset_sha256": str, "torch_version": str}
+# A network trained elsewhere (`render.py import`): its training run is not ours to know;
+# what we measured of it on MNIST is.
+MEASURED_KEYS = ("train_accuracy", "test_accuracy", "dataset_sha256")
+SOURCE_KEY = "source"       # where an imported network came from, and what was folded into it
+SOURCE_KINDS = ("state_dict", "onnx", "module")
+SOURCE_OUTPUTS = ("logits", "softmax", "log_softmax", "sigmoid")
+MAX_SOURCE_TEXT = 300       # characters: a file name or a note, drawn in a caption
+MAX_SOURCE_NOTES = 16
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,12 @@ class Export:
     sha256: str  # of the file's bytes: what a rendered clip was made from
     neuron_evidence: "neuron_evidence.NeuronEvidence | None" = None  # what the hidden neurons do (re-proved)
     gradients: backprop.Gradients | None = None  # chapter two's section, recomputed (model/backprop.py)
+    source: dict | None = None   # an imported network's origin (`render.py import`); None: trained here
+
+    @property
+    def trained_here(self) -> bool:
+        """Whether `render.py train` made this network, so that its training run is known."""
+        return self.source is None
 
     def example(self, example_id: str) -> Example:
         for example in self.examples:
@@ -104,7 +118,10 @@ def parse(doc, sha256: str = "") -> Export:
             f"unknown version {doc.get('version')!r} (this nn-explainer reads version {VERSION})")
     network = _parse_network(_field(doc, "network", dict))
     training = _field(doc, "training", dict)
+    source = _parse_source(doc.get(SOURCE_KEY), network) if SOURCE_KEY in doc else None
     for key, kind in TRAINING_KEYS.items():
+        if source is not None and key not in MEASURED_KEYS:
+            continue
         _expect(isinstance(training.get(key), kind) and not isinstance(training.get(key), bool)
                 and (kind is not int or exact_int(training.get(key))),
                 f"training.{key} is missing or not a {getattr(kind, '__name__', 'number')}")
@@ -116,7 +133,32 @@ def parse(doc, sha256: str = "") -> Export:
     _check_recomputed(network, examples)
     evidence = neuron_evidence.check(doc.get(neuron_evidence.KEY), network, examples)
     gradients = backprop.check_section(doc.get(backprop.KEY), network, examples)  # recomputed too, or refused
-    return Export(network, training, examples, sha256, evidence, gradients)
+    return Export(network, training, examples, sha256, evidence, gradients, source)
+
+
+def _parse_source(source, network: Network) -> dict:
+    _expect(isinstance(source, dict), f"{SOURCE_KEY} is not an object")
+    kind, name, outputs = source.get("kind"), source.get("name"), source.get("outputs")
+    _expect(kind in SOURCE_KINDS, f"{SOURCE_KEY}.kind {kind!r} is not one of {SOURCE_KINDS}")
+    _expect(isinstance(name, str) and 0 < len(name) <= MAX_SOURCE_TEXT, f"{SOURCE_KEY}.name must be a short text")
+    _expect(outputs in SOURCE_OUTPUTS, f"{SOURCE_KEY}.outputs {outputs!r} is not one of {SOURCE_OUTPUTS}")
+    drawn = "sigmoid" if outputs == "sigmoid" else "softmax"
+    _expect(network.output_activation == drawn, f"{SOURCE_KEY}.outputs is {outputs}, so the outputs are drawn as "
+                                                f"{drawn}, but network.output_activation is {network.output_activation}")
+    normalize = source.get("normalize")
+    _expect(normalize is None or (isinstance(normalize, list) and len(normalize) == 2
+                                  and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                                          for x in normalize) and normalize[1] > 0),
+            f"{SOURCE_KEY}.normalize must be null or [mean, std] with std > 0")
+    notes = source.get("notes")
+    _expect(isinstance(notes, list) and len(notes) <= MAX_SOURCE_NOTES
+            and all(isinstance(n, str) and 0 < len(n) <= MAX_SOURCE_TEXT for n in notes),
+            f"{SOURCE_KEY}.notes must be a list of at most {MAX_SOURCE_NOTES} short texts")
+    sha = source.get("sha256")
+    _expect(sha is None or (isinstance(sha, str) and len(sha) == 64), f"{SOURCE_KEY}.sha256 must be null or a sha256")
+    _expect(set(source) <= {"kind", "name", "outputs", "normalize", "notes", "sha256"},
+            f"{SOURCE_KEY} has unknown keys {sorted(set(source) - {'kind', 'name', 'outputs', 'normalize', 'notes', 'sha256'})}")
+    return {"kind": kind, "name": name, "outputs": outputs, "normalize": normalize, "notes": list(notes), "sha256": sha}
 
 
 def _check_recomputed(network: Network, examples: list[Example]) -> None:
@@ -149,8 +191,9 @@ def _parse_network(net: dict) -> Network:
     _expect(sizes[0] == PIXELS and sizes[-1] == CLASSES,
             f"network.sizes {sizes!r} must start at {PIXELS} ({IMAGE_SIDE}x{IMAGE_SIDE} pixels) and end at {CLASSES} (digits)")
     hidden, output = net.get("hidden_activation"), net.get("output_activation")
-    for name, value in (("hidden_activation", hidden), ("output_activation", output)):
-        _expect(value in ACTIVATIONS, f"network.{name} {value!r} is not one of {tuple(ACTIVATIONS)}")
+    for name, value, known in (("hidden_activation", hidden, HIDDEN_ACTIVATIONS),
+                               ("output_activation", output, OUTPUT_ACTIVATIONS)):
+        _expect(value in known, f"network.{name} {value!r} is not one of {known}")
     layers = len(sizes) - 1
     weights = _field(net, "weights", list, "network.")
     biases = _field(net, "biases", list, "network.")

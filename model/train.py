@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 from .errors import UserError
 from .mnist import HELD_OUT, Mnist, held_out_split
-from .activations import ACTIVATIONS
+from .activations import HIDDEN_ACTIVATIONS
 from . import limits
 from .shapes import CLASSES, IMAGE_SIDE, PIXELS
 from .network import DEFAULT_HIDDEN, MLP
@@ -62,8 +62,8 @@ class TrainConfig:
     def validate(self) -> None:
         if not self.hidden or any(size < 1 for size in self.hidden):
             raise UserError(f"--hidden needs positive layer sizes, got {','.join(map(str, self.hidden)) or 'nothing'}")
-        if self.activation not in ACTIVATIONS:
-            raise UserError(f"--activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
+        if self.activation not in HIDDEN_ACTIVATIONS:
+            raise UserError(f"--activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}, got {self.activation!r}")
         if not 1 <= self.epochs <= limits.MAX_EPOCHS:
             raise UserError(f"--epochs must be 1..{limits.MAX_EPOCHS}, got {self.epochs}")
         if not 0 <= self.seed <= limits.MAX_SEED:

@@ -101,7 +101,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nn_explainer.model.activations import ACTIVATIONS
+    from nn_explainer.model.activations import HIDDEN_ACTIVATIONS
     from nn_explainer.model.limits import MAX_EPOCHS, MAX_SEED
 
     epochs = bounded_int(1, MAX_EPOCHS, "epochs")
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train the network on MNIST, then write checkpoint and export")
     train.add_argument("--epochs", type=epochs, default=DEFAULT_EPOCHS)
     train.add_argument("--seed", type=seed, default=0)
-    train.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
+    train.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS), default="sigmoid",
                        help="hidden-layer activation (the output layer is always sigmoid)")
     train.add_argument("--hidden", type=hidden_sizes, default=(16, 16), help="hidden layer sizes, e.g. 16,16")
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")

@@ -150,7 +150,7 @@ CHAPTER_TWO = (
 
 
 def _chapter(name: str, beats: tuple, shows: str) -> BeatInfo:
-    return BeatInfo(name, "scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)))
+    return BeatInfo(name, "nn_explainer.scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)))
 
 
 CHAPTER = _chapter("Chapter", BEATS, "all of the above in order as one video, with subtitles")
