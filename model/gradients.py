@@ -201,7 +201,7 @@ def section(doc: dict, data: Mnist, digit_id: str, past: list, history: list) ->
     }
 
 
-@np.errstate(over="ignore")  # the output's σ overflows on a far trial step; the cost reads z
+@np.errstate(over="ignore", invalid="ignore")  # a far trial step overflows (to inf, then NaN): its cost is no lower, so it is passed over
 def step_size(network: dict, theta, batch: dict, pixels, labels) -> float:
     """η of the one plain step: the largest of RATES whose step lowers the batch's cost."""
     from .backprop import costs
@@ -216,7 +216,7 @@ def step_size(network: dict, theta, batch: dict, pixels, labels) -> float:
     return RATES[-1]
 
 
-@np.errstate(over="ignore")
+@np.errstate(over="ignore", invalid="ignore")
 def slice_extent(network: dict, directions, pixels, labels) -> tuple[float, float]:
     """(R, the ball's rate): the largest of RADII whose slice rises at most RISE above its
     centre, and the largest of RATES whose path from (0.8 R, 0.8 R) only goes downhill."""

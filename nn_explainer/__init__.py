@@ -6,8 +6,11 @@ The repository keeps its data flow in its top-level folders, `model/` -> `scenes
 them. From Python (see the README's "Bring your own model"):
 
     import nn_explainer
-    export = nn_explainer.export_module(net, "my_net.json", normalize=(0.1307, 0.3081))
-    clip = nn_explainer.render("ForwardPass", export=export)   # a Clip; shows inline in Jupyter
+    export = nn_explainer.export_module(net, "my_net.json")   # a live nn.Module, traced with torch.fx
+    clip = nn_explainer.render("ForwardPass", export=export)  # a Clip; shows inline in Jupyter
+
+The API is nn_explainer/api.py (docs/python-api.md); importing the package imports
+neither torch nor manim.
 """
 from pathlib import Path as _Path
 
@@ -16,3 +19,8 @@ _HERE = _Path(__file__).resolve().parent
 # install of it) keeps them one level up, beside this one: look there too.
 if not (_HERE / "model").is_dir() and (_HERE.parent / "model" / "__init__.py").is_file():
     __path__.append(str(_HERE.parent))
+
+# The API's names; its scene list is `nn_explainer.api.scenes()` (`nn_explainer.scenes` is the package).
+from .api import Clip, export_module, import_file, render  # noqa: E402  (stdlib only at import time)
+
+__all__ = ["Clip", "export_module", "import_file", "render"]

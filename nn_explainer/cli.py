@@ -8,7 +8,10 @@
     python render.py all     --engine ray [--address HOST:PORT]           (one Ray task per clip)
     python render.py train   [--epochs N] [--seed S] [--activation sigmoid|relu|tanh] [--hidden 16,16] ...
     python render.py export  [--digit PATH [--label N]]
+    python render.py import  MODEL [--activation relu] [--outputs logits] [--normalize 0.1307,0.3081]
+                             (a network trained elsewhere: a state_dict or an ONNX graph)
     python render.py widget  [--export PATH] [--out DIR]   (a live embed: draw a digit)
+    python render.py slides  [CHAPTER] [--quality ...] [--out DIR]   (a reveal.js deck of the beats' clips)
     python render.py --help
 
 Bad input ends in one line on stderr and exit 2 (Ctrl-C: 130); no traceback, and no
@@ -115,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=epochs, default=DEFAULT_EPOCHS)
     train.add_argument("--seed", type=seed, default=0)
     train.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS), default="sigmoid",
-                       help="hidden-layer activation (the output layer is always sigmoid)")
+                       help="hidden-layer activation (the outputs are sigmoid)")
     train.add_argument("--hidden", type=hidden_sizes, default=(16, 16), help="hidden layer sizes, e.g. 16,16")
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
     train.add_argument("--snapshots", type=snapshot_epochs, default=None,
@@ -136,6 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="let --digit replace a different image already added under the same name")
     export.add_argument("--remove", metavar="ID", help="remove a digit you added (image:NAME, train:N, test:N)")
     export.add_argument("--data", default=None, help=data_help)
+    imported = commands.add_parser("import", help="write an export from a model trained elsewhere: a state_dict "
+                                                  "(.safetensors, .pt, .pth) or an ONNX graph (.onnx)")
+    imported.add_argument("model", type=Path, metavar="MODEL")
+    imported.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS),
+                          help="a state_dict's hidden activation (an ONNX graph says it by itself)")
+    imported.add_argument("--outputs", choices=["logits", "softmax", "sigmoid"],
+                          help="what the last layer gives: logits (trained with CrossEntropyLoss; drawn as their "
+                               "softmax), softmax or sigmoid")
+    imported.add_argument("--normalize", metavar="MEAN,STD",
+                          help="how its inputs were normalised, as in transforms.Normalize((0.1307,), (0.3081,)): "
+                               "0.1307,0.3081 (default: pixels in 0..1)")
+    imported.add_argument("--export", type=Path, help="default: assets/imported/<MODEL's name>.json")
+    imported.add_argument("--data", default=None, help=data_help)
     render = commands.add_parser("render", help="render scenes to video (default: ForwardPass)")
     render.add_argument("scenes", nargs="*", default=["ForwardPass"], metavar="SCENE", help="see `render.py list`")
     render.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low",
@@ -186,6 +202,18 @@ def build_parser() -> argparse.ArgumentParser:
     widget.add_argument("--export", type=Path, help="default: assets/export/network.json")
     widget.add_argument("--out", type=Path, help="the folder to write (default: media/widget/)")
 
+    slides = commands.add_parser("slides", help="write media/slides/CHAPTER/: a RevealJS deck for a class, one "
+                                               "slide per beat with its clip (rendering only the stale ones)")
+    slides.add_argument("chapter", nargs="?", default="Chapter", metavar="CHAPTER",
+                        help="Chapter (default), WhatHiddenNeuronsDo or Chapter2")
+    slides.add_argument("--quality", choices=["low", "medium", "high"], default="medium",
+                        help="of the clips: low 480p15, medium 720p30 (default), high 1080p60")
+    slides.add_argument("--out", type=Path, help="the folder to write (default: media/slides/CHAPTER/)")
+    for flag in ("--export", "--digit", "--media-dir", "--voice"):
+        slides._add_action(next(a for a in render._actions if flag in a.option_strings))
+    slides.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core)")
+    slides.set_defaults(format="mp4")  # the clips a deck holds (what --voice auto is decided for)
+
     script = commands.add_parser("script", help="print the words the narration speaks, beat by beat "
                                                 "(for the given export and digit), to read or to record")
     script.add_argument("scenes", nargs="*", default=["Chapter"], metavar="SCENE", help="default: the Chapter")
@@ -229,6 +257,22 @@ def command_export(args) -> None:
             print(f"render.py: warning: {example_id} looks little like a digit ({doubt}); it is added all the "
                   "same, and its caption will say so", file=sys.stderr)
     _summarise(path)
+
+
+def command_import(args) -> None:
+    from nn_explainer.model import importing
+
+    imported, source = importing.read_model_file(args.model, args.activation, args.outputs,
+                                                 importing.parse_normalize(args.normalize))
+    path = args.export or importing.default_export(args.model)
+    importing.write_import(imported, source, path, args.data)
+    for note in imported.notes:
+        print(f"folded: {note}")
+    if imported.outputs != imported.output_activation:
+        print(f"its outputs are {imported.outputs.replace('_', '-')}: drawn as the probabilities {imported.output_activation} "
+              "makes of them")
+    _summarise(path)
+    print(f"next: python render.py render --export {path}")
 
 
 def _what_the_network_read(path: Path, example_id: str) -> str:
@@ -440,11 +484,13 @@ def command_script(args) -> None:
     from nn_explainer.scenes.beat import beat_module, check_beats
     from nn_explainer.scenes.outline import beats_of
     from nn_explainer.scenes.settings import DEFAULT_DIGIT, Settings
+    from nn_explainer.scenes.story import load_export
     from nn_explainer.scenes.voice import sentence_key
 
-    names = [beat for scene in args.scenes for beat in beats_of(scene)]
     settings = Settings(**({"export": args.export} if args.export else {}), digit=args.digit or DEFAULT_DIGIT,
                         edges=args.edges)
+    trained_here = load_export(settings.export).trained_here
+    names = [beat for scene in args.scenes for beat in beats_of(scene, trained_here)]
     story = check_beats(names, settings)
     for name in names:
         print(f"## {name}")
@@ -490,9 +536,20 @@ def command_widget(args) -> None:
     print(f"  {iframe_snippet(folder)}")
 
 
-COMMANDS = {"gallery": command_gallery, "widget": command_widget, "train": command_train, "export": command_export, "render": command_render,
+def command_slides(args) -> None:
+    from nn_explainer.model import paths
+    from nn_explainer.publish.slides import check_chapter, write_slides
+
+    check_chapter(args.chapter)  # before --voice auto's note, or any work
+    deck = write_slides(args.chapter, args.quality, args.out, export=args.export, digit=args.digit,
+                        voice=_voice(args), media_dir=args.media_dir or paths.MEDIA_DIR, jobs=args.jobs)
+    print(deck)
+    print(f"open {deck / 'index.html'} in a browser (no network needed): → or space moves to the next slide")
+
+
+COMMANDS = {"gallery": command_gallery, "widget": command_widget, "slides": command_slides, "train": command_train, "export": command_export, "render": command_render,
             "list": command_list, "video": command_video, "all": command_all, "script": command_script,
-            "restore": command_restore}
+            "restore": command_restore, "import": command_import}
 
 
 def main(argv=None) -> int:
@@ -567,10 +624,12 @@ def _missing_dependency(err: ModuleNotFoundError) -> int:
 GIVEN_PATHS = {
     "train": {"checkpoint": "WRITE_FILE", "export": "WRITE_FILE", "data": "FOLDER"},
     "export": {"checkpoint": "READ_FILE", "export": "WRITE_FILE", "digit": "READ_FILE", "data": "FOLDER"},
+    "import": {"model": "READ_FILE", "export": "WRITE_FILE", "data": "FOLDER"},
     "render": {"export": "READ_FILE", "media_dir": "FOLDER"},
     "all": {"export": "READ_FILE", "media_dir": "FOLDER"},
     "gallery": {"media_dir": "FOLDER"},
     "widget": {"export": "READ_FILE", "out": "FOLDER"},
+    "slides": {"export": "READ_FILE", "out": "FOLDER", "media_dir": "FOLDER"},
 }
 
 

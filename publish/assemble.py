@@ -21,7 +21,7 @@ import numpy as np
 from nn_explainer.model import paths
 from nn_explainer.model.errors import UserError
 
-from nn_explainer.scenes.outline import beats_of, scene_info
+from nn_explainer.scenes.outline import scene_info
 
 from .audio_track import AUDIO_FORMATS, has_audio, join, video_seconds
 from .clips import Produced, publish, sidecar_path, work_folder
@@ -32,7 +32,7 @@ from .requests import RenderRequest
 
 def beat_requests(request: RenderRequest) -> list[RenderRequest]:
     """The Chapter's beats, as clips of the same quality, format, digit and export."""
-    return [replace(request, scene=name, sections=False) for name in beats_of(request.scene)]
+    return [replace(request, scene=name, sections=False) for name in request.beats()]
 
 
 def join_chapter(request: RenderRequest, key: str | None = None):

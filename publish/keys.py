@@ -26,7 +26,7 @@ import numpy as np
 from nn_explainer.model import paths
 from nn_explainer.model.errors import UserError
 
-from nn_explainer.scenes.outline import GRADIENT_PARTS, beats_of, is_chapter, scene_info
+from nn_explainer.scenes.outline import GRADIENT_PARTS, is_chapter, scene_info
 from nn_explainer.scenes.story import load_export, resolve_digit, snapshots_of
 from nn_explainer.scenes.voice import identity as voice_identity
 
@@ -197,7 +197,7 @@ def inputs_key(request) -> str:
                # how the frames become the file we ship: encoder settings, faststart, GIF
                "encoding": _publish_file_hash("encoding.py")}
     if is_chapter(request.scene):
-        options["beats"] = [inputs_key(replace(request, scene=beat, sections=False)) for beat in beats_of(request.scene)]
+        options["beats"] = [inputs_key(replace(request, scene=beat, sections=False)) for beat in request.beats()]
         options["source"] = _publish_file_hash("assemble.py")
         return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
     reads = scene_info(request.scene).reads

@@ -13,7 +13,7 @@ from nn_explainer.model.example_ids import wanted_id
 
 from nn_explainer.scenes.outline import beats_of
 from nn_explainer.scenes.settings import DEFAULT_DIGIT, Settings
-from nn_explainer.scenes.story import Story
+from nn_explainer.scenes.story import Story, load_export
 
 from .audio_track import AUDIO_FORMATS
 from .media import check_media_dir, inside
@@ -74,7 +74,12 @@ class RenderRequest:
         if drawable:
             from nn_explainer.scenes.beat import check_beats
 
-            check_beats(beats_of(self.scene), self.settings())
+            check_beats(self.beats(), self.settings())
+
+    def beats(self) -> tuple[str, ...]:
+        """The beats this clip plays (a chapter of an imported network goes without those
+        that draw our training run: outline.RUN_BEATS)."""
+        return beats_of(self.scene, load_export(self.export_path()).trained_here)
 
     def settings(self) -> Settings:
         """What the scene draws with: this request's export, digit and edge mode, and the

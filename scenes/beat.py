@@ -19,9 +19,9 @@ from nn_explainer.model.errors import UserError
 from . import style
 from .camera import BoxCamera
 from .narration import Narrator, check_said
-from .outline import scene_info
+from .outline import RUN_BEATS, scene_info
 from .settings import Settings
-from .story import Story
+from .story import Story, load_export
 
 
 def beat_module(name: str):
@@ -33,6 +33,9 @@ def check_beats(names, settings: Settings) -> Story:
     any frame or file: the CLI calls this up front, and so does every scene."""
     story = Story.read(settings)
     for name in names:
+        if name in RUN_BEATS and not story.export.trained_here:
+            raise UserError(f"{name} draws this network's training run, but {story.export.source['name']} was "
+                            "trained elsewhere (render.py import): there is no run of ours to draw")
         check = getattr(beat_module(name), "check", None)
         if check is not None:
             check(story)
@@ -50,6 +53,9 @@ class BeatScene(Scene):
     beats: tuple[str, ...] = ()   # beat names from the outline, played in this order
 
     def __init__(self, settings: Settings | None = None, **kwargs):
+        if len(self.beats) > 1:  # a chapter: of a network trained elsewhere, the beats it can draw
+            self.beats = tuple(beat for beat in self.beats if beat not in RUN_BEATS
+                               or load_export((settings or Settings.from_environment()).export).trained_here)
         if settings is not None:
             self.settings, self.story = settings, check_beats(self.beats, settings)
         else:  # the stock manim CLI: settings from the environment, its errors as ours

@@ -47,12 +47,20 @@ def script(story) -> dict[str, str]:
         "honest": "The original video uses the squared error of the outputs instead. "
                   "This network was never trained on that; we write it in grey for comparison.",
     }
+    if not story.export.trained_here:  # trained elsewhere: which cost it minimised is not ours to say
+        lines["cost"] = ("One number says how wrong they are, the cost. We measure cross-entropy, minus the log of "
+                         f"the softmax of the outputs' z, read at the {label}: what PyTorch's CrossEntropyLoss computes.")
+        lines["honest"] = ("The original video uses the squared error of the outputs instead; "
+                           "we write it in grey for comparison.")
     if before is not None:
         lines["untrained"] = (f"Before training, at epoch {spoken.integer(before[0])}, this digit cost "
                               f"{spoken.decimal(before[1], digits_for(before[1]))}.")
+    elif not story.export.trained_here:
+        lines["untrained"] = "This network was trained elsewhere, so there is no untrained snapshot: we show it trained."
     else:
         lines["untrained"] = "No snapshot from before training was kept, so we show the trained network only."
-    lines["trained"] = (f"Trained, after {spoken.count(final, 'epoch')}, it costs "
+    after = f", after {spoken.count(final, 'epoch')}" if final is not None else ""
+    lines["trained"] = (f"Trained{after}, it costs "
                         f"{spoken.decimal(cost, digits_for(cost))}: the right output is high, the others low.")
     return lines
 
@@ -91,7 +99,9 @@ def play(scene, story) -> None:
         scene.wait(style.READ_SECONDS)
 
     right = grid.get_right()[0] + fonts.pick(0.7, 0.4)
-    heading = Text("what training minimised:\ncross-entropy", font_size=fonts.caption, line_spacing=0.8)
+    ours = story.export.trained_here  # an imported network: we measure the cost; its training is not ours to know
+    heading = Text("what training minimised:\ncross-entropy" if ours else "the cost we measure:\ncross-entropy",
+                   font_size=fonts.caption, line_spacing=0.8)
     formula = MathTex(rf"C = -\log \frac{{e^{{z_{{{label}}}}}}}{{\sum_j e^{{z_j}}}}", font_size=fonts.formula)
     right_column = VGroup(heading, formula).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
     right_column.next_to(title, DOWN, 0.45).set_x(right + right_column.width / 2)
@@ -103,8 +113,9 @@ def play(scene, story) -> None:
     errors = ([fmt(squared_error(before[2], label))] if before is not None else []) + [fmt(squared_error(outputs_after, label))]
     grey = Text(fonts.pick("3Blue1Brown's video: squared error\nΣ (a − y)² = "
                            + (f"{errors[0]} untrained, " if before is not None else "") + f"{errors[-1]} trained\n"
-                           "(not what this network was trained on)",
-                           "the video's squared error\nΣ (a − y)²: " + " → ".join(errors) + "\n(not trained on it)"),
+                           + ("(not what this network was trained on)" if ours else "(for comparison)"),
+                           "the video's squared error\nΣ (a − y)²: " + " → ".join(errors)
+                           + ("\n(not trained on it)" if ours else "")),
                 font_size=fonts.small, color=style.HOPE_COLOUR, line_spacing=0.8)
     grey.next_to(right_column, DOWN, 0.35).align_to(right_column, LEFT)
     with say(scene, lines["honest"]):
@@ -117,7 +128,7 @@ def play(scene, story) -> None:
         if before is not None:
             readouts[0].next_to(grey, DOWN, 0.4).align_to(right_column, LEFT)
             scene.play(FadeIn(readouts[0]), run_time=style.APPEAR_SECONDS)
-    trained = Text(fonts.pick(f"trained (epoch {after[0]}): ", "trained: ") + f"C = {fmt(after[1], digits_for(after[1]))}",
+    trained = Text(fonts.pick(f"trained (epoch {after[0]}): " if after[0] is not None else "trained: ", "trained: ") + f"C = {fmt(after[1], digits_for(after[1]))}",
                    font_size=fonts.caption, color=style.HIGHLIGHT)
     trained.next_to(readouts if before is not None else grey, DOWN, 0.3).align_to(right_column, LEFT)
     with say(scene, lines["trained"]):

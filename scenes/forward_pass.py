@@ -39,11 +39,13 @@ def transition_line(sizes, index: int) -> str:
     return f"That pattern, in turn, decides the {spoken.ordinal(index)} hidden layer."
 
 
-def answer_line(example) -> str:
-    """The answer as the box around the brightest output writes it."""
+def answer_line(example, network) -> str:
+    """The answer as the box around the brightest output writes it (softmax outputs are
+    probabilities: the ten add up to one)."""
     answer = int(example.prediction)
+    value = "a softmax probability" if network.output_activation == "softmax" else "an activation"
     return (f"The brightest output is the answer: {spoken.integer(answer)}, "
-            f"with an activation of {spoken.decimal(float(example.a[-1][answer]))}.")
+            f"with {value} of {spoken.decimal(float(example.a[-1][answer]))}.")
 
 
 def script(story) -> dict[str, str]:
@@ -54,7 +56,7 @@ def script(story) -> dict[str, str]:
     }
     for index in range(1, len(sizes)):
         lines[f"layer_{index}"] = transition_line(sizes, index)
-    lines["answer"] = answer_line(example)
+    lines["answer"] = answer_line(example, story.network)
     if example.label is not None:
         lines["answer"] += (" That is right." if example.prediction == example.label else
                             f" The label says {spoken.integer(example.label)}, so this time it is wrong.")

@@ -41,7 +41,7 @@ def script(story) -> dict[str, str]:
     if wide:
         lines["hidden"] += (f" A layer that wide is drawn in part: only its "
                             f"{spoken.integer(style.MAX_DRAWN_NEURONS)} most active neurons.")
-    lines["answer"] = "Feed in the digit, and the outputs light up. " + answer_line(story.example)
+    lines["answer"] = "Feed in the digit, and the outputs light up. " + answer_line(story.example, story.network)
     return lines
 
 

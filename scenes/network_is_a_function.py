@@ -33,6 +33,12 @@ def output_bars(outputs, answer: int, fonts=style.VIDEO) -> VGroup:
     return bars
 
 
+def softmax_outputs(story) -> bool:
+    """Whether the outputs are a softmax (a network trained with CrossEntropyLoss, imported):
+    each depends on all ten z, so the formula says so."""
+    return story.network.output_activation == "softmax"
+
+
 def script(story) -> dict[str, str]:
     example, sizes = story.example, story.network.sizes
     _, _, weights, biases = parameter_terms(sizes)
@@ -43,7 +49,10 @@ def script(story) -> dict[str, str]:
                 f"Inside are {spoken.integer(weights + biases)} knobs."),
         "bars": (f"Out come {spoken.count(sizes[-1], 'number')}, one per digit. The biggest, "
                  f"{spoken.decimal(float(example.a[-1][answer]))}, is for {spoken.integer(answer)}."),
-        "general": "Written as a formula: f takes every pixel's value and gives back the outputs.",
+        "general": ("Written as a formula: f takes every pixel's value and gives back the outputs."
+                    if not softmax_outputs(story) else
+                    "Written as a formula: f takes every pixel's value and gives back the outputs, the softmax of "
+                    "the last layer's z: ten probabilities that add up to one."),
         "real": "And for this digit, these are the outputs it gives.",
         "learning": ("It is an absurdly complicated function, but a function all the same. "
                      "Learning means finding good values for all of its knobs, and that is the next chapter."),
@@ -72,8 +81,10 @@ def play(scene, story) -> None:
         scene.play(FadeIn(out), *[GrowFromEdge(bar, DOWN) for bar, _ in bars], *[FadeIn(label) for _, label in bars],
                    run_time=1.2)
 
-    general = MathTex(rf"f(a_0, \dots, a_{{{sizes[0] - 1}}}) = (y_0, \dots, y_{{{sizes[-1] - 1}}})",
-                      font_size=fonts.formula).move_to(DOWN * 1.1)
+    last = (rf"{story.output_activation.symbol}(z_0, \dots, z_{{{sizes[-1] - 1}}}) = " if softmax_outputs(story)
+            else "")
+    general = fit_width(MathTex(rf"f(a_0, \dots, a_{{{sizes[0] - 1}}}) = {last}(y_0, \dots, y_{{{sizes[-1] - 1}}})",
+                                font_size=fonts.formula)).move_to(DOWN * 1.1)
     values = [fmt(y) for y in outputs]
     if fonts.post:  # at a legible size the ten outputs take two lines
         half = (len(values) + 1) // 2

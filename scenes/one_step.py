@@ -35,9 +35,11 @@ def script(story) -> dict[str, str]:
     training = story.export.training
     count = len(grads.batch_labels)
     before, after = float(grads.batch.costs.mean()), grads.cost_after_step
-    return {
+    drawn = ("real digits from the first batch it drew" if story.export.trained_here
+             else "real training digits, drawn at random")  # an imported network's batches are not ours to know
+    lines = {
         "batch": f"One digit's wishes are not enough. Training takes a mini-batch: here are {spoken.integer(count)} "
-                 "real digits from the first batch it drew, and what each of them wants from the ten outputs.",
+                 f"{drawn}, and what each of them wants from the ten outputs.",
         "average": "Averaged over the batch, these wishes make the mini-batch's gradient: "
                    "not the best nudge for any one digit, but a good one for all of them.",
         "step": f"One plain step of gradient descent moves every weight and bias by minus "
@@ -47,6 +49,10 @@ def script(story) -> dict[str, str]:
                  f"recent gradients and decays the weights a little, on batches of "
                  f"{spoken.integer(training.get('batch_size', 128))}.",
     }
+    if not story.export.trained_here:
+        lines["adamw"] = ("How this network's own training stepped, we cannot say: it was trained elsewhere. "
+                          "Most training takes such steps by the thousand, often sized per weight, as Adam does.")
+    return lines
 
 
 def nudge_grid(grads, fonts) -> VGroup:
@@ -117,7 +123,10 @@ def play(scene, story) -> None:
         scene.wait(style.READ_SECONDS)
     adam = Text(fonts.pick("training itself: AdamW\n(per-weight step sizes,\nweight decay), "
                            f"batches of {story.export.training.get('batch_size', 128)}",
-                           f"training used AdamW,\nbatches of {story.export.training.get('batch_size', 128)}"),
+                           f"training used AdamW,\nbatches of {story.export.training.get('batch_size', 128)}")
+                if story.export.trained_here else
+                fonts.pick(f"its own training: unknown\n(trained elsewhere:\n{story.export.source['kind'].replace('_', ' ')})",
+                           "its own training:\nunknown (imported)"),
                 font_size=fonts.label, color=style.INDEX_COLOUR, line_spacing=0.8)
     adam.next_to(step, DOWN, 0.5).align_to(step, LEFT)
     with say(scene, lines["adamw"]):

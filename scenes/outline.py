@@ -162,16 +162,25 @@ ALL_BEATS = BEATS + HIDDEN_LAYERS + CHAPTER_TWO
 SCENES = {info.name: info for info in (*BEATS, CHAPTER, *HIDDEN_LAYERS, HIDDEN, *CHAPTER_TWO, CHAPTER2)}
 
 
+# The beats that draw the training run itself (its snapshots, its loss epoch by epoch,
+# its test cost over the epochs): a network trained elsewhere (`render.py import`) has
+# no run of ours to draw, so its chapters go without them, and each alone refuses.
+RUN_BEATS = frozenset({"Learning", "CostOfTheSet", "BackToTheRun"})
+
+
 def scene_info(name: str) -> BeatInfo:
     if name not in SCENES:
         raise UserError(f"unknown scene '{name}' (known: {', '.join(SCENES)}; see `render.py list`)")
     return SCENES[name]
 
 
-def beats_of(name: str) -> tuple[str, ...]:
-    """The beats a scene plays: a chapter its own, in order; a beat's own scene itself."""
+def beats_of(name: str, trained_here: bool = True) -> tuple[str, ...]:
+    """The beats a scene plays: a chapter its own, in order (for a network trained
+    elsewhere, those that need no training run of ours); a beat's own scene itself."""
     scene_info(name)  # an unknown name is refused
-    return tuple(beat.name for beat in CHAPTERS[name]) if name in CHAPTERS else (name,)
+    if name not in CHAPTERS:
+        return (name,)
+    return tuple(beat.name for beat in CHAPTERS[name] if trained_here or beat.name not in RUN_BEATS)
 
 
 def is_chapter(name: str) -> bool:

@@ -24,6 +24,12 @@ def check(story):
     story.relu().check_drawable("ReLU")
 
 
+def trained_by(story) -> str:
+    """Who trained the ReLU network beside this one: ours always; the same code as this
+    network's only if this one is ours too (not imported)."""
+    return "trained by the same code" if story.export.trained_here else "trained by nn-explainer"
+
+
 def script(story) -> dict[str, str]:
     relu_story = story.relu()
     curve = "Below zero it gives zero. Above zero it passes its input through unchanged."
@@ -41,11 +47,11 @@ def script(story) -> dict[str, str]:
         lines["network"] = "Here it is once more, ReLU in its hidden layers."
     else:
         shape = "of the same shape" if sizes == story.network.sizes else f"with {spoken.hidden_layers(hidden)}"
-        lines["network"] = f"Here is a network {shape}, trained by the same code, with ReLU in its hidden layers."
+        lines["network"] = f"Here is a network {shape}, {trained_by(story)}, with ReLU in its hidden layers."
     lines["digit"] = "It reads the same digit."
     lines["layer_1"] = ("ReLU activations have no upper limit, so each layer is drawn "
                         "relative to its brightest neuron.")
-    lines["answer"] = forward_pass.answer_line(relu_story.example)
+    lines["answer"] = forward_pass.answer_line(relu_story.example, relu_story.network)
     return lines
 
 
@@ -72,7 +78,8 @@ def play(scene, story) -> None:
     scene.play(*[FadeOut(m) for m in (plots, *([note] if note else []))], run_time=0.5)
 
     relu_story = story.relu()
-    label = Text(fonts.pick("a ReLU network,\ntrained by the same code", "a ReLU network,\ntrained by\nthe same code"),
+    by = trained_by(story)
+    label = Text(fonts.pick(f"a ReLU network,\n{by}", "a ReLU network,\n" + by.replace(" by ", " by\n")),
                  font_size=fonts.small, line_spacing=0.8)
     label.to_corner(DOWN + LEFT, buff=0.5)
     with say(scene, lines["network"]):

@@ -100,6 +100,10 @@ class Story:
     def hidden_activation(self) -> Activation:
         return activation(self.network.hidden_activation)
 
+    @property
+    def output_activation(self) -> Activation:
+        return activation(self.network.output_activation)
+
     @cached_property
     def featured(self) -> FeaturedNeuron:
         example, network = self.example, self.network
@@ -111,7 +115,10 @@ class Story:
     @cached_property
     def snapshots(self) -> list[tuple[int, Export]]:
         """(epoch, export) for each training snapshot of this network, then the export
-        itself at its last epoch: the weights as training found them."""
+        itself at its last epoch: the weights as training found them. A network trained
+        elsewhere has no snapshots of ours and no epoch we know: [(None, export)]."""
+        if not self.export.trained_here:
+            return [(None, self.export)]
         return snapshots_of(self.settings.export, self.export) + [(self.export.training["epochs"], self.export)]
 
     def relu(self) -> "Story":

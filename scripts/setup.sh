@@ -33,10 +33,11 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-# The narrator's voice (GPL-3.0 piper-tts, an optional extra) for both; the tests (and so
-# CI) also run the Ray engine: they need the cluster extra.
-extras="dev,voice"
-if [ "${1:-}" = "--for-tests" ]; then extras="dev,cluster,voice"; fi
+# The narrator's voice (GPL-3.0 piper-tts, an optional extra) and the ONNX reader
+# (`render.py import model.onnx`) for both; the tests (and so CI) also run the Ray
+# engine: they need the cluster extra.
+extras="dev,voice,onnx"
+if [ "${1:-}" = "--for-tests" ]; then extras="dev,cluster,voice,onnx"; fi
 
 # Reinstall only when what we ask for changed: the stamp is a hash of pyproject.toml and the extras.
 stamp=".venv/.nn-explainer-installed"
