@@ -26,7 +26,7 @@ import numpy as np
 
 from . import export, gradients, limits, mnist, paths
 from .errors import UserError
-from .layer_list import Activation, BatchNorm, Imported, Linear, Normalize, to_network
+from .layer_list import Activation, BatchNorm, Imported, Linear, Normalize, read_outputs, to_network
 
 IMPORTED_DIR = paths.ASSETS / "imported"   # `render.py import`'s exports, unless --export says
 STATE_DICT_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin")
@@ -69,6 +69,7 @@ def read_model_file(path: Path, activation: str | None = None, outputs: str | No
         from .read_onnx import read_onnx
 
         steps = read_onnx(path)
+        outputs = read_outputs(steps, outputs)   # a graph ending in a Linear gives logits
         kind = "onnx"
     elif suffix in STATE_DICT_SUFFIXES:
         steps = state_dict_steps(read_state_dict(path), activation, normalize, str(path))

@@ -174,6 +174,15 @@ def to_network(steps: list, outputs: str | None = None, source: str = "the model
     return Imported(sizes, hidden_kinds[0], DRAWN_OUTPUT[model_outputs], weights, biases, model_outputs, normalize, notes)
 
 
+def read_outputs(steps: list, stated: str | None) -> str | None:
+    """What a graph's last values are, for a reader that sees the whole forward pass (ONNX,
+    a traced module): as stated; else logits when it ends in a Linear (the usual case,
+    trained with CrossEntropyLoss); else None: its last activation says it by itself."""
+    linears = [i for i, step in enumerate(steps) if isinstance(step, Linear)]
+    ends_in_activation = bool(linears) and any(isinstance(step, Activation) for step in steps[linears[-1] + 1:])
+    return stated if stated is not None or ends_in_activation else "logits"
+
+
 def _outputs(graph_kind: str | None, stated: str | None, source: str) -> str:
     if graph_kind is None:
         if stated is None:

@@ -29,7 +29,8 @@ import numpy as np
 from . import importing, limits, paths
 from .atomic import atomic_path
 from .errors import UserError
-from .layer_list import Activation, BatchNorm, Linear, Normalize, Passive, check_input_shape, to_network
+from .layer_list import (Activation, BatchNorm, Linear, Normalize, Passive, check_input_shape, read_outputs,
+                         to_network)
 from .shapes import IMAGE_SIDE, PIXELS
 
 SOURCE = "the model"
@@ -83,9 +84,7 @@ def module_to_export(module, export_path, outputs: str | None = None, name: str 
     module.eval()
     try:
         steps = read_module(module, example_shape)
-        if outputs is None and not _ends_in_activation(steps):
-            outputs = "logits"   # the usual case: trained with CrossEntropyLoss
-        imported = to_network(steps, outputs, SOURCE)
+        imported = to_network(steps, read_outputs(steps, outputs), SOURCE)
         source = importing.source_section(imported, "module", name or type(module).__name__, None)
         shape = input_shape(module, example_shape)
         with atomic_path(export_path) as written:  # renamed onto export_path only if true
@@ -434,11 +433,6 @@ def _callable_name(function) -> str:
     if module in ("_operator", "operator"):
         return f"operator.{name}"
     return f"{module}.{name}"
-
-
-def _ends_in_activation(steps) -> bool:
-    linears = [i for i, step in enumerate(steps) if isinstance(step, Linear)]
-    return bool(linears) and any(isinstance(step, Activation) for step in steps[linears[-1] + 1:])
 
 
 def _check_size(module) -> None:

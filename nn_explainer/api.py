@@ -121,7 +121,7 @@ def render(scene: str = "ForwardPass", *, export: str | os.PathLike | None = Non
     (default: $NN_EXPLAINER_VOICE, else auto); `media_dir`: where clips go (default:
     media/). Note that a clip's file is named by scene and digit, not by export: draw
     two networks into two media folders to keep both clips."""
-    from nn_explainer.cli import _bring_up_to_date, _up_to_date
+    from nn_explainer.publish.batch import bring_up_to_date, is_current
     from nn_explainer.model import paths
     from nn_explainer.publish.manifest import write_manifest
     from nn_explainer.publish.media import exclusive, sweep
@@ -140,9 +140,9 @@ def render(scene: str = "ForwardPass", *, export: str | os.PathLike | None = Non
     with exclusive(request.media_dir, wait=True, who="render"):
         sweep(request.media_dir, CLIPS_DIR)
         try:
-            if force or not _up_to_date(request):
+            if force or not is_current(request):
                 request.check()  # the beats' own checks, before any frame
-            record = _bring_up_to_date(request, force=force)
+            record = bring_up_to_date(request, force=force)
         finally:
             write_manifest(request.media_dir)
     poster = paths.REPO_ROOT / record["poster"] if record["poster"] else None

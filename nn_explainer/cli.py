@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a state_dict's hidden activation (an ONNX graph says it by itself)")
     imported.add_argument("--outputs", choices=["logits", "softmax", "sigmoid"],
                           help="what the last layer gives: logits (trained with CrossEntropyLoss; drawn as their "
-                               "softmax), softmax or sigmoid")
+                               "softmax), softmax or sigmoid. An ONNX graph says it by itself (ending in a Linear: "
+                               "logits)")
     imported.add_argument("--normalize", metavar="MEAN,STD",
                           help="how its inputs were normalised, as in transforms.Normalize((0.1307,), (0.3081,)): "
                                "0.1307,0.3081 (default: pixels in 0..1)")
@@ -351,12 +352,14 @@ def _render_each(requests, force: bool = False) -> None:
     path, up to date or new."""
     from nn_explainer.publish.manifest import write_manifest
 
-    stale = [request for request in requests if force or not _up_to_date(request)]
+    from nn_explainer.publish.batch import bring_up_to_date, is_current
+
+    stale = [request for request in requests if force or not is_current(request)]
     for request in stale:  # refuse bad input before spending minutes on the good part
         request.check()
     try:
         for request in requests:
-            clip = _bring_up_to_date(request, force=request in stale)
+            clip = bring_up_to_date(request, force=request in stale)
             print(clip["path"])
             if request not in stale:
                 print("  up to date: its inputs have not changed (--force renders it again)")
@@ -368,27 +371,6 @@ def _render_each(requests, force: bool = False) -> None:
                 print(f"  section: {section}")
     finally:
         write_manifest(requests[0].media_dir)
-
-
-def _up_to_date(request) -> bool:
-    """Whether the request's clip is on disk, intact, made from the same inputs (the key
-    `all` uses: publish/keys.py)."""
-    from nn_explainer.publish.batch import up_to_date
-    from nn_explainer.publish.keys import inputs_key
-
-    return up_to_date(request, inputs_key(request))
-
-
-def _bring_up_to_date(request, force: bool = False) -> dict:
-    """The clip's record: the one on disk when it is up to date, else a new render's.
-    The caller holds the media folder's lock."""
-    from nn_explainer.publish.batch import render_one
-    from nn_explainer.publish.clips import sidecar_path
-    from nn_explainer.publish.manifest import intact_record
-
-    if not force and _up_to_date(request):
-        return intact_record(sidecar_path(request.clip_path()))
-    return vars(render_one(request))
 
 
 def _check_engine(args) -> None:
@@ -509,12 +491,12 @@ def command_video(args) -> None:
         from nn_explainer.model.train import TrainConfig
 
         run_training(TrainConfig())
+    from nn_explainer.publish.batch import bring_up_to_date
     from nn_explainer.publish.manifest import write_manifest
-
     from nn_explainer.publish.media import exclusive
 
     with exclusive(paths.MEDIA_DIR, wait=True):
-        clip = _bring_up_to_date(RenderRequest("ForwardPass", quality="medium", voice="auto"))  # unchanged: not rendered again
+        clip = bring_up_to_date(RenderRequest("ForwardPass", quality="medium", voice="auto"))  # unchanged: not rendered again
         write_manifest()
     print(f"the video: {clip['path']}  (poster: {clip['poster']})")
 

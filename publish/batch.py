@@ -26,7 +26,7 @@ from pathlib import Path
 
 from nn_explainer.model.errors import full_disk_is_a_user_error
 
-from nn_explainer.scenes.outline import SCENES, is_chapter
+from nn_explainer.scenes.outline import RUN_BEATS, SCENES, is_chapter
 from .assemble import beat_requests, join_chapter
 from .clips import Clip, render_clip, sidecar_path
 from .keys import inputs_key
@@ -38,6 +38,20 @@ from .requests import CLIPS_DIR, RenderRequest
 def up_to_date(request: RenderRequest, key: str) -> bool:
     record = intact_record(sidecar_path(request.clip_path()))
     return record is not None and record.get("inputs_key") == key
+
+
+def is_current(request: RenderRequest) -> bool:
+    """Whether the request's clip is on disk, intact, made from the same inputs (the key
+    `all` uses: keys.py)."""
+    return up_to_date(request, inputs_key(request))
+
+
+def bring_up_to_date(request: RenderRequest, force: bool = False) -> dict:
+    """The clip's record: the one on disk when it is up to date, else a new render's
+    (`render.py render`, the Python API). The caller holds the media folder's lock."""
+    if not force and is_current(request):
+        return intact_record(sidecar_path(request.clip_path()))
+    return vars(render_one(request))
 
 
 def _render(request: RenderRequest, key: str):
@@ -56,7 +70,9 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
     started = time.perf_counter()
     media_dir = Path(template.media_dir)
     sweep(media_dir, CLIPS_DIR)  # only what killed runs left: a live render's work folder stays
-    requests = [replace(template, scene=name) for name in (scenes or list(SCENES))]
+    # Of a network trained elsewhere, every scene but those that draw our training run.
+    scenes = scenes or [name for name in SCENES if name not in RUN_BEATS or template.trained_here()]
+    requests = [replace(template, scene=name) for name in scenes]
     for request in requests:
         request.check(drawable=False)  # the beats' checks only for what is stale (render_set)
     return render_requests(requests, jobs, out, engine, address, started)

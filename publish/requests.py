@@ -79,7 +79,11 @@ class RenderRequest:
     def beats(self) -> tuple[str, ...]:
         """The beats this clip plays (a chapter of an imported network goes without those
         that draw our training run: outline.RUN_BEATS)."""
-        return beats_of(self.scene, load_export(self.export_path()).trained_here)
+        return beats_of(self.scene, self.trained_here())
+
+    def trained_here(self) -> bool:
+        """Whether the export's network is ours (`render.py train`), not imported."""
+        return load_export(self.export_path()).trained_here
 
     def settings(self) -> Settings:
         """What the scene draws with: this request's export, digit and edge mode, and the

@@ -27,7 +27,7 @@ from nn_explainer.model import paths
 from nn_explainer.model.atomic import owner_gone, owner_pid
 from nn_explainer.model.errors import UserError
 
-from nn_explainer.scenes.outline import CHAPTERS, SCENES, beats_of, scene_info
+from nn_explainer.scenes.outline import CHAPTERS, SCENES, scene_info
 from nn_explainer.scenes.story import Story
 
 from .assemble import beat_requests
@@ -145,7 +145,7 @@ def write_slides(chapter: str = DEFAULT_CHAPTER, quality: str = DEFAULT_QUALITY,
     _check_replaceable(out_dir, media_dir)
     story = Story.read(request.settings())
     with exclusive(media_dir, wait=True, who="render"):  # no clip changes while it is linked in
-        render_all(request, list(beats_of(chapter)), jobs, out=out)
+        render_all(request, list(request.beats()), jobs, out=out)
         records = []
         for beat in beat_requests(request):
             record = intact_record(sidecar_path(beat.clip_path()), media_dir)

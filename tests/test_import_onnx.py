@@ -113,7 +113,7 @@ def test_a_normalised_logits_mlp_gives_the_models_own_probabilities(models, tmp_
     graph = onnx.load(str(path)).graph
     assert [n.op_type for n in graph.node if n.op_type != "Constant"] == \
         ["Sub", "Div", "Flatten", "Gemm", "Relu", "Gemm", "Relu", "Gemm"]
-    exported, source = imported_export(path, tmp_path, outputs="logits")
+    exported, source = imported_export(path, tmp_path)  # a graph ending in a Linear: logits
     assert exported.network.output_activation == "softmax"
     assert exported.network.sizes == [784, 32, 16, 10]
     assert source["kind"] == "onnx" and source["outputs"] == "logits"
@@ -211,7 +211,7 @@ def test_what_is_not_an_mlp_is_refused_naming_the_node(models, tmp_path):
 
 def test_the_command_line_imports_an_onnx_graph(models, tmp_path):
     target = tmp_path / "cli.json"
-    result = run_cli("import", models["logits"][1], "--outputs", "logits", "--export", target, timeout=300)
+    result = run_cli("import", models["logits"][1], "--export", target, timeout=300)  # as the README says it
     assert result.returncode == 0, result.stderr
     assert target.exists() and "folded: input normalisation (x - 0.1307) / 0.3081" in result.stdout
     line = assert_clean_failure(run_cli("import", models["logits"][1], "--activation", "relu",

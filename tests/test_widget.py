@@ -141,20 +141,34 @@ def test_the_relu_network_and_a_wide_deep_one(chromium, export, tmp_path):
     page.close()
 
 
-def wide_network(export, sizes):
+def wide_network(export, sizes, output="sigmoid"):
     """An export of a random tanh network of these sizes, its examples computed by the formula."""
     rng = np.random.default_rng(5)
     weights = [rng.normal(0, 1 / np.sqrt(n), (m, n)) for n, m in zip(sizes, sizes[1:])]
     biases = [rng.normal(0, 0.1, m) for m in sizes[1:]]
     examples = []
     for example in export.examples[:3]:
-        zs, activations = formula.forward(weights, biases, "tanh", "sigmoid", example.pixels)
+        zs, activations = formula.forward(weights, biases, "tanh", output, example.pixels)
         examples.append({"id": example.id, "source": example.source, "index": example.index, "label": example.label,
                          "pixels": example.pixels.tolist(), "z": [z.tolist() for z in zs],
                          "a": [a.tolist() for a in activations], "prediction": int(np.argmax(activations[-1]))})
     return {"format": "nn-explainer.export", "version": 1, "training": export.training, "examples": examples,
-            "network": {"sizes": sizes, "hidden_activation": "tanh", "output_activation": "sigmoid",
+            "network": {"sizes": sizes, "hidden_activation": "tanh", "output_activation": output,
                         "weights": [w.tolist() for w in weights], "biases": [b.tolist() for b in biases]}}
+
+
+def test_softmax_outputs_as_an_imported_network_has_them(chromium, export, tmp_path):
+    """A network trained elsewhere with CrossEntropyLoss (render.py import): its outputs are
+    the softmax of the last layer's z, computed over the whole layer, drawn as they are."""
+    softmax_export = tmp_path / "softmax.json"
+    softmax_export.write_text(json.dumps(wide_network(export, sizes=[784, 20, 10], output="softmax")))
+    page = open_widget(chromium, write_widget(softmax_export, tmp_path / "softmax"))
+    results = browser_forward(page)
+    check_same_network(results, read_export(softmax_export))
+    assert all(abs(sum(r["a"][-1]) - 1) < 1e-12 for r in results)
+    outputs = page.evaluate("() => nnExplainerWidget.layout()")["layers"][-1]["values"]
+    assert np.abs(np.array(outputs) - read_export(softmax_export).examples[0].a[-1]).max() <= 1e-7
+    page.close()
 
 
 def test_every_activation_python_knows_the_browser_computes_alike(page):
@@ -162,7 +176,8 @@ def test_every_activation_python_knows_the_browser_computes_alike(page):
     names = page.evaluate("() => Object.keys(nnExplainer.activations)")
     for name, activation in ACTIVATIONS.items():
         assert name in names, f"nn-explainer.js does not implement the activation {name!r}"
-        theirs = page.evaluate("([name, z]) => z.map(nnExplainer.activations[name])", [name, z.tolist()])
+        # each takes a whole layer's z (softmax reads them all): here 601 of them
+        theirs = page.evaluate("([name, z]) => Array.from(nnExplainer.activations[name](z))", [name, z.tolist()])
         assert np.abs(np.array(theirs) - activation(z)).max() <= 1e-15, name
 
 

@@ -34,13 +34,29 @@
   var MEDIAN_BLOCK = 64;         // ranks counted together when a running median is looked up
 
   // ---- activations, by the names an export uses (model/activations.py) --------------
+  // Each takes a whole layer's z and gives its activations: softmax (an imported
+  // network's outputs) reads every z of the layer; the others one at a time.
+  function eachOf(f) {
+    return function (z) {
+      var out = new Float64Array(z.length);
+      for (var i = 0; i < z.length; i++) out[i] = f(z[i]);
+      return out;
+    };
+  }
   var ACTIVATIONS = {
-    sigmoid: function (z) { return 1 / (1 + Math.exp(-z)); },
-    relu: function (z) { return z > 0 ? z : 0; },
-    tanh: function (z) { return Math.tanh(z); }
+    sigmoid: eachOf(function (z) { return 1 / (1 + Math.exp(-z)); }),
+    relu: eachOf(function (z) { return z > 0 ? z : 0; }),
+    tanh: eachOf(function (z) { return Math.tanh(z); }),
+    softmax: function (z) {          // shifted by the largest z, as numpy's: no overflow
+      var top = -Infinity, total = 0, out = new Float64Array(z.length), i;
+      for (i = 0; i < z.length; i++) if (z[i] > top) top = z[i];
+      for (i = 0; i < z.length; i++) { out[i] = Math.exp(z[i] - top); total += out[i]; }
+      for (i = 0; i < z.length; i++) out[i] /= total;
+      return out;
+    }
   };
   // Bounded activations are drawn as they are; the others relative to the layer's largest.
-  var BOUNDED = { sigmoid: true, tanh: true };
+  var BOUNDED = { sigmoid: true, tanh: true, softmax: true };
 
   function activationFunction(name) {
     if (!Object.prototype.hasOwnProperty.call(ACTIVATIONS, name)) {
@@ -119,12 +135,13 @@
     var activations = [a];
     for (var l = 0; l < network.layers.length; l++) {
       var layer = network.layers[l], w = layer.weights, n = layer.inputs;
-      var next = new Float64Array(layer.outputs);
+      var z = new Float64Array(layer.outputs);
       for (var j = 0; j < layer.outputs; j++) {
         var sum = 0, row = j * n;
         for (var k = 0; k < n; k++) sum += w[row + k] * a[k];
-        next[j] = layer.activation(sum + layer.biases[j]);
+        z[j] = sum + layer.biases[j];
       }
+      var next = layer.activation(z);
       activations.push(next);
       a = next;
     }
