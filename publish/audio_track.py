@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nn_explainer.scenes.audio import RATE, read_wav
+from nn_explainer.scenes.audio import PEAK_LIMIT_DBTP, RATE, limiter_gain, read_wav, true_peak
 
 AUDIO_FORMATS = {"mp4": ("aac", 128_000), "mov": ("aac", 128_000), "webm": ("libopus", 96_000)}
 # FFmpeg's AAC encoder may fill a band with "noise substitution", which the decoder draws
@@ -130,13 +130,38 @@ def add_track(clip: Path, sounds: list[tuple[str, float]], format: str) -> None:
     replace_with_track(clip, track, format)
 
 
+PEAK_TRIES = 4              # encodings of one track at most, each limiting what went over
+PEAK_MARGIN_DB = 0.3        # what the encoder pushed over the limit is brought this far under it
+PEAK_WINDOW = 1024          # samples: one AAC frame, over which an encoded peak's overshoot spreads
+
+
 def replace_with_track(clip: Path, track: np.ndarray, format: str) -> None:
+    """`clip` with `track` as its sound, in place (through a temporary file). The encoded
+    sound is measured: where the encoder pushed a true peak over the limit, the track is
+    turned down there (for a few milliseconds, smoothly) and encoded again."""
     tmp = clip.with_name(f".{clip.name}.audio.tmp")
     try:
-        mux(clip, track, tmp, format)
+        for _ in range(PEAK_TRIES):
+            mux(clip, track, tmp, format)
+            limited = _over_the_limit_turned_down(tmp, track)
+            if limited is None:
+                break
+            track = limited
         os.replace(tmp, clip)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _over_the_limit_turned_down(encoded: Path, track: np.ndarray) -> np.ndarray | None:
+    """None if the encoded sound's true peak is within PEAK_LIMIT_DBTP; else the track
+    turned down around each place the encoded sound went over (by that much, and a margin)."""
+    sound = decode(encoded)
+    limit = 10 ** (PEAK_LIMIT_DBTP / 20)
+    if sound is None or not len(sound) or true_peak(sound) <= limit:
+        return None
+    gain = limiter_gain(sound, limit * 10 ** (-PEAK_MARGIN_DB / 20), PEAK_WINDOW)
+    return track * gain[: len(track)] if len(gain) >= len(track) else track * np.pad(gain, (0, len(track) - len(gain)),
+                                                                                      constant_values=1.0)
 
 
 def add_tracks_to_sections(sections: list[Path], sounds: list[tuple[str, float]], format: str) -> None:

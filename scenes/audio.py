@@ -4,9 +4,12 @@ brought to the loudness video platforms and podcasts expect.
 Every narrated sentence is normalised on its own, when it is synthesized (or read from
 a creator's recording), to an integrated loudness of -16 LUFS (ITU-R BS.1770, gated)
 with its true peak (4x oversampled) at most -3 dBTP: two decibels under the -1 dBTP
-ceiling, kept for what AAC and Opus add to peaks (AAC up to 1.6 dB on loud speech,
-measured, with its noise substitution off: see publish/audio_track.ENCODER_OPTIONS). A track is sentences laid on silence,
-and BS.1770's gates leave silence out, so the whole track measures -16 LUFS as well.
+ceiling, kept for what AAC and Opus add to peaks (AAC usually up to 1.6 dB on loud
+speech, with its noise substitution off: see publish/audio_track.ENCODER_OPTIONS; once
+2.6 dB, measured on one synthesis of one sentence, so the encoded track is measured too
+and turned down for a few milliseconds wherever it still went over, then encoded again:
+audio_track.replace_with_track). A track is sentences laid on silence, and BS.1770's
+gates leave silence out, so the whole track measures -16 LUFS as well.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import numpy as np
 RATE = 48_000               # Hz: what AAC and Opus both take without resampling again
 TARGET_LUFS = -16.0         # integrated loudness of speech for video and podcasts
 CEILING_DBTP = -3.0         # true peak after normalising: 2 dB under the -1 dBTP target, for AAC and Opus
+PEAK_LIMIT_DBTP = -1.0      # the target: no encoded track's true peak above it
 LIMITER_SECONDS = 0.005     # the limiter's look-ahead and smoothing window
 
 
@@ -71,16 +75,20 @@ def true_peak(samples: np.ndarray) -> float:
 def _limit(samples: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
     """A look-ahead limiter: each sample's gain is at most what keeps every true peak
     within LIMITER_SECONDS of it under the ceiling, smoothed so it never clicks."""
+    return samples * limiter_gain(samples, ceiling, max(1, int(LIMITER_SECONDS * rate)))
+
+
+def limiter_gain(samples: np.ndarray, ceiling: float, window: int) -> np.ndarray:
+    """Per sample, the gain (at most 1) that keeps every true peak within `window`
+    samples of it under `ceiling`, smoothed so it never clicks."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
     from scipy.signal import resample_poly
 
     peaks = np.abs(resample_poly(samples, 4, 1))[: 4 * len(samples)].reshape(-1, 4).max(axis=1)
     wanted = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
-    window = max(1, int(LIMITER_SECONDS * rate))
     # A minimum over a window, then a mean over the same window: the mean at any sample
     # only averages minima whose windows held that sample, so it stays under its need.
-    gain = uniform_filter1d(minimum_filter1d(wanted, window), window)
-    return samples * gain
+    return uniform_filter1d(minimum_filter1d(wanted, window), window)
 
 
 def normalise(samples: np.ndarray, rate: int = RATE) -> np.ndarray:

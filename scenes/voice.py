@@ -40,10 +40,11 @@ INSTALL_HINT = "pip install -e '.[voice]' (./video.sh and ./test.sh install it)"
 EDGE_SILENCE = 0.02       # seconds kept before and after a sentence's first and last sound
 CHUNK_PAUSE = 0.2         # seconds between two of Piper's chunks within one sentence
 QUIET = 10 ** (-50 / 20)  # below -50 dBFS counts as silence when trimming
+LISTEN_SECONDS = 0.01     # trimming hears 10 ms at a time (RMS): a lone faint click is not voice
 # How a voice's samples become a cached sentence: part of its cache key, so a change here
 # is never answered from files prepared the old way.
 PREPARATION = (f"rate={audio.RATE} lufs={audio.TARGET_LUFS} ceiling={audio.CEILING_DBTP} "
-               f"edge={EDGE_SILENCE} chunk-pause={CHUNK_PAUSE} quiet={QUIET}")
+               f"edge={EDGE_SILENCE} chunk-pause={CHUNK_PAUSE} quiet={QUIET} listen={LISTEN_SECONDS}")
 
 
 @dataclass(frozen=True)
@@ -175,11 +176,17 @@ def speak(voice, text: str, cache: Path = VOICE_CACHE) -> Speech:
 
 
 def _trim(samples: np.ndarray, rate: int = audio.RATE) -> np.ndarray:
-    loud = np.flatnonzero(np.abs(samples) > QUIET)
+    """The samples from the first to the last 10 ms whose loudness (RMS) is above QUIET,
+    with EDGE_SILENCE either side: Piper sometimes ends on a faint click after the
+    voice has stopped, which a subtitle would otherwise wait for."""
+    window = max(1, round(LISTEN_SECONDS * rate))
+    count = -(-len(samples) // window)
+    padded = np.pad(samples, (0, count * window - len(samples)))
+    loud = np.flatnonzero(np.sqrt(np.mean(padded.reshape(count, window) ** 2, axis=1)) > QUIET)
     if len(loud) == 0:
         return samples
     margin = int(EDGE_SILENCE * rate)
-    return samples[max(0, loud[0] - margin): loud[-1] + margin]
+    return samples[max(0, loud[0] * window - margin): min(len(samples), (loud[-1] + 1) * window + margin)]
 
 
 def _file_hash(path: Path) -> str:

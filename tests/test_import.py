@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from conftest import assert_clean_failure, run_cli
+from conftest import run_cli
 from nn_explainer import cli
 from nn_explainer.model.errors import UserError
 from nn_explainer.model.schema import read_export
@@ -158,13 +158,15 @@ def test_every_beat_draws_the_imported_network(sequential):
     assert len(diagram(run_scene(scene_class("Layers"), export=path)).layers) == len(export.network.sizes)
 
 
-def test_the_training_run_beats_refuse_and_chapters_go_without_them(imported):
+def test_the_training_run_beats_refuse_and_chapters_go_without_them(sequential, tmp_path, capsys):
     from nn_explainer.publish.requests import RenderRequest
     from nn_explainer.scenes.outline import CHAPTERS, RUN_BEATS
 
-    _, _, path, _ = imported
+    _, _, path, _ = sequential
     for name in sorted(RUN_BEATS):
-        line = assert_clean_failure(run_cli("render", name, "--export", path, "--quality", "low"))
+        capsys.readouterr()
+        assert cli.main(["render", name, "--export", str(path), "--media-dir", str(tmp_path)]) == 2
+        line, = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
         assert f"{name} draws this network's training run" in line and "trained elsewhere" in line
     for chapter, beats in CHAPTERS.items():
         kept = RenderRequest(scene=chapter, export=path).beats()
@@ -188,25 +190,33 @@ def test_a_clip_of_an_imported_network_renders(sequential, tmp_path):
     assert clip.exists() and clip.suffix == ".mp4" and clip.stat().st_size > 0 and poster.exists()
 
 
-# Refusals: one line each, nothing written.
+# Refusals: one line each, nothing written (in-process, as test_bad_input's: a fresh
+# interpreter per case would cost seconds each).
 
-def refused(tmp_path, saved, *flags) -> str:
-    export = tmp_path / "out.json"
-    line = assert_clean_failure(run_cli("import", saved, *flags, "--export", export))
-    assert not export.exists() and not list(tmp_path.glob("*.tmp*"))
-    return line
+@pytest.fixture
+def refused(tmp_path, capsys):
+    def refuse(saved, *flags) -> str:
+        export = tmp_path / "out.json"
+        capsys.readouterr()
+        code = cli.main(["import", str(saved), *map(str, flags), "--export", str(export)])
+        err = capsys.readouterr().err
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
+        assert not export.exists() and not list(tmp_path.glob("*.tmp*"))
+        return lines[0]
+    return refuse
 
 
-def test_a_conv_net_is_refused_naming_the_layer(tmp_path):
+def test_a_conv_net_is_refused_naming_the_layer(tmp_path, refused):
     net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 26 * 26, 10))
     torch.save(net.state_dict(), tmp_path / "conv.pt")
-    line = refused(tmp_path, tmp_path / "conv.pt", "--activation", "relu", "--outputs", "logits")
+    line = refused(tmp_path / "conv.pt", "--activation", "relu", "--outputs", "logits")
     assert "0 has a 4-dimensional weight" in line and "Conv2d" in line
 
 
-def test_a_pickled_module_is_never_unpickled(tmp_path):
+def test_a_pickled_module_is_never_unpickled(tmp_path, refused):
     torch.save(nn.Sequential(nn.Linear(784, 16), nn.ReLU(), nn.Linear(16, 10)), tmp_path / "whole.pt")
-    line = refused(tmp_path, tmp_path / "whole.pt", "--activation", "relu", "--outputs", "logits")
+    line = refused(tmp_path / "whole.pt", "--activation", "relu", "--outputs", "logits")
     assert "never unpickles" in line and "torch.save(model.state_dict()" in line
 
 
@@ -220,43 +230,43 @@ class Payload:
         return (open, (self.target, "w"))
 
 
-def test_a_malicious_pickle_runs_nothing(tmp_path):
+def test_a_malicious_pickle_runs_nothing(tmp_path, refused):
     target = tmp_path / "pwned.txt"
     torch.save({"fc.weight": torch.zeros(10, 784), "trap": Payload(str(target))}, tmp_path / "evil.pt")
-    line = refused(tmp_path, tmp_path / "evil.pt", "--activation", "relu", "--outputs", "logits")
+    line = refused(tmp_path / "evil.pt", "--activation", "relu", "--outputs", "logits")
     assert "never unpickles" in line
     assert not target.exists()
 
 
-def test_shapes_that_do_not_chain_are_refused(tmp_path):
+def test_shapes_that_do_not_chain_are_refused(tmp_path, refused):
     state = {"a.weight": torch.zeros(32, 784), "a.bias": torch.zeros(32),
              "b.weight": torch.zeros(10, 30), "b.bias": torch.zeros(10)}
     torch.save(state, tmp_path / "broken.pt")
-    line = refused(tmp_path, tmp_path / "broken.pt", "--activation", "relu", "--outputs", "logits")
+    line = refused(tmp_path / "broken.pt", "--activation", "relu", "--outputs", "logits")
     assert "Linear b takes 30 inputs, but the layer before gives 32" in line
 
 
-def test_a_three_channel_input_is_refused(tmp_path):
+def test_a_three_channel_input_is_refused(tmp_path, refused):
     net = nn.Sequential(nn.Flatten(), nn.Linear(3 * 784, 16), nn.ReLU(), nn.Linear(16, 10))
     torch.save(net.state_dict(), tmp_path / "rgb.pt")
-    line = refused(tmp_path, tmp_path / "rgb.pt", "--activation", "relu", "--outputs", "logits")
+    line = refused(tmp_path / "rgb.pt", "--activation", "relu", "--outputs", "logits")
     assert "takes 2352 inputs" in line and "784 pixels" in line
 
 
-def test_what_a_state_dict_cannot_say_must_be_said(tmp_path):
+def test_what_a_state_dict_cannot_say_must_be_said(tmp_path, refused):
     net = nn.Sequential(nn.Linear(784, 16), nn.ReLU(), nn.Linear(16, 10))
     torch.save(net.state_dict(), tmp_path / "net.pt")
-    assert "--activation" in refused(tmp_path, tmp_path / "net.pt", "--outputs", "logits")
-    assert "--outputs" in refused(tmp_path, tmp_path / "net.pt", "--activation", "relu")
-    assert "--normalize takes MEAN,STD" in refused(tmp_path, tmp_path / "net.pt", "--activation", "relu",
+    assert "--activation" in refused(tmp_path / "net.pt", "--outputs", "logits")
+    assert "--outputs" in refused(tmp_path / "net.pt", "--activation", "relu")
+    assert "--normalize takes MEAN,STD" in refused(tmp_path / "net.pt", "--activation", "relu",
                                                    "--outputs", "logits", "--normalize", "0.13")
 
 
-def test_an_edited_imported_export_is_refused(imported, tmp_path):
+def test_an_edited_imported_export_is_refused(sequential, tmp_path):
     """The reader's recomputation covers imported networks too: the softmax outputs included."""
     import json
 
-    _, _, path, _ = imported
+    _, _, path, _ = sequential
     doc = json.loads(path.read_text())
     doc["examples"][0]["a"][-1][0] += 0.01
     edited = tmp_path / "edited.json"
