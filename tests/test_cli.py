@@ -78,12 +78,20 @@ def test_ctrl_c_during_training_leaves_previous_files_intact(tmp_path):
     shutil.copy(paths.DEFAULT_CHECKPOINT, checkpoint)
     shutil.copy(paths.DEFAULT_EXPORT, export)
     before = checkpoint.read_bytes(), export.read_bytes()
-    process = subprocess.Popen([sys.executable, str(REPO / "render.py"), "train", "--quiet",
+    process = subprocess.Popen([sys.executable, str(REPO / "render.py"), "train",
                                 "--checkpoint", checkpoint, "--export", export],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)  # well into training (imports and data take about 3 s)
+    # Once training is underway: its progress bar is drawn. (While torch is being
+    # imported, a Ctrl-C can be lost: torch's import briefly ignores SIGINT, measured.)
+    shown = ""
+    while "training" not in shown:
+        character = process.stderr.read(1)
+        assert character, f"render.py train ended before training: {shown}"
+        shown += character
+    time.sleep(1)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    _, rest = process.communicate(timeout=60)
+    stderr = shown + rest
     assert process.returncode == 130
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert (checkpoint.read_bytes(), export.read_bytes()) == before
