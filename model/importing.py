@@ -78,7 +78,7 @@ def read_model_file(path: Path, activation: str | None = None, outputs: str | No
         raise UserError(f"{path}: not a model file nn-explainer reads (a state_dict as "
                         f"{', '.join(STATE_DICT_SUFFIXES)}, or an ONNX graph as .onnx)")
     imported = to_network(steps, outputs, str(path))
-    return imported, source_section(imported, kind, path.name, _sha256(path))
+    return imported, source_section(imported, kind, path.name, paths.file_sha256(path))
 
 
 def source_section(imported: Imported, kind: str, name: str, sha256: str | None) -> dict:
@@ -188,14 +188,6 @@ def _check_file(path: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise UserError(f"{path}: not a regular file")
     limits.check_size(str(path), info.st_size, limits.MAX_CHECKPOINT_BYTES)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_import(imported: Imported, source: dict, export_path: Path, data_source=None):

@@ -100,3 +100,14 @@ def check_given_path(path: Path, flag: str, wanted: str) -> None:
         raise UserError(f"{shown}: not {kind} (a device, pipe or socket)")
     elif wanted == FOLDER:
         raise UserError(f"{shown}: is a file, not a folder")
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read a megabyte at a time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -10,13 +10,13 @@ hand-made one is ignored, and its clip made again.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from nn_explainer.model import limits, paths, strict_json
 from nn_explainer.model.atomic import write_text
 from nn_explainer.model.errors import UserError
+from nn_explainer.model.paths import file_sha256
 
 from .media import inside
 from .requests import CLIPS_DIR
@@ -30,12 +30,6 @@ RECORD_FIELDS = {"scene": str, "digit": str, "format": str, "quality": str, "tra
                  "poster_sha256": (str, type(None))}
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _media_dir_of(sidecar: Path) -> Path:

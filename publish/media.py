@@ -12,7 +12,10 @@
 from __future__ import annotations
 
 import fcntl
+import os
+import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,3 +80,35 @@ def sweep(media_dir: Path, clips_dir: str) -> None:
             remove_stale(quality)
             for sections in quality.glob("*.sections"):
                 remove_stale(sections)
+
+
+def check_replaceable(out_dir: Path, ours, what: str) -> None:
+    """Refuse to replace a folder holding anything but `ours` (names of entries an
+    earlier run of this command writes), or a file: never a folder of the user's own."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise UserError(f"{out_dir}: exists and is not a folder")
+    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in ours)
+    if foreign:
+        raise UserError(f"{out_dir}: holds files that are not {what} ({', '.join(foreign[:3])}); choose another --out")
+
+
+def swap_folder_into_place(building: Path, out_dir: Path) -> None:
+    """Rename a finished folder onto `out_dir`. A folder cannot be renamed over a
+    non-empty one, so the old one is first renamed aside (into a folder named by our
+    pid, swept if we are killed: model/atomic.py) and removed afterwards."""
+    if not out_dir.exists():
+        os.replace(building, out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", suffix=".tmp", dir=out_dir.parent))
+    try:
+        os.replace(out_dir, old / out_dir.name)
+        try:
+            os.replace(building, out_dir)
+        except OSError:
+            os.replace(old / out_dir.name, out_dir)  # put the old folder back
+            raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)

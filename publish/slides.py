@@ -34,7 +34,7 @@ from .assemble import beat_requests
 from .batch import render_all
 from .clips import sidecar_path
 from .manifest import intact_record
-from .media import check_media_dir, exclusive
+from .media import check_media_dir, check_replaceable, exclusive, swap_folder_into_place
 from .requests import RenderRequest
 
 STATIC_FILES = Path(__file__).resolve().parent / "slides_files"
@@ -159,7 +159,7 @@ def write_slides(chapter: str = DEFAULT_CHAPTER, quality: str = DEFAULT_QUALITY,
                                          dir=out_dir.parent))
         try:
             _build(building, chapter, story, records)
-            _swap_into_place(building, out_dir)
+            swap_folder_into_place(building, out_dir)
         finally:
             shutil.rmtree(building, ignore_errors=True)
     return out_dir
@@ -221,30 +221,4 @@ def _check_replaceable(out_dir: Path, media_dir: Path) -> None:
     """Replace only an earlier deck (or nothing): never a folder of the user's own."""
     if out_dir == media_dir or out_dir in media_dir.parents:
         raise UserError(f"--out {out_dir}: would replace the media folder {media_dir}; choose another --out")
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise UserError(f"--out {out_dir}: exists and is not a folder")
-    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in DECK_ENTRIES)
-    if foreign:
-        raise UserError(f"--out {out_dir}: holds files that are not a deck's ({', '.join(foreign[:3])}); "
-                        "choose another --out")
-
-
-def _swap_into_place(building: Path, out_dir: Path) -> None:
-    """Rename the finished deck onto `out_dir`. A folder cannot be renamed over a
-    non-empty one, so an old deck is first renamed aside (into a folder named by our pid,
-    swept if we are killed) and removed afterwards."""
-    if not out_dir.exists():
-        os.replace(building, out_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", suffix=".tmp", dir=out_dir.parent))
-    try:
-        os.replace(out_dir, old / out_dir.name)
-        try:
-            os.replace(building, out_dir)
-        except OSError:
-            os.replace(old / out_dir.name, out_dir)  # put the old deck back
-            raise
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
+    check_replaceable(out_dir, DECK_ENTRIES, "a deck's")

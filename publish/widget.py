@@ -21,8 +21,9 @@ import tempfile
 from pathlib import Path
 
 from nn_explainer.model import paths
-from nn_explainer.model.errors import UserError
 from nn_explainer.model.schema import Export, read_export
+
+from .media import check_replaceable, swap_folder_into_place
 
 STATIC_FILES = Path(__file__).resolve().parent / "widget_files"
 PAGE, SCRIPT, DATA = "index.html", "nn-explainer.js", "weights.js"
@@ -85,7 +86,7 @@ def write_widget(export_path: Path | None = None, out_dir: Path | None = None) -
     export_path = Path(export_path or paths.DEFAULT_EXPORT)
     out_dir = Path(out_dir or DEFAULT_DIR).resolve()
     export = read_export(export_path)
-    _check_replaceable(out_dir)
+    check_replaceable(out_dir, WIDGET_FILES, "the widget's")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
@@ -95,40 +96,10 @@ def write_widget(export_path: Path | None = None, out_dir: Path | None = None) -
         for name in WIDGET_FILES:
             os.chmod(building / name, 0o644)
         os.chmod(building, 0o755)   # mkdtemp makes it private; a widget is meant to be served
-        _swap_into_place(building, out_dir)
+        swap_folder_into_place(building, out_dir)
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return out_dir
-
-
-def _check_replaceable(out_dir: Path) -> None:
-    """Replace only an earlier widget (or nothing): never a folder of the user's own."""
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise UserError(f"{out_dir}: exists and is not a folder")
-    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in WIDGET_FILES)
-    if foreign:
-        raise UserError(f"{out_dir}: holds files that are not the widget's ({', '.join(foreign[:3])}); "
-                        "choose another --out")
-
-
-def _swap_into_place(building: Path, out_dir: Path) -> None:
-    """Rename the finished folder onto `out_dir`. A folder cannot be renamed over a
-    non-empty one, so an old widget is first renamed aside and removed afterwards."""
-    if not out_dir.exists():
-        os.replace(building, out_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
-    try:
-        os.replace(out_dir, old / out_dir.name)
-        try:
-            os.replace(building, out_dir)
-        except OSError:
-            os.replace(old / out_dir.name, out_dir)   # put the old widget back
-            raise
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def iframe_snippet(out_dir: Path) -> str:
