@@ -227,10 +227,3 @@ def _fold_batch_norm(weight, bias, norm: BatchNorm, source: str):
 def _describe(step) -> str:
     kind = getattr(step, "kind", type(step).__name__)
     return f"{kind} ({step.name})" if getattr(step, "name", None) else str(kind)
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """A layer no MLP has (a convolution, attention, a pooling): kept to be named in the refusal."""
-    name: str
-    kind: str

@@ -19,6 +19,7 @@ import numpy as np
 from . import backprop, formula, limits, neuron_evidence, strict_json
 from .checked import array as _array, expect as _expect, field as _field, shape_text as _shape
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .layer_list import DRAWN_OUTPUT
 from .errors import UserError
 from .example_ids import is_example_id
 from .strict_json import exact_int
@@ -36,7 +37,7 @@ TRAINING_KEYS = {"seed": int, "epochs": int, "device": str, "seconds": (int, flo
 MEASURED_KEYS = ("train_accuracy", "test_accuracy", "dataset_sha256")
 SOURCE_KEY = "source"       # where an imported network came from, and what was folded into it
 SOURCE_KINDS = ("state_dict", "onnx", "module")
-SOURCE_OUTPUTS = ("logits", "softmax", "log_softmax", "sigmoid")
+SOURCE_OUTPUTS = tuple(DRAWN_OUTPUT)   # what a model's own last values were
 MAX_SOURCE_TEXT = 300       # characters: a file name or a note, drawn in a caption
 MAX_SOURCE_NOTES = 16
 
@@ -142,7 +143,7 @@ def _parse_source(source, network: Network) -> dict:
     _expect(kind in SOURCE_KINDS, f"{SOURCE_KEY}.kind {kind!r} is not one of {SOURCE_KINDS}")
     _expect(isinstance(name, str) and 0 < len(name) <= MAX_SOURCE_TEXT, f"{SOURCE_KEY}.name must be a short text")
     _expect(outputs in SOURCE_OUTPUTS, f"{SOURCE_KEY}.outputs {outputs!r} is not one of {SOURCE_OUTPUTS}")
-    drawn = "sigmoid" if outputs == "sigmoid" else "softmax"
+    drawn = DRAWN_OUTPUT[outputs]
     _expect(network.output_activation == drawn, f"{SOURCE_KEY}.outputs is {outputs}, so the outputs are drawn as "
                                                 f"{drawn}, but network.output_activation is {network.output_activation}")
     normalize = source.get("normalize")

@@ -105,6 +105,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from nn_explainer.model.activations import HIDDEN_ACTIVATIONS
+    from nn_explainer.model.layer_list import OUTPUTS
     from nn_explainer.model.limits import MAX_EPOCHS, MAX_SEED
 
     epochs = bounded_int(1, MAX_EPOCHS, "epochs")
@@ -144,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     imported.add_argument("model", type=Path, metavar="MODEL")
     imported.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS),
                           help="a state_dict's hidden activation (an ONNX graph says it by itself)")
-    imported.add_argument("--outputs", choices=["logits", "softmax", "sigmoid"],
+    imported.add_argument("--outputs", choices=list(OUTPUTS),
                           help="what the last layer gives: logits (trained with CrossEntropyLoss; drawn as their "
                                "softmax), softmax or sigmoid. An ONNX graph says it by itself (ending in a Linear: "
                                "logits)")

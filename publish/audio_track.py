@@ -160,8 +160,7 @@ def _over_the_limit_turned_down(encoded: Path, track: np.ndarray) -> np.ndarray 
     if sound is None or not len(sound) or true_peak(sound) <= limit:
         return None
     gain = limiter_gain(sound, limit * 10 ** (-PEAK_MARGIN_DB / 20), PEAK_WINDOW)
-    return track * gain[: len(track)] if len(gain) >= len(track) else track * np.pad(gain, (0, len(track) - len(gain)),
-                                                                                      constant_values=1.0)
+    return track * np.pad(gain, (0, max(0, len(track) - len(gain))), constant_values=1.0)[: len(track)]
 
 
 def add_tracks_to_sections(sections: list[Path], sounds: list[tuple[str, float]], format: str) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from nn_explainer.model.errors import full_disk_is_a_user_error
 
-from nn_explainer.scenes.outline import RUN_BEATS, SCENES, is_chapter
+from nn_explainer.scenes.outline import SCENES, drawable, is_chapter
 from .assemble import beat_requests, join_chapter
 from .clips import Clip, render_clip, sidecar_path
 from .keys import inputs_key
@@ -71,7 +71,7 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
     media_dir = Path(template.media_dir)
     sweep(media_dir, CLIPS_DIR)  # only what killed runs left: a live render's work folder stays
     # Of a network trained elsewhere, every scene but those that draw our training run.
-    scenes = scenes or [name for name in SCENES if name not in RUN_BEATS or template.trained_here()]
+    scenes = scenes or list(drawable(tuple(SCENES), template.trained_here()))
     requests = [replace(template, scene=name) for name in scenes]
     for request in requests:
         request.check(drawable=False)  # the beats' checks only for what is stale (render_set)

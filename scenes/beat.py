@@ -19,7 +19,7 @@ from nn_explainer.model.errors import UserError
 from . import style
 from .camera import BoxCamera
 from .narration import Narrator, check_said
-from .outline import RUN_BEATS, scene_info
+from .outline import RUN_BEATS, drawable, scene_info
 from .settings import Settings
 from .story import Story, load_export
 
@@ -53,15 +53,12 @@ class BeatScene(Scene):
     beats: tuple[str, ...] = ()   # beat names from the outline, played in this order
 
     def __init__(self, settings: Settings | None = None, **kwargs):
-        if len(self.beats) > 1:  # a chapter: of a network trained elsewhere, the beats it can draw
-            self.beats = tuple(beat for beat in self.beats if beat not in RUN_BEATS
-                               or load_export((settings or Settings.from_environment()).export).trained_here)
         if settings is not None:
-            self.settings, self.story = settings, check_beats(self.beats, settings)
+            self.settings, self.story = settings, self._checked(settings)
         else:  # the stock manim CLI: settings from the environment, its errors as ours
             try:
                 self.settings = Settings.from_environment()
-                self.story = check_beats(self.beats, self.settings)
+                self.story = self._checked(self.settings)
             except UserError as err:
                 print(f"{type(self).__name__}: error: {' '.join(str(err).split())}", file=sys.stderr)
                 sys.exit(2)
@@ -70,6 +67,13 @@ class BeatScene(Scene):
         self.narrator = Narrator(voice_for(self.settings.voice))
         kwargs.setdefault("camera_class", BoxCamera)  # a renderer handed in brings its own: frame_writer's is one
         super().__init__(**kwargs)
+
+    def _checked(self, settings: Settings) -> Story:
+        """check_beats for what this scene plays: a chapter of a network trained elsewhere
+        goes without the beats that draw our training run (outline.drawable)."""
+        if len(self.beats) > 1:
+            self.beats = drawable(self.beats, load_export(settings.export).trained_here)
+        return check_beats(self.beats, settings)
 
     def construct(self):
         self.camera.background_color = style.BACKGROUND

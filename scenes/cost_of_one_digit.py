@@ -40,16 +40,16 @@ def script(story) -> dict[str, str]:
     label = story.example.label
     before, (final, cost, _) = costs(story)
     lines = {
-        "outputs": f"Here are the digit's ten outputs beside what they should be: one for the {label}, "
+        "outputs": f"Here are the digit's ten outputs beside what they should be: one for the {spoken.integer(label)}, "
                    "zero for every other digit.",
         "cost": "Training measured how wrong they are with one number, the cost: cross-entropy, "
-                f"minus the log of the softmax of the outputs' z, read at the {label}.",
+                f"minus the log of the softmax of the outputs' z, read at the {spoken.integer(label)}.",
         "honest": "The original video uses the squared error of the outputs instead. "
                   "This network was never trained on that; we write it in grey for comparison.",
     }
     if not story.export.trained_here:  # trained elsewhere: which cost it minimised is not ours to say
         lines["cost"] = ("One number says how wrong they are, the cost. We measure cross-entropy, minus the log of "
-                         f"the softmax of the outputs' z, read at the {label}: what PyTorch's CrossEntropyLoss computes.")
+                         f"the softmax of the outputs' z, read at the {spoken.integer(label)}: what PyTorch's CrossEntropyLoss computes.")
         lines["honest"] = ("The original video uses the squared error of the outputs instead; "
                            "we write it in grey for comparison.")
     if before is not None:

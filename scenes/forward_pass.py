@@ -39,13 +39,17 @@ def transition_line(sizes, index: int) -> str:
     return f"That pattern, in turn, decides the {spoken.ordinal(index)} hidden layer."
 
 
+def output_value(network) -> str:
+    """What an output neuron holds, as said: softmax outputs are probabilities (the ten
+    add up to one); the others, each its own activation."""
+    return "a softmax probability" if network.output_activation == "softmax" else "an activation"
+
+
 def answer_line(example, network) -> str:
-    """The answer as the box around the brightest output writes it (softmax outputs are
-    probabilities: the ten add up to one)."""
+    """The answer as the box around the brightest output writes it."""
     answer = int(example.prediction)
-    value = "a softmax probability" if network.output_activation == "softmax" else "an activation"
     return (f"The brightest output is the answer: {spoken.integer(answer)}, "
-            f"with {value} of {spoken.decimal(float(example.a[-1][answer]))}.")
+            f"with {output_value(network)} of {spoken.decimal(float(example.a[-1][answer]))}.")
 
 
 def script(story) -> dict[str, str]:

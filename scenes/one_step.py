@@ -50,8 +50,7 @@ def script(story) -> dict[str, str]:
                  f"{spoken.integer(training.get('batch_size', 128))}.",
     }
     if not story.export.trained_here:
-        lines["adamw"] = ("How this network's own training stepped, we cannot say: it was trained elsewhere. "
-                          "Most training takes such steps by the thousand, often sized per weight, as Adam does.")
+        lines["adamw"] = "How this network's own training stepped, we cannot say: it was trained elsewhere."
     return lines
 
 

@@ -180,7 +180,12 @@ def beats_of(name: str, trained_here: bool = True) -> tuple[str, ...]:
     scene_info(name)  # an unknown name is refused
     if name not in CHAPTERS:
         return (name,)
-    return tuple(beat.name for beat in CHAPTERS[name] if trained_here or beat.name not in RUN_BEATS)
+    return drawable(tuple(beat.name for beat in CHAPTERS[name]), trained_here)
+
+
+def drawable(beats: tuple[str, ...], trained_here: bool) -> tuple[str, ...]:
+    """A chapter's beats, less those that draw our training run if the network has none."""
+    return beats if trained_here else tuple(beat for beat in beats if beat not in RUN_BEATS)
 
 
 def is_chapter(name: str) -> bool:

@@ -54,7 +54,7 @@ def script(story) -> dict[str, str]:
                   "of the MNIST test set, a digit the network never saw while it trained."),
         "layer_1": "It flows through the same network, layer by layer.",
         "answer": (f"The brightest output is {spoken.integer(answer)}, "
-                   f"with an activation of {spoken.decimal(float(miss.a[-1][answer]))}."),
+                   f"with {forward_pass.output_value(story.network)} of {spoken.decimal(float(miss.a[-1][answer]))}."),
         "verdict": (f"Yet the label says {spoken.integer(label)}. "
                     f"The {spoken.integer(label)} output reached only {spoken.decimal(float(miss.a[-1][label]))}."),
         "accuracy": (f"Overall, the network gets {accuracy} of the test digits right. "

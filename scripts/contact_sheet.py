@@ -27,7 +27,7 @@ def last_frame(name: str, settings):
 
     from nn_explainer.scenes.outline import scene_class
 
-    with tempconfig({"format": "none", "quality": "medium_quality", "verbosity": "ERROR", "progress_bar": "none"}):
+    with tempconfig({"format": "none", "quality": "low_quality", "verbosity": "ERROR", "progress_bar": "none"}):
         scene = scene_class(name)(settings=settings, skip_animations=True)
         scene.render()
         scene.renderer.update_frame(scene)
@@ -39,7 +39,7 @@ def main() -> None:
 
     from nn_explainer.model import paths
     from nn_explainer.model.atomic import atomic_path
-    from nn_explainer.scenes.outline import BEATS
+    from nn_explainer.scenes.outline import ALL_BEATS as BEATS
     from nn_explainer.scenes.settings import LAYOUTS, Settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
