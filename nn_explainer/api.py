@@ -137,7 +137,7 @@ def render(scene: str = "ForwardPass", *, export: str | os.PathLike | None = Non
                             voice=asked_voice() if voice is None else voice,
                             **({"media_dir": Path(media_dir).resolve()} if media_dir is not None else {}))
     request.check(drawable=False)
-    with exclusive(request.media_dir, wait=True, who="render"):
+    with exclusive(request.media_dir, "nn_explainer.render (Python)"):
         sweep(request.media_dir, CLIPS_DIR)
         try:
             if force or not is_current(request):

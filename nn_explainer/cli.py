@@ -27,6 +27,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+PROG = "render.py"   # how the commands are named to the user
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_EPOCHS = 50
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     epochs = bounded_int(1, MAX_EPOCHS, "epochs")
     seed = bounded_int(0, MAX_SEED, "seed")
 
-    parser = Parser(prog="render.py", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog=PROG, description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     data_help = "MNIST IDX directory, or 'torchvision' to download (default: the copy in assets/mnist)"
@@ -329,6 +330,11 @@ def _voice(args) -> str:
 _voice.said = False
 
 
+def _who(args) -> str:
+    """The running command as the user typed it, for the media lock's waiters to read."""
+    return f"{PROG} {args.command}"
+
+
 def command_render(args) -> None:
     from nn_explainer.model.errors import UserError
     from nn_explainer.publish.media import exclusive, sweep
@@ -340,7 +346,7 @@ def command_render(args) -> None:
     requests = [_request(args, scene) for scene in args.scenes]
     for request in requests:  # the options, export and digit; the beats' own checks once a clip is stale
         request.check(drawable=False)
-    with exclusive(requests[0].media_dir, wait=True):  # a second render waits its turn
+    with exclusive(requests[0].media_dir, _who(args)):  # a second command waits its turn
         sweep(requests[0].media_dir, CLIPS_DIR)
         if args.engine == "ray":
             _render_on_ray(requests, args.address)  # renders only the stale clips too
@@ -391,12 +397,12 @@ def _render_on_ray(requests, address) -> None:
 
 
 def command_all(args) -> None:
-    from nn_explainer.publish.batch import exclusive
+    from nn_explainer.publish.media import exclusive
 
     _check_engine(args)
     template = _request(args, "ForwardPass")
     template.check(drawable=False)
-    with exclusive(Path(template.media_dir)):
+    with exclusive(Path(template.media_dir), _who(args)):  # waits for a render already writing there
         _train_export_render(args, template)
 
 
@@ -496,7 +502,7 @@ def command_video(args) -> None:
     from nn_explainer.publish.manifest import write_manifest
     from nn_explainer.publish.media import exclusive
 
-    with exclusive(paths.MEDIA_DIR, wait=True):
+    with exclusive(paths.MEDIA_DIR, _who(args)):
         clip = bring_up_to_date(RenderRequest("ForwardPass", quality="medium", voice="auto"))  # unchanged: not rendered again
         write_manifest()
     print(f"the video: {clip['path']}  (poster: {clip['poster']})")
@@ -525,7 +531,8 @@ def command_slides(args) -> None:
 
     check_chapter(args.chapter)  # before --voice auto's note, or any work
     deck = write_slides(args.chapter, args.quality, args.out, export=args.export, digit=args.digit,
-                        voice=_voice(args), media_dir=args.media_dir or paths.MEDIA_DIR, jobs=args.jobs)
+                        voice=_voice(args), media_dir=args.media_dir or paths.MEDIA_DIR, jobs=args.jobs,
+                        who=_who(args))
     print(deck)
     print(f"open {deck / 'index.html'} in a browser (no network needed): → or space moves to the next slide")
 

@@ -31,7 +31,7 @@ from .assemble import beat_requests, join_chapter
 from .clips import Clip, render_clip, sidecar_path
 from .keys import inputs_key
 from .manifest import intact_record, write_manifest
-from .media import exclusive, sweep  # noqa: F401  (exclusive: the lock render.py takes)
+from .media import sweep
 from .requests import CLIPS_DIR, RenderRequest
 
 

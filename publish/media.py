@@ -4,8 +4,10 @@
 - `inside`: every path we write (clip, poster, sidecar, sections, subtitles, gallery,
   manifest) is resolved and proved to lie inside the media folder before it is written;
   names come from validated scene names and example ids, and this is the proof.
-- `exclusive`: one lock, `media/.lock`, held by `render` and `all` for their whole run,
-  so two runs never write the same clips at once: `render` waits its turn, `all` refuses.
+- `exclusive`: one lock, `media/.lock`, held by every command that writes clips (`render`,
+  `all`, `video`, `slides`, the Python API) for its whole run, so two runs never write the
+  same clips at once: a second one waits its turn, saying which command holds the folder
+  and for how long (the holder writes its command, pid and start into the lock file).
 - `sweep`: work folders and temporaries left by killed runs (their pid is gone) are
   removed; those of a live run are left alone.
 """
@@ -16,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from nn_explainer.model.atomic import remove_stale
 from nn_explainer.model.errors import UserError
 
 LOCK_NAME = ".lock"
+LOCK_NOTE_LIMIT = 4096  # bytes of the holder's line read back: it is ours, but the folder is the user's
 
 
 def check_media_dir(media_dir: Path) -> Path:
@@ -46,23 +50,38 @@ def inside(media_dir: Path, path: Path) -> Path:
     return resolved
 
 
+def holder_of(lock: Path) -> str:
+    """Who holds `lock`, as its holder wrote it: "`render.py render` (pid 123, for 12 s)".
+    Written after the lock is taken, so a waiter may read an older holder's line or none."""
+    try:
+        text = lock.read_text(encoding="utf-8")[:LOCK_NOTE_LIMIT]
+        command, pid, since = text.rsplit("\t", 2)
+        held = max(0, round(time.time() - float(since)))
+        return f"`{command.strip()}` (pid {int(pid)}, for {held} s)"
+    except (OSError, ValueError):
+        return "another command"
+
+
 @contextmanager
-def exclusive(media_dir: Path, wait: bool = False, who: str = "render.py all"):
-    """Hold media/.lock for the run. With `wait`, queue behind another holder (saying so
-    on stderr); without, refuse with one line."""
+def exclusive(media_dir: Path, who: str):
+    """Hold media/.lock for the run of the command `who` (as a user would type it, e.g.
+    "render.py all"), queueing behind another holder with one line on stderr naming it.
+    Ctrl-C while queued leaves nothing behind: the lock file is the only thing touched."""
     media_dir = check_media_dir(media_dir)
     media_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(media_dir / LOCK_NAME, "a+")
+    lock = media_dir / LOCK_NAME
+    handle = open(lock, "a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            if not wait:
-                raise UserError(f"another `{who}` is running (it holds {media_dir / LOCK_NAME}); "
-                                "wait for it to finish") from None
-            print(f"waiting for another render to finish (it holds {media_dir / LOCK_NAME})",
+            print(f"waiting: {holder_of(lock)} is writing to {media_dir}; `{who}` starts when it ends",
                   file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{who}\t{os.getpid()}\t{time.time():.3f}")
+        handle.flush()
         try:
             yield media_dir
         finally:

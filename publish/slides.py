@@ -131,9 +131,11 @@ def default_out(media_dir: Path, chapter: str) -> Path:
 
 def write_slides(chapter: str = DEFAULT_CHAPTER, quality: str = DEFAULT_QUALITY, out_dir: Path | None = None,
                  export: Path | None = None, digit: str | None = None, voice: str = "none",
-                 media_dir: Path = paths.MEDIA_DIR, jobs: int | None = None, out=sys.stdout) -> Path:
+                 media_dir: Path = paths.MEDIA_DIR, jobs: int | None = None, out=sys.stdout,
+                 who: str = "slides") -> Path:
     """Bring the chapter's beat clips up to date, then write the deck; returns its folder.
-    Every input is checked before anything is rendered or written."""
+    Every input is checked before anything is rendered or written. `who`: the command, for
+    the media lock's waiters."""
     check_chapter(chapter)
     if quality not in QUALITIES:
         raise UserError(f"quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
@@ -144,7 +146,7 @@ def write_slides(chapter: str = DEFAULT_CHAPTER, quality: str = DEFAULT_QUALITY,
     out_dir = Path(out_dir or default_out(media_dir, chapter)).resolve()
     _check_replaceable(out_dir, media_dir)
     story = Story.read(request.settings())
-    with exclusive(media_dir, wait=True, who="render"):  # no clip changes while it is linked in
+    with exclusive(media_dir, who):  # no clip changes while it is linked in
         render_all(request, list(request.beats()), jobs, out=out)
         records = []
         for beat in beat_requests(request):

@@ -15,7 +15,7 @@ from PIL import Image
 
 from conftest import REPO, assert_clean_failure, run_cli
 from nn_explainer.model import paths
-from nn_explainer.publish.batch import exclusive, render_all
+from nn_explainer.publish.batch import render_all
 from nn_explainer.publish.keys import export_content_hash, inputs_key
 from nn_explainer.publish.manifest import MANIFEST_NAME, clip_records, read_manifest
 from nn_explainer.publish.requests import RenderRequest
@@ -428,12 +428,45 @@ def test_a_killed_render_leaves_no_clip_and_an_honest_manifest(tmp_path):
         p.name for p in (media / "clips/low").glob("*.mp4") if (p.parent / (p.name + ".json")).exists()}
 
 
-def test_two_runs_at_once_do_not_both_write(tmp_path):
+def test_all_waits_for_a_render_holding_the_media_folder(tmp_path):
+    """Issue 32: `all` started while a `render` writes to the same folder used to refuse,
+    naming an `all` that was not running. Now it waits, names the real holder, and both
+    publish playable clips with no work folders left behind."""
     media = tmp_path / "media"
-    with exclusive(media):
-        line = assert_clean_failure(run_cli("all", "--media-dir", media, "--scenes", "ParameterCount"))
-    assert "another `render.py all` is running" in line
-    assert not (media / "clips").exists()
+    render = subprocess.Popen([sys.executable, str(REPO / "render.py"), "render", "Bias", "--media-dir", media],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    lock = media / ".lock"
+    while not (lock.exists() and "render.py render" in lock.read_text()):
+        assert render.poll() is None and time.monotonic() < deadline, "the render never took the lock"
+        time.sleep(0.05)
+    everything = run_cli("all", "--media-dir", media, "--scenes", "ParameterCount", "Bias")
+    assert render.wait(timeout=300) == 0, render.stderr.read()
+    assert everything.returncode == 0, everything.stderr
+    waiting = [line for line in everything.stderr.splitlines() if line.startswith("waiting")]
+    assert len(waiting) == 1 and "`render.py render` (pid " in waiting[0], everything.stderr
+    clips = sorted((media / "clips/low").glob("*.mp4"))
+    assert [clip.name for clip in clips] == ["Bias.mp4", "ParameterCount.mp4"]
+    for clip in clips:  # playable: every frame decodes
+        with av.open(str(clip)) as container:
+            assert sum(1 for _ in container.decode(video=0)) > 15
+    leftovers = [p for p in media.rglob("*") if p.name.startswith(".") and p.name != ".lock"]
+    assert not leftovers
+
+
+def test_ctrl_c_while_waiting_for_the_lock_leaves_nothing(tmp_path):
+    from nn_explainer.publish.media import exclusive
+
+    media = tmp_path / "media"
+    with exclusive(media, "render.py render"):
+        waiting = subprocess.Popen([sys.executable, str(REPO / "render.py"), "all", "--media-dir", media,
+                                    "--scenes", "ParameterCount"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        line = waiting.stderr.readline()
+        assert line.startswith("waiting: `render.py render` (pid "), line
+        waiting.send_signal(signal.SIGINT)
+        assert waiting.wait(timeout=60) == 130
+    assert sorted(p.name for p in media.iterdir()) == [".lock"]
 
 
 def test_snapshots_show_the_same_digit_through_an_earlier_network(tmp_path):
