@@ -22,6 +22,7 @@ from .narration import Narrator, check_said
 from .outline import RUN_BEATS, drawable, scene_info
 from .settings import Settings
 from .story import Story, load_export
+from .subtitles import spread
 
 
 def beat_module(name: str):
@@ -86,9 +87,10 @@ class BeatScene(Scene):
             self.play_beat(name)
             length = self.time - start
             if self.narrator.voice is None:
-                # Silent: the subtitle is the beat's one line, spanning the whole beat (we
+                # Silent: the subtitles are the beat's one line, spread over the whole beat (we
                 # know how long only once it has played). Spoken, the sentences are the subtitles.
-                self.add_subcaption(scene_info(name).narration, duration=length, offset=-length)
+                for cue in spread(scene_info(name).narration, length):
+                    self.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start - length)
             # A cut to the next beat, which introduces what it draws: the Chapter
             # that render.py joins from the beats' own clips (publish/assemble.py)
             # has the very same frames.
