@@ -103,8 +103,6 @@ def _integer(words: list[str], i: int) -> tuple[int, int] | None:
         core, tail = _core(words[j])
         small = _small(core)
         if small is not None and last in (None, "hundred", "and", "scale"):
-            if last == "hundred" and group % 100:
-                break
             group = (group or 0) + small
             last = "small"
         elif core == "hundred" and last == "small" and 1 <= group <= 9:
