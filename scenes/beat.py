@@ -4,7 +4,7 @@ A beat is a module with `play(scene, story)`: it draws into the scene it is give
 from the `Story` it is given, and may define `check(story)` to refuse a network it
 cannot draw. Its standalone scene is a two-line `BeatScene` naming it; `Chapter`
 names them all (see outline.py). Played alone, a beat keeps its own sections;
-played in the chapter, each beat is one section with its narration as a subtitle,
+played in the chapter, each beat is one section with its narration as subtitles,
 and the chapter cuts from one beat to the next.
 """
 from __future__ import annotations
