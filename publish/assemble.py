@@ -4,8 +4,8 @@ For a Chapter request, batch.py renders only the beats whose clips are stale (in
 parallel, one worker per core), then this module joins every beat's finished clip without
 re-encoding (encoding.concatenate): same encoder settings, size and frame rate, so the
 packets can simply follow one another. Its subtitles are the beats' cues, each shifted
-to where its beat starts (a silent beat's one line spread over the beat); its poster is the last beat's; `--sections` gives
-the beats' own clips. Played in one pass by the stock `manim` CLI, `Chapter` cuts from
+to where its beat starts (a silent beat's one line spread over the beat); its poster is
+the last beat's; `--sections` gives the beats' own clips. Played in one pass by the stock `manim` CLI, `Chapter` cuts from
 beat to beat in the same way, so both give the same frames.
 """
 from __future__ import annotations
@@ -90,8 +90,9 @@ def chapter_srt(beats: list[RenderRequest], records: list[dict], lengths: list[f
         spoken = paths.REPO_ROOT / record["subtitles"] if record.get("subtitles") else None
         if spoken is not None and spoken.is_file():
             cues += [(start + begin, start + end, text) for begin, end, text in parse_srt(spoken.read_text())]
-        else:  # cut into cues of two lines of 42 at most (scenes/subtitles.py), as a beat's voice is
-            cues += [(start + cue.start, start + cue.end, cue.text) for cue in spread(scene_info(beat.scene).narration, length)]
+        else:  # cut into cues of two lines of 42 at most (scenes/subtitles.py), as a voice's are
+            line = scene_info(beat.scene).narration
+            cues += [(start + cue.start, start + cue.end, cue.text) for cue in spread(line, length)]
         start += length
     return compose_srt(cues)
 

@@ -5,8 +5,9 @@ opened from disk with no network: `index.html`, reveal.js 5 vendored in `reveal/
 (static files in `publish/slides_files/`, version and licences in its README), and
 `clips/`, each beat's own rendered clip (its narration and subtitles kept) with its
 poster. Each slide's <track> carries its cues in the page (a `data:` URL): Chromium
-refuses a page opened from disk the `.vtt` beside it; the file stays in `clips/`. The first slide names the chapter and the network; then one slide per beat:
-its clip, which plays when the slide comes up and pauses when it is left (reveal.js's
+refuses a page opened from disk the `.vtt` beside it; the file stays in `clips/`. The
+first slide names the chapter and the network; then one slide per beat: its clip,
+which plays when the slide comes up and pauses when it is left (reveal.js's
 `data-autoplay`), and the outline's narration line as its caption.
 
 The clips come from the one render path: the chapter's beats are brought up to date as
