@@ -22,5 +22,6 @@ if not (_HERE / "model").is_dir() and (_HERE.parent / "model" / "__init__.py").i
 
 # The API's names; its scene list is `nn_explainer.api.scenes()` (`nn_explainer.scenes` is the package).
 from .api import Clip, export_module, import_file, render  # noqa: E402  (stdlib only at import time)
+from .api import mnist_for_torchvision  # noqa: E402
 
-__all__ = ["Clip", "export_module", "import_file", "render"]
+__all__ = ["Clip", "export_module", "import_file", "render", "mnist_for_torchvision"]

@@ -149,6 +149,15 @@ def render(scene: str = "ForwardPass", *, export: str | os.PathLike | None = Non
     return Clip(paths.REPO_ROOT / record["path"], poster, request.scene, float(record["duration"]), request.format)
 
 
+def mnist_for_torchvision(root: str | os.PathLike = "data") -> Path:
+    """The shipped MNIST laid out as torchvision reads it (`root/MNIST/raw/`, verified,
+    written whole), offline; returns the root for `torchvision.datasets.MNIST(root,
+    download=False)`. What `render.py mnist DIR` does."""
+    from nn_explainer.model.mnist_for_torchvision import lay_out
+
+    return lay_out(root)
+
+
 def scenes() -> list[str]:
     """The scenes `render` draws, in the story's order (`render.py list`)."""
     from nn_explainer.scenes.outline import SCENES

@@ -225,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     script.add_argument("--recording-names", action="store_true",
                         help="put before each sentence the file name --voice recorded:DIR looks for")
 
+    mnist = commands.add_parser("mnist", help="lay the shipped MNIST out as torchvision reads it "
+                                              "(DIR/MNIST/raw/), for your own training script, offline")
+    mnist.add_argument("root", nargs="?", type=Path, default=Path("data"), metavar="DIR",
+                       help="the root to pass to torchvision.datasets.MNIST (default: ./data)")
+
     commands.add_parser("restore", help="return to the committed networks (undo `train`; your runs are removed)")
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
@@ -537,7 +542,16 @@ def command_slides(args) -> None:
     print(f"open {deck / 'index.html'} in a browser (no network needed): → or space moves to the next slide")
 
 
-COMMANDS = {"gallery": command_gallery, "widget": command_widget, "slides": command_slides, "train": command_train, "export": command_export, "render": command_render,
+def command_mnist(args) -> None:
+    from nn_explainer.model.mnist_for_torchvision import lay_out
+
+    root = lay_out(args.root)
+    print(root)
+    print(f"torchvision.datasets.MNIST({str(root)!r}, train=True, download=False) reads it (60,000 training, "
+          "10,000 test digits)")
+
+
+COMMANDS = {"mnist": command_mnist, "gallery": command_gallery, "widget": command_widget, "slides": command_slides, "train": command_train, "export": command_export, "render": command_render,
             "list": command_list, "video": command_video, "all": command_all, "script": command_script,
             "restore": command_restore, "import": command_import}
 

@@ -3,9 +3,9 @@
 For a Chapter request, batch.py renders only the beats whose clips are stale (in
 parallel, one worker per core), then this module joins every beat's finished clip without
 re-encoding (encoding.concatenate): same encoder settings, size and frame rate, so the
-packets can simply follow one another. Its subtitles are the beats' narrations, each
-spanning its beat's real duration; its poster is the last beat's; `--sections` gives
-the beats' own clips. Played in one pass by the stock `manim` CLI, `Chapter` cuts from
+packets can simply follow one another. Its subtitles are the beats' cues, each shifted
+to where its beat starts (a silent beat's one line spread over the beat); its poster is
+the last beat's; `--sections` gives the beats' own clips. Played in one pass by the stock `manim` CLI, `Chapter` cuts from
 beat to beat in the same way, so both give the same frames.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from nn_explainer.model import paths
 from nn_explainer.model.errors import UserError
 
 from nn_explainer.scenes.outline import scene_info
+from nn_explainer.scenes.subtitles import spread
 
 from .audio_track import AUDIO_FORMATS, has_audio, join, video_seconds
 from .clips import Produced, publish, sidecar_path, work_folder
@@ -83,14 +84,15 @@ def join_chapter(request: RenderRequest, key: str | None = None):
 
 def chapter_srt(beats: list[RenderRequest], records: list[dict], lengths: list[float]) -> str:
     """The Chapter's subtitles: a narrated beat's spoken sentences with their real times,
-    shifted to where the beat starts; a silent beat's one line spanning the beat."""
+    shifted to where the beat starts; a silent beat's one line spread over the beat."""
     cues, start = [], 0.0
     for beat, record, length in zip(beats, records, lengths):
         spoken = paths.REPO_ROOT / record["subtitles"] if record.get("subtitles") else None
         if spoken is not None and spoken.is_file():
             cues += [(start + begin, start + end, text) for begin, end, text in parse_srt(spoken.read_text())]
-        else:
-            cues.append((start, start + length, scene_info(beat.scene).narration))
+        else:  # cut into cues of two lines of 42 at most (scenes/subtitles.py), as a voice's are
+            line = scene_info(beat.scene).narration
+            cues += [(start + cue.start, start + cue.end, cue.text) for cue in spread(line, length)]
         start += length
     return compose_srt(cues)
 
@@ -112,11 +114,12 @@ def compose_srt(cues: list[tuple[float, float, str]]) -> str:
 
 
 def parse_srt(text: str) -> list[tuple[float, float, str]]:
-    """(start, end, text) of each cue of an SRT file (ours or manim's)."""
+    """(start, end, text) of each cue of an SRT file (ours or manim's); a cue's two
+    lines joined by a newline."""
     cues = []
     for block in text.strip().split("\n\n"):
         lines = block.strip().splitlines()
         if len(lines) >= 3 and " --> " in lines[1]:
             begin, end = lines[1].split(" --> ")
-            cues.append((_seconds(begin), _seconds(end), " ".join(lines[2:])))
+            cues.append((_seconds(begin), _seconds(end), "\n".join(lines[2:])))  # a cue's lines kept
     return cues

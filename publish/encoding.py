@@ -47,6 +47,19 @@ def srt_to_vtt(srt: str) -> str:
     return "WEBVTT\n\n" + "\n".join(lines).strip() + "\n"
 
 
+def vtt_data_url(vtt: Path) -> str | None:
+    """A subtitle file as a `data:` URL for a page's <track>: Chromium refuses a page
+    opened from disk (`file://`) the .vtt beside it ("'file:' URLs are treated as unique
+    security origins"), but reads cues carried in the page itself. None if it is gone."""
+    import base64
+
+    try:
+        data = vtt.read_bytes()
+    except OSError:
+        return None
+    return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+
+
 def finish(rendered: Path, target: Path, format: str) -> None:
     """Turn manim's file into the clip we ship, written to `target`."""
     if format == "mp4":

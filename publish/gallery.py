@@ -16,6 +16,7 @@ from nn_explainer.model.atomic import write_text
 
 from nn_explainer.scenes.outline import SCENES
 
+from .encoding import vtt_data_url
 from .manifest import read_manifest
 from .media import check_media_dir, inside
 
@@ -102,13 +103,17 @@ def figure(clip: dict, number: int, page_dir: Path) -> str:
     poster = os.path.relpath(paths.REPO_ROOT / clip["poster"], page_dir) if clip.get("poster") else None
     title = caption(clip)
     stage_class = "stage transparent" if clip["transparent"] else "stage"
-    subtitles = None
+    subtitles = carried = None
     if clip.get("subtitles"):
-        subtitles = os.path.relpath((paths.REPO_ROOT / clip["subtitles"]).with_suffix(".vtt"), page_dir)
+        vtt = (paths.REPO_ROOT / clip["subtitles"]).with_suffix(".vtt")
+        subtitles = os.path.relpath(vtt, page_dir)
+        carried = vtt_data_url(vtt)  # the page's own copy of the cues: shown when opened from disk too
     if clip["format"] in VIDEO_FORMATS:
-        code = snippet(src, poster, subtitles, sound=clip.get("voice", "none") != "none")
-        media = code.replace("<video ", f'<video data-clip="{html.escape(clip["path"])}" '
-                                        f'data-transparent="{str(clip["transparent"]).lower()}" ', 1)
+        sound = clip.get("voice", "none") != "none"
+        code = snippet(src, poster, subtitles, sound=sound)  # the snippet to paste links the .vtt file
+        media = snippet(src, poster, carried or subtitles, sound=sound).replace(
+            "<video ", f'<video data-clip="{html.escape(clip["path"])}" '
+                       f'data-transparent="{str(clip["transparent"]).lower()}" ', 1)
     else:  # gif or png: an image
         code = f'<img src="{html.escape(src)}" alt="{html.escape(clip["scene"])}">'
         media = code

@@ -4,8 +4,10 @@ The deck is a self-contained folder (default `media/slides/<Chapter>/`) that wor
 opened from disk with no network: `index.html`, reveal.js 5 vendored in `reveal/`
 (static files in `publish/slides_files/`, version and licences in its README), and
 `clips/`, each beat's own rendered clip (its narration and subtitles kept) with its
-poster. The first slide names the chapter and the network; then one slide per beat:
-its clip, which plays when the slide comes up and pauses when it is left (reveal.js's
+poster. Each slide's <track> carries its cues in the page (a `data:` URL): Chromium
+refuses a page opened from disk the `.vtt` beside it; the file stays in `clips/`. The
+first slide names the chapter and the network; then one slide per beat: its clip,
+which plays when the slide comes up and pauses when it is left (reveal.js's
 `data-autoplay`), and the outline's narration line as its caption.
 
 The clips come from the one render path: the chapter's beats are brought up to date as
@@ -33,6 +35,7 @@ from nn_explainer.scenes.story import Story
 from .assemble import beat_requests
 from .batch import render_all
 from .clips import sidecar_path
+from .encoding import vtt_data_url
 from .manifest import intact_record
 from .media import check_media_dir, check_replaceable, exclusive, swap_folder_into_place
 from .requests import RenderRequest
@@ -177,11 +180,14 @@ def _build(deck: Path, chapter: str, story: Story, records: list[tuple[str, dict
         poster = subtitles = None
         if record["poster"]:
             poster = _link(paths.REPO_ROOT / record["poster"], deck / CLIPS_DIR / f"{stem}.poster.png")
+        carried = None
         if record["subtitles"]:
             vtt = (paths.REPO_ROOT / record["subtitles"]).with_suffix(".vtt")
             if vtt.is_file():
-                subtitles = _link(vtt, deck / CLIPS_DIR / f"{stem}.vtt")
-        slides.append(beat_slide(number, len(records), beat, *(_relative(p, deck) for p in (clip, poster, subtitles)),
+                subtitles = _link(vtt, deck / CLIPS_DIR / f"{stem}.vtt")  # kept for players and hosts
+                carried = vtt_data_url(subtitles)  # what the page reads: opened from disk too
+        clip_at, poster_at, subtitles_at = (_relative(p, deck) for p in (clip, poster, subtitles))
+        slides.append(beat_slide(number, len(records), beat, clip_at, poster_at, carried or subtitles_at,
                                  record["duration"]))
     (deck / PAGE).write_text(DECK.format(title=html.escape(f"{chapter}: nn-explainer slides"),
                                          slides="\n".join(slides)), encoding="utf-8")

@@ -4,7 +4,7 @@ A beat is a module with `play(scene, story)`: it draws into the scene it is give
 from the `Story` it is given, and may define `check(story)` to refuse a network it
 cannot draw. Its standalone scene is a two-line `BeatScene` naming it; `Chapter`
 names them all (see outline.py). Played alone, a beat keeps its own sections;
-played in the chapter, each beat is one section with its narration as a subtitle,
+played in the chapter, each beat is one section with its narration as subtitles,
 and the chapter cuts from one beat to the next.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .narration import Narrator, check_said
 from .outline import RUN_BEATS, drawable, scene_info
 from .settings import Settings
 from .story import Story, load_export
+from .subtitles import spread
 
 
 def beat_module(name: str):
@@ -86,9 +87,10 @@ class BeatScene(Scene):
             self.play_beat(name)
             length = self.time - start
             if self.narrator.voice is None:
-                # Silent: the subtitle is the beat's one line, spanning the whole beat (we
+                # Silent: the subtitles are the beat's one line, spread over the whole beat (we
                 # know how long only once it has played). Spoken, the sentences are the subtitles.
-                self.add_subcaption(scene_info(name).narration, duration=length, offset=-length)
+                for cue in spread(scene_info(name).narration, length):
+                    self.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start - length)
             # A cut to the next beat, which introduces what it draws: the Chapter
             # that render.py joins from the beats' own clips (publish/assemble.py)
             # has the very same frames.

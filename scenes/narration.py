@@ -12,7 +12,8 @@ accompanies:
 The pictures wait for the voice: the block lasts at least as long as the sentence (the
 scene holds still for the rest), so no sentence is cut off or overlaps the next. The
 sentence is synthesized (or found in the cache) when the block starts, added to the
-scene as sound at that instant, and becomes a subtitle with its real times. Without a
+scene as sound at that instant, and becomes subtitles with its real times (cut into
+cues of two lines of 42 characters at most, each timed by the voice: subtitles.py). Without a
 voice (`--voice none`) `say` adds nothing and the beat keeps its own pace.
 
 The scene's narrator (`scene.narrator`, set by BeatScene from the settings) does the
@@ -65,6 +66,8 @@ class Narrator:
             self.spoken.append(Spoken(sentence, start, 0.0))
             yield
             return
+        from .audio import read_wav
+        from .subtitles import pauses, timed
         from .voice import speak
 
         speech = speak(self.voice, sentence)
@@ -72,7 +75,9 @@ class Narrator:
             scene.wait(LEAD_SECONDS - start)
             start = float(scene.time)
         scene.add_sound(str(speech.path))
-        scene.add_subcaption(sentence, duration=speech.seconds)
+        # Subtitles as platforms expect: cues of two lines of 42 at most, timed by the voice
+        for cue in timed(sentence, speech.seconds, pauses(*read_wav(speech.path)), room=PAUSE_SECONDS):
+            scene.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start)
         self.spoken.append(Spoken(sentence, start, speech.seconds))
         yield
         # The pictures wait for the voice. A wait lasts whole frames, rounded down: wait

@@ -232,15 +232,18 @@ def test_relu_draws_the_relu_export():
     assert np.allclose(diagram(played).bundles[1].strengths, relu.network.weights[1])
 
 
-def test_chapter_plays_every_beat_with_one_subtitle_each():
+def test_chapter_plays_every_beat_with_its_line_as_subtitles():
+    """Silent, each beat's one line is its subtitles, cut into cues of two lines of 42."""
+    from nn_explainer.scenes.subtitles import written
+    from test_subtitles import assert_cues_as_platforms_expect, joined
+
     sections = []
     played = run_scene(scene_class("Chapter"), on_section=lambda scene, name: sections.append(name))
     assert sections == [beat.name for beat in BEATS] + [None]
-    cues = played.renderer.file_writer.subcaptions
-    assert [cue.content for cue in cues] == [beat.narration for beat in BEATS]
-    for earlier, later in zip(cues, cues[1:]):
-        assert earlier.end <= later.start  # in order, never overlapping
-    assert all(cue.end > cue.start for cue in cues)
+    cues = [(cue.start.total_seconds(), cue.end.total_seconds(), cue.content)
+            for cue in played.renderer.file_writer.subcaptions]
+    assert joined(cues) == " ".join(written(beat.narration) for beat in BEATS)
+    assert_cues_as_platforms_expect(cues)  # in order, never overlapping, 1-7 s each
 
 
 @pytest.mark.parametrize("network, never", [("sigmoid", "ReLU"), ("relu", r"\sigma")])

@@ -360,6 +360,9 @@ def test_chapter_subtitles_are_its_beats_spoken_sentences_in_place(chapter):
         start += video_seconds(clip)
     assert [text for *_, text in cues] == [text for *_, text in wanted]
     assert len(cues) >= 3 * len(BEATS)  # several sentences a beat
+    from test_subtitles import assert_cues_as_platforms_expect
+
+    assert_cues_as_platforms_expect(cues)  # two lines of 42 at most, 1-7 s each
     for (a, b, _), (c, d, _) in zip(cues, wanted):
         assert abs(a - c) <= 0.002 and abs(b - d) <= 0.002
     assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:]))  # no sentence overlaps the next
@@ -369,7 +372,9 @@ def test_chapter_subtitles_are_its_beats_spoken_sentences_in_place(chapter):
     vtt = video.with_suffix(".vtt").read_text()  # the same cues for a browser's <track>
     assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(cues)
     assert run_cli("gallery", "--media-dir", tmp_path).returncode == 0
-    assert '<track kind="subtitles" src="clips/low/Chapter.vtt"' in (tmp_path / "gallery.html").read_text()
+    page = (tmp_path / "gallery.html").read_text()
+    assert 'kind=&quot;subtitles&quot; src=&quot;clips/low/Chapter.vtt&quot;' in page  # the snippet links the file
+    assert '<track kind="subtitles" src="data:text/vtt;' in page  # the page carries the cues (from disk too)
 
 
 def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
@@ -407,9 +412,16 @@ def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
         assert matches_within_half_a_packet(at - 24_000, at) and matches_within_half_a_packet(at, at + 24_000), beat.name
     integrated, peak = ebur128(video)
     assert -17 <= integrated <= -15 and peak <= -1.0
-    # In step over the whole chapter: every sentence's voice starts and ends with its cue.
-    cues = parse_srt(video.with_suffix(".srt").read_text())
-    assert_voice_keeps_to_its_cues(voiced_runs(joined), cues, 1 / 15 + 0.02)
+    # In step over the whole chapter: every sentence's voice starts and ends with its cues.
+    from nn_explainer.scenes.beat import beat_module, check_beats
+    from nn_explainer.scenes.settings import Settings
+    from test_subtitles import sentence_spans
+
+    story = check_beats([beat.name for beat in BEATS], Settings())
+    sentences = [line for beat in BEATS if hasattr(beat_module(beat.name), "script")
+                 for line in beat_module(beat.name).script(story).values()]
+    spans = sentence_spans(parse_srt(video.with_suffix(".srt").read_text()), sentences)
+    assert_voice_keeps_to_its_cues(voiced_runs(joined), spans, 1 / 15 + 0.02)
 
 
 def test_a_killed_render_leaves_no_clip_and_an_honest_manifest(tmp_path):

@@ -97,3 +97,22 @@ def test_transparent_webm_shows_the_page_behind_it(page):
             assert r + g + b > 150, (spot, (r, g, b))   # the page's pattern shows through
         else:
             assert r + g + b < 40, (spot, (r, g, b))    # an opaque video covers the pattern
+
+
+def test_captions_show_from_disk(page, gallery):
+    """Opened from `file://`, Chromium refuses a page the .vtt beside it ("'file:' URLs are
+    treated as unique security origins"): the page carries the cues itself, so the narrated
+    clip's track has every cue of its .vtt, which stays beside the clip for players."""
+    assert page.url.startswith("file:")
+    [vtt] = (gallery.parent / "clips" / "low").glob("*.vtt")  # the narrated (see-through) clip's
+    wanted = [block.split("\n", 2)[2] for block in vtt.read_text().split("\n\n")[1:] if " --> " in block]
+    assert wanted
+    page.wait_for_function("""() => { const v = [...document.querySelectorAll('video')]
+                                         .find(v => v.dataset.transparent === 'true');
+                                      const t = v.textTracks[0]; t.mode = 'hidden';
+                                      return t.cues && t.cues.length > 0; }""", timeout=15000)
+    cues = page.evaluate("""() => [...[...document.querySelectorAll('video')]
+                              .find(v => v.dataset.transparent === 'true').textTracks[0].cues].map(c => c.text)""")
+    assert cues == [text.strip() for text in wanted]
+    # The snippet to paste still links the file, for a host to serve beside the clip.
+    assert f'src=&quot;clips/low/{vtt.name}&quot;' in gallery.read_text()

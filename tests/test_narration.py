@@ -1,7 +1,8 @@
 """The narration, as a listener and a player meet it: the words the voice was given hold
 the export's numbers; every narrated clip carries one audio stream as long as its video,
 at -16 LUFS with its true peak under -1 dBTP (measured by ffmpeg's own EBU R128 meter,
-not ours); subtitles start and end where the voice does; a rerun synthesizes nothing;
+not ours); each sentence's subtitles (cues of two lines of 42) start and end where its
+voice does; a rerun synthesizes nothing;
 `--voice none` is silent; a creator's recordings take the synthetic voice's place."""
 from __future__ import annotations
 
@@ -122,11 +123,25 @@ def test_subtitles_are_the_spoken_sentences_at_the_voices_times(narrated):
     from nn_explainer.scenes.beat import beat_module, check_beats
     from nn_explainer.scenes.settings import Settings
 
+    from test_subtitles import assert_cues_as_platforms_expect, sentence_spans
+
     cues = parse_srt((narrated / f"{BEAT}.srt").read_text())
     story = check_beats([BEAT], Settings())
-    assert [text for _, _, text in cues] == list(beat_module(BEAT).script(story).values())
+    sentences = list(beat_module(BEAT).script(story).values())
+    # Cues of two lines of 42 at most, 1-7 s; joined, each sentence's cues are its words.
+    assert_cues_as_platforms_expect(cues)
+    spans = sentence_spans(cues, sentences)
+    assert len(cues) > len(spans)  # a long sentence is cut into several cues
     # One frame, plus the 10 ms windows and the 20 ms each sentence keeps at its edges.
-    assert_voice_keeps_to_its_cues(voiced_runs(decode(narrated / f"{BEAT}.mp4")), cues, 1 / 15 + 0.02)
+    samples = decode(narrated / f"{BEAT}.mp4")
+    tolerance = 1 / 15 + 0.02
+    assert_voice_keeps_to_its_cues(voiced_runs(samples), spans, tolerance)
+    # Inside a sentence, a cue cut at a comma appears as the voice resumes after its pause.
+    resumes = [start for start, _ in voiced_runs(samples, gap=0.08)]
+    for (_, end, text), (start, _, _) in zip(cues, cues[1:]):
+        if abs(end - start) < 1e-3 and text[-1] in ",;:.?!":
+            near = [at for at in resumes if abs(at - start) <= 0.6]
+            assert not near or min(abs(at - start) for at in near) <= tolerance, (text, start, near)
     assert (narrated / f"{BEAT}.vtt").read_text().startswith("WEBVTT")
 
 

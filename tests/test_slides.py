@@ -132,3 +132,37 @@ def test_a_folder_of_the_users_own_is_not_replaced(tmp_path):
     assert result.returncode == 2
     assert "lesson.txt" in assert_clean_failure(result)
     assert (own / "lesson.txt").read_text() == "mine" and not (tmp_path / "media").exists()
+
+
+CUES_SRT = ("1\n00:00:00,000 --> 00:00:01,500\nThe first cue, set\non two lines,\n\n"
+            "2\n00:00:01,500 --> 00:00:03,000\nand the second.\n")
+
+
+def test_captions_show_from_disk(chromium, media, tmp_path):
+    """Opened from `file://`, Chromium refuses a page the .vtt beside it ("'file:' URLs are
+    treated as unique security origins"): each slide carries its cues in the page, and
+    the .vtt stays in clips/ for players. The deck here is silent (no subtitles), so one
+    beat is given a narrated beat's subtitle files."""
+    from nn_explainer.publish.encoding import srt_to_vtt
+    from nn_explainer.publish.slides import _build
+    from nn_explainer.scenes.settings import Settings
+    from nn_explainer.scenes.story import Story
+
+    srt = tmp_path / "cues.srt"
+    srt.write_text(CUES_SRT)
+    srt.with_suffix(".vtt").write_text(srt_to_vtt(CUES_SRT))
+    records = [(beat, sidecar(media, beat)) for beat in BEATS]
+    records[0][1]["subtitles"] = str(srt)
+    deck = tmp_path / "deck"
+    deck.mkdir()
+    _build(deck, CHAPTER, Story.read(Settings()), records)
+    assert (deck / "clips" / f"01_{BEATS[0]}.vtt").read_text() == srt_to_vtt(CUES_SRT)
+    page = chromium.new_page()
+    try:
+        page.goto((deck / "index.html").as_uri())
+        page.wait_for_function("""() => { const t = document.querySelector('video').textTracks[0];
+                                          t.mode = 'hidden'; return t.cues && t.cues.length > 0; }""", timeout=15000)
+        cues = page.evaluate("[...document.querySelector('video').textTracks[0].cues].map(c => c.text)")
+    finally:
+        page.close()
+    assert cues == ["The first cue, set\non two lines,", "and the second."]
