@@ -440,7 +440,7 @@ def _train_export_render(args, template) -> None:
             if not freshness.export_is_current(checkpoint, export):
                 from nn_explainer.model.pipeline import run_export
 
-                run_export(checkpoint)  # the code or data changed since: keep the export in step
+                export = run_export(checkpoint)[0]  # the code or data changed since: keep the export in step
         freshness.record_export(checkpoint, export)
     render_all(template, args.scenes, args.jobs, engine=args.engine, address=args.address)
 
