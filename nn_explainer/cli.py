@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     imported.add_argument("--export", type=Path, help="default: assets/imported/<MODEL's name>.json")
     imported.add_argument("--data", default=None, help=data_help)
     render = commands.add_parser("render", help="render scenes to video (default: ForwardPass)")
-    render.add_argument("scenes", nargs="*", default=["ForwardPass"], metavar="SCENE", help="see `render.py list`")
+    render.add_argument("scenes", nargs="*", default=["ForwardPass"], metavar="SCENE", help=f"see `{program()} list`")
     render.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low",
                         help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
     render.add_argument("--format", choices=["mp4", "webm", "gif", "png", "mov"], default="mp4",
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--media-dir", type=Path, default=None, help="where clips go (default: media/)")
     render.add_argument("--voice", default=None,
                         help="who narrates: joe (the bundled offline voice), none, recorded:DIR (your own "
-                             "recordings, see `render.py script --recording-names`), or auto: joe when the "
+                             f"recordings, see `{program()} script --recording-names`), or auto: joe when the "
                              "voice extra is installed, else none (default: $NN_EXPLAINER_VOICE, else auto)")
     render.add_argument("--engine", choices=["local", "ray"], default="local",
                         help="local: this machine; ray: one Ray task per clip (needs the cluster extra)")
