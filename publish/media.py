@@ -19,7 +19,6 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from nn_explainer.model import invocation
 from nn_explainer.model.atomic import remove_stale
 from nn_explainer.model.errors import UserError
 
@@ -48,7 +47,7 @@ def inside(media_dir: Path, path: Path) -> Path:
 
 
 @contextmanager
-def exclusive(media_dir: Path, wait: bool = False, who: str | None = None):
+def exclusive(media_dir: Path, wait: bool = False, who: str = "render.py all"):
     """Hold media/.lock for the run. With `wait`, queue behind another holder (saying so
     on stderr); without, refuse with one line."""
     media_dir = check_media_dir(media_dir)
@@ -59,7 +58,7 @@ def exclusive(media_dir: Path, wait: bool = False, who: str | None = None):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if not wait:
-                raise UserError(f"another `{who or invocation.program() + ' all'}` is running (it holds {media_dir / LOCK_NAME}); "
+                raise UserError(f"another `{who}` is running (it holds {media_dir / LOCK_NAME}); "
                                 "wait for it to finish") from None
             print(f"waiting for another render to finish (it holds {media_dir / LOCK_NAME})",
                   file=sys.stderr, flush=True)
