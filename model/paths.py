@@ -73,12 +73,18 @@ def decide(workdir: Path | None = None, cwd: Path | None = None, program: str | 
 LAYOUT = decide()
 
 
+def use(layout: Layout) -> None:
+    """Read and write as `layout` says from now on: the command line's, once it knows
+    --workdir, and a render worker's, handed over by the process that started it."""
+    global LAYOUT
+    LAYOUT = layout
+
+
 def use_workdir(workdir: Path | None) -> None:
     """`--workdir DIR`: training and imports go there (and are read from there). The one
     change the command line makes to the layout, before any command runs."""
-    global LAYOUT
     base = decide()
-    LAYOUT = replace(base, work=Path(workdir).absolute()) if workdir is not None else base
+    use(replace(base, work=Path(workdir).absolute()) if workdir is not None else base)
 
 
 def written_paths(activation: str) -> tuple[Path, Path]:

@@ -103,3 +103,16 @@ def test_all_suggests_restore_only_when_there_is_something_to_restore(tmp_path):
     trained = {"hidden": [16, 16], "epochs": 50, "seed": 0}
     assert "restore" not in network_kept("sigmoid", trained, committed=True)
     assert "`render.py restore` returns to the committed one" in network_kept("sigmoid", trained, committed=False)
+
+
+def test_render_workers_read_where_the_command_does(tmp_path, monkeypatch):
+    """A spawned render worker decides no layout of its own: with --workdir, it draws the
+    export there, the one its clip was keyed by, not the clone's."""
+    from nn_explainer.publish.batch import worker_pool
+
+    monkeypatch.setattr(paths, "LAYOUT", paths.LAYOUT)   # put back after the test
+    (tmp_path / "export").mkdir()
+    shutil.copyfile(paths.DEFAULT_EXPORT, tmp_path / "export" / "network.json")
+    paths.use_workdir(tmp_path)
+    with worker_pool(1) as pool:
+        assert pool.submit(paths.default_paths, "sigmoid").result(timeout=300)[1] == tmp_path / "export" / "network.json"
