@@ -12,7 +12,7 @@ import stat
 import struct
 from pathlib import Path
 
-from . import limits, strict_json
+from . import invocation, limits, strict_json
 from .atomic import atomic_path
 from .errors import UserError
 
@@ -86,7 +86,7 @@ def read_record(path: Path) -> tuple[dict, dict, list[dict]]:
     checked, without loading a tensor."""
     path = Path(path)
     if not path.exists():
-        raise UserError(f"{path}: no checkpoint (run `python render.py train` first)")
+        raise UserError(f"{path}: no checkpoint (run `{invocation.command('train')}` first)")
     metadata = read_header(path)
     where = f"{path}: not a usable checkpoint, metadata"
     try:

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from . import invocation
 from .errors import UserError
 
 NAME_LENGTH = 64
@@ -49,5 +50,5 @@ def wanted_id(text: str) -> str:
         raise UserError("the digit to draw is empty: give an example id such as train:7 or image:NAME")
     if text.isdigit():  # taken for an image's name, it named none: say what the forms are
         raise UserError(f"--digit {text}: which digit? train:{text} (MNIST training image {text}), test:{text} "
-                        f"(test image {text}), or image:NAME (an image added with `render.py export --digit FILE`)")
+                        f"(test image {text}), or image:NAME (an image added with `{invocation.program()} export --digit FILE`)")
     return check_example_id(text if ":" in text else f"image:{text}", "--digit")

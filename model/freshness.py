@@ -8,7 +8,8 @@ hashes), without importing torch, so that `all` with nothing changed is quick.
 An export's provenance is a stamp: a hash of the checkpoint's bytes, the export's bytes,
 the source of every module in model/ (the exporter and what it uses), and the data's
 checksum list. It is recorded after each export in a local, untracked file
-(`assets/checkpoints/.exports-checked.json`): a fresh clone has none, so its first `all`
+(`assets/checkpoints/.exports-checked.json`; an installed tool's beside its own
+checkpoints in `./nn-explainer/`): a fresh clone has none, so its first `all`
 re-exports once (which rewrites nothing when the export is already right) and records it.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from . import checkpoint, paths
 from .atomic import write_text
 from .errors import UserError
 
-STAMPS = paths.CHECKPOINT_DIR / ".exports-checked.json"
+STAMPS: Path | None = None   # None: beside the checkpoints training writes (paths.CHECKPOINT_DIR); a test's own file
 MODEL_DIR = Path(__file__).resolve().parent
 
 
@@ -75,9 +76,13 @@ def export_stamp(checkpoint_path: Path, export_path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def _stamps_file() -> Path:
+    return STAMPS or paths.CHECKPOINT_DIR / ".exports-checked.json"
+
+
 def _stamps() -> dict:
     try:
-        stamps = json.loads(STAMPS.read_text())
+        stamps = json.loads(_stamps_file().read_text())
         return stamps if isinstance(stamps, dict) else {}
     except (OSError, ValueError):
         return {}  # missing or damaged: it only ever saves work, so start again
@@ -94,4 +99,4 @@ def record_export(checkpoint_path: Path, export_path: Path) -> None:
     if stamp is None:
         raise UserError(f"{export_path}: missing right after it was written")
     stamps = {**_stamps(), str(Path(export_path).absolute()): stamp}
-    write_text(STAMPS, json.dumps(stamps, indent=1, sort_keys=True) + "\n")
+    write_text(_stamps_file(), json.dumps(stamps, indent=1, sort_keys=True) + "\n")

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from . import test_seam
+from . import paths, test_seam
 from .atomic import remove_stale
 from .errors import UserError
 
@@ -42,6 +42,15 @@ def current_folder(folder: Path) -> Path | None:
     """The current generation's folder, or None before the first run."""
     current = Path(folder) / CURRENT
     return current.resolve() if current.is_dir() else None
+
+
+def committed_in_use(checkpoint: Path) -> bool:
+    """Whether `checkpoint` is the committed network: one the installed package ships, or
+    in a clone the one published through `gen-committed` (so `restore` has nothing to do)."""
+    if paths.is_shipped(checkpoint):
+        return True
+    current = current_folder(paths.generations_dir(checkpoint))
+    return current is not None and current.name == COMMITTED
 
 
 def managed_by(path: Path, folder: Path) -> bool:

@@ -28,18 +28,17 @@ from . import export, gradients, limits, mnist, paths
 from .errors import UserError
 from .layer_list import Activation, BatchNorm, Imported, Linear, Normalize, read_outputs, to_network
 
-IMPORTED_DIR = paths.ASSETS / "imported"   # `render.py import`'s exports, unless --export says
 STATE_DICT_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin")
 ONNX_SUFFIXES = (".onnx",)
 SAVE_STATE_DICT = "save the weights instead: torch.save(model.state_dict(), 'model.pt')"
 
 
 def default_export(model_path: Path) -> Path:
-    """assets/imported/<name>.json, the name from the model file's, kept to a safe alphabet."""
+    """assets/imported/<name>.json (an installed tool: ./nn-explainer/imported/), the name from the model file's, kept to a safe alphabet."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(model_path).stem).strip("-")[:64]
     if not stem:
         stem = "model-" + hashlib.sha256(str(model_path).encode()).hexdigest()[:12]
-    return IMPORTED_DIR / f"{stem}.json"
+    return paths.IMPORTED_DIR / f"{stem}.json"
 
 
 def parse_normalize(text: str | None) -> tuple[float, float] | None:

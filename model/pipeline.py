@@ -16,7 +16,7 @@ from . import checkpoint, digit_image, export, generations, gradients, mnist, pa
 from .curve import plot_training_curve
 from .atomic import write_text
 from .errors import Terminated, UserError
-from .paths import default_paths
+from .paths import written_paths
 from .train import TrainConfig, train
 
 
@@ -43,7 +43,7 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     """Train, then publish checkpoint, metrics, curve, export and snapshots as one set
     (generations.py): a kill at any instant leaves the previous set or this one."""
     config.validate()
-    default_checkpoint, default_export = default_paths(config.activation)
+    default_checkpoint, default_export = written_paths(config.activation)
     checkpoint_path = Path(checkpoint_path or default_checkpoint)
     export_path = Path(export_path or default_export)
     _check_output(checkpoint_path, "--checkpoint")
@@ -141,7 +141,7 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
                      "doubt": doubt}
     checkpoint_path = Path(checkpoint_path or paths.DEFAULT_CHECKPOINT)
     model, training, history = checkpoint.load_checkpoint(checkpoint_path)
-    export_path = Path(export_path or default_paths(model.hidden_activation)[1])
+    export_path = Path(export_path or written_paths(model.hidden_activation)[1])
     images = export.carried_images(export_path)
     added = export.carried_mnist(export_path)
     new_id, done = (new_image["id"] if new_image else new_mnist or remove), None
@@ -205,9 +205,12 @@ def restore_committed() -> list[Path]:
     """Switch the default networks (sigmoid and ReLU) back to the ones the repository
     ships, undoing `render.py train` and `export --digit` on them: one switch of each
     set's `current` link (generations.py). Returns the exports restored."""
+    if not paths.LAYOUT.clone:  # the committed networks ship in the package, read whenever none is written here
+        raise UserError(f"the committed networks are read whenever {paths.LAYOUT.work} holds none: delete your "
+                        "runs there (or use another --workdir) to draw them again")
     restored = []
     for activation in ("sigmoid", "relu"):
-        checkpoint_path, export_path = default_paths(activation)
+        checkpoint_path, export_path = written_paths(activation)
         folder = paths.generations_dir(checkpoint_path)
         with no_interrupts():
             if generations.restore_committed(folder, [checkpoint_path.parent, export_path.parent]):

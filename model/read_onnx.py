@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import limits
+from . import invocation, limits
 from .errors import UserError
 from .layer_list import Activation, BatchNorm, Linear, Normalize, Passive, check_input_shape
 
@@ -54,7 +54,7 @@ def _load(path: Path, where: str):
         import onnx
     except ImportError:
         raise UserError(f"{where}: reading ONNX needs the onnx package, an optional extra: "
-                        "pip install -e '.[onnx]' (or pip install onnx==1.23.2)") from None
+                        f"{invocation.install_extra('onnx')} (or pip install onnx==1.23.2)") from None
 
     limits.check_size(where, path.stat().st_size, limits.MAX_CHECKPOINT_BYTES)
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import backprop, formula, limits, neuron_evidence, strict_json
+from . import backprop, formula, invocation, limits, neuron_evidence, strict_json
 from .checked import array as _array, expect as _expect, field as _field, shape_text as _shape
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .layer_list import DRAWN_OUTPUT
@@ -90,8 +90,8 @@ class Export:
             if example.id == example_id:
                 return example
         known = ", ".join(e.id for e in self.examples)
-        how = (f"add it with `render.py export --digit {example_id}`" if not example_id.startswith("image:")
-               else "add an image with `render.py export --digit FILE`")
+        how = (f"add it with `{invocation.program()} export --digit {example_id}`" if not example_id.startswith("image:")
+               else f"add an image with `{invocation.program()} export --digit FILE`")
         raise UserError(f"no example '{example_id}' in the export ({how}; known: {known})")
 
 
@@ -101,7 +101,7 @@ def read_export(path: Path) -> Export:
 
     path = Path(path)
     if not path.exists() and not path.is_symlink():
-        raise UserError(f"{path}: no export file (run `python render.py train` or `export`)")
+        raise UserError(f"{path}: no export file (run `{invocation.command('train')}` or `export`)")
     raw = strict_json.read_capped(path, limits.MAX_EXPORT_BYTES, "export file")  # regular files only, capped
     # No duplicate keys, NaN or deep nesting:
     doc = strict_json.loads(raw, str(path), invalid="not a valid export, truncated or not JSON")

@@ -27,7 +27,6 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-PROG = "render.py"   # how the commands are named to the user
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_EPOCHS = 50
@@ -112,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     epochs = bounded_int(1, MAX_EPOCHS, "epochs")
     seed = bounded_int(0, MAX_SEED, "seed")
 
-    parser = Parser(prog=PROG, description=__doc__.split("\n\n")[0])
+    from nn_explainer.model.invocation import program
+
+    parser = Parser(prog=program(), description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     data_help = "MNIST IDX directory, or 'torchvision' to download (default: the copy in assets/mnist)"
@@ -156,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     imported.add_argument("--export", type=Path, help="default: assets/imported/<MODEL's name>.json")
     imported.add_argument("--data", default=None, help=data_help)
     render = commands.add_parser("render", help="render scenes to video (default: ForwardPass)")
-    render.add_argument("scenes", nargs="*", default=["ForwardPass"], metavar="SCENE", help="see `render.py list`")
+    render.add_argument("scenes", nargs="*", default=["ForwardPass"], metavar="SCENE", help=f"see `{program()} list`")
     render.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low",
                         help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60 (default: low)")
     render.add_argument("--format", choices=["mp4", "webm", "gif", "png", "mov"], default="mp4",
@@ -174,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--media-dir", type=Path, default=None, help="where clips go (default: media/)")
     render.add_argument("--voice", default=None,
                         help="who narrates: joe (the bundled offline voice), none, recorded:DIR (your own "
-                             "recordings, see `render.py script --recording-names`), or auto: joe when the "
+                             f"recordings, see `{program()} script --recording-names`), or auto: joe when the "
                              "voice extra is installed, else none (default: $NN_EXPLAINER_VOICE, else auto)")
     render.add_argument("--engine", choices=["local", "ray"], default="local",
                         help="local: this machine; ray: one Ray task per clip (needs the cluster extra)")
@@ -209,8 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                "slide per beat with its clip (rendering only the stale ones)")
     slides.add_argument("chapter", nargs="?", default="Chapter", metavar="CHAPTER",
                         help="Chapter (default), WhatHiddenNeuronsDo or Chapter2")
-    slides.add_argument("--quality", choices=["low", "medium", "high"], default="medium",
-                        help="of the clips: low 480p15, medium 720p30 (default), high 1080p60")
+    slides.add_argument("--quality", choices=["low", "medium", "high"], default="low",
+                        help="of the clips: low 480p15 (default, as render and all), medium 720p30, high 1080p60")
     slides.add_argument("--out", type=Path, help="the folder to write (default: media/slides/CHAPTER/)")
     for flag in ("--export", "--digit", "--media-dir", "--voice"):
         slides._add_action(next(a for a in render._actions if flag in a.option_strings))
@@ -233,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("restore", help="return to the committed networks (undo `train`; your runs are removed)")
     commands.add_parser("list", help="list the scenes, one line each")
     commands.add_parser("video", help="the main output: train if there is no export, then render ForwardPass")
+    for command in commands.choices.values():
+        command.add_argument("--workdir", type=Path, default=None,
+                             help="where training, exports and imports are written, and read before the committed "
+                                  "networks (default: assets/ in a clone, else ./nn-explainer/ of this folder)")
     return parser
 
 
@@ -262,7 +267,7 @@ def command_export(args) -> None:
 
         doubt = read_export(path).example(example_id).doubt
         if doubt:
-            print(f"render.py: warning: {example_id} looks little like a digit ({doubt}); it is added all the "
+            print(f"{_program()}: warning: {example_id} looks little like a digit ({doubt}); it is added all the "
                   "same, and its caption will say so", file=sys.stderr)
     _summarise(path)
 
@@ -280,7 +285,7 @@ def command_import(args) -> None:
         print(f"its outputs are {imported.outputs.replace('_', '-')}: drawn as the probabilities {imported.output_activation} "
               "makes of them")
     _summarise(path)
-    print(f"next: python render.py render --export {path}")
+    print(f"next: {_command(f'render --export {path}')}")
 
 
 def _what_the_network_read(path: Path, example_id: str) -> str:
@@ -322,12 +327,12 @@ def _voice(args) -> str:
     """--voice, with one line when "auto" finds no voice to speak with."""
     from nn_explainer.publish.audio_track import carries_audio
     from nn_explainer.scenes.settings import asked_voice
-    from nn_explainer.scenes.voice import INSTALL_HINT, resolve
+    from nn_explainer.scenes.voice import install_hint, resolve
 
     if args.voice is None:
         args.voice = asked_voice()
     if args.voice == "auto" and carries_audio(args.format) and resolve("auto") == "none" and not _voice.said:
-        print(f"render.py: narration is silent: the voice is not installed ({INSTALL_HINT})", file=sys.stderr)
+        print(f"{_program()}: narration is silent: the voice is not installed ({install_hint()})", file=sys.stderr)
         _voice.said = True
     return args.voice
 
@@ -337,7 +342,7 @@ _voice.said = False
 
 def _who(args) -> str:
     """The running command as the user typed it, for the media lock's waiters to read."""
-    return f"{PROG} {args.command}"
+    return f"{_program()} {args.command}"
 
 
 def command_render(args) -> None:
@@ -414,9 +419,9 @@ def command_all(args) -> None:
 def _train_export_render(args, template) -> None:
     # torch and manim are imported only if something needs training, exporting or
     # rendering: with nothing changed, `all` is a few file reads and hashes.
-    from nn_explainer.model import freshness
-    from nn_explainer.model.paths import default_paths
-    from nn_explainer.model.shapes import CLASSES, DEFAULT_HIDDEN, PIXELS
+    from nn_explainer.model import freshness, generations
+    from nn_explainer.model.paths import default_paths, is_shipped
+    from nn_explainer.model.shapes import DEFAULT_HIDDEN
     from nn_explainer.publish.batch import render_all
 
     if args.export is not None:  # the user's own export: drawn as it is, checked on read
@@ -437,17 +442,29 @@ def _train_export_render(args, template) -> None:
             print(f"training the {activation} network: {reason}")
             run_training(TrainConfig(hidden=tuple(wanted["hidden"]), activation=activation, epochs=wanted["epochs"],
                                      seed=wanted["seed"]), progress=not args.quiet)
+            checkpoint, export = default_paths(activation)  # what was just written
         else:
-            sizes = "-".join(map(str, (PIXELS, *wanted["hidden"], CLASSES)))
-            print(f"using the {activation} network there: {sizes}, {wanted['epochs']} epochs, seed {wanted['seed']} "
-                  "(--retrain, --epochs, --seed or --hidden train again; `render.py restore` returns to the "
-                  "committed one)")
+            print(network_kept(activation, wanted, generations.committed_in_use(checkpoint)))
+            if is_shipped(checkpoint):
+                continue  # shipped with the package, read-only, exported by the code beside it
             if not freshness.export_is_current(checkpoint, export):
                 from nn_explainer.model.pipeline import run_export
 
-                run_export(checkpoint)  # the code or data changed since: keep the export in step
+                export = run_export(checkpoint)[0]  # the code or data changed since: keep the export in step
         freshness.record_export(checkpoint, export)
     render_all(template, args.scenes, args.jobs, engine=args.engine, address=args.address)
+
+
+def network_kept(activation: str, trained: dict, committed: bool) -> str:
+    """What `all` says of the network it keeps; `restore` is suggested only when there is
+    something to restore (the network there is not the committed one)."""
+    from nn_explainer.model.shapes import CLASSES, PIXELS
+
+    sizes = "-".join(map(str, (PIXELS, *trained["hidden"], CLASSES)))
+    again = "--retrain, --epochs, --seed or --hidden train again"
+    return (f"using the {activation} network there: {sizes}, {trained['epochs']} epochs, seed {trained['seed']} "
+            + (f"(the committed one; {again})" if committed
+               else f"({again}; `{_program()} restore` returns to the committed one)"))
 
 
 def command_restore(args) -> None:
@@ -465,9 +482,9 @@ def command_list(args) -> None:
 
     try:
         network = read_export(paths.DEFAULT_EXPORT).network
-        print(f"network ({paths.DEFAULT_EXPORT.relative_to(paths.REPO_ROOT)}): {describe_network(network)}")
+        print(f"network ({_shown(paths.DEFAULT_EXPORT)}): {describe_network(network)}")
     except UserError as err:
-        print(f"network: none readable yet ({' '.join(str(err).split())}); `render.py train` makes one")
+        print(f"network: none readable yet ({' '.join(str(err).split())}); `{_program()} train` makes one")
     width = max(map(len, SCENES))
     for name, info in SCENES.items():
         print(f"{name:<{width}}  {info.shows}")
@@ -575,6 +592,7 @@ def main(argv=None) -> int:
 
     with sigterm_raises(Terminated):
         try:
+            _use_workdir(args)
             check_given_paths(args)
             COMMANDS[args.command](args)
             sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
@@ -587,7 +605,7 @@ def main(argv=None) -> int:
         except Terminated:
             return _fail("terminated (SIGTERM); files already written are complete, nothing was half-written")
         except KeyboardInterrupt:
-            print("render.py: interrupted; files already written are complete, nothing was half-written",
+            print(f"{_program()}: interrupted; files already written are complete, nothing was half-written",
                   file=sys.stderr)
             return EXIT_INTERRUPTED
         except MemoryError:
@@ -599,7 +617,7 @@ def main(argv=None) -> int:
             return _fail(f"{where}{err.strerror or err}")
         except Exception as err:  # a full disk wrapped by a library (manim's video writer): one line too
             if disk_full(err):
-                return _fail(disk_full_message(f"render.py {args.command}"))
+                return _fail(disk_full_message(f"{_program()} {args.command}"))
             raise  # anything else is a bug: its traceback
     return 0
 
@@ -620,6 +638,13 @@ def _missing_dependency(err: ModuleNotFoundError) -> int:
     venv): one line saying which Python to use. A project module missing is a bug."""
     if (err.name or "").split(".")[0] == PROJECT_PACKAGE:
         raise err
+    try:
+        from nn_explainer.model.paths import is_clone
+    except ModuleNotFoundError:  # what is missing is needed to say more
+        is_clone = lambda: True  # noqa: E731
+    if not is_clone():
+        return _fail(f"{err.name} is not installed for this Python ({sys.executable}): pip install "
+                     "nn-explainer installs it with the tool")
     return _fail(f"{err.name} is not installed for this Python ({sys.executable}): run ./video.sh once (it sets up "
                  f".venv), then use .venv/bin/python render.py")
 
@@ -649,9 +674,43 @@ def check_given_paths(args) -> None:
         paths.check_given_path(Path(value), "--" + name.replace("_", "-"), getattr(paths, wanted))
 
 
+def _program() -> str:
+    """render.py from a clone, nn-explainer as the console script (model/invocation.py)."""
+    try:
+        from nn_explainer.model.invocation import program
+    except ModuleNotFoundError:  # a dependency missing: saying so matters more than the name
+        return "nn-explainer"
+    return program()
+
+
+def _command(words: str) -> str:
+    from nn_explainer.model.invocation import command
+
+    return command(words)
+
+
+def _use_workdir(args) -> None:
+    """--workdir (or none: the layout's own) before any command reads a path."""
+    from nn_explainer.model import paths
+
+    if args.workdir is not None:
+        paths.check_given_path(args.workdir, "--workdir", paths.FOLDER)
+    paths.use_workdir(args.workdir)
+
+
+def _shown(path: Path) -> str:
+    """A path as `list` shows it: relative to the clone or the current folder when inside it."""
+    from nn_explainer.model import paths
+
+    try:
+        return str(Path(path).absolute().relative_to(paths.REPO_ROOT if paths.LAYOUT.clone else Path.cwd()))
+    except ValueError:
+        return str(path)   # the committed network, inside the installed package
+
+
 def _fail(message: str) -> int:
     message = " ".join(message.split())  # one line, whatever the cause said
-    print(f"render.py: error: {message}", file=sys.stderr)
+    print(f"{_program()}: error: {message}", file=sys.stderr)
     return EXIT_USER_ERROR
 
 

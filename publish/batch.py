@@ -24,6 +24,7 @@ from dataclasses import replace
 from multiprocessing import active_children, get_context
 from pathlib import Path
 
+from nn_explainer.model import paths
 from nn_explainer.model.errors import full_disk_is_a_user_error
 
 from nn_explainer.scenes.outline import SCENES, drawable, is_chapter
@@ -140,9 +141,7 @@ def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.s
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
     print(f"rendering {len(stale)} of {len(requests)} clips with {jobs} worker(s); "
           f"{len(requests) - len(stale)} up to date", file=out, flush=True)
-    context = get_context("spawn")  # a fresh interpreter: manim's config is global
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with worker_pool(jobs) as pool:
         futures = {pool.submit(_render, request, keys[request]): request for request in stale}
         order = [request.scene for request in stale]  # the pool starts them in this order
 
@@ -171,6 +170,18 @@ def render_set(requests: list[RenderRequest], jobs: int | None = None, out=sys.s
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """Render workers: fresh interpreters (manim's config is global) that read and write
+    where this process does (its layout: --workdir, model/paths.py) and end with it."""
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=start_worker,
+                               initargs=(os.getpid(), paths.LAYOUT))
+
+
+def start_worker(parent: int, layout) -> None:
+    paths.use(layout)   # a spawned worker decides no layout of its own: the export drawn is the one keyed
+    die_with_parent(parent)
 
 
 def die_with_parent(parent: int) -> None:

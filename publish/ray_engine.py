@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from nn_explainer.model import limits, paths, strict_json, test_seam
+from nn_explainer.model import invocation, limits, paths, strict_json, test_seam
 from nn_explainer.model.errors import UserError, full_disk_is_a_user_error
 
 from nn_explainer.scenes.outline import scene_info
@@ -39,7 +39,6 @@ from nn_explainer.scenes.outline import scene_info
 from .clips import Clip, Produced, produce, publish, relative, work_folder
 from .requests import RenderRequest
 
-CLUSTER_EXTRA = "--engine ray needs the cluster extra: pip install -e .[cluster]"
 MAX_RETRIES = 3  # a dead worker's task runs again up to this many times; a scene error never does
 # What workers do not need: the exports travel as bytes with each task, clips come back.
 # The export reader re-proves the neuron evidence against MNIST's test digits, so those
@@ -64,7 +63,7 @@ def import_ray():
     try:
         import ray
     except ImportError:
-        raise UserError(CLUSTER_EXTRA) from None
+        raise UserError(f"--engine ray needs the cluster extra: {invocation.install_extra('cluster')}") from None
     return ray
 
 

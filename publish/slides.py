@@ -47,7 +47,7 @@ REVEAL_VERSION = "5.2.1"
 SLIDES_DIR = "slides"     # under the media folder: slides/<Chapter>/
 DEFAULT_CHAPTER = "Chapter"
 QUALITIES = ("low", "medium", "high")
-DEFAULT_QUALITY = "medium"   # 720p30: a projector shows 480p's blur
+DEFAULT_QUALITY = "low"   # as render and all; --quality medium (720p30) for a projector, which shows 480p's blur
 # What the title slide calls each chapter; one missing here is called by its name.
 CHAPTER_TITLES = {"Chapter": "How a neural network reads a digit",
                   "WhatHiddenNeuronsDo": "What the hidden neurons really do",

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nn_explainer.model import invocation
 from nn_explainer.model.errors import UserError
 
 GRADIENT_PARTS = ("test_costs", "batch", "surface", "history")  # of the export's `gradients` section
@@ -170,7 +171,7 @@ RUN_BEATS = frozenset({"Learning", "CostOfTheSet", "BackToTheRun"})
 
 def scene_info(name: str) -> BeatInfo:
     if name not in SCENES:
-        raise UserError(f"unknown scene '{name}' (known: {', '.join(SCENES)}; see `render.py list`)")
+        raise UserError(f"unknown scene '{name}' (known: {', '.join(SCENES)}; see `{invocation.program()} list`)")
     return SCENES[name]
 
 

@@ -9,7 +9,7 @@ to it: two renders in one process cannot leak their settings into each other.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nn_explainer.model import paths
@@ -42,8 +42,10 @@ def asked_voice(environ=None) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    export: Path = paths.DEFAULT_EXPORT          # the network every beat draws
-    relu_export: Path = paths.RELU_EXPORT        # the ReLU network the ReLU beat compares
+    # Read when a Settings is made, not when this module is imported: a network trained a
+    # moment ago in the working folder is the one drawn (model/paths.py).
+    export: Path = field(default_factory=lambda: paths.DEFAULT_EXPORT)        # the network every beat draws
+    relu_export: Path = field(default_factory=lambda: paths.RELU_EXPORT)      # the ReLU network the ReLU beat compares
     digit: str = DEFAULT_DIGIT                   # train:7, test:0, image:NAME
     edges: str = "weight"
     layout: str = "video"                        # LAYOUTS: "post" for the GIF preset

