@@ -26,6 +26,7 @@ from .checked import expect as _expect
 from .activations import activation
 from .errors import UserError
 from .shapes import CLASSES, PIXELS
+from .threads import one_thread
 
 KEY = "gradients"           # the export's top-level key for this section
 # Exported numbers carry eight significant digits; both sides compute in float64 from the
@@ -174,6 +175,7 @@ class Gradients:
         return int(self.digit.flat().size)
 
 
+@one_thread()  # as gradients.section: many products of 16 rows (model/threads.py)
 def check_section(section, network, examples) -> Gradients | None:
     """Recompute every gradient, cost and surface value of the section from the file's
     W, b, pixels and labels; refuse the file if any differs (one UserError naming it)."""

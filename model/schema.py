@@ -157,9 +157,15 @@ def _parse_source(source, network: Network) -> dict:
             f"{SOURCE_KEY}.notes must be a list of at most {MAX_SOURCE_NOTES} short texts")
     sha = source.get("sha256")
     _expect(sha is None or (isinstance(sha, str) and len(sha) == 64), f"{SOURCE_KEY}.sha256 must be null or a sha256")
-    _expect(set(source) <= {"kind", "name", "outputs", "normalize", "notes", "sha256"},
-            f"{SOURCE_KEY} has unknown keys {sorted(set(source) - {'kind', 'name', 'outputs', 'normalize', 'notes', 'sha256'})}")
-    return {"kind": kind, "name": name, "outputs": outputs, "normalize": normalize, "notes": list(notes), "sha256": sha}
+    known = {"kind", "name", "outputs", "normalize", "normalisation", "notes", "sha256"}
+    _expect(set(source) <= known, f"{SOURCE_KEY} has unknown keys {sorted(set(source) - known)}")
+    normalised = source.get("normalisation")   # absent in exports imported before it was measured
+    if normalised is not None:
+        from .normalisation import check_record
+
+        check_record(normalised, normalize, f"{SOURCE_KEY}.normalisation")
+    return {"kind": kind, "name": name, "outputs": outputs, "normalize": normalize, "normalisation": normalised,
+            "notes": list(notes), "sha256": sha}
 
 
 def _check_recomputed(network: Network, examples: list[Example]) -> None:
