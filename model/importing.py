@@ -34,6 +34,7 @@ from .layer_list import Activation, BatchNorm, Imported, Linear, read_outputs
 IMPORTED_DIR = paths.ASSETS / "imported"   # `render.py import`'s exports, unless --export says
 STATE_DICT_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin")
 ONNX_SUFFIXES = (".onnx",)
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")   # a terminal's colour or bold, in torch's text
 SAVE_STATE_DICT = "save the weights instead: torch.save(model.state_dict(), 'model.pt')"
 
 
@@ -123,13 +124,23 @@ def read_state_dict(path: Path) -> dict[str, np.ndarray]:
     try:
         loaded = torch.load(str(path), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
         what = "a whole pickled module" if "GLOBAL" in str(err) or "global" in str(err) else "objects other than tensors"
-        raise UserError(f"{path}: holds {what}, which nn-explainer never unpickles; {SAVE_STATE_DICT} "
-                        f"({first[:120]})") from None
+        raise UserError(f"{path}: holds {what} ({_refused_pickle(err)}), which nn-explainer never unpickles; "
+                        f"{SAVE_STATE_DICT}") from None
     except (RuntimeError, OSError, EOFError, ValueError, AttributeError, ImportError, TypeError) as err:
         raise UserError(f"{path}: not a readable PyTorch file ({str(err).splitlines()[0][:160]})") from None
     return _tensors_of(loaded, path)
+
+
+def _refused_pickle(err: BaseException) -> str:
+    """What torch.load(weights_only=True) refused, said whole: the class the pickle names
+    ("torch.nn.modules.container.Sequential"), not torch's paragraph, whose first line
+    is advice for trusted files and carries terminal escapes (bold)."""
+    text = ANSI_ESCAPE.sub("", str(err))
+    named = re.search(r"GLOBAL ([A-Za-z_][\w.]*)", text)
+    if named:
+        return f"it names {named.group(1)[:200]}"
+    return "torch.load(weights_only=True) refused it: it is not tensors and plain containers"
 
 
 def _tensors_of(loaded, path: Path) -> dict[str, np.ndarray]:
