@@ -133,8 +133,9 @@ def render(scene: str = "ForwardPass", *, export: str | os.PathLike | None = Non
     (default: ours); `digit`: train:7 (default), test:0, image:NAME; `quality`: low,
     medium, high, 4k; `format`: mp4, webm, gif, png, mov; `voice`: as the CLI's --voice
     (default: $NN_EXPLAINER_VOICE, else auto); `media_dir`: where clips go (default:
-    media/). Note that a clip's file is named by scene and digit, not by export: draw
-    two networks into two media folders to keep both clips."""
+    media/). A clip's file is named by scene, digit and network (ForwardPass_net-mlp.mp4
+    for assets/imported/mlp.json; ours keeps ForwardPass.mp4): two networks' clips sit
+    side by side."""
     from nn_explainer.publish.batch import bring_up_to_date, is_current
     from nn_explainer.model import paths
     from nn_explainer.publish.manifest import write_manifest
