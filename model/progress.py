@@ -16,7 +16,7 @@ SLOW = 2.0   # seconds: a step that takes longer is named as it runs
 
 
 class Steps:
-    def __init__(self, prefix: str, stream=None, slow: float = SLOW):
+    def __init__(self, prefix: str, stream=None, slow: float | None = None):
         self.prefix, self.stream, self.slow = prefix, stream, slow
 
     @contextmanager
@@ -28,7 +28,7 @@ class Steps:
             said.set()
             print(f"{self.prefix}: {what}...", file=stream, flush=True)
 
-        timer = threading.Timer(self.slow, say)
+        timer = threading.Timer(SLOW if self.slow is None else self.slow, say)
         timer.daemon = True
         timer.start()
         try:
