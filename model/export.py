@@ -26,7 +26,7 @@ TRAIN_THREES = 10        # the first ten threes of the training set
 FIRST_TEST_DIGITS = 15
 SNAPSHOT_EXAMPLES = (f"train:{SLOPPY_THREE}",)  # what a training snapshot keeps (and image examples)
 
-_rounded = np.vectorize(schema.round_float, otypes=[np.float64])
+_rounded = schema.round_floats
 
 
 def forward(network: schema.Network | dict, pixels: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -159,7 +159,7 @@ def document(network: dict, training: dict, data: Mnist, images: list[dict] = ()
         three = next(e for e in examples if e["id"] == f"train:{SLOPPY_THREE}")
         with progress("the neuron evidence (top digits, knock-outs, the inputs each neuron wants to see)"):
             evidence = neuron_evidence.compute(schema.Network(**network), three["id"], np.array(three["pixels"]),
-                                               schema.round_float)
+                                               schema.round_floats)
     for key in ("weights", "biases"):
         network[key] = [array.tolist() for array in network[key]]
     doc = {

@@ -42,7 +42,7 @@ RISE = 4.0                # the slice's extent: its highest cost at most this fa
 
 SLOPPY_THREE_ID = f"train:{SLOPPY_THREE}"  # the featured digit: chapter one's three
 
-_rounded = np.vectorize(schema.round_float, otypes=[np.float64])
+_rounded = schema.round_floats
 
 
 def _torch_network(weights, biases, requires_grad=False):

@@ -294,13 +294,13 @@ def combination(network, zs: list[np.ndarray], activations: list[np.ndarray], ne
 # ---------------------------------------------------------------------------------------
 # The exporter's side.
 
-def compute(network, example_id: str, example_pixels: np.ndarray, round_float) -> dict:
+def compute(network, example_id: str, example_pixels: np.ndarray, rounded) -> dict:
     """The export's `neuron_evidence` section for `network` (schema.Network-like: weights,
-    biases as float64 arrays), the knock-out shown on example `example_id`."""
+    biases as float64 arrays), the knock-out shown on example `example_id`; `rounded`
+    rounds an array as the file holds it (schema.round_floats)."""
     pixels, labels = probe_digits()
     zs, activations = _forward(network, pixels)
     _, example_activations = _forward(network, example_pixels[None, :])
-    rounded = np.vectorize(round_float, otypes=[np.float64])
     layers, worst = [], None
     for layer in range(1, min(EVIDENCE_LAYERS, len(network.sizes) - 2) + 1):
         neurons = listed_neurons(activations[layer])
