@@ -225,9 +225,11 @@ def _best_step(network, layer, neurons, x, weights, gradient):
     J(x) by more than rounding), per row."""
     here = objective(network, layer, neurons, x, weights)
     best, best_value = x, here + KINK_RISE * np.maximum(1.0, np.abs(here))
-    for length in STEP_LENGTHS:
-        candidate = np.clip(x + (length / weights)[:, None] * gradient, 0, 1)
-        value = objective(network, layer, neurons, candidate, weights)
+    # every rung at once: one pass of 33·k rows costs far less than 33 passes of k
+    ladder = np.stack([np.clip(x + (length / weights)[:, None] * gradient, 0, 1) for length in STEP_LENGTHS])
+    values = objective(network, layer, list(neurons) * len(STEP_LENGTHS), ladder.reshape(-1, x.shape[1]),
+                       np.tile(weights, len(STEP_LENGTHS))).reshape(len(STEP_LENGTHS), -1)
+    for candidate, value in zip(ladder, values):
         better = value > best_value
         best, best_value = np.where(better[:, None], candidate, best), np.where(better, value, best_value)
     return best, ~np.all(best == x, axis=1)

@@ -267,12 +267,13 @@ def round_floats(values) -> np.ndarray:
     PyTorch tutorial's 670,000 weights took 2.8 s one by one): x·10^k rounded to an
     integer r (8 digits), then r / 10^k, each one correctly rounded step, so the nearest
     float64 to the decimal r·10^-k, as float("%.8g" % x) is. Where x·10^k lies within
-    its own rounding error of a half (a tie the product could hide), where the power is
-    not exact, and for 0, inf and NaN, round_float decides, one by one."""
+    its own rounding error of a half (a tie the product could hide) and where the power
+    is not exact, round_float decides, one by one; 0, inf and NaN stay as they are."""
     x = np.array(values, dtype=np.float64)
     out = x.copy()
     flat, result = x.reshape(-1), out.reshape(-1)
-    regular = np.isfinite(flat) & (flat != 0)
+    regular = np.isfinite(flat) & (flat != 0)    # 0, inf and NaN are themselves (round_float's float(x))
+    numbers = regular.copy()
     with np.errstate(divide="ignore"):
         k = 7 - np.floor(np.log10(np.abs(np.where(regular, flat, 1.0)))).astype(np.int64)
     regular &= np.abs(k) <= EXACT_POWERS
@@ -284,6 +285,6 @@ def round_floats(values) -> np.ndarray:
         clear = regular & (np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) > 1e-6) \
             & (np.abs(integer) >= 1e7) & (np.abs(integer) < 1e8)   # a wrong k (log10's rounding): round_float
     result[clear] = np.where(k >= 0, integer / powers, integer * powers)[clear]
-    for index in np.flatnonzero(~clear):
+    for index in np.flatnonzero(numbers & ~clear):
         result[index] = round_float(float(flat[index]))
     return out

@@ -59,3 +59,20 @@ def test_softmax_knockouts_count_what_running_every_digit_counts():
                 z = a @ net.weights[index].T + net.biases[index]
                 a = output(z) if index == len(net.weights) - 1 else hidden(z)
             assert count == int((a.argmax(1) == labels).sum())
+
+
+def test_the_ladder_in_one_pass_picks_the_step_rung_by_rung_picks():
+    net = network([784, 128, 64, 10], "relu", "softmax", seed=5)
+    pixels, _ = neuron_evidence.probe_digits()
+    x, neurons = pixels[200:208], list(range(8))
+    weights = neuron_evidence.regulariser_weights(net, 2, neurons, x)
+    _, gradient = neuron_evidence.ascent_gradient(net, 2, neurons, x, weights)
+    here = neuron_evidence.objective(net, 2, neurons, x, weights)
+    best, best_value = x, here + neuron_evidence.KINK_RISE * np.maximum(1.0, np.abs(here))
+    for length in neuron_evidence.STEP_LENGTHS:   # the ladder climbed one rung at a time
+        candidate = np.clip(x + (length / weights)[:, None] * gradient, 0, 1)
+        value = neuron_evidence.objective(net, 2, neurons, candidate, weights)
+        better = value > best_value
+        best, best_value = np.where(better[:, None], candidate, best), np.where(better, value, best_value)
+    stepped, rises = neuron_evidence._best_step(net, 2, neurons, x, weights, gradient)
+    assert np.array_equal(stepped, best) and rises.any()
