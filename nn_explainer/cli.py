@@ -213,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Chapter (default), WhatHiddenNeuronsDo or Chapter2")
     slides.add_argument("--quality", choices=["low", "medium", "high"], default="medium",
                         help="of the clips: low 480p15, medium 720p30 (default), high 1080p60")
-    slides.add_argument("--out", type=Path, help="the folder to write (default: media/slides/CHAPTER/)")
+    slides.add_argument("--out", type=Path, help="the folder to write (default: media/slides/CHAPTER/; "
+                                                 "CHAPTER_net-NAME/ for another network's --export)")
     for flag in ("--export", "--digit", "--media-dir", "--voice"):
         slides._add_action(next(a for a in render._actions if flag in a.option_strings))
     slides.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core)")

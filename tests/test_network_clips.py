@@ -15,6 +15,7 @@ from nn_explainer.publish.assemble import beat_requests
 from nn_explainer.publish.batch import is_current
 from nn_explainer.publish.gallery import write_gallery
 from nn_explainer.publish.requests import RenderRequest
+from nn_explainer.publish.slides import default_out
 
 
 def test_each_network_has_its_own_clip_names(tmp_path):
@@ -58,3 +59,5 @@ def test_a_chapters_slides_take_the_networks_clips(tmp_path):
     beats = beat_requests(RenderRequest("Chapter", export=export, media_dir=tmp_path))
     network = RenderRequest("Chapter", export=export).network()
     assert beats and all(f"_net-{network}" in beat.clip_path().name for beat in beats)
+    assert default_out(tmp_path, "Chapter", network) == tmp_path / "slides" / f"Chapter_net-{network}"
+    assert default_out(tmp_path, "Chapter") == tmp_path / "slides" / "Chapter"   # ours keeps its folder
