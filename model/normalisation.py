@@ -86,6 +86,7 @@ def settle(steps: list, outputs: str | None, stated, source: str, say) -> Settle
         imported = replace(imported, notes=[f"the inputs normalised as (x - {inputs[0]:g}) / {inputs[1]:g} before the "
                                             f"model's own (x - {own[0]:g}) / {own[1]:g}: the two compose into one",
                                             *imported.notes])
+    readings[used] = inputs   # as said, where it matched a usual reading to 1e-6
     record = {"inputs": list(inputs) if inputs else None, "model": list(own) if own else None, "why": why,
               "measured": [{"inputs": list(r) if r else None, "test_accuracy": round(float(a), 4)}
                            for r, a in zip(readings, accuracies)],
@@ -96,13 +97,12 @@ def settle(steps: list, outputs: str | None, stated, source: str, say) -> Settle
 def measure(network: Imported, readings: list) -> list[float]:
     """The share of MNIST's 10,000 test digits `network` gets right under each reading
     of its inputs (None: the pixels as given; (m, s): (x - m) / s), in float32."""
+    from .activations import activation
     from .neuron_evidence import probe_digits
 
     pixels, labels = probe_digits()
     weights = [np.asarray(w, dtype=np.float32) for w in network.weights]
     biases = [np.asarray(b, dtype=np.float32) for b in network.biases]
-    from .activations import activation
-
     hidden = activation(network.hidden_activation)
     first = pixels.astype(np.float32) @ weights[0].T          # once for every reading
     row_sums = weights[0].sum(axis=1)
