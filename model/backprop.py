@@ -26,6 +26,7 @@ from .checked import expect as _expect
 from .activations import activation
 from .errors import UserError
 from .shapes import CLASSES, PIXELS
+from .threads import one_thread
 
 KEY = "gradients"           # the export's top-level key for this section
 # Exported numbers carry eight significant digits; both sides compute in float64 from the
@@ -33,6 +34,10 @@ KEY = "gradients"           # the export's top-level key for this section
 # the largest magnitude in its vector (and the costs by this much of themselves): 100x
 # the rounding, far below any change a viewer could see.
 GRADIENT_TOLERANCE = 1e-6
+# The smallest scale a value is compared at: dC/dz = p - y of a digit answered with near
+# certainty is a cancellation (1 - 5e-12), off by float64's 1e-16 however small it is, so
+# autograd's and numpy's differ by 2e-16 there (measured: -4.9160676e-12 against -4.9162896e-12).
+SMALLEST_SCALE = 1e-9
 LARGEST = 8                 # how many of the largest gradient components the file lists
 MAX_BATCH = 64              # a mini-batch of at most this many digits (pixels are in the file)
 MAX_SPAN = 41               # the cost surface's grid: at most this many points a side
@@ -174,6 +179,7 @@ class Gradients:
         return int(self.digit.flat().size)
 
 
+@one_thread()  # as gradients.section: many products of 16 rows (model/threads.py)
 def check_section(section, network, examples) -> Gradients | None:
     """Recompute every gradient, cost and surface value of the section from the file's
     W, b, pixels and labels; refuse the file if any differs (one UserError naming it)."""
@@ -307,7 +313,7 @@ def _vectors(section: dict, key: str, ours: list, where: str) -> None:
 
 def _close_array(theirs: np.ndarray, ours: np.ndarray, where: str) -> None:
     error = np.abs(theirs - ours)
-    scale = max(float(np.abs(ours).max()), 1e-12)
+    scale = max(float(np.abs(ours).max()), SMALLEST_SCALE)
     if error.max() > GRADIENT_TOLERANCE * scale:
         at = np.unravel_index(int(np.argmax(error)), error.shape)
         place = "".join(f"[{i}]" for i in at)
@@ -319,7 +325,7 @@ def _close(theirs, ours: float, where: str, scale: float | None = None) -> None:
     """One number against ours, within the tolerance of itself (or of `scale`)."""
     _expect(isinstance(theirs, (int, float)) and not isinstance(theirs, bool), f"{KEY}.{where} is not a number")
     scale = abs(ours) if scale is None else scale
-    _expect(abs(theirs - ours) <= GRADIENT_TOLERANCE * max(scale, 1e-12),
+    _expect(abs(theirs - ours) <= GRADIENT_TOLERANCE * max(scale, SMALLEST_SCALE),
             f"{KEY}.{where} is {theirs:.8g} in the file, but the network's weights, pixels and labels give {ours:.8g}; "
             "the file's gradients were not produced by its network")
 

@@ -19,13 +19,14 @@ from .atomic import write_text
 from .errors import UserError
 from .mnist import Mnist, held_out_split
 from .network import MLP
+from .progress import QUIET
 
 SLOPPY_THREE = 7         # MNIST training index of the three in 3Blue1Brown's video
 TRAIN_THREES = 10        # the first ten threes of the training set
 FIRST_TEST_DIGITS = 15
 SNAPSHOT_EXAMPLES = (f"train:{SLOPPY_THREE}",)  # what a training snapshot keeps (and image examples)
 
-_rounded = np.vectorize(schema.round_float, otypes=[np.float64])
+_rounded = schema.round_floats
 
 
 def forward(network: schema.Network | dict, pixels: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -43,9 +44,14 @@ def network_section(model: MLP) -> dict:
     return {**model.config(), "weights": list(weights), "biases": list(biases)}
 
 
+PREDICTION_CHUNK = 5000  # images a pass: 55,000 at once took 800 MB, and seconds of page faults, for a 512-wide net
+
+
 def predictions(network: dict, images: np.ndarray) -> np.ndarray:
     """The network's answer for each of a batch of uint8 images."""
-    return forward(network, images.reshape(len(images), -1) / 255.0)[1][-1].argmax(1)
+    flat = images.reshape(len(images), -1)
+    return np.concatenate([forward(network, flat[start:start + PREDICTION_CHUNK] / 255.0)[1][-1].argmax(1)
+                           for start in range(0, len(flat), PREDICTION_CHUNK)])
 
 
 def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarray,
@@ -128,13 +134,15 @@ def rounded_network(network: dict) -> dict:
 
 
 def document(network: dict, training: dict, data: Mnist, images: list[dict] = (), only=None, added=(),
-             source: dict | None = None) -> dict:
+             source: dict | None = None, progress=QUIET) -> dict:
     """The export document of a network section whose W and b are already rounded
-    (`network_section`, `rounded_network`): ours, or one imported (`source` says from where)."""
+    (`network_section`, `rounded_network`): ours, or one imported (`source` says from where).
+    `progress`: names the long steps as they run (model/progress.py)."""
     network = dict(network)  # its arrays become lists below; the caller's stay arrays
     train_index = held_out_split(len(data.train_images))[0].numpy()
-    train_predictions = predictions(network, data.train_images.numpy()[train_index])
-    test_predictions = predictions(network, data.test_images.numpy())
+    with progress(f"its accuracies, on MNIST's {len(train_index):,} training and {len(data.test_images):,} test digits"):
+        train_predictions = predictions(network, data.train_images.numpy()[train_index])
+        test_predictions = predictions(network, data.test_images.numpy())
     measured = {
         "train_accuracy": float((train_predictions == data.train_labels.numpy()[train_index]).mean()),
         "test_accuracy": float((test_predictions == data.test_labels.numpy()).mean()),
@@ -149,8 +157,9 @@ def document(network: dict, training: dict, data: Mnist, images: list[dict] = ()
     evidence = None
     if only is None:  # a training snapshot goes without: its beat draws weights and one pass
         three = next(e for e in examples if e["id"] == f"train:{SLOPPY_THREE}")
-        evidence = neuron_evidence.compute(schema.Network(**network), three["id"], np.array(three["pixels"]),
-                                           schema.round_float)
+        with progress("the neuron evidence (top digits, knock-outs, the inputs each neuron wants to see)"):
+            evidence = neuron_evidence.compute(schema.Network(**network), three["id"], np.array(three["pixels"]),
+                                               schema.round_floats)
     for key in ("weights", "biases"):
         network[key] = [array.tolist() for array in network[key]]
     doc = {

@@ -27,6 +27,7 @@ from . import schema
 from .backprop import KEY, LARGEST, flat_parameters, largest_components, surface_directions, unflatten
 from .export import SLOPPY_THREE
 from .mnist import Mnist, held_out_split
+from .threads import one_thread
 
 MINI_BATCH = 16           # digits of the first training batch kept (training's batches are 128)
 SPAN_POINTS = 15          # the cost surface's grid, a side
@@ -41,7 +42,7 @@ RISE = 4.0                # the slice's extent: its highest cost at most this fa
 
 SLOPPY_THREE_ID = f"train:{SLOPPY_THREE}"  # the featured digit: chapter one's three
 
-_rounded = np.vectorize(schema.round_float, otypes=[np.float64])
+_rounded = schema.round_floats
 
 
 def _torch_network(weights, biases, requires_grad=False):
@@ -129,6 +130,7 @@ def test_cost(network: dict, data: Mnist) -> tuple[float, float]:
     return cost, float(accuracy.double().mean())
 
 
+@one_thread()  # a mini-batch of 16 digits through wide layers, hundreds of times: model/threads.py
 def section(doc: dict, data: Mnist, digit_id: str, past: list, history: list) -> dict:
     """The `gradients` section for an export document (`doc`, from export.build_export).
     `past`: (epoch, network section) of each kept snapshot; `history`: training's epochs."""

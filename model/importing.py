@@ -5,9 +5,11 @@ Three ways in, each a reader that turns what it reads into a layer list
 export holds:
 - a state_dict file (`.safetensors`, or `.pt`/`.pth` read by `torch.load(weights_only=True)`:
   nothing is ever unpickled), with what a state_dict cannot say given by the user
-  (the hidden activation, what the outputs are, the input normalisation);
-- an ONNX graph (model/read_onnx.py), which says all of that by itself;
+  (the hidden activation, what the outputs are);
+- an ONNX graph (model/read_onnx.py), which says both by itself;
 - a live nn.Module, traced with torch.fx (model/read_module.py; the Python API).
+None of them says how the inputs were normalised when the DataLoader did it: that is
+given, or measured on MNIST's test digits (model/normalisation.py) for every way in.
 
 The export is then written like ours: every example through the folded network, the
 neuron evidence and chapter two's gradients, checked by the one reader before it is
@@ -24,12 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import export, gradients, limits, mnist, paths
+from . import export, gradients, limits, mnist, normalisation, paths
 from .errors import UserError
-from .layer_list import Activation, BatchNorm, Imported, Linear, Normalize, read_outputs, to_network
+from .progress import QUIET
+from .layer_list import Activation, BatchNorm, Imported, Linear, read_outputs
 
 STATE_DICT_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin")
 ONNX_SUFFIXES = (".onnx",)
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")   # a terminal's colour or bold, in torch's text
 SAVE_STATE_DICT = "save the weights instead: torch.save(model.state_dict(), 'model.pt')"
 
 
@@ -55,35 +59,45 @@ def parse_normalize(text: str | None) -> tuple[float, float] | None:
     return mean, std
 
 
+def say_normalize(mean: float, std: float) -> str:
+    """How a normalisation is said on the command line."""
+    return f"--normalize {mean:g},{std:g}"
+
+
 def read_model_file(path: Path, activation: str | None = None, outputs: str | None = None,
-                    normalize: tuple[float, float] | None = None) -> tuple[Imported, dict]:
-    """(the folded network, the export's `source` section) of a model file."""
+                    normalize: tuple[float, float] | None = None,
+                    say=say_normalize) -> tuple[Imported, dict]:
+    """(the folded network, the export's `source` section) of a model file. `normalize`:
+    how its inputs were normalised ((0, 1): not at all); None: measured on MNIST's test
+    digits, and refused if that finds another reading clearly better (model/normalisation.py),
+    `say` saying how to state it."""
     path = Path(path)
     _check_file(path)
     suffix = path.suffix.lower()
     if suffix in ONNX_SUFFIXES:
-        for flag, value in (("--activation", activation), ("--normalize", normalize)):
-            if value is not None:
-                raise UserError(f"{flag}: an ONNX graph says this by itself; leave {flag} out")
+        if activation is not None:
+            raise UserError("--activation: an ONNX graph says this by itself; leave --activation out")
         from .read_onnx import read_onnx
 
         steps = read_onnx(path)
         outputs = read_outputs(steps, outputs)   # a graph ending in a Linear gives logits
         kind = "onnx"
     elif suffix in STATE_DICT_SUFFIXES:
-        steps = state_dict_steps(read_state_dict(path), activation, normalize, str(path))
+        steps = state_dict_steps(read_state_dict(path), activation, str(path))
         kind = "state_dict"
     else:
         raise UserError(f"{path}: not a model file nn-explainer reads (a state_dict as "
                         f"{', '.join(STATE_DICT_SUFFIXES)}, or an ONNX graph as .onnx)")
-    imported = to_network(steps, outputs, str(path))
-    return imported, source_section(imported, kind, path.name, paths.file_sha256(path))
+    settled = normalisation.settle(steps, outputs, normalize, str(path), say)
+    return settled.imported, source_section(settled.imported, kind, path.name, paths.file_sha256(path),
+                                            settled.record)
 
 
-def source_section(imported: Imported, kind: str, name: str, sha256: str | None) -> dict:
+def source_section(imported: Imported, kind: str, name: str, sha256: str | None, normalised: dict) -> dict:
+    """The export's `source`; `normalised`: normalisation.settle's record of the inputs."""
     return {"kind": kind, "name": name[:300], "outputs": imported.outputs,
             "normalize": list(imported.normalize) if imported.normalize else None,
-            "notes": imported.notes, "sha256": sha256}
+            "normalisation": normalised, "notes": imported.notes, "sha256": sha256}
 
 
 def read_state_dict(path: Path) -> dict[str, np.ndarray]:
@@ -109,13 +123,23 @@ def read_state_dict(path: Path) -> dict[str, np.ndarray]:
     try:
         loaded = torch.load(str(path), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
         what = "a whole pickled module" if "GLOBAL" in str(err) or "global" in str(err) else "objects other than tensors"
-        raise UserError(f"{path}: holds {what}, which nn-explainer never unpickles; {SAVE_STATE_DICT} "
-                        f"({first[:120]})") from None
+        raise UserError(f"{path}: holds {what} ({_refused_pickle(err)}), which nn-explainer never unpickles; "
+                        f"{SAVE_STATE_DICT}") from None
     except (RuntimeError, OSError, EOFError, ValueError, AttributeError, ImportError, TypeError) as err:
         raise UserError(f"{path}: not a readable PyTorch file ({str(err).splitlines()[0][:160]})") from None
     return _tensors_of(loaded, path)
+
+
+def _refused_pickle(err: BaseException) -> str:
+    """What torch.load(weights_only=True) refused, said whole: the class the pickle names
+    ("torch.nn.modules.container.Sequential"), not torch's paragraph, whose first line
+    is advice for trusted files and carries terminal escapes (bold)."""
+    text = ANSI_ESCAPE.sub("", str(err))
+    named = re.search(r"GLOBAL ([A-Za-z_][\w.]*)", text)
+    if named:
+        return f"it names {named.group(1)[:200]}"
+    return "torch.load(weights_only=True) refused it: it is not tensors and plain containers"
 
 
 def _tensors_of(loaded, path: Path) -> dict[str, np.ndarray]:
@@ -139,7 +163,7 @@ def _tensors_of(loaded, path: Path) -> dict[str, np.ndarray]:
     return {str(name): t.detach().to(torch.float64).cpu().numpy() for name, t in loaded.items()}
 
 
-def state_dict_steps(tensors: dict[str, np.ndarray], activation: str | None, normalize, source: str) -> list:
+def state_dict_steps(tensors: dict[str, np.ndarray], activation: str | None, source: str) -> list:
     """The layer list a state_dict implies: its modules in the order they were registered
     (the order of a Sequential, and of most forward()s), a Linear for each 2-d weight, a
     BatchNorm for each set of running statistics, `activation` after each hidden Linear
@@ -170,7 +194,7 @@ def state_dict_steps(tensors: dict[str, np.ndarray], activation: str | None, nor
     linears = [i for i, layer in enumerate(layers) if isinstance(layer, Linear)]
     if len(linears) > 1 and activation is None:
         raise UserError(f"{source}: a state_dict does not say its activation: add --activation relu|sigmoid|tanh")
-    steps = [Normalize("--normalize", *normalize)] if normalize else []
+    steps = []
     for index, layer in enumerate(layers):
         steps.append(layer)
         following = layers[index + 1] if index + 1 < len(layers) else None
@@ -189,12 +213,16 @@ def _check_file(path: Path) -> None:
     limits.check_size(str(path), info.st_size, limits.MAX_CHECKPOINT_BYTES)
 
 
-def write_import(imported: Imported, source: dict, export_path: Path, data_source=None):
+def write_import(imported: Imported, source: dict, export_path: Path, data_source=None, progress=QUIET):
     """Build the export of an imported network and write it atomically; returns the
-    checked Export (read back as every reader reads it)."""
+    checked Export (read back as every reader reads it). `progress`: names each long step
+    as it runs (model/progress.py)."""
     limits.check_network_sizes(imported.sizes, f"{source['name']}: network")
     data = mnist.load(data_source)
-    doc = export.document(export.rounded_network(imported.network_section()), {}, data, source=source)
-    gradients.add_to(doc, data, past=[], history=[])
-    return export.write_export(doc, Path(export_path))
+    doc = export.document(export.rounded_network(imported.network_section()), {}, data, source=source,
+                          progress=progress)
+    with progress("chapter two's gradients"):
+        gradients.add_to(doc, data, past=[], history=[])
+    with progress("the check every reader makes (the network run again, the evidence re-proved)"):
+        return export.write_export(doc, Path(export_path))
 

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import importing, limits, paths
+from . import importing, limits, normalisation, paths
 from .atomic import atomic_path
 from .errors import UserError
-from .layer_list import (Activation, BatchNorm, Linear, Normalize, Passive, check_input_shape, read_outputs,
-                         to_network)
+from .progress import QUIET
+from .layer_list import Activation, BatchNorm, Linear, Normalize, Passive, check_input_shape, read_outputs
 from .shapes import IMAGE_SIDE, PIXELS
 
 SOURCE = "the model"
@@ -63,13 +63,21 @@ def read_module(module, example_shape=EXAMPLE_SHAPE) -> list:
     return steps
 
 
+def say_normalize(mean: float, std: float) -> str:
+    """How a normalisation is said to `nn_explainer.export_module`."""
+    return f"normalize=({mean:g}, {std:g})"
+
+
 def module_to_export(module, export_path, outputs: str | None = None, name: str | None = None,
-                     example_shape=EXAMPLE_SHAPE, data_source=None):
+                     example_shape=EXAMPLE_SHAPE, data_source=None, normalize=None, progress=QUIET):
     """Write the export of a live module to `export_path` and return it (the checked
     `schema.Export`). `outputs`: what the module's last values are when its forward()
     ends in a Linear (logits: trained with CrossEntropyLoss; softmax; sigmoid); None
     reads logits there. A forward() that ends in softmax, log_softmax or sigmoid says it
     by itself. The module is read in eval mode and left in the mode it was in.
+    `normalize`: (mean, std) its inputs were normalised by before forward() (a
+    DataLoader's transforms.Normalize; (0, 1): not at all); None: measured on MNIST's test
+    digits, refused if another reading is clearly better (model/normalisation.py).
 
     Written only once true: the module itself, run on every example's pixels, gives the
     outputs the export holds (softmax of its logits, exp of its log-softmax) to 1e-4;
@@ -84,12 +92,13 @@ def module_to_export(module, export_path, outputs: str | None = None, name: str 
     module.eval()
     try:
         steps = read_module(module, example_shape)
-        imported = to_network(steps, read_outputs(steps, outputs), SOURCE)
-        source = importing.source_section(imported, "module", name or type(module).__name__, None)
+        settled = normalisation.settle(steps, read_outputs(steps, outputs), normalize, SOURCE, say_normalize)
+        imported = settled.imported
+        source = importing.source_section(imported, "module", name or type(module).__name__, None, settled.record)
         shape = input_shape(module, example_shape)
         with atomic_path(export_path) as written:  # renamed onto export_path only if true
-            export = importing.write_import(imported, source, written, data_source)
-            check_agreement(module, export, imported.outputs, shape)
+            export = importing.write_import(imported, source, written, data_source, progress)
+            check_agreement(module, export, imported.outputs, shape, settled.inputs)
         return export
     finally:
         module.train(was_training)
@@ -115,14 +124,17 @@ def input_shape(module, example_shape=EXAMPLE_SHAPE) -> tuple:
     raise UserError(f"{SOURCE}: it does not run on a batch of 28x28 images ({'; '.join(failures)})")
 
 
-def check_agreement(module, export, outputs: str, shape: tuple) -> None:
-    """Refuse unless the module itself, on every example's pixels, gives the outputs the
-    export holds (what they are drawn as: softmax of logits, exp of log-softmax) to
-    AGREEMENT: the truth the traced graph must match."""
+def check_agreement(module, export, outputs: str, shape: tuple, inputs=None) -> None:
+    """Refuse unless the module itself, on every example's pixels (normalised by
+    `inputs`, (mean, std), as its DataLoader did), gives the outputs the export holds
+    (what they are drawn as: softmax of logits, exp of log-softmax) to AGREEMENT: the
+    truth the traced graph must match."""
     import torch
 
     examples = export.examples
     pixels = np.stack([example.pixels for example in examples])
+    if inputs is not None:
+        pixels = (pixels - inputs[0]) / inputs[1]
     batch = torch.from_numpy(pixels).to(device=_device(module), dtype=_dtype(module)).reshape(len(examples), *shape[1:])
     with torch.no_grad():
         given = module(batch)

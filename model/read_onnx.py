@@ -14,7 +14,8 @@ is refused, naming the nodes. What each node becomes:
 Anything else (Conv, pooling, attention, recurrent layers, ...) is refused with one line
 naming the node and its op type. Weights are initialisers or Constant nodes; each one's
 size is checked before it is read, and a file that keeps its weights outside itself
-(external data) is refused. A Reshape's target shape may be computed from the input's
+(external data, as torch.onnx.export's default exporter writes) is read only from a
+file beside it, each range checked first. A Reshape's target shape may be computed from the input's
 own (Shape, Gather, Unsqueeze, Concat: what `x.view(x.size(0), -1)` exports with a
 dynamic batch): those few shape ops are evaluated, with the batch as a stand-in number,
 so that a reshape that folds the batch into the features is seen and refused.
@@ -64,19 +65,50 @@ def _load(path: Path, where: str):
     graph = model.graph
     tensors = list(graph.initializer) + [attribute.t for node in graph.node for attribute in node.attribute
                                          if attribute.type == onnx.AttributeProto.TENSOR]
-    if any(tensor.data_location == onnx.TensorProto.EXTERNAL for tensor in tensors):
-        raise UserError(f"{where}: keeps its weights in a separate file (ONNX external data); save it as one "
-                        "file: onnx.save(onnx.load(path), 'model.onnx', save_as_external_data=False)")
     if len(graph.sparse_initializer):
         raise UserError(f"{where}: holds sparse initialisers, which nn-explainer does not read")
     total = sum(_element_count(tensor, where) for tensor in tensors)
     if total > limits.MAX_PARAMETERS * 2:  # weights, biases and batch-norm statistics
         raise UserError(f"{where}: {total:,} numbers, over the limit of {limits.MAX_PARAMETERS:,} parameters")
+    external = [tensor for tensor in tensors if tensor.data_location == onnx.TensorProto.EXTERNAL]
+    if external:  # torch.onnx.export's default (dynamo) exporter writes model.onnx.data beside it
+        _load_external(onnx, model, external, path, where)
     try:
         onnx.checker.check_model(model)
     except Exception as err:  # onnx.checker.ValidationError, and any other complaint
         raise UserError(f"{where}: not a valid ONNX model ({_first_line(err)})") from None
     return model
+
+
+def _load_external(onnx, model, tensors, path: Path, where: str) -> None:
+    """Read the weights a graph keeps beside it (ONNX external data): only from plain
+    files in the graph's own folder, named without a folder, every range inside its
+    file and the whole capped, all checked before anything is read."""
+    from onnx.external_data_helper import load_external_data_for_model
+
+    sizes = {}
+    for tensor in tensors:
+        info = {entry.key: entry.value for entry in tensor.external_data}
+        name = info.get("location", "")
+        if not name or Path(name).name != name or name in (".", "..") or "\\" in name:
+            raise UserError(f"{where}: tensor '{tensor.name}' keeps its data at {name!r}; nn-explainer reads external "
+                            "data only from a file beside the graph, named without a folder")
+        if name not in sizes:
+            data = path.parent / name
+            if not data.is_file() or data.is_symlink():
+                raise UserError(f"{where}: its weights are in {name}, which is not a file beside it; copy both files")
+            sizes[name] = data.stat().st_size
+        try:
+            offset, length = int(info.get("offset", 0)), int(info.get("length", sizes[name]))
+        except ValueError:
+            raise UserError(f"{where}: tensor '{tensor.name}' has an unreadable offset or length") from None
+        if offset < 0 or length < 0 or offset + length > sizes[name]:
+            raise UserError(f"{where}: tensor '{tensor.name}' lies outside {name} ({sizes[name]:,} bytes)")
+    limits.check_size(where, sum(sizes.values()), limits.MAX_CHECKPOINT_BYTES)
+    try:
+        load_external_data_for_model(model, str(path.parent))
+    except Exception as err:  # a short or unreadable data file
+        raise UserError(f"{where}: its external weights are unreadable ({_first_line(err)})") from None
 
 
 class _Walk:

@@ -66,7 +66,7 @@ class Clip:
 
 
 def export_module(module, path: str | os.PathLike | None = None, *, outputs: str | None = None,
-                  name: str | None = None) -> Path:
+                  name: str | None = None, normalize: tuple[float, float] | str | None = None) -> Path:
     """Write the export of a live `torch.nn.Module` (an MLP on 28x28 MNIST digits) and
     return its path; `render(export=...)` draws it.
 
@@ -77,15 +77,31 @@ def export_module(module, path: str | os.PathLike | None = None, *, outputs: str
     None means "logits" (trained with CrossEntropyLoss), or "softmax"/"sigmoid"; a
     forward() that ends in softmax, log_softmax or sigmoid says so itself. `path`:
     default assets/imported/<name>.json; `name` (default: the module's class name) is
-    what the drawing says the network is. Written only if the export's outputs equal
-    the module's own on every example."""
+    what the drawing says the network is. `normalize`: (mean, std) of the
+    transforms.Normalize its inputs went through before forward(), e.g. (0.1307, 0.3081);
+    (0, 1): none. Left out, it is measured: the module is run on MNIST's test digits as
+    given and under the usual normalisations, and refused (UserError, both accuracies in
+    one line) if another reading is clearly better. Written only if the export's outputs
+    equal the module's own on every example."""
     from nn_explainer.model import importing
     from nn_explainer.model.read_module import module_to_export
 
     name = name or type(module).__name__
     target = Path(path) if path is not None else importing.default_export(Path(f"{name}.module"))
-    module_to_export(module, target, outputs=outputs, name=name)
+    module_to_export(module, target, outputs=outputs, name=name, normalize=_normalize(normalize))
     return target
+
+
+def _normalize(normalize) -> tuple[float, float] | None:
+    """(mean, std) or "mean,std" -> (mean, std), checked; None stays None."""
+    from nn_explainer.model import importing
+
+    if isinstance(normalize, str) or normalize is None:
+        return importing.parse_normalize(normalize)
+    try:
+        return importing.parse_normalize(",".join(str(float(part)) for part in normalize))
+    except (TypeError, ValueError):
+        raise importing.UserError(f"normalize takes (mean, std), got {normalize!r}") from None
 
 
 def import_file(path: str | os.PathLike, export: str | os.PathLike | None = None, *, activation: str | None = None,
@@ -93,19 +109,17 @@ def import_file(path: str | os.PathLike, export: str | os.PathLike | None = None
     """Write the export of a model file (a state_dict as .safetensors/.pt/.pth, or an
     ONNX graph) and return its path: `render.py import` from Python. What a state_dict
     cannot say is given: `activation` (relu, sigmoid, tanh), `outputs` (logits, softmax,
-    sigmoid), `normalize` ((mean, std), or "0.1307,0.3081"). `export`: default
-    assets/imported/<file name>.json."""
+    sigmoid), `normalize` ((mean, std), or "0.1307,0.3081"; (0, 1): none; left out, it is
+    measured, as `export_module` says). `export`: default assets/imported/<file name>.json."""
     from nn_explainer.model import importing, paths
+    from nn_explainer.model.read_module import say_normalize
 
     path = Path(path)
-    if isinstance(normalize, str):
-        normalize = importing.parse_normalize(normalize)
-    elif normalize is not None:
-        normalize = importing.parse_normalize(",".join(str(float(part)) for part in normalize))
+    normalize = _normalize(normalize)
     paths.check_given_path(path, "the model file", paths.READ_FILE)
     target = Path(export) if export is not None else importing.default_export(path)
     paths.check_given_path(target, "the export path", paths.WRITE_FILE)
-    imported, source = importing.read_model_file(path, activation, outputs, normalize)
+    imported, source = importing.read_model_file(path, activation, outputs, normalize, say=say_normalize)
     importing.write_import(imported, source, target)
     return target
 
@@ -119,8 +133,9 @@ def render(scene: str = "ForwardPass", *, export: str | os.PathLike | None = Non
     (default: ours); `digit`: train:7 (default), test:0, image:NAME; `quality`: low,
     medium, high, 4k; `format`: mp4, webm, gif, png, mov; `voice`: as the CLI's --voice
     (default: $NN_EXPLAINER_VOICE, else auto); `media_dir`: where clips go (default:
-    media/). Note that a clip's file is named by scene and digit, not by export: draw
-    two networks into two media folders to keep both clips."""
+    media/). A clip's file is named by scene, digit and network (ForwardPass_net-mlp.mp4
+    for assets/imported/mlp.json; ours keeps ForwardPass.mp4): two networks' clips sit
+    side by side."""
     from nn_explainer.publish.batch import bring_up_to_date, is_current
     from nn_explainer.model import paths
     from nn_explainer.publish.manifest import write_manifest

@@ -144,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--data", default=None, help=data_help)
     imported = commands.add_parser("import", help="write an export from a model trained elsewhere: a state_dict "
                                                   "(.safetensors, .pt, .pth) or an ONNX graph (.onnx)")
-    imported.add_argument("model", type=Path, metavar="MODEL")
+    imported.add_argument("model", type=Path, metavar="MODEL",
+                          help="the model file: a state_dict saved by torch.save(model.state_dict(), ...) as .pt, "
+                               ".pth or .bin, or by safetensors as .safetensors; or an ONNX graph (.onnx)")
     imported.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS),
                           help="a state_dict's hidden activation (an ONNX graph says it by itself)")
     imported.add_argument("--outputs", choices=list(OUTPUTS),
@@ -153,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "logits)")
     imported.add_argument("--normalize", metavar="MEAN,STD",
                           help="how its inputs were normalised, as in transforms.Normalize((0.1307,), (0.3081,)): "
-                               "0.1307,0.3081 (default: pixels in 0..1)")
+                               "0.1307,0.3081; 0,1 for none. Left out, it is measured on MNIST's test digits, "
+                               "and a clearly better reading than the pixels as given is refused, naming it")
     imported.add_argument("--export", type=Path, help="default: assets/imported/<MODEL's name>.json")
     imported.add_argument("--data", default=None, help=data_help)
     render = commands.add_parser("render", help="render scenes to video (default: ForwardPass)")
@@ -212,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Chapter (default), WhatHiddenNeuronsDo or Chapter2")
     slides.add_argument("--quality", choices=["low", "medium", "high"], default="low",
                         help="of the clips: low 480p15 (default, as render and all), medium 720p30, high 1080p60")
-    slides.add_argument("--out", type=Path, help="the folder to write (default: media/slides/CHAPTER/)")
+    slides.add_argument("--out", type=Path, help="the folder to write (default: media/slides/CHAPTER/; "
+                                                 "CHAPTER_net-NAME/ for another network's --export)")
     for flag in ("--export", "--digit", "--media-dir", "--voice"):
         slides._add_action(next(a for a in render._actions if flag in a.option_strings))
     slides.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core)")
@@ -273,18 +277,21 @@ def command_export(args) -> None:
 
 
 def command_import(args) -> None:
-    from nn_explainer.model import importing
+    from nn_explainer.model import importing, normalisation
+    from nn_explainer.model.progress import Steps
 
+    progress = Steps("render.py import")   # a line on stderr for each step over 2 s
     imported, source = importing.read_model_file(args.model, args.activation, args.outputs,
                                                  importing.parse_normalize(args.normalize))
     path = args.export or importing.default_export(args.model)
-    importing.write_import(imported, source, path, args.data)
+    exported = importing.write_import(imported, source, path, args.data, progress=progress)
     for note in imported.notes:
         print(f"folded: {note}")
     if imported.outputs != imported.output_activation:
         print(f"its outputs are {imported.outputs.replace('_', '-')}: drawn as the probabilities {imported.output_activation} "
               "makes of them")
-    _summarise(path)
+    print(normalisation.sentence(source["normalisation"], exported.training["test_accuracy"]))
+    _summarise(path, exported)
     print(f"next: {_command(f'render --export {path}')}")
 
 
@@ -303,10 +310,11 @@ def describe_network(network) -> str:
             f"{network.output_activation} outputs, {network.parameter_count:,} parameters")
 
 
-def _summarise(path: Path) -> None:
+def _summarise(path: Path, exported=None) -> None:
+    """One line on the export at `path` (`exported`: it, already read and checked)."""
     from nn_explainer.model.schema import read_export
 
-    exported = read_export(path)
+    exported = exported or read_export(path)
     training = exported.training
     sizes = "-".join(map(str, exported.network.sizes))
     print(f"wrote {path}  ({sizes}, {exported.network.parameter_count:,} parameters, "

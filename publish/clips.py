@@ -65,6 +65,7 @@ class Clip:
     seconds_to_render: float
     snapshot: int | None = None
     edges: str = "weight"
+    network: str | None = None        # the network drawn, as the clip's name says it (RenderRequest.network); None: ours
     voice: str = "none"               # who speaks its narration (scenes/voice.py): none, joe, recorded:DIR
     sha256: str = ""                  # of the clip: the sidecar vouches for this very file
     poster_bytes: int | None = None
@@ -231,6 +232,7 @@ def publish(request: RenderRequest, produced: Produced) -> Clip:
                 sections=section_paths, subtitles=relative(subtitle_path) if subtitle_path else None,
                 export_hash=produced.export_hash, inputs_key=produced.inputs_key,
                 seconds_to_render=produced.seconds_to_render, snapshot=request.snapshot, edges=request.edges,
+                network=request.network(),
                 voice=request.settings().voice,
                 sha256=file_sha256(final), poster_bytes=poster.stat().st_size if poster else None,
                 poster_sha256=file_sha256(poster) if poster else None)

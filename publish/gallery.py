@@ -86,9 +86,11 @@ def story_order(clips: list[dict]) -> list[dict]:
 
 
 def caption(clip: dict) -> str:
-    """Every setting that tells two clips apart (an earlier epoch's network, edges drawn
+    """Every setting that tells two clips apart (another network, an earlier epoch's, edges drawn
     by w·a, transparency), then the file's size and length."""
     settings = [clip["scene"], clip["digit"]]
+    if clip.get("network"):
+        settings.append(f"network {clip['network']}")
     if clip.get("snapshot") is not None:
         settings.append(f"network after epoch {clip['snapshot']}")
     if clip.get("edges", "weight") != "weight":

@@ -4,6 +4,9 @@ Checked before anything is drawn; it names the clip's file under the media folde
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,9 +96,27 @@ class RenderRequest:
         return Settings(export=self.export_path(), digit=self.digit if self.digit is not None else DEFAULT_DIGIT,
                         edges=self.edges, layout=layout_of(self.format), voice=voice_of(self.format, self.voice), **relu)
 
+    def network(self) -> str | None:
+        """Which network the clip draws, as its file name says it: None for the default
+        (its clips keep their names: media/clips/low/ForwardPass.mp4), else the export
+        file's name (`net-mlp` for assets/imported/mlp.json), and for an export outside
+        assets/ a hash of its path too, since two folders may hold an mlp.json each."""
+        if self.export is None:
+            return None
+        if Path(self.export).resolve() == Path(paths.DEFAULT_EXPORT).resolve():
+            return None
+        export = Path(os.path.abspath(self.export))  # not resolved: the exports are links into generations
+        name = re.sub(r"[^A-Za-z0-9-]+", "-", export.stem).strip("-")[:40] or "export"
+        if export.parent not in (paths.EXPORT_DIR, paths.ASSETS / "imported"):
+            name += "-" + hashlib.sha256(str(export).encode()).hexdigest()[:8]
+        return name
+
     def stem(self) -> str:
-        """The clip's file name without extension: scene, then what sets it apart."""
+        """The clip's file name without extension: scene, then what sets it apart (the
+        network first: clips of two networks never overwrite each other)."""
         parts = [self.scene]
+        if self.network():
+            parts.append(f"net-{self.network()}")
         if self.digit and self.digit != DEFAULT_DIGIT:
             parts.append(self.digit.replace(":", "-"))
         if self.snapshot is not None:

@@ -128,8 +128,10 @@ def check_chapter(chapter: str) -> None:
                         f"(chapters: {', '.join(CHAPTERS)})")
 
 
-def default_out(media_dir: Path, chapter: str) -> Path:
-    return Path(media_dir) / SLIDES_DIR / chapter
+def default_out(media_dir: Path, chapter: str, network: str | None = None) -> Path:
+    """media/slides/<Chapter>/ for our network, media/slides/<Chapter>_net-<name>/ for
+    another (RenderRequest.network): one network's deck never replaces another's."""
+    return Path(media_dir) / SLIDES_DIR / (chapter if network is None else f"{chapter}_net-{network}")
 
 
 def write_slides(chapter: str = DEFAULT_CHAPTER, quality: str = DEFAULT_QUALITY, out_dir: Path | None = None,
@@ -146,7 +148,7 @@ def write_slides(chapter: str = DEFAULT_CHAPTER, quality: str = DEFAULT_QUALITY,
     request = RenderRequest(chapter, quality=quality, format="mp4", digit=digit, export=export, voice=voice,
                             media_dir=media_dir)
     request.check(drawable=False)  # the options, the export and the digit; the beats' checks if stale
-    out_dir = Path(out_dir or default_out(media_dir, chapter)).resolve()
+    out_dir = Path(out_dir or default_out(media_dir, chapter, request.network())).resolve()
     _check_replaceable(out_dir, media_dir)
     story = Story.read(request.settings())
     with exclusive(media_dir, who):  # no clip changes while it is linked in

@@ -499,6 +499,7 @@ def test_snapshots_show_the_same_digit_through_an_earlier_network(tmp_path):
     # through the CLI, by epoch
     rendered = run_cli("render", "ForwardPass", "--snapshot", "1", "--export", export, "--media-dir", tmp_path / "m")
     assert rendered.returncode == 0, rendered.stderr
-    assert "ForwardPass_epoch1.mp4" in rendered.stdout
+    network = RenderRequest("ForwardPass", export=export).network()   # another network than ours: named
+    assert f"ForwardPass_net-{network}_epoch1.mp4" in rendered.stdout
     missing = assert_clean_failure(run_cli("render", "ForwardPass", "--snapshot", "7", "--export", export))
     assert "train with --snapshots 7" in missing

@@ -218,6 +218,8 @@ def test_a_pickled_module_is_never_unpickled(tmp_path, refused):
     torch.save(nn.Sequential(nn.Linear(784, 16), nn.ReLU(), nn.Linear(16, 10)), tmp_path / "whole.pt")
     line = refused(tmp_path / "whole.pt", "--activation", "relu", "--outputs", "logits")
     assert "never unpickles" in line and "torch.save(model.state_dict()" in line
+    # said whole: the class it holds, not torch's paragraph cut mid-word with its bold escapes
+    assert "it names torch.nn.modules.container.Sequential" in line and "\x1b" not in line
 
 
 class Payload:
@@ -273,3 +275,48 @@ def test_an_edited_imported_export_is_refused(sequential, tmp_path):
     edited.write_text(json.dumps(doc))
     with pytest.raises(UserError, match="were not produced by its network"):
         read_export(edited)
+
+
+def test_import_help_says_what_model_may_be(capsys):
+    try:
+        code = cli.main(["import", "--help"])
+    except SystemExit as done:
+        code = done.code
+    text = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    assert all(kind in text for kind in (".pt", ".pth", ".safetensors", ".onnx", "state_dict", "ONNX graph"))
+
+
+def test_imported_exports_stay_out_of_git_status():
+    import subprocess
+
+    from nn_explainer.model.importing import IMPORTED_DIR
+
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(IMPORTED_DIR / "mlp.json")], cwd=IMPORTED_DIR.parent.parent)
+    assert ignored.returncode == 0
+
+
+def test_a_slow_step_says_so_on_stderr(tmp_path, monkeypatch, capsys):
+    """Each step of an import that runs longer than progress.SLOW names itself (here
+    every step: SLOW is 0), and a quick one says nothing."""
+    import io
+    import time
+
+    from nn_explainer.model import progress
+
+    stream = io.StringIO()
+    with progress.Steps("x", stream, slow=0.5)("quick"):
+        pass
+    with progress.Steps("x", stream, slow=0.05)("slow"):
+        time.sleep(0.3)
+    assert stream.getvalue().splitlines()[0] == "x: slow..." and len(stream.getvalue().splitlines()) == 2
+
+    monkeypatch.setattr(progress, "SLOW", 0.0)
+    net = nn.Sequential(nn.Linear(784, 16), nn.Sigmoid(), nn.Linear(16, 10))
+    torch.save(net.state_dict(), tmp_path / "net.pt")
+    capsys.readouterr()
+    assert cli.main(["import", str(tmp_path / "net.pt"), "--activation", "sigmoid", "--outputs", "logits",
+                     "--normalize", "0,1", "--export", str(tmp_path / "net.json")]) == 0
+    err = capsys.readouterr().err
+    for step in ("its accuracies", "the neuron evidence", "chapter two's gradients", "the check every reader makes"):
+        assert f"render.py import: {step}" in err, err
