@@ -290,9 +290,10 @@ def test_import_help_says_what_model_may_be(capsys):
 def test_imported_exports_stay_out_of_git_status():
     import subprocess
 
-    from nn_explainer.model.importing import IMPORTED_DIR
+    from nn_explainer.model import paths
 
-    ignored = subprocess.run(["git", "check-ignore", "-q", str(IMPORTED_DIR / "mlp.json")], cwd=IMPORTED_DIR.parent.parent)
+    imported = paths.IMPORTED_DIR  # in a clone: assets/imported/
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(imported / "mlp.json")], cwd=imported.parent.parent)
     assert ignored.returncode == 0
 
 
