@@ -16,10 +16,12 @@ convolution, an input of more than one channel, anything the layer list has no s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from . import conv_formula, conv_export, export, limits, mnist
+from .atomic import atomic_path
 from .activations import HIDDEN_ACTIVATIONS
 from .conv_schema import INPUT_SHAPE
 from .errors import UserError
@@ -40,6 +42,7 @@ class ImportedConv:
     outputs: str             # the model's own last values: logits, softmax, log_softmax, sigmoid
     normalize: tuple | None
     notes: list = field(default_factory=list)
+    onnx_path: object = None   # an ONNX graph's file: run (onnx's reference evaluator) against the export before writing
 
     @property
     def output_activation(self) -> str:
@@ -54,7 +57,7 @@ def is_convolutional(steps: list) -> bool:
     return any(isinstance(step, (Conv, Pool)) for step in steps)
 
 
-def to_conv_network(steps: list, outputs: str | None = None, source: str = "the model") -> ImportedConv:
+def to_conv_network(steps: list, outputs: str | None = None, source: str = "the model", onnx_path=None) -> ImportedConv:
     """Fold a layer list with convolutions into conv_formula layers, or refuse it in one line."""
     layers, names, notes = [], [], []
     shapes = [INPUT_SHAPE]
@@ -143,7 +146,7 @@ def to_conv_network(steps: list, outputs: str | None = None, source: str = "the 
         notes.insert(0, f"input normalisation (x - {mean:g}) / {std:g} folded into the first convolution's kernels "
                         "and bias (exactly: it has no padding)")
     add(conv_formula.Act(DRAWN_OUTPUT[model_outputs]), None)
-    return ImportedConv(layers, names, shapes, model_outputs, normalize, notes)
+    return ImportedConv(layers, names, shapes, model_outputs, normalize, notes, onnx_path)
 
 
 def _conv(step: Conv, shape: tuple, first: bool, source: str) -> conv_formula.Conv2d:
@@ -258,4 +261,35 @@ def write_import(imported: ImportedConv, source: dict, export_path, data_source=
                               kernels, imported.shapes, imported.parameter_count, source["name"])
     data = mnist.load(data_source)
     doc = conv_export.document(conv_export.rounded_layers(imported.layers), imported.names, {}, data, source=source)
-    return export.write_export(doc, export_path)
+    with atomic_path(Path(export_path)) as written:  # renamed into place only once the model agrees
+        checked = export.write_export(doc, written)
+        if imported.onnx_path is not None:
+            check_onnx_agreement(imported.onnx_path, checked, imported.outputs)
+    return checked
+
+
+def check_onnx_agreement(path, exported, outputs: str) -> None:
+    """Run the ONNX graph itself (onnx's reference evaluator: numpy, no runtime needed) on
+    every example's pixels; refuse unless it gives the export's outputs to AGREEMENT."""
+    import onnx
+    from onnx.reference import ReferenceEvaluator
+
+    model = onnx.load(str(path), load_external_data=False)
+    evaluator = ReferenceEvaluator(model)
+    weights = {tensor.name for tensor in model.graph.initializer}
+    value = next(v for v in model.graph.input if v.name not in weights)   # the one input (read_onnx checked)
+    rank = len(value.type.tensor_type.shape.dim)
+    worst, where = 0.0, None
+    for example in exported.examples:
+        pixels = example.pixels.astype(np.float32).reshape((1, *INPUT_SHAPE) if rank == 4 else (1, -1))
+        given = np.asarray(evaluator.run(None, {value.name: pixels})[0], dtype=np.float64).reshape(-1)
+        if outputs == "logits":
+            given = np.exp(given - given.max()) / np.exp(given - given.max()).sum()
+        elif outputs == "log_softmax":
+            given = np.exp(given)
+        difference = float(np.abs(given - example.maps[-1]).max())
+        if not difference <= worst:
+            worst, where = difference, example.id
+    if not worst <= AGREEMENT:
+        raise UserError(f"{path}: the graph itself disagrees with the export on {where} by {worst:.3g}; "
+                        "nothing was written")

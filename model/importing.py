@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import export, gradients, limits, mnist, paths
+from . import conv_import, export, gradients, limits, mnist, paths
 from .errors import UserError
 from .layer_list import Activation, BatchNorm, Imported, Linear, Normalize, read_outputs, to_network
 
@@ -77,7 +77,10 @@ def read_model_file(path: Path, activation: str | None = None, outputs: str | No
     else:
         raise UserError(f"{path}: not a model file nn-explainer reads (a state_dict as "
                         f"{', '.join(STATE_DICT_SUFFIXES)}, or an ONNX graph as .onnx)")
-    imported = to_network(steps, outputs, str(path))
+    if conv_import.is_convolutional(steps):  # a CNN (an ONNX graph's; a state_dict needs --module)
+        imported = conv_import.to_conv_network(steps, outputs, str(path), onnx_path=path)
+    else:
+        imported = to_network(steps, outputs, str(path))
     return imported, source_section(imported, kind, path.name, paths.file_sha256(path))
 
 
@@ -164,7 +167,8 @@ def state_dict_steps(tensors: dict[str, np.ndarray], activation: str | None, nor
         elif weight is not None and weight.ndim >= 3:
             kind = {3: "Conv1d", 4: "Conv2d", 5: "Conv3d"}.get(weight.ndim, "a convolution")
             raise UserError(f"{source}: {label} has a {weight.ndim}-dimensional weight {list(weight.shape)} "
-                            f"({kind}); nn-explainer draws Linear layers only")
+                            f"({kind}); a state_dict does not say how its layers connect: give the class that "
+                            "defines it, --module net.py:Net")
         elif set(fields) - {"num_batches_tracked"}:
             raise UserError(f"{source}: cannot tell what {label} is (it holds {', '.join(sorted(fields))}); "
                             "nn-explainer draws Linear layers, with BatchNorm1d between them")
@@ -193,6 +197,8 @@ def _check_file(path: Path) -> None:
 def write_import(imported: Imported, source: dict, export_path: Path, data_source=None):
     """Build the export of an imported network and write it atomically; returns the
     checked Export (read back as every reader reads it)."""
+    if isinstance(imported, conv_import.ImportedConv):
+        return conv_import.write_import(imported, source, export_path, data_source)
     limits.check_network_sizes(imported.sizes, f"{source['name']}: network")
     data = mnist.load(data_source)
     doc = export.document(export.rounded_network(imported.network_section()), {}, data, source=source)

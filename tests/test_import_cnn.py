@@ -222,3 +222,32 @@ def test_the_cli_refuses_in_one_line(tmp_path):
     assert "do not fit Net" in line and "missing" in line
     line = assert_clean_failure(run_cli("import", tmp_path / "wrong.pt", "--module", "net.py"))
     assert "FILE.py:CLASS" in line
+
+
+class BatchNormNet(Net):
+    """The examples' Net with a BatchNorm2d after its second convolution."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(4)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn(self.conv2(F.relu(self.conv1(x))))), 2)
+        return F.log_softmax(self.fc2(F.relu(self.fc1(torch.flatten(x, 1)))), dim=1)
+
+
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_onnx_from_both_torch_exporters(dynamo, tmp_path):
+    """torch.onnx.export's TorchScript exporter and its default (dynamo, onnxscript) one:
+    Conv, Relu, MaxPool, BatchNormalization, Flatten/Reshape, Gemm/MatMul+Add, LogSoftmax."""
+    from nn_explainer.model import importing
+
+    net = seeded(BatchNormNet)
+    path = tmp_path / "net.onnx"
+    torch.onnx.export(net, (torch.zeros(1, 1, 28, 28),), str(path), dynamo=dynamo,
+                      **({"external_data": False} if dynamo else {}))
+    imported, source = importing.read_model_file(path)   # (the TorchScript exporter folds BatchNorm itself)
+    assert [layer.kind for layer in imported.layers][:5] == ["conv2d", "relu", "conv2d", "relu", "maxpool"]
+    export = importing.write_import(imported, source, tmp_path / "onnx.json")
+    assert export.source["kind"] == "onnx" and export.convolutional
+    assert np.abs(own_probabilities(net, export) - drawn(export)).max() < 1e-5
