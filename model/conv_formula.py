@@ -132,7 +132,7 @@ def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride=(1
     """[N, C, H, W] -> [N, O, H', W']: each window's pixels times the kernel, summed, plus
     the bias. The windows become the rows of one matrix, so the whole batch is one matrix
     product (the kernels read once, not once per position)."""
-    stride, padding = _pair(stride), _pair(padding)
+    stride, padding = pair(stride), pair(padding)
     weight = np.asarray(weight, dtype=np.float64)
     out_channels, channels, kh, kw = weight.shape
     windows = _windows(_padded(x, padding, 0.0), (kh, kw), stride)   # [N, C, H', W', kh, kw]
@@ -145,14 +145,14 @@ def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride=(1
 
 
 def max_pool2d(x: np.ndarray, kernel, stride=None, padding=(0, 0)) -> np.ndarray:
-    kernel, stride, padding = _pair(kernel), _pair(stride or kernel), _pair(padding)
+    kernel, stride, padding = pair(kernel), pair(stride or kernel), pair(padding)
     if stride == kernel and padding == (0, 0):  # windows side by side (the usual 2x2): one reshape, no view tricks
         return _tiles(np.asarray(x, dtype=np.float64), kernel).max(axis=(3, 5))
     return _windows(_padded(x, padding, -np.inf), kernel, stride).max(axis=(4, 5))
 
 
 def avg_pool2d(x: np.ndarray, kernel, stride=None, padding=(0, 0)) -> np.ndarray:
-    kernel, stride, padding = _pair(kernel), _pair(stride or kernel), _pair(padding)
+    kernel, stride, padding = pair(kernel), pair(stride or kernel), pair(padding)
     if stride == kernel and padding == (0, 0):
         return _tiles(np.asarray(x, dtype=np.float64), kernel).mean(axis=(3, 5))
     windows = _windows(_padded(x, padding, 0.0), kernel, stride)
@@ -166,7 +166,8 @@ def _tiles(x: np.ndarray, kernel: tuple) -> np.ndarray:
     return x[:, :, :rows * kernel[0], :columns * kernel[1]].reshape(n, c, rows, kernel[0], columns, kernel[1])
 
 
-def _pair(value) -> tuple:
+def pair(value) -> tuple:
+    """(v, v) for a number, as torch reads a square kernel, stride or padding; a pair kept."""
     return (int(value), int(value)) if np.isscalar(value) else tuple(int(v) for v in value)
 
 

@@ -215,9 +215,10 @@ def module_step(module, name: str):
 def function_step(node, argument):
     """The step of F.max_pool2d / F.avg_pool2d in a traced graph, or None; `argument`
     reads a node's argument by position or keyword."""
+    import torch
     import torch.nn.functional as F
 
-    if node.target is F.max_pool2d or node.target is __import__("torch").max_pool2d:
+    if node.target is F.max_pool2d or node.target is torch.max_pool2d:
         return pool_step(node.name, "maxpool", argument(node, 1, "kernel_size"), argument(node, 2, "stride"),
                          argument(node, 3, "padding", 0), dilation=argument(node, 4, "dilation", 1),
                          ceil_mode=argument(node, 5, "ceil_mode", False),
@@ -233,12 +234,12 @@ def function_step(node, argument):
 def pool_step(name, kind, kernel, stride, padding, dilation=1, ceil_mode=False, count_include_pad=True,
               divisor_override=None, return_indices=False) -> Pool:
     """A pooling, refused unless it is the plain one conv_formula computes."""
-    kernel = conv_formula._pair(kernel)
-    stride = kernel if stride is None or stride == [] or stride == () else conv_formula._pair(stride)
-    if conv_formula._pair(dilation) != (1, 1) or ceil_mode or not count_include_pad or divisor_override or return_indices:
+    kernel = conv_formula.pair(kernel)
+    stride = kernel if stride is None or stride == [] or stride == () else conv_formula.pair(stride)
+    if conv_formula.pair(dilation) != (1, 1) or ceil_mode or not count_include_pad or divisor_override or return_indices:
         raise UserError(f"the model: {name} is a {kind} with dilation, ceil_mode, indices or a divisor of its own; "
                         "nn-explainer draws plain max and average pooling")
-    return Pool(name, kind, kernel, stride, conv_formula._pair(padding))
+    return Pool(name, kind, kernel, stride, conv_formula.pair(padding))
 
 
 def _numpy(tensor) -> np.ndarray:
