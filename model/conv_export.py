@@ -13,10 +13,16 @@ from __future__ import annotations
 import numpy as np
 
 from . import conv_formula, example_ids, export, schema
-from .conv_schema import ENCODING, INPUT_SHAPE, KEY, as_float32, encode
+from .conv_schema import ENCODING, INPUT_SHAPE, KEY, NOT_COMPUTED_KEY, as_float32, encode
 from .mnist import Mnist, held_out_split
 
 ACCURACY_BATCH = 1000
+# What an MLP's export has and a CNN's has not, said in the file (its `not_computed` section).
+NOT_COMPUTED = {
+    "neuron_evidence": "not computed for a convolutional network: proving each kernel's knock-out accuracy on read "
+                       "would run the network over the 10,000 test digits on every read",
+    "gradients": "not computed for a convolutional network: chapter two's gradients are an MLP's W and b",
+}
 
 
 def rounded_layers(layers: list) -> list:
@@ -130,4 +136,6 @@ def document(layers: list, names: list, training: dict, data: Mnist, images=(), 
            "training": {**training, **measured}, "examples": examples}
     if source is not None:
         doc[schema.SOURCE_KEY] = source
+    if only is None:  # a training snapshot goes without, as an MLP's goes without its evidence
+        doc[NOT_COMPUTED_KEY] = dict(NOT_COMPUTED)
     return doc

@@ -37,6 +37,7 @@ WINDOWED = ("conv2d", "maxpool", "avgpool")
 LAYER_KINDS = ("conv2d", "maxpool", "avgpool", "flatten", "dense", *OUTPUT_ACTIVATIONS)
 RECOMPUTE_TOLERANCE = 1e-5          # relative to max(1, |value|): float32 rounds at 6e-8
 MAX_NAME = 100                      # characters of a layer's name (the model's own)
+NOT_COMPUTED_KEY = "not_computed"   # sections an MLP's export has and this one has not: name -> why
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,16 @@ def check_recomputed(network: ConvNetwork, examples: list[ConvExample]) -> None:
     for example, answer in zip(examples, answers):
         _expect(example.prediction == int(answer), f"example {example.id}: prediction is {example.prediction}, "
                                                    f"but the network's brightest output is {int(answer)}")
+
+
+def parse_not_computed(section, known) -> dict:
+    """The `not_computed` section: which of `known` sections the file goes without, and why."""
+    if section is None:
+        return {}
+    _expect(isinstance(section, dict) and set(section) <= set(known)
+            and all(isinstance(why, str) and 0 < len(why) <= 300 for why in section.values()),
+            f"{NOT_COMPUTED_KEY} must name sections of {sorted(known)}, each with a short reason")
+    return dict(section)
 
 
 def _position(position: tuple) -> str:

@@ -79,6 +79,7 @@ class Export:
     neuron_evidence: "neuron_evidence.NeuronEvidence | None" = None  # what the hidden neurons do (re-proved)
     gradients: backprop.Gradients | None = None  # chapter two's section, recomputed (model/backprop.py)
     source: dict | None = None   # an imported network's origin (`render.py import`); None: trained here
+    not_computed: dict = None    # a CNN's: sections it goes without (neuron_evidence, gradients) -> why
 
     @property
     def convolutional(self) -> bool:
@@ -173,7 +174,8 @@ def _parse_conv(doc: dict, sha256: str) -> Export:
     conv_schema.check_recomputed(network, examples)
     for key in (neuron_evidence.KEY, backprop.KEY):  # not yet re-proved for a CNN: never read unproved
         _expect(key not in doc, f"{key}: this nn-explainer does not re-prove it for a convolutional network")
-    return Export(network, training, examples, sha256, None, None, source)
+    missing = conv_schema.parse_not_computed(doc.get(conv_schema.NOT_COMPUTED_KEY), (neuron_evidence.KEY, backprop.KEY))
+    return Export(network, training, examples, sha256, None, None, source, missing)
 
 
 def _parse_source(source, network: Network) -> dict:
