@@ -93,10 +93,13 @@ def read_record(path: Path) -> tuple[dict, dict, list[dict]]:
         config = strict_json.loads(metadata["config"], where)
         training = strict_json.loads(metadata.get("training", "{}"), where)
         history = strict_json.loads(metadata.get("history", "[]"), where)
-        sizes = config["sizes"]
-        if not (isinstance(sizes, list) and len(sizes) >= 2 and all(strict_json.exact_int(s) and s > 0 for s in sizes)):
-            raise ValueError(f"sizes {sizes!r} are not positive integers")
-        limits.check_network_sizes(sizes, f"{path}: checkpoint of network")  # before building it
+        if "conv" in config:  # our CNN (model/convnet.py): its feature maps per convolution
+            _check_conv(config["conv"], path)
+        else:
+            sizes = config["sizes"]
+            if not (isinstance(sizes, list) and len(sizes) >= 2 and all(strict_json.exact_int(s) and s > 0 for s in sizes)):
+                raise ValueError(f"sizes {sizes!r} are not positive integers")
+            limits.check_network_sizes(sizes, f"{path}: checkpoint of network")  # before building it
         if not isinstance(training, dict) or not isinstance(history, list):
             raise ValueError("training record or history of the wrong type")
         if not isinstance(config.get("hidden_activation"), str):
@@ -104,6 +107,18 @@ def read_record(path: Path) -> tuple[dict, dict, list[dict]]:
     except (KeyError, ValueError, TypeError, AttributeError) as err:
         raise UserError(f"{path}: not a usable checkpoint ({str(err).splitlines()[0]})") from None
     return config, training, history
+
+
+def _check_conv(channels, path: Path) -> None:
+    """A CNN checkpoint's `conv` list, within the caps, before anything is built."""
+    from .conv_plan import check_channels
+
+    if not (isinstance(channels, list) and channels and all(strict_json.exact_int(c) and c > 0 for c in channels)):
+        raise ValueError(f"conv {channels!r} is not a list of positive integers")
+    try:
+        check_channels(channels, "conv")
+    except UserError as err:
+        raise UserError(f"{path}: checkpoint of network: {err}") from None
 
 
 def load_checkpoint(path: Path):
@@ -116,10 +131,16 @@ def load_checkpoint(path: Path):
 
     path = Path(path)
     config, training, history = read_record(path)
-    sizes = config["sizes"]
     try:
-        model = MLP(hidden=tuple(sizes[1:-1]), hidden_activation=config["hidden_activation"],
-                    output_activation=config["output_activation"], batch_norm=config.get("batch_norm", False))
+        if "conv" in config:
+            from .convnet import ConvNet
+
+            model = ConvNet(config["conv"], hidden_activation=config["hidden_activation"],
+                            batch_norm=config.get("batch_norm", False))
+        else:
+            sizes = config["sizes"]
+            model = MLP(hidden=tuple(sizes[1:-1]), hidden_activation=config["hidden_activation"],
+                        output_activation=config["output_activation"], batch_norm=config.get("batch_norm", False))
         tensors = load_file(str(path))
         model.load_state_dict(tensors)
     except (SafetensorError, OSError, KeyError, ValueError, RuntimeError, TypeError) as err:

@@ -73,9 +73,11 @@ def example_entry(network: dict, example_id: str, source: str, pixels: np.ndarra
     return entry
 
 
-def mnist_examples(network: dict, data: Mnist, test_predictions: np.ndarray, added=()) -> list[dict]:
+def mnist_examples(network: dict, data: Mnist, test_predictions: np.ndarray, added=(), entry=None) -> list[dict]:
     """The sloppy three, the first ten threes, the first 15 test digits, the first miss;
-    then the MNIST digits the user added (ids such as `test:123`), marked as such."""
+    then the MNIST digits the user added (ids such as `test:123`), marked as such.
+    `entry` builds one (example_entry; a CNN's: conv_export.example_entry)."""
+    entry_of = entry or example_entry
     train_images = data.train_images.numpy()
     train_labels = data.train_labels.numpy()
     test_images = data.test_images.numpy()
@@ -93,7 +95,7 @@ def mnist_examples(network: dict, data: Mnist, test_predictions: np.ndarray, add
             continue
         seen.add((source, index))
         images, labels = (train_images, train_labels) if source == "mnist-train" else (test_images, test_labels)
-        entry = example_entry(network, f"{source.split('-')[1]}:{index}", source,
+        entry = entry_of(network, f"{source.split('-')[1]}:{index}", source,
                               images[index] / 255.0, int(labels[index]), index=index)
         if entry["id"] in added:  # the user's: kept across re-exports, even if a default today
             entry["added"] = True
@@ -200,13 +202,13 @@ def carried_mnist(path: Path) -> list[str]:
     re-export or a training run."""
     if not Path(path).exists():
         return []
-    return [e.id for e in schema.read_export(path).examples if e.added]
+    return [e.id for e in schema.read_export(path, convolutional=True).examples if e.added]
 
 
 def carried_images(path: Path) -> list[dict]:
     """Image examples of the export already at `path`, to keep across a re-export."""
     if not Path(path).exists():
         return []
-    existing = schema.read_export(path)
+    existing = schema.read_export(path, convolutional=True)
     return [{"id": e.id, "path": e.path, "label": e.label, "pixels": e.pixels, "doubt": e.doubt}
             for e in existing.examples if e.source == "image"]

@@ -22,11 +22,12 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from . import export, gradients, limits, mnist, normalisation, paths
+from . import conv_import, export, gradients, limits, mnist, normalisation, paths
 from .errors import UserError
 from .progress import QUIET
 from .layer_list import Activation, BatchNorm, Imported, Linear, read_outputs
@@ -89,8 +90,10 @@ def read_model_file(path: Path, activation: str | None = None, outputs: str | No
         raise UserError(f"{path}: not a model file nn-explainer reads (a state_dict as "
                         f"{', '.join(STATE_DICT_SUFFIXES)}, or an ONNX graph as .onnx)")
     settled = normalisation.settle(steps, outputs, normalize, str(path), say)
-    return settled.imported, source_section(settled.imported, kind, path.name, paths.file_sha256(path),
-                                            settled.record)
+    imported = settled.imported
+    if isinstance(imported, conv_import.ImportedConv) and kind == "onnx":  # the graph itself is run before writing
+        imported = replace(imported, onnx_path=path, inputs=settled.inputs)
+    return imported, source_section(imported, kind, path.name, paths.file_sha256(path), settled.record)
 
 
 def source_section(imported: Imported, kind: str, name: str, sha256: str | None, normalised: dict) -> dict:
@@ -187,7 +190,8 @@ def state_dict_steps(tensors: dict[str, np.ndarray], activation: str | None, sou
         elif weight is not None and weight.ndim >= 3:
             kind = {3: "Conv1d", 4: "Conv2d", 5: "Conv3d"}.get(weight.ndim, "a convolution")
             raise UserError(f"{source}: {label} has a {weight.ndim}-dimensional weight {list(weight.shape)} "
-                            f"({kind}); nn-explainer draws Linear layers only")
+                            f"({kind}); a state_dict does not say how its layers connect: give the class that "
+                            "defines it, --module net.py:Net")
         elif set(fields) - {"num_batches_tracked"}:
             raise UserError(f"{source}: cannot tell what {label} is (it holds {', '.join(sorted(fields))}); "
                             "nn-explainer draws Linear layers, with BatchNorm1d between them")
@@ -217,6 +221,8 @@ def write_import(imported: Imported, source: dict, export_path: Path, data_sourc
     """Build the export of an imported network and write it atomically; returns the
     checked Export (read back as every reader reads it). `progress`: names each long step
     as it runs (model/progress.py)."""
+    if isinstance(imported, conv_import.ImportedConv):
+        return conv_import.write_import(imported, source, export_path, data_source)
     limits.check_network_sizes(imported.sizes, f"{source['name']}: network")
     data = mnist.load(data_source)
     doc = export.document(export.rounded_network(imported.network_section()), {}, data, source=source,

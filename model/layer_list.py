@@ -66,6 +66,29 @@ class Passive:
 
 
 @dataclass(frozen=True)
+class Conv:
+    """A 2-D convolution (a CNN's: folded by model/conv_import.py, not here)."""
+    name: str
+    weight: np.ndarray   # [out, in, kh, kw], float64
+    bias: np.ndarray | None
+    stride: tuple = (1, 1)
+    padding: tuple = (0, 0)
+    groups: int = 1
+    dilation: tuple = (1, 1)
+    padding_mode: str = "zeros"
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Max or average pooling over 2-D windows (kind: maxpool, avgpool)."""
+    name: str
+    kind: str
+    kernel: tuple
+    stride: tuple
+    padding: tuple = (0, 0)
+
+
+@dataclass(frozen=True)
 class Imported:
     """The plain MLP a layer list computes, ready for the export's `network` section."""
     sizes: list

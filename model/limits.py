@@ -36,6 +36,14 @@ MAX_HIDDEN_LAYERS = 6                  # the diagram spaces up to 8 columns acro
 MAX_HIDDEN_WIDTH = 4096                # neurons in one hidden layer
 MAX_PARAMETERS = 25_000_000            # weights and biases in all: 100 MB as float32
 
+# Convolutional networks (model/conv_schema.py): pytorch/examples' MNIST CNN has 2 convolutions
+# of 32 and 64 maps, 3x3 kernels, and 126,000 values in one example's maps.
+MAX_CONV_LAYERS = 64                   # layers of every kind, activations and pooling included
+MAX_CHANNELS = 1024                    # feature maps out of one convolution
+MAX_KERNEL_SIDE = 32                   # a convolution's or a pooling's window, either side
+MAX_MAP_SIDE = 512                     # a feature map's height or width (the input is 28)
+MAX_MAP_VALUES = 4_000_000             # one example's maps, every layer's together: 16 MB as float32
+
 # Training.
 MAX_SEED = 2**32 - 1                   # seeds are 0 .. 2^32-1, as numpy's and most tools' are
 MAX_EPOCHS = 1000
@@ -59,6 +67,32 @@ def check_network_sizes(sizes, what: str = "network") -> None:
     count = parameter_count(sizes)
     if count > MAX_PARAMETERS:
         raise UserError(f"{what} {shape}: {count:,} parameters, over the limit of {MAX_PARAMETERS:,}")
+
+
+def check_conv_network(channels, kernels, shapes, parameters: int, what: str = "network") -> None:
+    """Refuse, before any kernel or map is allocated, a convolutional network beyond the
+    caps: `channels` of each convolution, `kernels` (sides of every window), `shapes` of
+    every layer's output, `parameters` in all."""
+    if len(shapes) > MAX_CONV_LAYERS:
+        raise UserError(f"{what}: {len(shapes)} layers, over the limit of {MAX_CONV_LAYERS}")
+    if any(c > MAX_CHANNELS for c in channels):
+        raise UserError(f"{what}: a convolution makes {max(channels):,} maps, over the limit of {MAX_CHANNELS}")
+    if any(k > MAX_KERNEL_SIDE for k in kernels):
+        raise UserError(f"{what}: a {max(kernels)}-wide window, over the limit of {MAX_KERNEL_SIDE}")
+    if any(side > MAX_MAP_SIDE for shape in shapes for side in shape[1:]):
+        raise UserError(f"{what}: a feature map over {MAX_MAP_SIDE} pixels wide")
+    values = sum(_product(shape) for shape in shapes)
+    if values > MAX_MAP_VALUES:
+        raise UserError(f"{what}: {values:,} values in one example's maps, over the limit of {MAX_MAP_VALUES:,}")
+    if parameters > MAX_PARAMETERS:
+        raise UserError(f"{what}: {parameters:,} parameters, over the limit of {MAX_PARAMETERS:,}")
+
+
+def _product(shape) -> int:
+    count = 1
+    for side in shape:
+        count *= int(side)
+    return count
 
 
 def check_size(what: str, size: int, cap: int) -> None:

@@ -36,6 +36,8 @@ HALF = (0.5, 0.5)          # transforms.Normalize((0.5,), (0.5,)): pixels to -1.
 READINGS = (None, MNIST, HALF)  # None: the pixels as given, 0..1
 AS_GIVEN = (0.0, 1.0)      # what the user says to keep the pixels as given
 CLEARLY_BETTER = 0.10      # a reading this much more accurate is not a matter of taste
+CONV_PROBE = 2_000          # a CNN's readings compared on this many test digits: ten points is far
+                           # beyond their noise (about one point), at a fifth of the cost
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ def settle(steps: list, outputs: str | None, stated, source: str, say) -> Settle
     one) into the network that reads MNIST's pixels as its trainer fed them: as
     `stated` ((mean, std); AS_GIVEN: the pixels as given), else as measured. `say(m, s)`
     is how the user states a normalisation where they are (`--normalize m,s`)."""
-    as_read = to_network(steps, outputs, source)   # every other refusal first: measuring costs time
+    fold = _fold(steps)
+    as_read = fold(steps, outputs, source)   # every other refusal first: measuring costs time
     own = _own(steps)
     readings = list(READINGS)
     if own is not None and not any(_same(own, r) for r in readings if r is not None):
@@ -81,7 +84,7 @@ def settle(steps: list, outputs: str | None, stated, source: str, say) -> Settle
         why = f"said: {say(*stated)}"
     used = next(i for i, r in enumerate(readings) if (r is None and inputs is None)
                 or (r is not None and inputs is not None and _same(r, inputs)))
-    imported = as_read if inputs is None else to_network(compose(steps, inputs), outputs, source)
+    imported = as_read if inputs is None else fold(compose(steps, inputs), outputs, source)
     if inputs is not None and own is not None:
         imported = replace(imported, notes=[f"the inputs normalised as (x - {inputs[0]:g}) / {inputs[1]:g} before the "
                                             f"model's own (x - {own[0]:g}) / {own[1]:g}: the two compose into one",
@@ -94,13 +97,23 @@ def settle(steps: list, outputs: str | None, stated, source: str, say) -> Settle
     return Settled(imported, inputs, record)
 
 
-def measure(network: Imported, readings: list) -> list[float]:
+def _fold(steps: list):
+    """The fold for this layer list: a CNN's (model/conv_import.py) or the MLP's."""
+    from . import conv_import
+
+    return conv_import.to_conv_network if conv_import.is_convolutional(steps) else to_network
+
+
+def measure(network, readings: list) -> list[float]:
     """The share of MNIST's 10,000 test digits `network` gets right under each reading
-    of its inputs (None: the pixels as given; (m, s): (x - m) / s), in float32."""
+    of its inputs (None: the pixels as given; (m, s): (x - m) / s), in float32; a CNN's
+    on the first CONV_PROBE of them (torch), as a convolution costs far more a digit."""
     from .activations import activation
     from .neuron_evidence import probe_digits
 
     pixels, labels = probe_digits()
+    if not isinstance(network, Imported):
+        return _measure_conv(network, readings, pixels[:CONV_PROBE], labels[:CONV_PROBE])
     weights = [np.asarray(w, dtype=np.float32) for w in network.weights]
     biases = [np.asarray(b, dtype=np.float32) for b in network.biases]
     hidden = activation(network.hidden_activation)
@@ -114,6 +127,23 @@ def measure(network: Imported, readings: list) -> list[float]:
             z = hidden(z) @ w.T + b
         # every output activation keeps the order of z: the answer is argmax z
         accuracies.append(float((z.argmax(axis=1) == labels).mean()))
+    return accuracies
+
+
+def _measure_conv(network, readings: list, pixels: np.ndarray, labels: np.ndarray) -> list[float]:
+    import torch
+
+    from .conv_export import torch_module
+    from .conv_schema import INPUT_SHAPE
+
+    module = torch_module(network.layers).eval()
+    images = torch.from_numpy(pixels.astype(np.float32)).reshape(-1, *INPUT_SHAPE)
+    accuracies = []
+    with torch.no_grad():
+        for reading in readings:
+            m, s = reading if reading is not None else AS_GIVEN
+            answers = module((images - m) / s).argmax(1).numpy()
+            accuracies.append(float((answers == labels).mean()))
     return accuracies
 
 

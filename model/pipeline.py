@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import checkpoint, digit_image, export, generations, gradients, mnist, paths, test_seam
+from . import checkpoint, conv_export, digit_image, export, generations, gradients, mnist, paths, test_seam
 from .curve import plot_training_curve
 from .atomic import write_text
 from .errors import Terminated, UserError
@@ -43,7 +43,7 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     """Train, then publish checkpoint, metrics, curve, export and snapshots as one set
     (generations.py): a kill at any instant leaves the previous set or this one."""
     config.validate()
-    default_checkpoint, default_export = written_paths(config.activation)
+    default_checkpoint, default_export = written_paths(CONV_VARIANT if config.conv is not None else config.activation)
     checkpoint_path = Path(checkpoint_path or default_checkpoint)
     export_path = Path(export_path or default_export)
     _check_output(checkpoint_path, "--checkpoint")
@@ -52,9 +52,10 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     added = export.carried_mnist(export_path)
     data = mnist.load(data_source)
     result = train(config, data, progress=progress)
-    doc = export.build_export(result.model, result.training, data, images, added=added)
+    doc = export_document(result.model, result.training, data, images, added=added)
     snapshot_docs = snapshot_exports(result, data, images, added)
-    gradients.add_to(doc, data, [(epoch, d["network"]) for epoch, d in sorted(snapshot_docs.items())], result.history)
+    if config.conv is None:  # chapter two's gradients: an MLP's (a CNN's export says so: not there)
+        gradients.add_to(doc, data, [(epoch, d["network"]) for epoch, d in sorted(snapshot_docs.items())], result.history)
     content = checkpoint.checkpoint_bytes(result.model, doc["training"], result.history)
     metrics_path, curve_path = paths.training_outputs(checkpoint_path)
     metrics = {"training": doc["training"], "history": result.history,
@@ -75,6 +76,17 @@ def run_training(config: TrainConfig, checkpoint_path: Path | None = None, expor
     with no_interrupts():
         generations.publish(paths.generations_dir(checkpoint_path), outputs)
     return export_path
+
+
+CONV_VARIANT = "cnn"   # `train --conv` writes network-cnn.*, beside the sigmoid and ReLU networks
+
+
+def export_document(model, training: dict, data, images=(), only=None, added=()) -> dict:
+    """The export of a model of ours: an MLP's (export.py), or a CNN's (conv_export.py)."""
+    if hasattr(model, "layer_list"):
+        layers, names = model.layer_list()
+        return conv_export.document(conv_export.rounded_layers(layers), names, training, data, images, only, added)
+    return export.build_export(model, training, data, images, only=only, added=added)
 
 
 def _refuse_id_collision(new_image: dict, images: list[dict]) -> None:
@@ -111,8 +123,8 @@ def snapshot_exports(result, data, images, added=()) -> dict:
         training.pop("validation_accuracy")  # the final epoch's; this snapshot's is in the history
         if epoch >= 1:
             training["validation_accuracy"] = result.history[epoch - 1]["validation_accuracy"]
-        docs[epoch] = export.build_export(model.eval(), training, data, images, only=export.SNAPSHOT_EXAMPLES,
-                                          added=added)
+        docs[epoch] = export_document(model.eval(), training, data, images, only=export.SNAPSHOT_EXAMPLES,
+                                      added=added)
     return docs
 
 
@@ -141,7 +153,8 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
                      "doubt": doubt}
     checkpoint_path = Path(checkpoint_path or paths.DEFAULT_CHECKPOINT)
     model, training, history = checkpoint.load_checkpoint(checkpoint_path)
-    export_path = Path(export_path or written_paths(model.hidden_activation)[1])
+    convolutional = hasattr(model, "layer_list")
+    export_path = Path(export_path or written_paths(CONV_VARIANT if convolutional else model.hidden_activation)[1])
     images = export.carried_images(export_path)
     added = export.carried_mnist(export_path)
     new_id, done = (new_image["id"] if new_image else new_mnist or remove), None
@@ -163,8 +176,9 @@ def run_export(checkpoint_path: Path | None = None, export_path: Path | None = N
     if new_mnist is not None:
         _check_mnist_index(new_mnist, data)
         added = [example_id for example_id in added if example_id != new_mnist] + [new_mnist]
-    doc = export.build_export(model, training, data, images, added=added)
-    gradients.add_to(doc, data, gradients.past_networks(checkpoint_path, training["epochs"]), history)
+    doc = export_document(model, training, data, images, added=added)
+    if not convolutional:
+        gradients.add_to(doc, data, gradients.past_networks(checkpoint_path, training["epochs"]), history)
     folder = paths.generations_dir(checkpoint_path)
     with no_interrupts():
         if generations.managed_by(export_path, folder):  # part of a training set: a new generation
@@ -202,14 +216,14 @@ def _check_mnist_index(example_id: str, data) -> None:
 
 
 def restore_committed() -> list[Path]:
-    """Switch the default networks (sigmoid and ReLU) back to the ones the repository
+    """Switch the default networks (sigmoid, ReLU and the CNN) back to the ones the repository
     ships, undoing `render.py train` and `export --digit` on them: one switch of each
     set's `current` link (generations.py). Returns the exports restored."""
     if not paths.LAYOUT.clone:  # the committed networks ship in the package, read whenever none is written here
         raise UserError(f"the committed networks are read whenever {paths.LAYOUT.work} holds none: delete your "
                         "runs there (or use another --workdir) to draw them again")
     restored = []
-    for activation in ("sigmoid", "relu"):
+    for activation in ("sigmoid", "relu", CONV_VARIANT):
         checkpoint_path, export_path = written_paths(activation)
         folder = paths.generations_dir(checkpoint_path)
         with no_interrupts():

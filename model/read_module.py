@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import importing, limits, normalisation, paths
+from . import conv_import, importing, limits, normalisation, paths
 from .atomic import atomic_path
 from .errors import UserError
 from .progress import QUIET
@@ -54,7 +54,7 @@ def read_module(module, example_shape=EXAMPLE_SHAPE) -> list:
     _check_size(module)
     steps = _Walk(_trace(module)).steps()
     first = next((step for step in steps if isinstance(step, Linear)), None)
-    if first is not None:
+    if first is not None and not conv_import.is_convolutional(steps):  # a CNN's first Linear reads its maps
         features = first.weight.shape[1] if first.weight.ndim == 2 else 0
         if features != PIXELS and features % PIXELS == 0 and 1 < features // PIXELS <= 4:
             check_input_shape([features // PIXELS, IMAGE_SIDE, IMAGE_SIDE], SOURCE)  # refuses: N channels
@@ -69,7 +69,8 @@ def say_normalize(mean: float, std: float) -> str:
 
 
 def module_to_export(module, export_path, outputs: str | None = None, name: str | None = None,
-                     example_shape=EXAMPLE_SHAPE, data_source=None, normalize=None, progress=QUIET):
+                     example_shape=EXAMPLE_SHAPE, data_source=None, normalize=None, progress=QUIET,
+                     kind: str = "module", sha256: str | None = None, say=None):
     """Write the export of a live module to `export_path` and return it (the checked
     `schema.Export`). `outputs`: what the module's last values are when its forward()
     ends in a Linear (logits: trained with CrossEntropyLoss; softmax; sigmoid); None
@@ -81,7 +82,9 @@ def module_to_export(module, export_path, outputs: str | None = None, name: str 
 
     Written only once true: the module itself, run on every example's pixels, gives the
     outputs the export holds (softmax of its logits, exp of its log-softmax) to 1e-4;
-    else nothing is written (an export already there is left as it was)."""
+    else nothing is written (an export already there is left as it was). A CNN (a
+    convolution in the list) is folded by model/conv_import.py and must agree to 1e-5.
+    `kind` and `sha256` go to the `source` section (a state_dict read with its class: "state_dict")."""
     import torch
 
     if not isinstance(module, torch.nn.Module):
@@ -92,13 +95,15 @@ def module_to_export(module, export_path, outputs: str | None = None, name: str 
     module.eval()
     try:
         steps = read_module(module, example_shape)
-        settled = normalisation.settle(steps, read_outputs(steps, outputs), normalize, SOURCE, say_normalize)
+        settled = normalisation.settle(steps, read_outputs(steps, outputs), normalize, SOURCE, say or say_normalize)
         imported = settled.imported
-        source = importing.source_section(imported, "module", name or type(module).__name__, None, settled.record)
+        source = importing.source_section(imported, kind, name or type(module).__name__, sha256, settled.record)
         shape = input_shape(module, example_shape)
+        convolutional = isinstance(imported, conv_import.ImportedConv)
         with atomic_path(export_path) as written:  # renamed onto export_path only if true
             export = importing.write_import(imported, source, written, data_source, progress)
-            check_agreement(module, export, imported.outputs, shape, settled.inputs)
+            check_agreement(module, export, imported.outputs, shape, settled.inputs,
+                            conv_import.AGREEMENT if convolutional else AGREEMENT)
         return export
     finally:
         module.train(was_training)
@@ -124,10 +129,10 @@ def input_shape(module, example_shape=EXAMPLE_SHAPE) -> tuple:
     raise UserError(f"{SOURCE}: it does not run on a batch of 28x28 images ({'; '.join(failures)})")
 
 
-def check_agreement(module, export, outputs: str, shape: tuple, inputs=None) -> None:
+def check_agreement(module, export, outputs: str, shape: tuple, inputs=None, tolerance: float = AGREEMENT) -> None:
     """Refuse unless the module itself, on every example's pixels (normalised by
     `inputs`, (mean, std), as its DataLoader did), gives the outputs the export holds
-    (what they are drawn as: softmax of logits, exp of log-softmax) to AGREEMENT: the
+    (what they are drawn as: softmax of logits, exp of log-softmax) to `tolerance`: the
     truth the traced graph must match."""
     import torch
 
@@ -138,19 +143,19 @@ def check_agreement(module, export, outputs: str, shape: tuple, inputs=None) -> 
     batch = torch.from_numpy(pixels).to(device=_device(module), dtype=_dtype(module)).reshape(len(examples), *shape[1:])
     with torch.no_grad():
         given = module(batch)
-    if not isinstance(given, torch.Tensor) or given.numel() != len(examples) * export.network.sizes[-1]:
+    classes = export.network.shapes[-1][0] if export.convolutional else export.network.sizes[-1]
+    if not isinstance(given, torch.Tensor) or given.numel() != len(examples) * classes:
         what = f"a {type(given).__name__}" if not isinstance(given, torch.Tensor) else f"shape {list(given.shape)}"
-        raise UserError(f"{SOURCE}: on {len(examples)} images it gives {what}, not [{len(examples)}, "
-                        f"{export.network.sizes[-1]}]")
+        raise UserError(f"{SOURCE}: on {len(examples)} images it gives {what}, not [{len(examples)}, {classes}]")
     given = given.detach().to("cpu", torch.float64).reshape(len(examples), -1)
     if outputs == "logits":
         given = torch.softmax(given, dim=1)
     elif outputs == "log_softmax":
         given = given.exp()
-    drawn = np.stack([example.a[-1] for example in examples])
+    drawn = np.stack([example.maps[-1] if export.convolutional else example.a[-1] for example in examples])
     differences = np.abs(given.numpy() - drawn).max(axis=1)
     worst = int(np.nanargmax(differences)) if np.isnan(differences).sum() < len(differences) else 0
-    if not np.all(differences <= AGREEMENT):
+    if not np.all(differences <= tolerance):
         raise UserError(f"{SOURCE}: the traced network disagrees with the model itself on {examples[worst].id} by "
                         f"{differences[worst]:.3g}; its forward() computes something torch.fx did not record "
                         "(an operation on a Python value, a random or stateful step); nothing was written")
@@ -292,6 +297,9 @@ class _Walk:
                 return Activation(name, kind)
         if isinstance(module, (nn.Dropout, nn.Flatten, nn.Identity)):
             return Passive(name, type(module).__name__)
+        step = conv_import.module_step(module, name)  # a CNN's Conv2d, pooling or BatchNorm2d
+        if step is not None:
+            return step
         raise UserError(f"{SOURCE}: {name} is a {type(module).__name__}; nn-explainer draws Linear layers only "
                         "(with ReLU, Sigmoid or Tanh between them, and BatchNorm1d, Dropout or Flatten)")
 
@@ -317,6 +325,9 @@ class _Walk:
             return self._arithmetic(node, "div")
         if target is F.linear:
             return self._functional_linear(node)
+        step = conv_import.function_step(node, _argument)  # F.max_pool2d, F.avg_pool2d
+        if step is not None:
+            return step
         raise UserError(f"{SOURCE}: {name} calls {_callable_name(target)}; nn-explainer draws Linear layers only "
                         "(with ReLU, Sigmoid or Tanh between them)")
 

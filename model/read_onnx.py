@@ -29,7 +29,7 @@ import numpy as np
 
 from . import invocation, limits
 from .errors import UserError
-from .layer_list import Activation, BatchNorm, Linear, Normalize, Passive, check_input_shape
+from .layer_list import Activation, BatchNorm, Conv, Linear, Normalize, Passive, Pool, check_input_shape
 
 ACTIVATIONS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax", "LogSoftmax": "log_softmax"}
 OTHER_ACTIVATIONS = {"LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Gelu", "Softplus", "Softsign", "HardSigmoid",
@@ -267,6 +267,8 @@ class _Walk:
                 raise UserError(f"{self.where}: node '{name}' casts the data to a type that is not a float; {HINT}")
             steps.append(Passive(name, op))
             return shape
+        if op in ("Conv", "MaxPool", "AveragePool"):  # a CNN's (folded by model/conv_import.py)
+            return self._windowed(node, current, shape, steps)
         if op in OTHER_ACTIVATIONS:
             raise UserError(f"{self.where}: node '{name}' is a {op}; nn-explainer draws relu, sigmoid or tanh "
                             "activations (and softmax or log-softmax on the outputs)")
@@ -306,6 +308,53 @@ class _Walk:
                  for i in range(1, 5)]
         steps.append(BatchNorm(name, *parts, float(_attribute(node, "epsilon", 1e-5))))
         return shape
+
+    def _windowed(self, node, current, shape, steps):
+        """Conv (groups, dilations and pads as torch exports them), MaxPool, AveragePool."""
+        from .conv_formula import output_size
+
+        name, op = _label(node), node.op_type
+        if len(shape) != 4:
+            raise UserError(f"{self.where}: node '{name}' ({op}) reads a {len(shape)}-d tensor; expected feature "
+                            "maps [batch, channels, rows, columns]")
+        if node.input[0] != current:
+            raise UserError(f"{self.where}: node '{name}' ({op}) does not read the data first; {HINT}")
+        if _attribute(node, "auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET", b"VALID", "VALID"):
+            raise UserError(f"{self.where}: node '{name}' ({op}) pads automatically (auto_pad); nn-explainer reads "
+                            "explicit pads, as torch exports them")
+        pads = list(_attribute(node, "pads", [0, 0, 0, 0]))
+        if len(pads) != 4 or pads[:2] != pads[2:]:
+            raise UserError(f"{self.where}: node '{name}' ({op}) pads {pads}: not the same on both sides")
+        if any(d != 1 for d in _attribute(node, "dilations", [1, 1])) or _attribute(node, "ceil_mode", 0):
+            kind = "a dilated" if op == "Conv" else "a dilated or ceil-mode"
+            raise UserError(f"{self.where}: node '{name}' is {kind} {op}; nn-explainer draws dilation 1")
+        strides = tuple(int(v) for v in _attribute(node, "strides", [1, 1]))
+        padding = tuple(int(v) for v in pads[:2])
+        if op == "Conv":
+            weight = self._operand(node, current, 1, "a Conv whose kernel is")
+            if _attribute(node, "group", 1) != 1:
+                raise UserError(f"{self.where}: node '{name}' is a grouped convolution (group "
+                                f"{_attribute(node, 'group', 1)}); nn-explainer draws convolutions with groups 1")
+            if weight.ndim != 4 or weight.shape[1] != shape[1]:
+                raise UserError(f"{self.where}: node '{name}' (Conv) has a kernel of shape {list(weight.shape)} for "
+                                f"{shape[1]} channels")
+            bias = None
+            if len(node.input) > 2 and node.input[2]:
+                bias = self._vector(self._operand(node, current, 2, "a Conv whose bias is"), weight.shape[0], node, "bias")
+            steps.append(Conv(name, weight, bias, strides, padding))
+            kernel, channels = weight.shape[2:], weight.shape[0]
+        else:
+            kernel, channels = tuple(int(v) for v in _attribute(node, "kernel_shape", [])), shape[1]
+            if len(kernel) != 2:
+                raise UserError(f"{self.where}: node '{name}' ({op}) has no 2-d kernel_shape")
+            if op == "AveragePool" and any(padding) and not _attribute(node, "count_include_pad", 0):
+                raise UserError(f"{self.where}: node '{name}' averages without the padding (count_include_pad 0); "
+                                "nn-explainer draws torch's default, the padding counted")
+            steps.append(Pool(name, "maxpool" if op == "MaxPool" else "avgpool", tuple(kernel), strides, padding))
+        sides = [output_size(n, k, s, p) for n, k, s, p in zip(shape[2:], kernel, strides, padding)]
+        if min(sides) < 1:
+            raise UserError(f"{self.where}: node '{name}' ({op}): its window does not fit a {self._text(shape)} map")
+        return [shape[0], channels, *sides]
 
     # Reshapes, and the few shape ops they may take their target from.
 

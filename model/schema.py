@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import backprop, formula, invocation, limits, neuron_evidence, strict_json
+from . import backprop, conv_schema, formula, invocation, limits, neuron_evidence, strict_json
 from .checked import array as _array, expect as _expect, field as _field, shape_text as _shape
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .layer_list import DRAWN_OUTPUT
@@ -72,13 +72,19 @@ class Example:
 
 @dataclass(frozen=True)
 class Export:
-    network: Network
+    network: Network           # or a conv_schema.ConvNetwork: read_export(..., convolutional=True) only
     training: dict
-    examples: list[Example]
+    examples: list[Example]    # or conv_schema.ConvExample, for a CNN
     sha256: str  # of the file's bytes: what a rendered clip was made from
     neuron_evidence: "neuron_evidence.NeuronEvidence | None" = None  # what the hidden neurons do (re-proved)
     gradients: backprop.Gradients | None = None  # chapter two's section, recomputed (model/backprop.py)
     source: dict | None = None   # an imported network's origin (`render.py import`); None: trained here
+    not_computed: dict = None    # a CNN's: sections it goes without (neuron_evidence, gradients) -> why
+
+    @property
+    def convolutional(self) -> bool:
+        """Whether the file holds a CNN (its `convnet` section) rather than an MLP."""
+        return isinstance(self.network, conv_schema.ConvNetwork)
 
     @property
     def trained_here(self) -> bool:
@@ -95,8 +101,14 @@ class Export:
         raise UserError(f"no example '{example_id}' in the export ({how}; known: {known})")
 
 
-def read_export(path: Path) -> Export:
-    """Load and validate an export file; any defect is one UserError naming it."""
+CONVOLUTIONAL_NOT_DRAWN = ("holds a convolutional network (its `convnet` section); this draws multilayer "
+                           "perceptrons only (train one with `render.py train`, or import an MLP)")
+
+
+def read_export(path: Path, convolutional: bool = False) -> Export:
+    """Load and validate an export file; any defect is one UserError naming it. A CNN's
+    export is re-proved like any other, then refused unless the caller reads CNNs
+    (`convolutional`): every MLP reader (the scenes, the widget) gets one line, not a crash."""
     import hashlib
 
     path = Path(path)
@@ -106,9 +118,12 @@ def read_export(path: Path) -> Export:
     # No duplicate keys, NaN or deep nesting:
     doc = strict_json.loads(raw, str(path), invalid="not a valid export, truncated or not JSON")
     try:
-        return parse(doc, hashlib.sha256(raw).hexdigest())
+        export = parse(doc, hashlib.sha256(raw).hexdigest())
     except UserError as err:
         raise UserError(f"{path}: {err}") from None
+    if export.convolutional and not convolutional:
+        raise UserError(f"{path}: {CONVOLUTIONAL_NOT_DRAWN}")
+    return export
 
 
 def parse(doc, sha256: str = "") -> Export:
@@ -117,15 +132,12 @@ def parse(doc, sha256: str = "") -> Export:
     _expect(doc.get("format") == FORMAT, f"format is {doc.get('format')!r}, not {FORMAT!r}")
     _expect(exact_int(doc.get("version")) and doc.get("version") == VERSION,
             f"unknown version {doc.get('version')!r} (this nn-explainer reads version {VERSION})")
+    if conv_schema.KEY in doc:
+        return _parse_conv(doc, sha256)
     network = _parse_network(_field(doc, "network", dict))
     training = _field(doc, "training", dict)
     source = _parse_source(doc.get(SOURCE_KEY), network) if SOURCE_KEY in doc else None
-    for key, kind in TRAINING_KEYS.items():
-        if source is not None and key not in MEASURED_KEYS:
-            continue
-        _expect(isinstance(training.get(key), kind) and not isinstance(training.get(key), bool)
-                and (kind is not int or exact_int(training.get(key))),
-                f"training.{key} is missing or not a {getattr(kind, '__name__', 'number')}")
+    _check_training(training, source)
     examples = [_parse_example(e, network, f"examples[{i}]")
                 for i, e in enumerate(_field(doc, "examples", list))]
     _expect(examples, "examples is empty")
@@ -135,6 +147,35 @@ def parse(doc, sha256: str = "") -> Export:
     evidence = neuron_evidence.check(doc.get(neuron_evidence.KEY), network, examples)
     gradients = backprop.check_section(doc.get(backprop.KEY), network, examples)  # recomputed too, or refused
     return Export(network, training, examples, sha256, evidence, gradients, source)
+
+
+def _check_training(training: dict, source) -> None:
+    for key, kind in TRAINING_KEYS.items():
+        if source is not None and key not in MEASURED_KEYS:
+            continue
+        _expect(isinstance(training.get(key), kind) and not isinstance(training.get(key), bool)
+                and (kind is not int or exact_int(training.get(key))),
+                f"training.{key} is missing or not a {getattr(kind, '__name__', 'number')}")
+
+
+def _parse_conv(doc: dict, sha256: str) -> Export:
+    """A CNN's export (model/conv_schema.py): the same training, source and example
+    fields as an MLP's, its own network and maps, all recomputed."""
+    _expect("network" not in doc, f"an export holds either network (an MLP) or {conv_schema.KEY} (a CNN), not both")
+    network = conv_schema.parse_network(doc[conv_schema.KEY])
+    training = _field(doc, "training", dict)
+    source = _parse_source(doc.get(SOURCE_KEY), network) if SOURCE_KEY in doc else None
+    _check_training(training, source)
+    examples = [conv_schema.parse_example(e, network, f"examples[{i}]", example_fields)
+                for i, e in enumerate(_field(doc, "examples", list))]
+    _expect(examples, "examples is empty")
+    ids = [e.id for e in examples]
+    _expect(len(set(ids)) == len(ids), "example ids are not unique")
+    conv_schema.check_recomputed(network, examples)
+    for key in (neuron_evidence.KEY, backprop.KEY):  # not yet re-proved for a CNN: never read unproved
+        _expect(key not in doc, f"{key}: this nn-explainer does not re-prove it for a convolutional network")
+    missing = conv_schema.parse_not_computed(doc.get(conv_schema.NOT_COMPUTED_KEY), (neuron_evidence.KEY, backprop.KEY))
+    return Export(network, training, examples, sha256, None, None, source, missing)
 
 
 def _parse_source(source, network: Network) -> dict:
@@ -211,7 +252,9 @@ def _parse_network(net: dict) -> Network:
     return Network(sizes, hidden, output, weights, biases)
 
 
-def _parse_example(e, network: Network, where: str) -> Example:
+def example_fields(e, where: str) -> tuple:
+    """What every export's examples share, an MLP's or a CNN's: (id, source, index, path,
+    label, prediction, added, doubt), each checked."""
     _expect(isinstance(e, dict), f"{where} is not an object")
     example_id = _field(e, "id", str, where + ".")
     _expect(is_example_id(example_id), f"{where}.id {example_id!r} is not an example id "
@@ -228,6 +271,17 @@ def _parse_example(e, network: Network, where: str) -> Example:
     _expect(label is None or (exact_int(label) and 0 <= label < CLASSES), f"{where}.label {label!r} is not null or 0-9")
     prediction = e.get("prediction")
     _expect(exact_int(prediction) and 0 <= prediction < CLASSES, f"{where}.prediction {prediction!r} is not an integer 0-9")
+    added = e.get("added", False)
+    _expect(isinstance(added, bool) and (not added or source != "image"),
+            f"{where}.added must be true or false, and only for an MNIST digit")
+    doubt = e.get("doubt")
+    _expect(doubt is None or (isinstance(doubt, str) and 0 < len(doubt) <= MAX_DOUBT and source == "image"),
+            f"{where}.doubt must be null or a short text, and only for an image")
+    return example_id, source, index, path, label, prediction, added, doubt
+
+
+def _parse_example(e, network: Network, where: str) -> Example:
+    example_id, source, index, path, label, prediction, added, doubt = example_fields(e, where)
     pixels = _array(e.get("pixels"), (PIXELS,), f"{where}.pixels")
     _expect(pixels.min() >= 0 and pixels.max() <= 1, f"{where}.pixels must lie in [0, 1]")
     sizes = network.sizes
@@ -237,12 +291,6 @@ def _parse_example(e, network: Network, where: str) -> Example:
     zs = [_array(z, (sizes[i + 1],), f"{where}.z[{i}]") for i, z in enumerate(zs)]
     acts = [_array(a, (sizes[i],), f"{where}.a[{i}]") for i, a in enumerate(acts)]
     _expect(np.array_equal(acts[0], pixels), f"{where}.a[0] differs from its pixels")
-    added = e.get("added", False)
-    _expect(isinstance(added, bool) and (not added or source != "image"),
-            f"{where}.added must be true or false, and only for an MNIST digit")
-    doubt = e.get("doubt")
-    _expect(doubt is None or (isinstance(doubt, str) and 0 < len(doubt) <= MAX_DOUBT and source == "image"),
-            f"{where}.doubt must be null or a short text, and only for an image")
     return Example(example_id, source, index, path, label, pixels, zs, acts, prediction, added, doubt)
 
 

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from .errors import UserError
 from .mnist import HELD_OUT, Mnist, held_out_split
 from .activations import HIDDEN_ACTIVATIONS
-from . import limits
+from . import conv_plan, limits
 from .shapes import CLASSES, IMAGE_SIDE, PIXELS
 from .network import DEFAULT_HIDDEN, MLP
 
@@ -51,6 +51,7 @@ class TrainConfig:
     weight_decay: float = 0.1
     shift_probability: float = 0.5  # of a batch being moved by one pixel
     snapshots: tuple | None = None  # epochs whose weights to keep; None: DEFAULT_SNAPSHOTS
+    conv: tuple | None = None       # a CNN's feature maps per convolution (`--conv 8,16`, model/convnet.py); None: the MLP
 
     def kept_epochs(self) -> tuple:
         """The snapshot epochs: those asked for, or by default those of DEFAULT_SNAPSHOTS
@@ -68,7 +69,10 @@ class TrainConfig:
             raise UserError(f"--epochs must be 1..{limits.MAX_EPOCHS}, got {self.epochs}")
         if not 0 <= self.seed <= limits.MAX_SEED:
             raise UserError(f"--seed must be 0..{limits.MAX_SEED}, got {self.seed}")
-        limits.check_network_sizes((PIXELS, *self.hidden, CLASSES), "--hidden")  # before allocating it
+        if self.conv is not None:
+            conv_plan.check_channels(self.conv)
+        else:
+            limits.check_network_sizes((PIXELS, *self.hidden, CLASSES), "--hidden")  # before allocating it
         if any(epoch > self.epochs for epoch in self.kept_epochs()):
             raise UserError(f"--snapshots asks for epoch {max(self.snapshots)}, but training runs {self.epochs} epochs")
         if self.batch_size < 1:
@@ -113,8 +117,13 @@ def train(config: TrainConfig, data: Mnist, progress: bool = True) -> TrainResul
     held_x, held_y = inputs[held_index.to(device)], labels[held_index.to(device)]
     split = len(train_index)
 
-    model = MLP(config.hidden, hidden_activation=config.activation,
-                input_mean=train_x.mean().item(), input_std=train_x.std().item()).to(device)
+    if config.conv is not None:
+        from .convnet import ConvNet
+
+        model = ConvNet(config.conv, hidden_activation=config.activation, batch_norm=False).to(device)
+    else:
+        model = MLP(config.hidden, hidden_activation=config.activation,
+                    input_mean=train_x.mean().item(), input_std=train_x.std().item()).to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     steps_per_epoch = math.ceil(split / config.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate,
@@ -162,7 +171,7 @@ def train(config: TrainConfig, data: Mnist, progress: bool = True) -> TrainResul
         "seed": config.seed, "epochs": config.epochs, "device": device.type, "seconds": round(seconds, 2),
         "batch_size": config.batch_size, "learning_rate": config.learning_rate,
         "weight_decay": config.weight_decay, "optimizer": "AdamW, one-cycle schedule",
-        "batch_norm": "hidden layers, folded into W and b", "shift_probability": config.shift_probability,
+        "batch_norm": "none" if config.conv is not None else "hidden layers, folded into W and b", "shift_probability": config.shift_probability,
         "loss": "cross-entropy on the output layer's z",
         "train_examples": split, "validation_examples": HELD_OUT,
         "validation_accuracy": history[-1]["validation_accuracy"],

@@ -177,10 +177,10 @@ def refusal(path, named=True, **options) -> str:
 
 def test_what_is_not_an_mlp_is_refused_naming_the_node(models, tmp_path):
     torch.manual_seed(0)
-    conv = export(nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 26 * 26, 10)),
-                  tmp_path / "conv.onnx")
+    conv = export(nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 4, 3, groups=2), nn.ReLU(), nn.Flatten(),
+                                nn.Linear(4 * 24 * 24, 10)), tmp_path / "conv.onnx")   # a CNN is read, but not grouped
     message = refusal(conv)
-    assert "node '/0/Conv' is a Conv" in message and "Linear layers only" in message
+    assert "node '/2/Conv' is a grouped convolution" in message
 
     colour = export(nn.Sequential(nn.Flatten(), nn.Linear(3 * 784, 16), nn.ReLU(), nn.Linear(16, 10)),
                     tmp_path / "colour.onnx", shape=(1, 3, 28, 28))

@@ -136,7 +136,8 @@ def test_batch_norm_is_folded_and_dropout_passes(digits, tmp_path):
 class Conv(nn.Module):
     def __init__(self):
         super().__init__()
-        self.conv1, self.fc1, self.fc2 = nn.Conv2d(1, 4, 3), nn.Linear(4 * 26 * 26, 16), nn.Linear(16, 10)
+        # dilated: a CNN is read (tests/test_import_cnn.py), but not one of these
+        self.conv1, self.fc1, self.fc2 = nn.Conv2d(1, 4, 3, dilation=2), nn.Linear(4 * 24 * 24, 16), nn.Linear(16, 10)
 
     def forward(self, x):
         return self.fc2(F.relu(self.fc1(F.relu(self.conv1(x)).flatten(1))))
@@ -177,7 +178,7 @@ class TwoFaced(nn.Module):
 
 
 @pytest.mark.parametrize("model, said", [
-    (Conv(), "the model: conv1 is a Conv2d; nn-explainer draws Linear layers only"),
+    (Conv(), "the model: conv1 is a dilated convolution"),
     (Skip(), "the model: add (operator.add) combines relu_1 and relu (a skip connection or a branch)"),
     (nn.Sequential(nn.Flatten(), nn.Linear(3 * 784, 16), nn.ReLU(), nn.Linear(16, 10)),
      "the model: the input is 3x28x28 (3 channels); nn-explainer draws networks that read one 28x28 grey image"),
