@@ -48,7 +48,7 @@ def script(story) -> dict[str, str]:
         "curve": CURVES.get(function.name, f"Its curve shows what {name} does to every input."),
         "z": (f"For hidden neuron {spoken.integer(featured.index)}, the weighted sum plus the bias gives z, "
               f"equal to {spoken.decimal(featured.z)}."),
-        "activation": (f"Read off the curve, {name} of z is {spoken.decimal(featured.activation, 3)}. "
+        "activation": (f"Read off the curve, {name} of z is {spoken.decimal(featured.activation)}. "
                        "That is the neuron's activation."),
         "layer": f"The same happens to every neuron of the layer: here are the z values of {which}.",
         "squish": f"Each is carried down to the values {name} can take, {range_words(function)}.",
@@ -80,7 +80,7 @@ def play(scene, story) -> None:
     up = DashedLine(axes.c2p(z, 0), axes.c2p(z, activation), stroke_width=2)
     across = DashedLine(axes.c2p(z, activation), axes.c2p(0, activation), stroke_width=2)
     z_label = Text(f"z = w·a + b = {fmt(z)}", font_size=fonts.small).next_to(on_axis, DOWN, 0.2)
-    a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation, 3)}", font_size=fonts.math(32))
+    a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation)}", font_size=fonts.math(32))
     a_label.next_to(on_curve, RIGHT + DOWN, 0.15)
     who = Text(f"hidden neuron {neuron}," + fonts.pick(" ", "\n") + "for this digit", font_size=fonts.small,
                **fonts.pick({}, {"line_spacing": 0.8})).to_corner(UP + RIGHT)

@@ -34,7 +34,17 @@ def first_miss(export):
 
 
 def accuracy_line(story, wrap: str = " ") -> str:
-    return f"it gets {story.export.training['test_accuracy']:.2%} of{wrap}the test digits right"
+    return f"it gets {spoken.percent_text(story.export.training['test_accuracy'], 2)} of{wrap}the test digits right"
+
+
+def reached(miss, answer: int, label: int) -> str:
+    """What the right output reached: "only" if it stayed low; sigmoid outputs are not
+    shares of one, and the right one may be high too, just short of the answer's."""
+    value = float(miss.a[-1][label])
+    if value < 0.5:
+        return f"The {spoken.integer(label)} output reached only {spoken.decimal(value)}."
+    return (f"The {spoken.integer(label)} output reached {spoken.decimal(value)} too, "
+            f"just short of the {spoken.integer(answer)}'s.")
 
 
 def script(story) -> dict[str, str]:
@@ -55,8 +65,7 @@ def script(story) -> dict[str, str]:
         "layer_1": "It flows through the same network, layer by layer.",
         "answer": (f"The brightest output is {spoken.integer(answer)}, "
                    f"with {forward_pass.output_value(story.network)} of {spoken.decimal(float(miss.a[-1][answer]))}."),
-        "verdict": (f"Yet the label says {spoken.integer(label)}. "
-                    f"The {spoken.integer(label)} output reached only {spoken.decimal(float(miss.a[-1][label]))}."),
+        "verdict": f"Yet the label says {spoken.integer(label)}. {reached(miss, answer, label)}",
         "accuracy": (f"Overall, the network gets {accuracy} of the test digits right. "
                      "Misses like this one are rare, but real."),
     }

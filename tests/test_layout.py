@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 
-from scene_state import numbers, on_screen, run_scene, written
+from scene_state import numbers, on_screen, run_scene, watch_sentences, written
 from nn_explainer.scenes.outline import BEATS, scene_class, scene_info
 
 PIXELS_PER_UNIT = 480 / 8   # manim's frame is 8 units high
@@ -96,20 +96,24 @@ def bounds(mobject):
 
 def layout_problems(beat_name: str, layout: str = "video") -> tuple:
     """Every problem seen after any animation of the beat in this layout, its length in
-    seconds, its stills (see `stills`), every string it wrote on screen, and what it said
-    (its silent narrator's record: each sentence and when it began)."""
+    seconds, its stills (see `stills`), every string it wrote on screen, what it said
+    (its silent narrator's record: each sentence and when it began), and whether the
+    frame showed more than the background as each sentence began (`watch_sentences`)."""
     found: set[str] = set()
     seen: set[str] = set()
     pixels_per_unit = LAYOUT_PIXELS_PER_UNIT[layout]
-    runs = []
+    runs, sentences = [], []
 
     def look(scene):
         found.update(problems_now(scene, pixels_per_unit))
         seen.update(written(scene))
 
-    scene = run_scene(scene_class(beat_name), before_render=lambda scene: runs.append(watch_stills(scene)),
-                      after_play=look, layout=layout)
-    return found, scene.renderer.time, runs[0](), seen, scene.narrator.spoken
+    def watch(scene):
+        runs.append(watch_stills(scene))
+        sentences.append(watch_sentences(scene))
+
+    scene = run_scene(scene_class(beat_name), before_render=watch, after_play=look, layout=layout)
+    return found, scene.renderer.time, runs[0](), seen, scene.narrator.spoken, sentences[0]
 
 
 @pytest.fixture(scope="module")
@@ -136,11 +140,22 @@ def test_every_beat_says_its_script_once_in_order(beat, layout, every_beat):
     from nn_explainer.scenes.settings import Settings
     from nn_explainer.scenes.story import Story
 
-    _, seconds, _, _, spoken = every_beat[beat, layout]
+    _, seconds, _, _, spoken, _ = every_beat[beat, layout]
     script = importlib.import_module(scene_info(beat).module).script(Story.read(Settings(layout=layout)))
     assert [line.text for line in spoken] == list(script.values())
     starts = [line.start for line in spoken] + [seconds]
     assert all(a < b for a, b in zip(starts, starts[1:])), starts
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("beat", [beat.name for beat in BEATS])
+def test_every_sentence_begins_over_a_picture(beat, layout, every_beat):
+    """No sentence speaks over an empty frame: as each begins, the frame shows more than
+    the background (a beat's first, once its first animation has brought something in)."""
+    sentences = every_beat[beat, layout][5]
+    assert sentences and all(len(entry) == 2 for entry in sentences)
+    bare = [sentence for sentence, shown in sentences if not shown]
+    assert not bare, bare
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
