@@ -19,6 +19,8 @@ from nn_explainer.scenes.mobjects.equations import applied, fmt
 from nn_explainer.scenes.mobjects.network_diagram import drawn_neurons
 from nn_explainer.scenes.narration import say
 
+TEXT_GAP = 0.25   # frame units kept between two texts that must not read as one line
+
 # How each function's curve behaves, in words (the plot shows it); keyed by Activation.name.
 CURVES = {
     "sigmoid": "Very negative inputs come out near zero, very positive ones near one, and in between it rises smoothly.",
@@ -62,7 +64,7 @@ def play(scene, story) -> None:
     featured, function = story.featured, story.hidden_activation
     neuron, z, activation = featured.index, featured.z, featured.activation
     formula = MathTex(function.definition, font_size=fonts.formula).to_edge(UP, 0.4)
-    name = Text(f"this network's activation function: {function.name}", font_size=fonts.small)
+    name = Text(f"this network's activation function: {spoken.activation_name(function.name)}", font_size=fonts.small)
     name.next_to(formula, DOWN, 0.15)
     extent = max(6.0, float(np.ceil(abs(z))) + 1)
     axes = axes_for(function, extent).shift(DOWN * 0.7)
@@ -89,6 +91,9 @@ def play(scene, story) -> None:
         z_label.align_to(on_axis, LEFT if z >= 0 else RIGHT)  # a z near 0: the label beside it, off the "0"
     if fonts.post:  # bigger, the corner would run into the formula
         who.to_edge(LEFT, 0.4).set_y(axes.get_top()[1] - 0.3)
+    elif who.get_left()[0] < max(formula.get_right()[0], name.get_right()[0]) + TEXT_GAP:
+        # A long neuron number (a wide layer) would run into the formula: under its line instead.
+        who.next_to(name, DOWN, TEXT_GAP).to_edge(RIGHT)
     with say(scene, lines["z"]):
         scene.play(FadeIn(on_axis), FadeIn(z_label), FadeIn(who), run_time=0.6)
     with say(scene, lines["activation"]):
@@ -115,7 +120,9 @@ def squish(scene, story, lines) -> None:
                              include_numbers=True, font_size=fonts.math(style.LABEL_FONT_SIZE + 2)).shift(DOWN * 1.4)
     z_caption = Text(f"z of {len(shown)} first-layer neurons, for this digit", font_size=fonts.small)
     z_caption.next_to(real_line, UP, 0.35)
-    a_caption = Text(f"{function.name}(z): squeezed into the values {function.name} can take",
+    name = spoken.activation_name(function.name)
+    a_caption = Text(f"{name}(z): " + ("below zero set to zero, the rest kept" if function.name == "relu" else
+                                       f"squeezed into the values {name} can take"),
                      font_size=fonts.small).next_to(values_line, DOWN, 0.5)
     dots = VGroup(*[Dot(real_line.n2p(z), radius=0.07, color=style.HIGHLIGHT) for z in zs])
     with say(scene, lines["layer"]):

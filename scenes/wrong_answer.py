@@ -39,12 +39,11 @@ def accuracy_line(story, wrap: str = " ") -> str:
 
 def reached(miss, answer: int, label: int) -> str:
     """What the right output reached: "only" if it stayed low; sigmoid outputs are not
-    shares of one, and the right one may be high too, just short of the answer's."""
+    shares of one, and the right one may be high too, only lower than the answer's."""
     value = float(miss.a[-1][label])
     if value < 0.5:
         return f"The {spoken.integer(label)} output reached only {spoken.decimal(value)}."
-    return (f"The {spoken.integer(label)} output reached {spoken.decimal(value)} too, "
-            f"just short of the {spoken.integer(answer)}'s.")
+    return f"The {spoken.integer(label)} output reached {spoken.decimal(value)}, lower than the {spoken.integer(answer)}'s."
 
 
 def script(story) -> dict[str, str]:

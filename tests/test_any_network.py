@@ -115,7 +115,7 @@ def test_the_formulas_name_the_trained_activation(trained):
     function = activation(export.network.hidden_activation)
     played = played_scene("Sigmoid", path)
     assert function.definition in written(played)
-    assert f"this network's activation function: {function.name}" in written(played)
+    assert f"this network's activation function: {spoken.activation_name(function.name)}" in written(played)
     matrix = played_scene("MatrixForm", path)
     assert any(t.startswith("a^{(1)} = " + function.symbol) for t in written(matrix))
 
