@@ -14,7 +14,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, Dot, FadeIn, FadeOu
 
 from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.beat import BeatScene
-from nn_explainer.scenes.mobjects.activation_plot import axes_for, plot_activation
+from nn_explainer.scenes.mobjects.activation_plot import axes_for, number_ticks, plot_activation
 from nn_explainer.scenes.mobjects.equations import applied, fmt
 from nn_explainer.scenes.mobjects.network_diagram import drawn_neurons
 from nn_explainer.scenes.narration import say
@@ -67,10 +67,9 @@ def play(scene, story) -> None:
     name = Text(f"this network's activation function: {spoken.activation_name(function.name)}", font_size=fonts.small)
     name.next_to(formula, DOWN, 0.15)
     extent = max(6.0, float(np.ceil(abs(z))) + 1)
-    axes = axes_for(function, extent).shift(DOWN * 0.7)
+    axes = number_ticks(axes_for(function, extent), fonts.math(style.LABEL_FONT_SIZE + 2)).shift(DOWN * 0.7)
     curve = plot_activation(axes, function, extent, color=style.HIGHLIGHT)
-    ticks = VGroup(Text("0", font_size=fonts.small).next_to(axes.c2p(0, 0), DOWN + LEFT, 0.1),
-                   Text("1", font_size=fonts.small).next_to(axes.c2p(0, 1), LEFT, 0.1))
+    ticks = VGroup(Text("0", font_size=fonts.small).next_to(axes.c2p(0, 0), DOWN + LEFT, 0.1))
     with say(scene, lines["function"]):
         scene.play(FadeIn(formula), FadeIn(name), Create(axes), FadeIn(ticks), run_time=1.0)
     with say(scene, lines["curve"]):
@@ -81,7 +80,8 @@ def play(scene, story) -> None:
     on_curve = Dot(axes.c2p(z, activation), color=style.HIGHLIGHT)
     up = DashedLine(axes.c2p(z, 0), axes.c2p(z, activation), stroke_width=2)
     across = DashedLine(axes.c2p(z, activation), axes.c2p(0, activation), stroke_width=2)
-    z_label = Text(f"z = w·a + b = {fmt(z)}", font_size=fonts.small).next_to(on_axis, DOWN, 0.2)
+    z_label = Text(f"z = w·a + b = {fmt(z)}", font_size=fonts.small)
+    z_label.next_to(VGroup(on_axis, axes.x_axis.numbers, ticks), DOWN, 0.15).set_x(on_axis.get_x())  # under the numbers
     a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation)}", font_size=fonts.math(32))
     a_label.next_to(on_curve, RIGHT + DOWN, 0.15)
     who = Text(f"hidden neuron {neuron}," + fonts.pick(" ", "\n") + "for this digit", font_size=fonts.small,

@@ -163,8 +163,8 @@ def shows_something(scene) -> bool:
     from manim import ImageMobject, VMobject
 
     for mobject in on_screen(scene):
-        if isinstance(mobject, ImageMobject):
-            if mobject.get_opacity() > 0 and mobject.width > 0:
+        if isinstance(mobject, ImageMobject):  # a picture (a heatmap, a raster stand-in): its pixels' alpha
+            if mobject.width > 0 and np.asarray(mobject.pixel_array)[..., -1].max() > 0:
                 return True
             continue
         if not isinstance(mobject, VMobject) or len(mobject.points) == 0 or max(mobject.width, mobject.height) < 0.05:

@@ -286,3 +286,40 @@ def test_the_relu_network_is_on_screen_while_its_sentence_is_said():
     run_scene(scene_class("ReLU"), before_render=watch)
     assert seen[lines["network"]]
     assert all(shown for _, shown in record[0]), record[0]
+
+
+def test_the_right_output_is_called_low_only_when_it_is(told):
+    story, said = told
+    misses = [e for e in story.export.examples if e.source == "mnist-test" and int(np.argmax(e.a[-1])) != e.label]
+    if not misses:
+        pytest.skip("this export keeps no miss")  # the committed ones do
+    miss = min(misses, key=lambda e: e.index)
+    verdict = said["WrongAnswer"]["verdict"]
+    assert ("reached only" in verdict) == (miss.a[-1][miss.label] < 0.5), verdict
+
+
+@pytest.mark.parametrize("beat", [beat.name for beat in ALL_BEATS if beat not in BEATS])
+def test_every_sentence_of_the_other_chapters_begins_over_a_picture(beat):
+    """Chapter two's and the hidden neurons' beats (chapter one's are test_layout's): as
+    each sentence begins, the frame shows more than the background."""
+    record = []
+    run_scene(scene_class(beat), before_render=lambda scene: record.append(watch_sentences(scene)))
+    assert record[0] and all(shown for _, shown in record[0]), [s for s, shown in record[0] if not shown]
+
+
+def test_the_activation_curve_has_numbered_ticks():
+    """Sigmoid's axes carry numbers at their ticks: the x axis at every tick but the
+    origin, the y axis at its top (the origin's "0" written once, beside both)."""
+    from manim import DecimalNumber
+
+    from nn_explainer.scenes.mobjects.activation_plot import axes_for, number_ticks
+
+    story = Story.read(Settings())
+    axes = number_ticks(axes_for(story.hidden_activation, 6.0), 20)
+    xs = sorted(number.get_value() for number in axes.x_axis.numbers)
+    assert xs == [-6, -4, -2, 2, 4, 6]
+    assert [number.get_value() for number in axes.y_axis.numbers] == [1]
+    seen = set()
+    run_scene(scene_class("Sigmoid"), after_play=lambda scene: seen.update(
+        round(n.get_value(), 3) for n in on_screen(scene, DecimalNumber)))
+    assert {1.0, 2.0, -2.0} <= seen
