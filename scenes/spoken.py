@@ -172,3 +172,96 @@ def for_the_engine(sentence: str) -> str:
     for written, said in SAY_AS.items():
         sentence = sentence.replace(written, said)
     return sentence
+
+
+# Subtitles show the digits: the words said for a number (by `integer`, `decimal` and
+# `percent` above) written back as the screen writes it. Numbers under ten said alone
+# stay words, as in print ("nine of the nine"); ordinals and shares stay words too.
+_UNITS = {word: value for value, word in enumerate(ONES)}
+_TENS = {word: 10 * value for value, word in enumerate(TENS) if word}
+_SCALE_WORDS = {name: scale for scale, name in SCALES}
+_TRAILING = ".,;:?!"
+
+
+def _number_word(token: str) -> bool:
+    head, _, tail = token.partition("-")
+    return token in _UNITS or token in _TENS or (head in _TENS and tail in _UNITS and 0 < _UNITS[tail] < 10)
+
+
+def _integer_at(tokens: list[str], start: int) -> tuple[int, int] | None:
+    """The longest run of words from `start` that `integer` says for some n: (n, end)."""
+    best, end = None, start
+    while end < len(tokens):
+        word = tokens[end].rstrip(_TRAILING)
+        if not (_number_word(word) or (word in ("hundred", "and", *_SCALE_WORDS) and end > start)):
+            break
+        end += 1
+        phrase = " ".join(t.rstrip(_TRAILING) for t in tokens[start:end])
+        value = _value(phrase)
+        if value is not None and integer(value) == phrase:
+            best = (value, end)
+        if tokens[end - 1] != word:  # punctuation ends the number
+            break
+    return best
+
+
+def _value(phrase: str) -> int | None:
+    total, current = 0, 0
+    for word in phrase.split():
+        if word == "and":
+            continue
+        if word == "hundred":
+            current *= 100
+        elif word in _SCALE_WORDS:
+            total, current = total + current * _SCALE_WORDS[word], 0
+        elif word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif "-" in word:
+            head, _, tail = word.partition("-")
+            current += _TENS.get(head, 0) + _UNITS.get(tail, 0)
+        else:
+            return None
+    return total + current
+
+
+def written(sentence: str) -> str:
+    """A spoken sentence with its numbers in digits, for its subtitle: "the total comes to
+    zero point eight eight" -> "the total comes to 0.88"; "thirteen thousand and two" ->
+    "13,002"; "ninety-six point five percent" -> "96.5%"."""
+    tokens, out, index = sentence.split(" "), [], 0
+    while index < len(tokens):
+        sign = tokens[index] == "minus" and index + 1 < len(tokens)
+        found = _integer_at(tokens, index + sign)
+        if found is None:
+            out.append(tokens[index])
+            index += 1
+            continue
+        value, end = found
+        text, has_point = f"{value:,}" if value >= 10_000 else str(value), False
+        if (end < len(tokens) and tokens[end - 1] == tokens[end - 1].rstrip(_TRAILING)
+                and tokens[end] == "point"):
+            digits = []
+            while end + 1 < len(tokens) and tokens[end + 1].rstrip(_TRAILING) in _UNITS \
+                    and _UNITS[tokens[end + 1].rstrip(_TRAILING)] < 10:
+                digits.append(str(_UNITS[tokens[end + 1].rstrip(_TRAILING)]))
+                end += 1
+                if tokens[end] != tokens[end].rstrip(_TRAILING):
+                    break
+            if digits:
+                text, has_point, end = f"{text}.{''.join(digits)}", True, end + 1
+            # (a "point" with no digit words after it is not a number's)
+        trailing = tokens[end - 1][len(tokens[end - 1].rstrip(_TRAILING)):]
+        if not has_point and value < 10 and not sign:
+            out.append(tokens[index])  # a small number said alone stays a word
+            index += 1
+            continue
+        text = ("-" if sign else "") + text  # as the screen writes it (equations.fmt)
+        if not trailing and end < len(tokens) and tokens[end].rstrip(_TRAILING) == "percent":
+            trailing = tokens[end][len("percent"):]
+            text += "%"
+            end += 1
+        out.append(text + trailing)
+        index = end
+    return " ".join(out)
