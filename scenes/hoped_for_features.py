@@ -75,7 +75,9 @@ def script(story) -> dict[str, str]:
                    f"of hidden layer {spoken.integer(layer)}."),
         "really": "Next to each, what that neuron really weighs, carried back to the pixels. Nothing alike.",
         "truth": f"And here is the truth: the real incoming weights of {which}.",
-        "noise": "No tidy loops, no clean edges. Closer to noise, and yet together they read digits well.",
+        "noise": "No tidy loops, no clean edges. Closer to noise, and yet " + (
+            "together they read digits well." if story.reads_well else
+            f"together they read {spoken.percent(story.export.training['test_accuracy'], 2)} of the test digits right."),
     }
 
 

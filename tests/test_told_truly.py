@@ -361,3 +361,21 @@ def test_a_spoken_beats_subtitles_show_the_digits(monkeypatch, tmp_path):
     for value in (featured.bias, -featured.bias, featured.weighted_sum):
         assert fmt(value) in text
     assert " point " not in text
+
+
+def test_a_poor_or_imported_network_is_not_praised_or_given_our_history():
+    """"Rare misses" and "they read digits well" only of a network that reads most test
+    digits right; "never saw while it trained" only of a network trained here."""
+    from dataclasses import replace
+
+    story = Story.read(Settings())
+    for accuracy, source in ((0.1004, None), (0.965, {"kind": "state_dict"})):
+        export = replace(story.export, training={**story.export.training, "test_accuracy": accuracy}, source=source)
+        other = replace(story, export=export)
+        said = scripts(other, [beat for beat in BEATS if beat.name in ("WrongAnswer", "HopedForFeatures")])
+        words = " ".join(" ".join(lines.values()) for lines in said.values())
+        assert ("rare, but real" in words) == (accuracy >= 0.9)
+        assert ("read digits well" in words) == (accuracy >= 0.9)
+        assert ("never saw while it trained" in words) == (source is None)
+        if accuracy < 0.5:
+            assert "ten point zero percent" in words and "reads most digits wrong" in words
