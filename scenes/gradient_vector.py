@@ -67,24 +67,20 @@ def zero_sources(grad, sizes) -> dict:
     a is 0) or a weight or bias into it (f'(z) = 0: ReLU below zero); "other", the rest
     (a product too small for float64)."""
     blank = silent = other = 0
+    last = len(sizes) - 2   # the output layer's index: its neurons are never "silent"
     for layer in range(len(sizes) - 1):
-        inputs = grad.activations[layer][0]
-        dz = grad.dz[layer][0]
         weights_zero = grad.weight_gradient(layer) == 0
         bias_zero = grad.bias_gradient(layer) == 0
-        from_zero = np.broadcast_to(inputs == 0, weights_zero.shape)
-        into_dead = np.broadcast_to((dz == 0)[:, None], weights_zero.shape) if layer < len(sizes) - 2 else \
-            np.zeros_like(weights_zero)
-        if layer == 0:
+        from_zero = np.broadcast_to(grad.activations[layer][0] == 0, weights_zero.shape)
+        dead = (grad.dz[layer][0] == 0) & (layer < last)
+        explained = from_zero | dead[:, None]
+        if layer == 0:  # a pixel at zero is a blank pixel, whatever the neuron it feeds
             blank += int((weights_zero & from_zero).sum())
-            explained = from_zero | into_dead
-            silent += int((weights_zero & into_dead & ~from_zero).sum())
+            silent += int((weights_zero & dead[:, None] & ~from_zero).sum())
         else:
-            explained = from_zero | into_dead
             silent += int((weights_zero & explained).sum())
-        dead_bias = (dz == 0) if layer < len(sizes) - 2 else np.zeros_like(bias_zero)
-        silent += int((bias_zero & dead_bias).sum())
-        other += int((weights_zero & ~explained).sum()) + int((bias_zero & ~dead_bias).sum())
+        silent += int((bias_zero & dead).sum())
+        other += int((weights_zero & ~explained).sum()) + int((bias_zero & ~dead).sum())
     return {"blank_zeros": blank, "silent_zeros": silent, "other_zeros": other}
 
 
