@@ -60,13 +60,7 @@ def problems_now(scene, pixels_per_unit: float = PIXELS_PER_UNIT) -> set[str]:
         height = cap_height_px(text, pixels_per_unit)
         if height < MIN_CAP_PX:
             found.add(f"{name(text)!r} is {height:.1f} px tall")
-    # Each bounding box measured once: measuring walks every point of the text.
-    boxes = {id(text): bounds(text) for text in texts}
-    families = {id(text): {id(part) for part in text.get_family()} for text in texts}
-    for a, b in itertools.combinations(texts, 2):
-        if id(a) in families[id(b)] or id(b) in families[id(a)]:
-            continue
-        (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) = boxes[id(a)], boxes[id(b)]
+    for a, b, (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) in text_pairs(texts):
         apart_x = min(a_right, b_right) - max(a_left, b_left) <= TOLERANCE / 2
         apart_y = min(a_top, b_top) - max(a_bottom, b_bottom) <= TOLERANCE / 2
         if not (apart_x or apart_y):
@@ -80,6 +74,18 @@ def problems_now(scene, pixels_per_unit: float = PIXELS_PER_UNIT) -> set[str]:
         if left < -half_w or right > half_w or bottom < -half_h or top > half_h:
             found.add(f"{type(mobject).__name__} reaches outside the frame")
     return found
+
+
+def text_pairs(texts, boxes=None):
+    """(a, b, a's box, b's box) for every two texts, neither a part of the other. Each
+    bounding box is measured once (measuring walks every point of the text), into
+    `boxes` if given."""
+    boxes = {} if boxes is None else boxes
+    boxes.update({id(text): bounds(text) for text in texts})
+    families = {id(text): {id(part) for part in text.get_family()} for text in texts}
+    for a, b in itertools.combinations(texts, 2):
+        if id(a) not in families[id(b)] and id(b) not in families[id(a)]:
+            yield a, b, boxes[id(a)], boxes[id(b)]
 
 
 def bounds(mobject):
@@ -290,22 +296,16 @@ def wide_problems(scene, pixels_per_unit: float) -> set[str]:
     """The frame rules, and stricter ones a wide layer needs: no text running into
     another on its line, none on or against a neuron circle, every text the frame
     margin inside the frame."""
-    from manim import Circle, config
+    from manim import Circle, DecimalNumber, Matrix, config
 
     from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
-
-    from manim import DecimalNumber, Matrix
 
     found = problems_now(scene, pixels_per_unit)
     # A number's digits and a matrix's entries and brackets sit close by design: each is one text.
     grouped = {id(part) for whole in on_screen(scene, (DecimalNumber, Matrix)) for part in whole.get_family()}
     texts = [text for text in texts_on_screen(scene) if id(text) not in grouped]
-    boxes = {id(text): bounds(text) for text in texts}
-    families = {id(text): {id(part) for part in text.get_family()} for text in texts}
-    for a, b in itertools.combinations(texts, 2):
-        if id(a) in families[id(b)] or id(b) in families[id(a)]:
-            continue
-        (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) = boxes[id(a)], boxes[id(b)]
+    boxes = {}
+    for a, b, (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) in text_pairs(texts, boxes):
         same_line = min(a_top, b_top) - max(a_bottom, b_bottom) > TOLERANCE
         if same_line and max(a_left - b_right, b_left - a_right) < TEXT_GAP:
             found.add(f"{name(a)!r} runs into {name(b)!r}")
