@@ -69,10 +69,13 @@ def figures(value: float, digits: int = 2) -> str:
     "5.94", 0.848 -> "0.848"), never "-0.00", and a value under one never rounded up to
     it (0.9991 -> "0.999"; from 0.9995 it is "1.000", said "nearly one")."""
     value = float(value)
+    text = f"{value:.{digits}f}"
     if value != 0 and math.isfinite(value):
         magnitude = _floor_log10(abs(value))
         digits = max(0, min(digits, FIGURES - 1 - magnitude))
-    text = f"{value:.{digits}f}"
+        text = f"{value:.{digits}f}"
+        if digits and float(text) != 0 and _floor_log10(abs(float(text))) > magnitude:
+            text = f"{value:.{digits - 1}f}"   # 9.996 rounds up to 10.0, not 10.00
     if 0 < abs(value) < 1 and text.lstrip("-").startswith("1"):
         text = f"{value:.3f}"   # 0.996 is "0.996", not "1.00"
     if text.strip("-0.") == "":

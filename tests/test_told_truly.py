@@ -52,6 +52,7 @@ def test_no_number_has_more_than_three_significant_figures():
     assert spoken.decimal(5.943, 3) == "five point nine four"
     assert spoken.percent(0.9651, 2) == "ninety-six point five percent" and spoken.percent_text(0.9651, 2) == "96.5%"
     assert fmt(123.456) == "123" and fmt(-12.345) == "-12.3" and fmt(0.848077, 3) == "0.848"
+    assert fmt(9.996) == "10.0" and fmt(99.96) == "100"   # rounding up past a power of ten keeps three
 
 
 def heard_digits(words: str) -> str:
