@@ -105,8 +105,9 @@ def shares_line(known: dict, sizes) -> str:
     for entry in known["per_layer"]:
         share = abs(entry["value"]) / top
         where = layer_name(entry["layer"] + 1, sizes)
+        said = spoken.decimal(share)
         parts.append(f"the whole of it into {where}" if share == 1.0 else
-                     f"{spoken.decimal(share)} of it into {where}")
+                     f"nearly all of it into {where}" if said == "nearly one" else f"{said} of it into {where}")
     return "Each layer's largest weight nudge, as a share of it: " + spoken.sequence(parts) + "."
 
 

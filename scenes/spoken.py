@@ -66,18 +66,16 @@ SHARES = {-3: "in a thousand", -4: "in ten thousand", -5: "in a hundred thousand
 def figures(value: float, digits: int = 2) -> str:
     """A number's digits as the screen writes them and the voice says them: `digits`
     decimals, but never more than three significant figures (96.51 -> "96.5", 5.943 ->
-    "5.94", 0.848 -> "0.848"), never "-0.00", and a value under one never rounded up to
-    it (0.9991 -> "0.999"; from 0.9995 it is "1.000", said "nearly one")."""
+    "5.94", 0.848 -> "0.848"), never "-0.00". A value under one that rounds to one is
+    written 1.00 and said "nearly one" (`decimal`)."""
     value = float(value)
     text = f"{value:.{digits}f}"
     if value != 0 and math.isfinite(value):
         magnitude = _floor_log10(abs(value))
         digits = max(0, min(digits, FIGURES - 1 - magnitude))
         text = f"{value:.{digits}f}"
-        if digits and float(text) != 0 and _floor_log10(abs(float(text))) > magnitude:
-            text = f"{value:.{digits - 1}f}"   # 9.996 rounds up to 10.0, not 10.00
-    if 0 < abs(value) < 1 and text.lstrip("-").startswith("1"):
-        text = f"{value:.3f}"   # 0.996 is "0.996", not "1.00"
+        if float(text) != 0 and digits > FIGURES - 1 - _floor_log10(abs(float(text))):
+            text = f"{value:.{max(0, digits - 1)}f}"   # 9.996 rounds up to 10.0, not 10.00
     if text.strip("-0.") == "":
         text = text.lstrip("-")  # never "minus zero"
     return text

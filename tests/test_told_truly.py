@@ -43,8 +43,9 @@ def test_tiny_numbers_and_numbers_near_one_are_said_as_a_reader_would():
     assert spoken.decimal(0.000996, 5) == "about one in a thousand"
     assert spoken.decimal(3e-12, 12) == "nearly zero"
     assert spoken.decimal(0.0045, 4) == "zero point zero zero four five"   # two figures: as written
-    assert spoken.decimal(0.9996) == "nearly one" and fmt(0.9996) == "1.000"
-    assert spoken.decimal(0.9991) == "zero point nine nine nine" and fmt(0.9991) == "0.999"
+    assert spoken.decimal(0.9996) == "nearly one" and fmt(0.9996) == "1.00"    # never "one point zero zero"
+    assert spoken.decimal(0.996) == "nearly one" and fmt(0.996) == "1.00"
+    assert spoken.decimal(0.9991, 3) == "zero point nine nine nine" and fmt(0.9991, 3) == "0.999"
     assert spoken.decimal(1.0) == "one point zero zero"                    # one itself is one
 
 
@@ -198,7 +199,8 @@ def test_the_largest_component_and_its_ties_are_the_gradients(told):
     for index, dw in enumerate(dws):
         share = np.abs(dw).max() / top
         where = "the outputs" if index == len(dws) - 1 else f"layer {spoken.integer(index + 1)}"
-        assert (f"the whole of it into {where}" if share == 1 else f"{spoken.decimal(share)} of it into {where}") in line
+        said = "the whole of it" if share == 1 else "nearly all of it" if share >= 0.995 else f"{spoken.decimal(share)} of it"
+        assert f"{said} into {where}" in line
     assert "times that" not in line
 
 
