@@ -382,3 +382,13 @@ def test_a_poor_or_imported_network_is_not_praised_or_given_our_history():
         assert ("never saw while it trained" in words) == (source is None)
         if accuracy < 0.5:
             assert "ten point zero percent" in words and "reads most digits wrong" in words
+
+
+def test_the_cost_calls_the_right_output_high_only_when_it_is_the_answer():
+    from dataclasses import replace
+
+    story = Story.read(Settings())
+    module = importlib.import_module("nn_explainer.scenes.cost_of_one_digit")
+    assert "the right output is high" in module.script(story)["trained"]
+    wrong = replace(story, example=replace(story.example, label=(story.example.prediction + 1) % 10))
+    assert "the right output is high" not in module.script(wrong)["trained"]
