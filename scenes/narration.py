@@ -23,8 +23,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .spoken import written
-
 
 @contextmanager
 def say(scene, sentence: str):
@@ -74,7 +72,7 @@ class Narrator:
             scene.wait(LEAD_SECONDS - start)
             start = float(scene.time)
         scene.add_sound(str(speech.path))
-        scene.add_subcaption(written(sentence), duration=speech.seconds)  # the subtitle shows the digits
+        scene.add_subcaption(sentence, duration=speech.seconds)
         self.spoken.append(Spoken(sentence, start, speech.seconds))
         yield
         # The pictures wait for the voice. A wait lasts whole frames, rounded down: wait

@@ -124,10 +124,7 @@ def test_subtitles_are_the_spoken_sentences_at_the_voices_times(narrated):
 
     cues = parse_srt((narrated / f"{BEAT}.srt").read_text())
     story = check_beats([BEAT], Settings())
-    from nn_explainer.scenes.spoken import written
-
-    # The sentences, their numbers in digits as the screen writes them.
-    assert [text for _, _, text in cues] == [written(line) for line in beat_module(BEAT).script(story).values()]
+    assert [text for _, _, text in cues] == list(beat_module(BEAT).script(story).values())
     # One frame, plus the 10 ms windows and the 20 ms each sentence keeps at its edges.
     assert_voice_keeps_to_its_cues(voiced_runs(decode(narrated / f"{BEAT}.mp4")), cues, 1 / 15 + 0.02)
     assert (narrated / f"{BEAT}.vtt").read_text().startswith("WEBVTT")

@@ -328,44 +328,6 @@ def test_the_activation_curve_has_numbered_ticks():
     assert {1.0, 2.0, -2.0} <= seen
 
 
-# Subtitles show the digits
-
-def test_subtitles_write_the_numbers_the_voice_says():
-    assert spoken.written("Over all seven hundred and eighty-four pixels, the total comes to zero point eight "
-                          "eight.") == "Over all 784 pixels, the total comes to 0.88."
-    assert spoken.written("In all, thirteen thousand and two weights and biases, here minus zero point eight "
-                          "four, ninety-six point five percent right.") == \
-        "In all, 13,002 weights and biases, here -0.84, 96.5% right."
-    assert spoken.written("Nine of the nine are zeros, about seven in a hundred thousand.") == \
-        "Nine of the nine are zeros, about seven in a hundred thousand."   # small counts and shares stay words
-    assert spoken.written("Minus the gradient says, at one point zero zero.") == "Minus the gradient says, at 1.00."
-
-
-def test_a_spoken_beats_subtitles_show_the_digits(monkeypatch, tmp_path):
-    """With a voice, each sentence's subtitle is the sentence with its numbers in digits,
-    those the screen writes (the bias, its threshold, the weighted sum)."""
-    from nn_explainer.scenes import audio, voice
-    from nn_explainer.scenes.narration import Narrator
-
-    wav = tmp_path / "tone.wav"
-    audio.write_wav(wav, 0.1 * np.sin(np.linspace(0, 440 * 2 * np.pi, audio.RATE // 2)))
-    monkeypatch.setattr(voice, "speak", lambda _voice, text: voice.Speech(text, wav, 0.5))
-
-    def voiced(scene):
-        scene.narrator = Narrator(voice="a stand-in")
-
-    scene = run_scene(scene_class("Bias"), before_render=voiced)
-    cues = [cue.content for cue in scene.renderer.file_writer.subcaptions]
-    story = Story.read(Settings())
-    lines = importlib.import_module("nn_explainer.scenes.bias").script(story)
-    assert cues == [spoken.written(line) for line in lines.values()]
-    featured = story.featured
-    text = " ".join(cues)
-    for value in (featured.bias, -featured.bias, featured.weighted_sum):
-        assert fmt(value) in text
-    assert " point " not in text
-
-
 def test_a_poor_or_imported_network_is_not_praised_or_given_our_history():
     """"Rare misses" and "they read digits well" only of a network that reads most test
     digits right; "never saw while it trained" only of a network trained here."""
