@@ -415,6 +415,7 @@ def command_render(args) -> None:
     requests = [_request(args, scene) for scene in args.scenes]
     for request in requests:  # the options, export and digit; the beats' own checks once a clip is stale
         request.check(drawable=False)
+        _say_left_out(request.scene, request.trained_here())
     with exclusive(requests[0].media_dir, _who(args)):  # a second command waits its turn
         sweep(requests[0].media_dir, CLIPS_DIR)
         if args.engine == "ray":
@@ -560,6 +561,8 @@ def command_script(args) -> None:
     settings = Settings(**({"export": args.export} if args.export else {}), digit=args.digit or DEFAULT_DIGIT,
                         edges=args.edges)
     trained_here = load_export(settings.export).trained_here
+    for scene in args.scenes:
+        _say_left_out(scene, trained_here)
     names = [beat for scene in args.scenes for beat in beats_of(scene, trained_here)]
     story = check_beats(names, settings)
     for name in names:
@@ -567,6 +570,17 @@ def command_script(args) -> None:
         for sentence in beat_module(name).script(story).values():
             print(f"{sentence_key(sentence)}.wav  {sentence}" if args.recording_names else sentence)
         print()
+
+
+def _say_left_out(scene: str, trained_here: bool) -> None:
+    """One line on stderr naming the beats a chapter goes without for this network."""
+    from nn_explainer.scenes.outline import left_out
+
+    missing = left_out(scene, trained_here)
+    if missing:
+        print(f"{_program()}: {scene} goes without {', '.join(missing)}: "
+              f"{'it draws' if len(missing) == 1 else 'they draw'} our training run, and this network was "
+              "trained elsewhere", file=sys.stderr)
 
 
 def command_video(args) -> None:

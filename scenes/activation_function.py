@@ -14,10 +14,12 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, Dot, FadeIn, FadeOu
 
 from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.beat import BeatScene
-from nn_explainer.scenes.mobjects.activation_plot import axes_for, plot_activation
+from nn_explainer.scenes.mobjects.activation_plot import axes_for, number_ticks, plot_activation
 from nn_explainer.scenes.mobjects.equations import applied, fmt
 from nn_explainer.scenes.mobjects.network_diagram import drawn_neurons
 from nn_explainer.scenes.narration import say
+
+TEXT_GAP = 0.25   # frame units kept between two texts that must not read as one line
 
 # How each function's curve behaves, in words (the plot shows it); keyed by Activation.name.
 CURVES = {
@@ -48,7 +50,7 @@ def script(story) -> dict[str, str]:
         "curve": CURVES.get(function.name, f"Its curve shows what {name} does to every input."),
         "z": (f"For hidden neuron {spoken.integer(featured.index)}, the weighted sum plus the bias gives z, "
               f"equal to {spoken.decimal(featured.z)}."),
-        "activation": (f"Read off the curve, {name} of z is {spoken.decimal(featured.activation, 3)}. "
+        "activation": (f"Read off the curve, {name} of z is {spoken.decimal(featured.activation)}. "
                        "That is the neuron's activation."),
         "layer": f"The same happens to every neuron of the layer: here are the z values of {which}.",
         "squish": f"Each is carried down to the values {name} can take, {range_words(function)}.",
@@ -62,13 +64,12 @@ def play(scene, story) -> None:
     featured, function = story.featured, story.hidden_activation
     neuron, z, activation = featured.index, featured.z, featured.activation
     formula = MathTex(function.definition, font_size=fonts.formula).to_edge(UP, 0.4)
-    name = Text(f"this network's activation function: {function.name}", font_size=fonts.small)
+    name = Text(f"this network's activation function: {spoken.activation_name(function.name)}", font_size=fonts.small)
     name.next_to(formula, DOWN, 0.15)
     extent = max(6.0, float(np.ceil(abs(z))) + 1)
-    axes = axes_for(function, extent).shift(DOWN * 0.7)
+    axes = number_ticks(axes_for(function, extent), fonts.math(style.LABEL_FONT_SIZE + 2)).shift(DOWN * 0.7)
     curve = plot_activation(axes, function, extent, color=style.HIGHLIGHT)
-    ticks = VGroup(Text("0", font_size=fonts.small).next_to(axes.c2p(0, 0), DOWN + LEFT, 0.1),
-                   Text("1", font_size=fonts.small).next_to(axes.c2p(0, 1), LEFT, 0.1))
+    ticks = VGroup(Text("0", font_size=fonts.small).next_to(axes.c2p(0, 0), DOWN + LEFT, 0.1))
     with say(scene, lines["function"]):
         scene.play(FadeIn(formula), FadeIn(name), Create(axes), FadeIn(ticks), run_time=1.0)
     with say(scene, lines["curve"]):
@@ -79,8 +80,9 @@ def play(scene, story) -> None:
     on_curve = Dot(axes.c2p(z, activation), color=style.HIGHLIGHT)
     up = DashedLine(axes.c2p(z, 0), axes.c2p(z, activation), stroke_width=2)
     across = DashedLine(axes.c2p(z, activation), axes.c2p(0, activation), stroke_width=2)
-    z_label = Text(f"z = w·a + b = {fmt(z)}", font_size=fonts.small).next_to(on_axis, DOWN, 0.2)
-    a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation, 3)}", font_size=fonts.math(32))
+    z_label = Text(f"z = w·a + b = {fmt(z)}", font_size=fonts.small)
+    z_label.next_to(VGroup(on_axis, axes.x_axis.numbers, ticks), DOWN, 0.15).set_x(on_axis.get_x())  # under the numbers
+    a_label = MathTex(rf"{applied(function, 'z')} = {fmt(activation)}", font_size=fonts.math(32))
     a_label.next_to(on_curve, RIGHT + DOWN, 0.15)
     who = Text(f"hidden neuron {neuron}," + fonts.pick(" ", "\n") + "for this digit", font_size=fonts.small,
                **fonts.pick({}, {"line_spacing": 0.8})).to_corner(UP + RIGHT)
@@ -89,6 +91,9 @@ def play(scene, story) -> None:
         z_label.align_to(on_axis, LEFT if z >= 0 else RIGHT)  # a z near 0: the label beside it, off the "0"
     if fonts.post:  # bigger, the corner would run into the formula
         who.to_edge(LEFT, 0.4).set_y(axes.get_top()[1] - 0.3)
+    elif who.get_left()[0] < max(formula.get_right()[0], name.get_right()[0]) + TEXT_GAP:
+        # A long neuron number (a wide layer) would run into the formula: under its line instead.
+        who.next_to(name, DOWN, TEXT_GAP).to_edge(RIGHT)
     with say(scene, lines["z"]):
         scene.play(FadeIn(on_axis), FadeIn(z_label), FadeIn(who), run_time=0.6)
     with say(scene, lines["activation"]):
@@ -115,7 +120,9 @@ def squish(scene, story, lines) -> None:
                              include_numbers=True, font_size=fonts.math(style.LABEL_FONT_SIZE + 2)).shift(DOWN * 1.4)
     z_caption = Text(f"z of {len(shown)} first-layer neurons, for this digit", font_size=fonts.small)
     z_caption.next_to(real_line, UP, 0.35)
-    a_caption = Text(f"{function.name}(z): squeezed into the values {function.name} can take",
+    name = spoken.activation_name(function.name)
+    a_caption = Text(f"{name}(z): " + ("below zero set to zero, the rest kept" if function.name == "relu" else
+                                       f"squeezed into the values {name} can take"),
                      font_size=fonts.small).next_to(values_line, DOWN, 0.5)
     dots = VGroup(*[Dot(real_line.n2p(z), radius=0.07, color=style.HIGHLIGHT) for z in zs])
     with say(scene, lines["layer"]):

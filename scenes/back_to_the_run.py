@@ -45,7 +45,9 @@ def script(story) -> dict[str, str]:
         "curve": f"Here is its real loss, epoch by epoch: from {spoken.decimal(history[0]['loss'])} in the first epoch "
                  f"to {spoken.decimal(history[-1]['loss'])} in the last.",
         "snapshots": f"And the dots are the test set's cost at the snapshots chapter one stepped through, "
-                     f"from {spoken.decimal(costs[0]['cost'])} untrained to {spoken.decimal(costs[-1]['cost'])}: "
+                     f"from {spoken.decimal(costs[0]['cost'])} "
+                     + ("untrained" if costs[0]["epoch"] == 0 else f"after epoch {spoken.integer(costs[0]['epoch'])}")
+                     + f" to {spoken.decimal(costs[-1]['cost'])}: "
                      "learning is this cost going downhill.",
     }
 

@@ -60,8 +60,10 @@ def script(story) -> dict[str, str]:
     else:
         lines["untrained"] = "No snapshot from before training was kept, so we show the trained network only."
     after = f", after {spoken.count(final, 'epoch')}" if final is not None else ""
-    lines["trained"] = (f"Trained{after}, it costs "
-                        f"{spoken.decimal(cost, digits_for(cost))}: the right output is high, the others low.")
+    right = story.example.prediction == story.example.label  # only then is the right output the highest
+    lines["trained"] = (f"Trained{after}, it costs {spoken.decimal(cost, digits_for(cost))}: "
+                        + ("the right output is high, the others low." if right else
+                           "the right output is not the highest, so the cost stays high."))
     return lines
 
 

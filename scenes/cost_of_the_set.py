@@ -50,7 +50,7 @@ def bars(story, fonts) -> VGroup:
                         fill_color=style.POSITIVE, fill_opacity=0.85)
         value = Text(fmt(entry["cost"], digits_for(entry["cost"])), font_size=fonts.label).next_to(bar, UP, 0.12)
         epoch = Text(str(entry["epoch"]), font_size=fonts.label)
-        accuracy = Text(f"{entry['accuracy']:.1%}", font_size=fonts.small, color=style.INDEX_COLOUR)
+        accuracy = Text(spoken.percent_text(entry['accuracy']), font_size=fonts.small, color=style.INDEX_COLOUR)
         column = VGroup(bar, value, epoch, accuracy)
         group.add(column)
     spacing = fonts.pick(1.5, 1.6)

@@ -23,7 +23,7 @@ BAR_HEIGHT = 2.6  # frame units of the largest loss (the post layout: 2.0, its t
 
 
 def percent(correct: int, digits: int) -> str:
-    return f"{100 * correct / digits:.2f}%"
+    return spoken.percent_text(correct / digits, 2)
 
 
 def sorted_neurons(layer) -> list[int]:
@@ -36,11 +36,14 @@ def script(story) -> dict[str, str]:
     layer = evidence.layers[evidence.knocked_layer - 1]
     worst = int(layer.knockout_correct[layer.row(evidence.knocked_neuron)])
     example = story.export.example(evidence.example_id)
+    before, after = spoken.percent(evidence.intact_correct / evidence.digits, 2), spoken.percent(worst / evidence.digits, 2)
+    silenced = f"Silencing neuron {spoken.integer(evidence.knocked_neuron)} of layer {spoken.integer(evidence.knocked_layer)}"
     lines = {
         "idea": "Another test: silence one neuron, holding it at its average, and see how often the network is still right.",
-        "worst": f"Silencing neuron {spoken.integer(evidence.knocked_neuron)} of layer {spoken.integer(evidence.knocked_layer)} "
-                 f"hurts most: accuracy falls from {spoken.percent(evidence.intact_correct / evidence.digits, 2)} "
-                 f"to {spoken.percent(worst / evidence.digits, 2)}.",
+        "worst": (f"{silenced} hurts most: accuracy falls from {before} to {after}." if before != after else
+                  # the same to three figures: the fall said in points, never "from x to x"
+                  f"{silenced} hurts most, though hardly: accuracy falls by "
+                  f"{spoken.decimal(100 * (evidence.intact_correct - worst) / evidence.digits, 2)} points, from {before}."),
     }
     if len(evidence.layers) > 1:
         second = evidence.layers[1]

@@ -15,6 +15,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, ReplacementTransfor
                    VGroup, VMobject, Write)
 
 from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.beat import BeatScene, begin_section
 from nn_explainer.scenes.mobjects.heatmap import WeightHeatmap
 from nn_explainer.scenes.mobjects.layout import keep_inside
@@ -67,8 +68,8 @@ def accuracy_axes(epochs: int, fonts=style.VIDEO) -> tuple[Axes, VGroup]:
 def readout(epoch: int, snapshot, digit_id: str, fonts=style.VIDEO) -> Text:
     example = snapshot.example(digit_id)
     answer = int(example.prediction)
-    return Text(f"epoch {epoch}: test accuracy {snapshot.training['test_accuracy']:.1%}\n"
-                f"the digit: it says {answer} (a = {example.a[-1][answer]:.2f})",
+    return Text(f"epoch {epoch}: test accuracy {spoken.percent_text(snapshot.training['test_accuracy'])}\n"
+                f"the digit: it says {answer} (a = {fmt(example.a[-1][answer])})",
                 font_size=fonts.caption, line_spacing=0.8)
 
 

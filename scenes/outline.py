@@ -184,6 +184,12 @@ def beats_of(name: str, trained_here: bool = True) -> tuple[str, ...]:
     return drawable(tuple(beat.name for beat in CHAPTERS[name]), trained_here)
 
 
+def left_out(name: str, trained_here: bool) -> tuple[str, ...]:
+    """The beats of scene `name` that `beats_of` leaves out for this network (in order)."""
+    kept = beats_of(name, trained_here)
+    return tuple(beat for beat in beats_of(name) if beat not in kept)
+
+
 def drawable(beats: tuple[str, ...], trained_here: bool) -> tuple[str, ...]:
     """A chapter's beats, less those that draw our training run if the network has none."""
     return beats if trained_here else tuple(beat for beat in beats if beat not in RUN_BEATS)

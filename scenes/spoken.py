@@ -8,6 +8,8 @@ and the clip keys use it without manim.
 """
 from __future__ import annotations
 
+import math
+
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
@@ -53,13 +55,48 @@ def ordinal(n: int) -> str:
     return head + sep + stem + dash + unit
 
 
-def decimal(value: float, digits: int = 2) -> str:
-    """0.88 -> "zero point eight eight"; -1.5 (digits=1) -> "minus one point five".
-    Rounded to `digits` places as the screen writes it; trailing zeros kept only when
-    they are the screen's (0.50 -> "zero point five zero")."""
+FIGURES = 3   # a number is never given with more significant figures than this, on screen or aloud
+# Below this, a decimal is said as a share ("about seven in a hundred thousand"): a string
+# of "zero point zero zero zero..." is lost on a listener. The screen keeps its digits.
+SMALL = 1e-3
+SHARES = {-3: "in a thousand", -4: "in ten thousand", -5: "in a hundred thousand", -6: "in a million", -7: "in ten million",
+          -8: "in a hundred million", -9: "in a billion"}   # by the power of ten of the unit
+
+
+def figures(value: float, digits: int = 2) -> str:
+    """A number's digits as the screen writes them and the voice says them: `digits`
+    decimals, but never more than three significant figures (96.51 -> "96.5", 5.943 ->
+    "5.94", 0.848 -> "0.848"), never "-0.00". A value under one that rounds to one is
+    written 1.00 and said "nearly one" (`decimal`)."""
+    value = float(value)
     text = f"{value:.{digits}f}"
+    if value != 0 and math.isfinite(value):
+        magnitude = _floor_log10(abs(value))
+        digits = max(0, min(digits, FIGURES - 1 - magnitude))
+        text = f"{value:.{digits}f}"
+        if float(text) != 0 and digits > FIGURES - 1 - _floor_log10(abs(float(text))):
+            text = f"{value:.{max(0, digits - 1)}f}"   # 9.996 rounds up to 10.0, not 10.00
     if text.strip("-0.") == "":
         text = text.lstrip("-")  # never "minus zero"
+    return text
+
+
+def _floor_log10(value: float) -> int:
+    """floor(log10(value)) for value > 0, exact at powers of ten."""
+    return int(f"{value:e}".split("e")[1])
+
+
+def decimal(value: float, digits: int = 2) -> str:
+    """0.88 -> "zero point eight eight"; -1.5 (digits=1) -> "minus one point five".
+    Rounded as the screen writes it (`figures`): `digits` places, at most three
+    significant figures; trailing zeros kept only when they are the screen's (0.50 ->
+    "zero point five zero"). A value under one that rounds to one is "nearly one"; a
+    tiny one is said as a share: 0.000066 -> "about seven in a hundred thousand"."""
+    text = figures(value, digits)
+    if 0 < abs(float(value)) < 1 and text.lstrip("-").startswith("1"):
+        return ("minus " if value < 0 else "") + "nearly one"
+    if 0 < abs(float(value)) < SMALL and digits > 3:
+        return small(float(value))
     sign = "minus " if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
     spoken = sign + integer(int(whole))
@@ -68,9 +105,26 @@ def decimal(value: float, digits: int = 2) -> str:
     return spoken
 
 
+def small(value: float) -> str:
+    """A tiny value as a reader says it: 0.000066 -> "about seven in a hundred thousand";
+    below one in a billion, "nearly zero"."""
+    power = _floor_log10(abs(value))
+    count = round(abs(value) / 10.0 ** power)
+    if count == 10:
+        power, count = power + 1, 1
+    if power not in SHARES:
+        return "nearly zero"
+    return f"{'minus ' if value < 0 else ''}about {integer(count)} {SHARES[power]}"
+
+
 def percent(fraction: float, digits: int = 1) -> str:
-    """0.9651 -> "ninety-six point five percent" (digits=1)."""
+    """0.9651 -> "ninety-six point five percent": three significant figures at most."""
     return f"{decimal(fraction * 100, digits)} percent"
+
+
+def percent_text(fraction: float, digits: int = 1) -> str:
+    """The same percentage as the screen writes it: 0.9651 -> "96.5%"."""
+    return f"{figures(fraction * 100, digits)}%"
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -119,3 +173,4 @@ def for_the_engine(sentence: str) -> str:
     for written, said in SAY_AS.items():
         sentence = sentence.replace(written, said)
     return sentence
+

@@ -74,6 +74,11 @@ class FeaturedNeuron:
     activation: float        # f(z), as exported
 
 
+# The test accuracy from which the chapter calls a network's reading good and its misses
+# rare: below it (a network barely trained, or imported untrained) the words say the number.
+READS_WELL = 0.9
+
+
 @dataclass(frozen=True)
 class Story:
     settings: Settings
@@ -88,6 +93,11 @@ class Story:
     @property
     def network(self) -> Network:
         return self.export.network
+
+    @property
+    def reads_well(self) -> bool:
+        """Whether the network gets most test digits right (READS_WELL)."""
+        return self.export.training["test_accuracy"] >= READS_WELL
 
     @property
     def typography(self):

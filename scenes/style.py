@@ -20,6 +20,7 @@ MAX_DRAWN_NEURONS = 16       # a wider layer shows its 16 most active neurons, l
 NETWORK_MAX_WIDTH = 8.6      # frame units left of the digit for the columns: deeper networks pack closer
 MIN_FONT_SIZE = 17           # capitals 10 px tall at 480p: no text of the video layout is smaller
 INDEX_FONT_SIZE = MIN_FONT_SIZE  # the index beside a drawn neuron of a wide layer
+INDEX_GAP = 0.1              # frame units between that index and its neuron: off the circle, never against it
 INDEX_COLOUR = GREY_B
 
 # Edges: colour = sign, width and opacity = magnitude, relative to the bundle.

@@ -32,8 +32,8 @@ def script(story) -> dict[str, str]:
         "ascent": "Start from its favourite test digit and nudge every pixel uphill, again and again, "
                   "keeping each between zero and one, with a small penalty on ink so that only what matters stays.",
         "result": f"For neuron {spoken.integer(neuron)}, the result reaches an activation of "
-                  f"{spoken.decimal(first.maximising_activations[row], 3)}; its best real digit, "
-                  f"{spoken.decimal(first.top_activations[row][0], 3)}.",
+                  f"{spoken.decimal(first.maximising_activations[row])}; its best real digit, "
+                  f"{spoken.decimal(first.top_activations[row][0])}.",
         "template": "Beside its weights, the picture is plain: a first-layer neuron wants its positive weights inked. "
                     "A blurry pattern spread over much of the image, not a little edge.",
     }
@@ -57,7 +57,7 @@ def play(scene, story) -> None:
         weights = WeightHeatmap(story.network.weights[0][neuron], size=size)
         pair = Group(wanted, weights).arrange(DOWN, buff=0.15)
         name = Text(f"neuron {neuron}", font_size=fonts.small).next_to(pair, UP, 0.12)
-        caption = Text(f"a = {fmt(first.maximising_activations[row], 3)}\nbest digit: {fmt(first.top_activations[row][0], 3)}",
+        caption = Text(f"a = {fmt(first.maximising_activations[row])}\nbest digit: {fmt(first.top_activations[row][0])}",
                        font_size=fonts.small, line_spacing=0.8).next_to(pair, DOWN, 0.12)
         group = Group(name, pair, caption)
         group.wanted, group.weights, group.caption = wanted, weights, caption

@@ -77,7 +77,7 @@ def play(scene, story) -> None:
     facts = VGroup(
         Text(f"this one: {'-'.join(map(str, sizes))}, {network.parameter_count:,} weights and biases",
              font_size=fonts.caption),
-        Text(f"trained, it reads {training['test_accuracy']:.2%} of the test digits right",
+        Text(f"trained, it reads {spoken.percent_text(training['test_accuracy'], 2)} of the test digits right",
              font_size=fonts.caption),
     ).arrange(DOWN, buff=0.2)
     fit_width(facts).next_to(choice, DOWN, 0.35)

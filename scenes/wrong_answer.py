@@ -34,7 +34,16 @@ def first_miss(export):
 
 
 def accuracy_line(story, wrap: str = " ") -> str:
-    return f"it gets {story.export.training['test_accuracy']:.2%} of{wrap}the test digits right"
+    return f"it gets {spoken.percent_text(story.export.training['test_accuracy'], 2)} of{wrap}the test digits right"
+
+
+def reached(miss, answer: int, label: int) -> str:
+    """What the right output reached: "only" if it stayed low; sigmoid outputs are not
+    shares of one, and the right one may be high too, only lower than the answer's."""
+    value = float(miss.a[-1][label])
+    if value < 0.5:
+        return f"The {spoken.integer(label)} output reached only {spoken.decimal(value)}."
+    return f"The {spoken.integer(label)} output reached {spoken.decimal(value)}, lower than the {spoken.integer(answer)}'s."
 
 
 def script(story) -> dict[str, str]:
@@ -51,14 +60,16 @@ def script(story) -> dict[str, str]:
     answer, label = int(miss.prediction), int(miss.label)
     return {
         "digit": (f"But it is not always right. Here is image number {spoken.integer(miss.index)} "
-                  "of the MNIST test set, a digit the network never saw while it trained."),
+                  + ("of the MNIST test set, a digit the network never saw while it trained." if story.export.trained_here
+                     else "of the MNIST test set.")),  # what an imported network trained on is not ours to know
         "layer_1": "It flows through the same network, layer by layer.",
         "answer": (f"The brightest output is {spoken.integer(answer)}, "
                    f"with {forward_pass.output_value(story.network)} of {spoken.decimal(float(miss.a[-1][answer]))}."),
-        "verdict": (f"Yet the label says {spoken.integer(label)}. "
-                    f"The {spoken.integer(label)} output reached only {spoken.decimal(float(miss.a[-1][label]))}."),
+        "verdict": f"Yet the label says {spoken.integer(label)}. {reached(miss, answer, label)}",
         "accuracy": (f"Overall, the network gets {accuracy} of the test digits right. "
-                     "Misses like this one are rare, but real."),
+                     + ("Misses like this one are rare, but real." if story.reads_well else
+                        "Misses like this one are common" + (": it reads most digits wrong." if
+                                                             story.export.training["test_accuracy"] < 0.5 else "."))),
     }
 
 

@@ -155,3 +155,60 @@ def written_ever(scene_class, **settings) -> tuple[object, set[str]]:
     seen: set[str] = set()
     scene = run_scene(scene_class, after_play=lambda scene: seen.update(written(scene)), **settings)
     return scene, seen
+
+
+def shows_something(scene) -> bool:
+    """Whether the frame now shows more than the background: some mobject on screen with
+    a visible fill or stroke, or a picture, of some size."""
+    from manim import ImageMobject, VMobject
+
+    for mobject in on_screen(scene):
+        if isinstance(mobject, ImageMobject):  # a picture (a heatmap, a raster stand-in): its pixels' alpha
+            if mobject.width > 0 and np.asarray(mobject.pixel_array)[..., -1].max() > 0:
+                return True
+            continue
+        if not isinstance(mobject, VMobject) or len(mobject.points) == 0 or max(mobject.width, mobject.height) < 0.05:
+            continue
+        stroked = mobject.get_stroke_width() > 0 and mobject.get_stroke_opacity() > 0
+        if mobject.get_fill_opacity() > 0 or stroked:
+            return True
+    return False
+
+
+def watch_sentences(scene) -> list:
+    """Record, for each sentence the scene's narrator speaks from now on, whether the frame
+    shows more than the background as it begins (for a beat's first sentence, which
+    brings the first picture in, once its first animation has played). Returns the list
+    it fills: (sentence, shown). Call it from run_scene's before_render."""
+    from contextlib import contextmanager
+
+    record, narrator = [], scene.narrator
+    speaking = narrator.speaking
+
+    @contextmanager
+    def looking(scene_, sentence):
+        if record or shows_something(scene_):
+            record.append((sentence, shows_something(scene_)))
+            with speaking(scene_, sentence):
+                yield
+            return
+        play = scene_.play
+        entry = [sentence, None]
+        record.append(entry)
+
+        def first_play(*args, **kwargs):
+            result = play(*args, **kwargs)
+            if entry[1] is None:
+                entry[1] = shows_something(scene_)
+            return result
+
+        scene_.play = first_play
+        try:
+            with speaking(scene_, sentence):
+                yield
+        finally:
+            scene_.play = play
+            record[record.index(entry)] = (entry[0], bool(entry[1]))
+
+    narrator.speaking = looking
+    return record

@@ -6,7 +6,7 @@ import pytest
 from nn_explainer.model.activations import activation
 from nn_explainer.model.schema import read_export
 from scene_state import diagram, fills, numbers, on_screen, run_scene, written
-from nn_explainer.scenes import style
+from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.outline import BEATS, scene_class
 from test_layout import problems_now
 
@@ -115,7 +115,7 @@ def test_the_formulas_name_the_trained_activation(trained):
     function = activation(export.network.hidden_activation)
     played = played_scene("Sigmoid", path)
     assert function.definition in written(played)
-    assert f"this network's activation function: {function.name}" in written(played)
+    assert f"this network's activation function: {spoken.activation_name(function.name)}" in written(played)
     matrix = played_scene("MatrixForm", path)
     assert any(t.startswith("a^{(1)} = " + function.symbol) for t in written(matrix))
 
@@ -172,5 +172,5 @@ def test_neuron_evidence_for_every_network(trained):
         assert not _layout_problems[name, path], (name, sorted(_layout_problems[name, path]))
     notes = [t for t in written(played_scene("KnockOneOut", path)) if t.startswith("without ") and t.endswith("%")]
     expected = {f"without {layer.neurons[int(np.argmin(layer.knockout_correct))]}: "
-                f"{100 * layer.knockout_correct.min() / evidence.digits:.2f}%" for layer in evidence.layers}
+                f"{spoken.percent_text(layer.knockout_correct.min() / evidence.digits, 2)}" for layer in evidence.layers}
     assert set(notes) == expected

@@ -12,6 +12,7 @@ from torch import nn
 
 from conftest import run_cli
 from nn_explainer import cli
+from nn_explainer.scenes import spoken
 from nn_explainer.model.errors import UserError
 from nn_explainer.model.schema import read_export
 from nn_explainer.scenes.mobjects.equations import fmt
@@ -154,7 +155,7 @@ def test_every_beat_draws_the_imported_network(sequential):
         if beat.name == "NetworkIsAFunction":
             assert any(r"\mathrm{softmax}(z_0" in text for text in written(played))
         if beat.name == "Sigmoid":
-            assert f"this network's activation function: {export.network.hidden_activation}" in written(played)
+            assert f"this network's activation function: {spoken.activation_name(export.network.hidden_activation)}" in written(played)
     assert len(diagram(run_scene(scene_class("Layers"), export=path)).layers) == len(export.network.sizes)
 
 

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 
-from scene_state import numbers, on_screen, run_scene, written
+from scene_state import numbers, on_screen, run_scene, watch_sentences, written
 from nn_explainer.scenes.outline import BEATS, scene_class, scene_info
 
 PIXELS_PER_UNIT = 480 / 8   # manim's frame is 8 units high
@@ -60,13 +60,7 @@ def problems_now(scene, pixels_per_unit: float = PIXELS_PER_UNIT) -> set[str]:
         height = cap_height_px(text, pixels_per_unit)
         if height < MIN_CAP_PX:
             found.add(f"{name(text)!r} is {height:.1f} px tall")
-    # Each bounding box measured once: measuring walks every point of the text.
-    boxes = {id(text): bounds(text) for text in texts}
-    families = {id(text): {id(part) for part in text.get_family()} for text in texts}
-    for a, b in itertools.combinations(texts, 2):
-        if id(a) in families[id(b)] or id(b) in families[id(a)]:
-            continue
-        (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) = boxes[id(a)], boxes[id(b)]
+    for a, b, (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) in text_pairs(texts):
         apart_x = min(a_right, b_right) - max(a_left, b_left) <= TOLERANCE / 2
         apart_y = min(a_top, b_top) - max(a_bottom, b_bottom) <= TOLERANCE / 2
         if not (apart_x or apart_y):
@@ -80,6 +74,18 @@ def problems_now(scene, pixels_per_unit: float = PIXELS_PER_UNIT) -> set[str]:
         if left < -half_w or right > half_w or bottom < -half_h or top > half_h:
             found.add(f"{type(mobject).__name__} reaches outside the frame")
     return found
+
+
+def text_pairs(texts, boxes=None):
+    """(a, b, a's box, b's box) for every two texts, neither a part of the other. Each
+    bounding box is measured once (measuring walks every point of the text), into
+    `boxes` if given."""
+    boxes = {} if boxes is None else boxes
+    boxes.update({id(text): bounds(text) for text in texts})
+    families = {id(text): {id(part) for part in text.get_family()} for text in texts}
+    for a, b in itertools.combinations(texts, 2):
+        if id(a) not in families[id(b)] and id(b) not in families[id(a)]:
+            yield a, b, boxes[id(a)], boxes[id(b)]
 
 
 def bounds(mobject):
@@ -96,20 +102,24 @@ def bounds(mobject):
 
 def layout_problems(beat_name: str, layout: str = "video") -> tuple:
     """Every problem seen after any animation of the beat in this layout, its length in
-    seconds, its stills (see `stills`), every string it wrote on screen, and what it said
-    (its silent narrator's record: each sentence and when it began)."""
+    seconds, its stills (see `stills`), every string it wrote on screen, what it said
+    (its silent narrator's record: each sentence and when it began), and whether the
+    frame showed more than the background as each sentence began (`watch_sentences`)."""
     found: set[str] = set()
     seen: set[str] = set()
     pixels_per_unit = LAYOUT_PIXELS_PER_UNIT[layout]
-    runs = []
+    runs, sentences = [], []
 
     def look(scene):
         found.update(problems_now(scene, pixels_per_unit))
         seen.update(written(scene))
 
-    scene = run_scene(scene_class(beat_name), before_render=lambda scene: runs.append(watch_stills(scene)),
-                      after_play=look, layout=layout)
-    return found, scene.renderer.time, runs[0](), seen, scene.narrator.spoken
+    def watch(scene):
+        runs.append(watch_stills(scene))
+        sentences.append(watch_sentences(scene))
+
+    scene = run_scene(scene_class(beat_name), before_render=watch, after_play=look, layout=layout)
+    return found, scene.renderer.time, runs[0](), seen, scene.narrator.spoken, sentences[0]
 
 
 @pytest.fixture(scope="module")
@@ -136,11 +146,22 @@ def test_every_beat_says_its_script_once_in_order(beat, layout, every_beat):
     from nn_explainer.scenes.settings import Settings
     from nn_explainer.scenes.story import Story
 
-    _, seconds, _, _, spoken = every_beat[beat, layout]
+    _, seconds, _, _, spoken, _ = every_beat[beat, layout]
     script = importlib.import_module(scene_info(beat).module).script(Story.read(Settings(layout=layout)))
     assert [line.text for line in spoken] == list(script.values())
     starts = [line.start for line in spoken] + [seconds]
     assert all(a < b for a, b in zip(starts, starts[1:])), starts
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("beat", [beat.name for beat in BEATS])
+def test_every_sentence_begins_over_a_picture(beat, layout, every_beat):
+    """No sentence speaks over an empty frame: as each begins, the frame shows more than
+    the background (a beat's first, once its first animation has brought something in)."""
+    sentences = every_beat[beat, layout][5]
+    assert sentences and all(len(entry) == 2 for entry in sentences)
+    bare = [sentence for sentence, shown in sentences if not shown]
+    assert not bare, bare
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -239,3 +260,128 @@ def test_a_long_still_is_caught():
             self.play(FadeIn(Text("y")))
 
     assert max(stills(Still)) == 4
+
+
+# A wide network: the PyTorch tutorial's MLP (784-512-512-10, ReLU, logits drawn as their
+# softmax). Laid out from a network made here in memory (seeded random weights, the
+# committed digit run through them with model/formula.py): the layout is the question,
+# and writing a verified export of 670,000 parameters takes minutes on 2 cores.
+WIDE_BEATS = ("Layers", "ForwardPass", "Sigmoid", "MatrixForm")
+TEXT_GAP = 0.15        # units (9 px at 480p): two texts on one line closer than this read as one
+CIRCLE_GAP = 0.04      # units: a label closer than this to a neuron sits on or against it
+FRAME_MARGIN = 0.1     # units (6 px at 480p): a caption keeps this much of the frame around it
+
+
+def wide_story(layout: str):
+    from nn_explainer.model import formula
+    from nn_explainer.model.schema import Example, Export, Network
+    from nn_explainer.scenes.settings import Settings
+    from nn_explainer.scenes.story import Story
+
+    committed = Story.read(Settings(layout=layout))
+    sizes = [784, 512, 512, 10]
+    rng = np.random.default_rng(33)  # its most active first-layer neuron is 377: a three-digit name
+    weights = [rng.normal(0, np.sqrt(2 / n_in), (n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])]
+    biases = [rng.normal(0, 0.05, n_out) for n_out in sizes[1:]]
+    network = Network(sizes, "relu", "softmax", weights, biases)
+    digit = committed.example
+    zs, acts = formula.forward(weights, biases, "relu", "softmax", digit.pixels)
+    example = Example(digit.id, digit.source, digit.index, digit.path, digit.label, digit.pixels, zs, acts,
+                      int(np.argmax(acts[-1])))
+    export = Export(network, committed.export.training, [example], "0" * 64, source={"kind": "state_dict"})
+    return Story(committed.settings, export, example)
+
+
+def wide_problems(scene, pixels_per_unit: float) -> set[str]:
+    """The frame rules, and stricter ones a wide layer needs: no text running into
+    another on its line, none on or against a neuron circle, every text the frame
+    margin inside the frame."""
+    from manim import Circle, DecimalNumber, Matrix, config
+
+    from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
+
+    found = problems_now(scene, pixels_per_unit)
+    # A number's digits and a matrix's entries and brackets sit close by design: each is one text.
+    grouped = {id(part) for whole in on_screen(scene, (DecimalNumber, Matrix)) for part in whole.get_family()}
+    texts = [text for text in texts_on_screen(scene) if id(text) not in grouped]
+    boxes = {}
+    for a, b, (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) in text_pairs(texts, boxes):
+        same_line = min(a_top, b_top) - max(a_bottom, b_bottom) > TOLERANCE
+        if same_line and max(a_left - b_right, b_left - a_right) < TEXT_GAP:
+            found.add(f"{name(a)!r} runs into {name(b)!r}")
+    circles = [bounds(c) for layer in on_screen(scene, NeuronLayer) for c in layer.neurons if isinstance(c, Circle)]
+    for text in texts:
+        if any(gap(boxes[id(text)], circle) < CIRCLE_GAP for circle in circles):
+            found.add(f"{name(text)!r} is on or against a neuron")
+        left, bottom, right, top = boxes[id(text)]
+        half_w, half_h = config.frame_width / 2 - FRAME_MARGIN, config.frame_height / 2 - FRAME_MARGIN
+        if left < -half_w or right > half_w or bottom < -half_h or top > half_h:
+            found.add(f"{name(text)!r} is within {FRAME_MARGIN} of the frame's edge")
+    return found
+
+
+def gap(a, b) -> float:
+    """The distance between two boxes (left, bottom, right, top); 0 if they overlap."""
+    dx = max(a[0] - b[2], b[0] - a[2], 0.0)
+    dy = max(a[1] - b[3], b[1] - a[3], 0.0)
+    return float(np.hypot(dx, dy))
+
+
+def wide_layout_problems(beat_name: str, layout: str) -> set[str]:
+    import importlib
+
+    from manim import Scene, tempconfig
+
+    from nn_explainer.scenes import style
+
+    story = wide_story(layout)
+    module = importlib.import_module(scene_info(beat_name).module)
+    found: set[str] = set()
+    pixels_per_unit = LAYOUT_PIXELS_PER_UNIT[layout]
+
+    class Played(Scene):
+        beats = (beat_name,)
+
+        def construct(self):
+            self.camera.background_color = style.BACKGROUND
+            play = self.play
+
+            def play_and_look(*args, **kwargs):
+                play(*args, **kwargs)
+                found.update(wide_problems(self, pixels_per_unit))
+
+            self.play = play_and_look
+            module.play(self, story)
+
+    with tempconfig({"format": "none", "quality": "low_quality", "disable_caching": True, "verbosity": "ERROR",
+                     "progress_bar": "none"}):
+        Played(skip_animations=True).render()
+    return found
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("beat", WIDE_BEATS)
+def test_a_wide_network_is_legible(beat, layout):
+    """784-512-512-10 at 480p and in the post layout: neuron indices off the circles and
+    each other, the "not drawn" notes and every caption inside the frame with a margin,
+    the activation's name as the chapter writes it."""
+    assert not wide_layout_problems(beat, layout), sorted(wide_layout_problems(beat, layout))
+
+
+def test_the_wide_rules_catch_labels_against_circles_and_the_edge():
+    from manim import DOWN, LEFT, RIGHT, UP, Scene, Text, VGroup, tempconfig
+
+    from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
+
+    with tempconfig({"format": "none", "quality": "low_quality", "verbosity": "ERROR"}):
+        scene = Scene()
+        layer = NeuronLayer(3)
+        label = Text("373", font_size=20).next_to(layer.neurons[0], LEFT, 0.01)
+        edge = Text("496 not drawn", font_size=20).to_edge(UP, 0.02)
+        formula, who = Text("ReLU(x) = max(0, x)", font_size=30), Text("hidden neuron 373", font_size=20)
+        VGroup(formula, who).arrange(RIGHT, buff=0.05).to_edge(DOWN, 1)
+        scene.add(layer, label, edge, formula, who)
+        found = wide_problems(scene, PIXELS_PER_UNIT)
+    assert "'373' is on or against a neuron" in found
+    assert any("'496 not drawn' is within" in p for p in found)
+    assert any("runs into" in p and "'hidden neuron 373'" in p for p in found)

@@ -10,7 +10,7 @@ from nn_explainer.model import formula, paths
 from nn_explainer.model.schema import read_export
 from nn_explainer.model.shapes import IMAGE_SIDE
 from scene_state import drawn_pixels, fills, numbers, on_screen, run_scene, written
-from nn_explainer.scenes import style
+from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.outline import scene_class
 
@@ -62,7 +62,7 @@ def test_the_wrong_answer_is_a_real_miss_of_the_exported_network(wrong, export):
     assert f"MNIST test image #{digit.index},\nlabelled {digit.label}" in text
     assert f"it says {answer}: wrong.\nthe label says {digit.label}." in text
     assert fmt(outputs[answer]) in text and fmt(outputs[digit.label]) in text
-    assert f"it gets {export.training['test_accuracy']:.2%} of\nthe test digits right" in text
+    assert f"it gets {spoken.percent_text(export.training['test_accuracy'], 2)} of\nthe test digits right" in text
 
 
 def test_the_wrong_output_and_the_true_label_are_marked(wrong, export):
@@ -122,7 +122,7 @@ def test_why_two_layers_answers_from_the_real_network(export):
     assert "why two hidden layers of 16?" in text  # the default network is 3Blue1Brown's
     assert f"this one: {'-'.join(map(str, sizes))}, {parameters:,} weights and biases" in text
     accuracy = export.training["test_accuracy"]
-    assert f"trained, it reads {100 * accuracy:.2f}% of the test digits right" in text
+    assert f"trained, it reads {spoken.percent_text(accuracy, 2)} of the test digits right" in text  # as said
     assert any(t.startswith("the hope:") for t in text)
 
 
@@ -212,8 +212,8 @@ def test_learning_draws_each_snapshot_as_it_was(export):
         (dot,) = state["dots"]
         assert np.allclose(dot[:2], [epoch, snapshot.training["test_accuracy"]], atol=1e-6), epoch
         answer = int(np.argmax(expected[-1]))
-        assert (f"epoch {epoch}: test accuracy {snapshot.training['test_accuracy']:.1%}\n"
-                f"the digit: it says {answer} (a = {expected[-1][answer]:.2f})") in state["text"]
+        assert (f"epoch {epoch}: test accuracy {spoken.percent_text(snapshot.training['test_accuracy'])}\n"
+                f"the digit: it says {answer} (a = {fmt(expected[-1][answer])})") in state["text"]
     assert f"hidden neuron {neuron}'s\nweights" in state["text"]
     # the curve: the run's held-out accuracy after every epoch, drawn through each point
     assert len(history) == export.training["epochs"]

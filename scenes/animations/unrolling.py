@@ -50,7 +50,11 @@ def unroll_every_pixel(scene, grid: PixelGrid, diagram: NetworkDiagram) -> None:
     count = grid.pixels.size
     height = config.frame_height - 1.2
     step = height / count
-    x = (grid.get_right()[0] + inputs.get_left()[0]) / 2 - 0.2
+    label = Text(f"{count} neurons,\none per pixel", font_size=diagram.typography.label, line_spacing=0.8)
+    # The label goes right of the column, clear of the input neurons (a wide network's
+    # diagram, pushed left by its notes, leaves less room): the column moves left for it.
+    x = min((grid.get_right()[0] + inputs.get_left()[0]) / 2 - 0.2,
+            inputs.get_left()[0] - LABEL_GAP - label.width - 0.15 - (STRIP_WIDTH + 0.06) / 2)
     top = height / 2
     column, collapsed = VGroup(), VGroup()
     for shade in grid.shades:
@@ -61,7 +65,6 @@ def unroll_every_pixel(scene, grid: PixelGrid, diagram: NetworkDiagram) -> None:
         collapsed.add(shade.copy().set_points(rectangle_points(targets, 0.02, 0.02)))
     outline = Rectangle(width=STRIP_WIDTH + 0.06, height=height + 0.06, stroke_width=1,
                         stroke_color=style.PIXEL_STROKE).move_to([x, 0, 0])
-    label = Text(f"{count} neurons,\none per pixel", font_size=diagram.typography.label, line_spacing=0.8)
     label.next_to(outline, RIGHT, 0.15).to_edge(DOWN, buff=0.3)
     flying = grid.shades.copy()
     scene.play(Transform(flying, column), FadeIn(outline), run_time=style.UNROLL_SECONDS)
@@ -74,4 +77,5 @@ def unroll_every_pixel(scene, grid: PixelGrid, diagram: NetworkDiagram) -> None:
 
 
 STRIP_WIDTH = 0.4   # frame units: the unrolled column, one thin bar per pixel
+LABEL_GAP = 0.1     # frame units between the column's label and the input neurons
 

@@ -22,5 +22,17 @@ def axes_for(activation, x_extent: float, **kwargs) -> Axes:
     return activation_axes(x_extent, y_range=(0, top, max(1.0, np.ceil(top / 4))), **kwargs)
 
 
+def number_ticks(axes, font_size: float):
+    """Numbers under the x axis's ticks and beside the y axis's ends, so the curve can be
+    read (0 left out of both: the scene writes the origin's once, clear of both axes)."""
+    x_min, x_max, x_step = axes.x_range[:3]
+    xs = [x for x in np.arange(x_min, x_max + x_step / 2, x_step) if abs(x) > 1e-9]
+    axes.x_axis.add_numbers(xs, font_size=font_size, num_decimal_places=0)
+    y_min, y_max = axes.y_range[:2]
+    ys = [y for y in (y_min, y_max) if abs(y) > 1e-9]
+    axes.y_axis.add_numbers(ys, font_size=font_size, num_decimal_places=0 if all(float(y).is_integer() for y in ys) else 1)
+    return axes
+
+
 def plot_activation(axes: Axes, activation, x_extent: float, **kwargs):
     return axes.plot(lambda x: float(activation(x)), x_range=[-x_extent, x_extent], **kwargs)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from nn_explainer.scenes.spoken import figures
+
 
 def fmt(value: float, digits: int = 2) -> str:
-    """A number as written on screen: fixed decimals, never a "-0.00"."""
-    text = f"{value:.{digits}f}"
-    return "0." + "0" * digits if text == f"-0.{'0' * digits}" else text
+    """A number as written on screen: fixed decimals, never a "-0.00", at most three
+    significant figures, and rounded as the voice says it (spoken.figures: one rounding)."""
+    return figures(value, digits)
 
 
 def thousands(count: int) -> str:

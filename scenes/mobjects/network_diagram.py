@@ -198,7 +198,7 @@ class NetworkDiagram(VGroup):
         wide = [layer for layer in self.layers[1:] if len(layer) < self._size(layer)]
         for layer, (indices, brace, count, *note) in zip(wide, self.elided):
             for index, neuron in zip(indices, layer.neurons):
-                settle(index, lambda t: t.next_to(neuron, LEFT, 0.04))
+                settle(index, lambda t: t.next_to(neuron, LEFT, style.INDEX_GAP))
             settle(count, lambda t: t.next_to(brace, UP, 0.08), label)
             for text in note:
                 settle(text, lambda t: t.next_to(count, UP, 0.05))
@@ -228,7 +228,7 @@ class NetworkDiagram(VGroup):
         post = self.typography.post
         for index, neuron in zip([] if post else layer.indices, layer.neurons):
             label = Text(str(index), font_size=style.INDEX_FONT_SIZE, color=style.INDEX_COLOUR)
-            label.next_to(neuron, LEFT, 0.04).add_background_rectangle(opacity=0.8, buff=0.02)  # over the edges
+            label.next_to(neuron, LEFT, style.INDEX_GAP).add_background_rectangle(opacity=0.8, buff=0.02)  # over the edges
             labels.add(label)
         brace = Brace(VGroup(layer, labels), UP, buff=0.1)
         count = Text(f"{size:,}", font_size=self.typography.label).next_to(brace, UP, 0.08)
