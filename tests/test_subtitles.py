@@ -56,8 +56,8 @@ def test_spoken_numbers_are_written_in_digits():
     for n in (11, 16, 28, 99, 100, 105, 680, 784, 1000, 1016, 13_002, 60_000, 200_000, 1_234_567):
         assert written(f"It has {spoken.integer(n)} weights.") == f"It has {n:,} weights."
     for value in (0.88, -0.84, 1.0, 12.35, -3.5):
-        assert written(f"a bias of {spoken.decimal(value)}, then") == f"a bias of {value:.2f}, then"
-    assert written(f"It gets {spoken.percent(0.9651, 2)} right.") == "It gets 96.51% right."
+        assert written(f"a bias of {spoken.decimal(value)}, then") == f"a bias of {spoken.figures(value)}, then"
+    assert written(f"It gets {spoken.percent(0.9651, 2)} right.") == "It gets 96.5% right."  # 3 figures, as said
     # One to ten stay words (Netflix), unless beside digits in a range or a list.
     assert written("Hidden neuron three, one of sixteen.") == "Hidden neuron three, one of 16."
     assert written("rows six to eleven, layers of sixteen, sixteen and ten") == "rows 6 to 11, layers of 16, 16 and 10"
