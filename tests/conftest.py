@@ -1,7 +1,21 @@
-"""Shared fixtures: a tiny trained network and the CLI, for tests that need them."""
+"""Shared fixtures: a tiny trained network and the CLI, for tests that need them; and how
+the suite runs in parallel (./test.sh: pytest-xdist, one worker per core).
+
+Under xdist each worker is its own pytest session, so a session or module fixture would
+be made once per worker. Two rules keep the suite from doing the same work twice:
+- tests that use the same module- or class-scoped fixture of their module run on one
+  worker (an `xdist_group`, added below: nothing to write in a test file); a module that
+  keeps a cache of its own declares one group for all its tests:
+  `pytestmark = pytest.mark.xdist_group("tests/test_x.py")`.
+- an expensive session fixture that every worker may need (`tiny_training`) is made once
+  for the whole run through `made_once`: the first worker to ask makes it under a lock,
+  the others wait for it and read the same files.
+"""
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +46,73 @@ def assert_clean_failure(result):
     return lines[0]
 
 
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """A folder that `make(folder)` fills once for the whole run, whichever xdist worker
+    asks first (pytest-xdist's documented pattern: a lock in the run's shared temporary
+    folder); the others wait, then read the same files. Without xdist, once for the session."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above every worker's own
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the worker dies
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist (--dist loadgroup), tests that share a module- or class-scoped fixture
+    of their module run on one worker, so that the fixture is made once: each set of
+    tests linked through such fixtures (one instance per parameter of a parametrized
+    one) becomes an `xdist_group`. Tests with function or session fixtures only are
+    spread over the workers one by one."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    linked: dict[str, str] = {}  # union-find over "module::fixture[param]"
+
+    def root(key: str) -> str:
+        while linked.setdefault(key, key) != key:
+            key = linked[key]
+        return key
+
+    shared = {}
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        module = item.nodeid.split("::")[0]
+        indices = item.callspec.indices if hasattr(item, "callspec") else {}
+        keys = []
+        for name in item.fixturenames:
+            definitions = item._fixtureinfo.name2fixturedefs.get(name)
+            if definitions and definitions[-1].scope in ("module", "class") and \
+                    definitions[-1].baseid.split("::")[0] == module:
+                keys.append(f"{module}::{name}" + (f"[{indices[name]}]" if name in indices else ""))
+        for key in keys[1:]:
+            linked[root(key)] = root(keys[0])
+        if keys:
+            shared[item] = keys[0]
+    for item, key in shared.items():
+        item.add_marker(pytest.mark.xdist_group(root(key)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_glyph_cache():
+    """manim's TeX and text caches, for scenes run in this process, in a glyph cache slot
+    held by this process alone (publish/glyph_cache.py, as every render uses): left at
+    manim's ./media/Tex, two xdist workers writing the same glyph could read each other's
+    half-written SVG. The slots persist between runs, so they stay warm."""
+    from manim import config
+
+    from nn_explainer.publish.glyph_cache import glyph_dirs
+
+    for key, folder in glyph_dirs().items():
+        config[key] = folder
+
+
 @pytest.fixture(scope="session")
 def mnist():
     from nn_explainer.model.mnist import load_mnist
@@ -41,14 +122,16 @@ def mnist():
 
 @pytest.fixture(scope="session")
 def tiny_training(tmp_path_factory, mnist):
-    """One quick training run (2 epochs), written to a temporary checkpoint and export."""
+    """One quick training run (2 epochs), written to a temporary checkpoint and export;
+    once for the whole run, however many xdist workers use it (read it, never write to it)."""
     from nn_explainer.model.pipeline import run_training
     from nn_explainer.model.train import TrainConfig
 
-    folder = tmp_path_factory.mktemp("tiny")
-    checkpoint, export = folder / "tiny.safetensors", folder / "tiny.json"
-    run_training(TrainConfig(epochs=2, seed=3), checkpoint, export, progress=False)
-    return checkpoint, export
+    def train(folder):
+        run_training(TrainConfig(epochs=2, seed=3), folder / "tiny.safetensors", folder / "tiny.json", progress=False)
+
+    folder = made_once(tmp_path_factory, "tiny", train)
+    return folder / "tiny.safetensors", folder / "tiny.json"
 
 
 # Debian's chromium, driven by Playwright (Playwright's own browser download needs the
