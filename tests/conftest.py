@@ -1,15 +1,12 @@
 """Shared fixtures: a tiny trained network and the CLI, for tests that need them; and how
 the suite runs in parallel (./test.sh: pytest-xdist, one worker per core).
 
-Under xdist each worker is its own pytest session, so a session or module fixture would
-be made once per worker. Two rules keep the suite from doing the same work twice:
-- tests that use the same module- or class-scoped fixture of their module run on one
-  worker (an `xdist_group`, added below: nothing to write in a test file); a module that
-  keeps a cache of its own declares one group for all its tests:
-  `pytestmark = pytest.mark.xdist_group("tests/test_x.py")`.
-- an expensive session fixture that every worker may need (`tiny_training`) is made once
-  for the whole run through `made_once`: the first worker to ask makes it under a lock,
-  the others wait for it and read the same files.
+Under xdist each worker is its own pytest session: a session fixture is made once per
+worker, a module fixture once per module. ./test.sh hands out whole files (--dist
+loadfile), so a module's fixtures and caches are made once, on the worker that runs it;
+an expensive session fixture that several files use (`tiny_training`) is made once for
+the whole run through `made_once`: the first worker to ask makes it under a lock, the
+others wait for it and read the same files.
 """
 from __future__ import annotations
 
@@ -62,41 +59,6 @@ def made_once(tmp_path_factory, name: str, make) -> Path:
             make(folder)
             done.touch()
     return folder
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under xdist (--dist loadgroup), tests that share a module- or class-scoped fixture
-    of their module run on one worker, so that the fixture is made once: each set of
-    tests linked through such fixtures (one instance per parameter of a parametrized
-    one) becomes an `xdist_group`. Tests with function or session fixtures only are
-    spread over the workers one by one."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    linked: dict[str, str] = {}  # union-find over "module::fixture[param]"
-
-    def root(key: str) -> str:
-        while linked.setdefault(key, key) != key:
-            key = linked[key]
-        return key
-
-    shared = {}
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        module = item.nodeid.split("::")[0]
-        indices = item.callspec.indices if hasattr(item, "callspec") else {}
-        keys = []
-        for name in item.fixturenames:
-            definitions = item._fixtureinfo.name2fixturedefs.get(name)
-            if definitions and definitions[-1].scope in ("module", "class") and \
-                    definitions[-1].baseid.split("::")[0] == module:
-                keys.append(f"{module}::{name}" + (f"[{indices[name]}]" if name in indices else ""))
-        for key in keys[1:]:
-            linked[root(key)] = root(keys[0])
-        if keys:
-            shared[item] = keys[0]
-    for item, key in shared.items():
-        item.add_marker(pytest.mark.xdist_group(root(key)))
 
 
 @pytest.fixture(scope="session", autouse=True)

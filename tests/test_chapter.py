@@ -29,7 +29,6 @@ def neuron(three):
 
 
 _scenes = {}
-pytestmark = pytest.mark.xdist_group("tests/test_chapter.py")  # one worker runs every scene once (conftest)
 
 
 def scene(name):

@@ -22,8 +22,6 @@ import pytest
 from conftest import REPO, assert_clean_failure, run_cli
 from nn_explainer.model import paths
 
-# One Ray instance at a time, each of 2 CPUs: every test here on one xdist worker (conftest).
-pytestmark = pytest.mark.xdist_group("ray")
 needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
                                reason="ray is not installed: pip install -e .[cluster] (CI installs it)")
 
