@@ -1,7 +1,18 @@
-"""Shared fixtures: a tiny trained network and the CLI, for tests that need them."""
+"""Shared fixtures: a tiny trained network and the CLI, for tests that need them; and how
+the suite runs in parallel (./test.sh: pytest-xdist, one worker per core).
+
+Under xdist each worker is its own pytest session: a session fixture is made once per
+worker, a module fixture once per module. ./test.sh hands out whole files (--dist
+loadfile), so a module's fixtures and caches are made once, on the worker that runs it;
+an expensive session fixture that several files use (`tiny_training`) is made once for
+the whole run through `made_once`: the first worker to ask makes it under a lock, the
+others wait for it and read the same files.
+"""
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +43,38 @@ def assert_clean_failure(result):
     return lines[0]
 
 
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """A folder that `make(folder)` fills once for the whole run, whichever xdist worker
+    asks first (pytest-xdist's documented pattern: a lock in the run's shared temporary
+    folder); the others wait, then read the same files. Without xdist, once for the session."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above every worker's own
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the worker dies
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_glyph_cache():
+    """manim's TeX and text caches, for scenes run in this process, in a glyph cache slot
+    held by this process alone (publish/glyph_cache.py, as every render uses): left at
+    manim's ./media/Tex, two xdist workers writing the same glyph could read each other's
+    half-written SVG. The slots persist between runs, so they stay warm."""
+    from manim import config
+
+    from nn_explainer.publish.glyph_cache import glyph_dirs
+
+    for key, folder in glyph_dirs().items():
+        config[key] = folder
+
+
 @pytest.fixture(scope="session")
 def mnist():
     from nn_explainer.model.mnist import load_mnist
@@ -41,14 +84,16 @@ def mnist():
 
 @pytest.fixture(scope="session")
 def tiny_training(tmp_path_factory, mnist):
-    """One quick training run (2 epochs), written to a temporary checkpoint and export."""
+    """One quick training run (2 epochs), written to a temporary checkpoint and export;
+    once for the whole run, however many xdist workers use it (read it, never write to it)."""
     from nn_explainer.model.pipeline import run_training
     from nn_explainer.model.train import TrainConfig
 
-    folder = tmp_path_factory.mktemp("tiny")
-    checkpoint, export = folder / "tiny.safetensors", folder / "tiny.json"
-    run_training(TrainConfig(epochs=2, seed=3), checkpoint, export, progress=False)
-    return checkpoint, export
+    def train(folder):
+        run_training(TrainConfig(epochs=2, seed=3), folder / "tiny.safetensors", folder / "tiny.json", progress=False)
+
+    folder = made_once(tmp_path_factory, "tiny", train)
+    return folder / "tiny.safetensors", folder / "tiny.json"
 
 
 # Debian's chromium, driven by Playwright (Playwright's own browser download needs the
