@@ -52,7 +52,8 @@ def inside(media_dir: Path, path: Path) -> Path:
 
 def holder_of(lock: Path) -> str:
     """Who holds `lock`, as its holder wrote it: "`render.py render` (pid 123, for 12 s)".
-    Written after the lock is taken, so a waiter may read an older holder's line or none."""
+    Written after the lock is taken and cleared when it is let go, so a waiter may find
+    none (or a killed holder's line)."""
     try:
         text = lock.read_text(encoding="utf-8")[:LOCK_NOTE_LIMIT]
         command, pid, since = text.rsplit("\t", 2)
@@ -78,16 +79,24 @@ def exclusive(media_dir: Path, who: str):
             print(f"waiting: {holder_of(lock)} is writing to {media_dir}; `{who}` starts when it ends",
                   file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{who}\t{os.getpid()}\t{time.time():.3f}")
-        handle.flush()
+        _note(handle, f"{who}\t{os.getpid()}\t{time.time():.3f}")
         try:
             yield media_dir
         finally:
+            _note(handle, "")   # a finished command leaves the folder as it found it
             fcntl.flock(handle, fcntl.LOCK_UN)
     finally:
         handle.close()
+
+
+def _note(handle, text: str) -> None:
+    """Write who holds the lock into it, for waiters; a note that cannot be written (a
+    full disk) only makes a waiter say "another command"."""
+    try:  # unbuffered: nothing is left to flush (and fail) when the file is closed
+        os.ftruncate(handle.fileno(), 0)
+        os.write(handle.fileno(), text.encode("utf-8"))   # appended (a+): at 0, just emptied
+    except OSError:
+        pass
 
 
 def sweep(media_dir: Path, clips_dir: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -162,12 +163,17 @@ def test_killed_render_never_pairs_one_clip_with_another_poster(case, other_expo
 
     point, number = RENDER_KILLS[case]
     media = tmp_path / "media"
-    first = subprocess.run([sys.executable, str(REPO / "render.py"), *RENDER, "--media-dir", media],
-                           capture_output=True, text=True)
+    # One export path, two networks: a clip is named by its network's path, so the second
+    # render replaces the first's clip at the same path with a different one.
+    network = tmp_path / "net.json"
+    shutil.copyfile(paths.DEFAULT_EXPORT, network)
+    first = subprocess.run([sys.executable, str(REPO / "render.py"), *RENDER, "--media-dir", media,
+                            "--export", network], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     [before] = intact_sidecars(media)
+    shutil.copyfile(other_export, network)
     marker = tmp_path / "paused"
-    process = start([*RENDER, "--media-dir", media, "--export", other_export], point, marker)
+    process = start([*RENDER, "--media-dir", media, "--export", network], point, marker)
     wait_for(marker, process)
     process.send_signal(number)
     _, stderr = process.communicate(timeout=120)
@@ -177,7 +183,7 @@ def test_killed_render_never_pairs_one_clip_with_another_poster(case, other_expo
     assert all(record["sha256"] for record in read_manifest(media))
     assert not list((media / "clips" / "low").glob(".work-*")) or number == signal.SIGKILL
     again = subprocess.run([sys.executable, str(REPO / "render.py"), *RENDER, "--media-dir", media,
-                            "--export", other_export], capture_output=True, text=True)
+                            "--export", network], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     [after] = intact_sidecars(media)
     assert after["export_hash"] != before["export_hash"]
