@@ -39,17 +39,21 @@ def main() -> None:
 
     from nn_explainer.model import paths
     from nn_explainer.model.atomic import atomic_path
-    from nn_explainer.scenes.outline import ALL_BEATS as BEATS
+    from nn_explainer.model.schema import read_export
+    from nn_explainer.scenes.outline import ALL_BEATS as BEATS, RUN_BEATS
     from nn_explainer.scenes.settings import LAYOUTS, Settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=paths.REPO_ROOT / "docs" / "chapter.png")
     parser.add_argument("--export", type=Path, default=paths.DEFAULT_EXPORT)
     parser.add_argument("--layout", choices=LAYOUTS, default="video", help="post: the GIF preset's layout, at its size")
-    parser.add_argument("--beats", nargs="+", metavar="NAME", help="only these beats (default: all)")
+    parser.add_argument("--beats", nargs="+", metavar="NAME", help="only these beats (default: all that apply to the network)")
     args = parser.parse_args()
     settings = Settings(export=args.export, layout=args.layout)
-    beats = [beat for beat in BEATS if not args.beats or beat.name in args.beats]
+    # An imported network has no training run of ours: by default its sheet goes without the beats that draw one.
+    ours = read_export(args.export).trained_here
+    beats = [beat for beat in BEATS if beat.name in args.beats] if args.beats else \
+        [beat for beat in BEATS if ours or beat.name not in RUN_BEATS]
     unknown = set(args.beats or ()) - {beat.name for beat in BEATS}
     if unknown:
         parser.error(f"unknown beats: {', '.join(sorted(unknown))}")
