@@ -415,7 +415,7 @@ def command_render(args) -> None:
     requests = [_request(args, scene) for scene in args.scenes]
     for request in requests:  # the options, export and digit; the beats' own checks once a clip is stale
         request.check(drawable=False)
-        _say_left_out(request.scene, request.trained_here())
+        _say_left_out(request.scene, request.drawn())
     with exclusive(requests[0].media_dir, _who(args)):  # a second command waits its turn
         sweep(requests[0].media_dir, CLIPS_DIR)
         if args.engine == "ray":
@@ -553,17 +553,17 @@ def command_list(args) -> None:
 def command_script(args) -> None:
     """The narration as words: what each beat would say for this export and digit."""
     from nn_explainer.scenes.beat import beat_module, check_beats
-    from nn_explainer.scenes.outline import beats_of
+    from nn_explainer.scenes.outline import Drawn, beats_of
     from nn_explainer.scenes.settings import DEFAULT_DIGIT, Settings
     from nn_explainer.scenes.story import load_export
     from nn_explainer.scenes.voice import sentence_key
 
     settings = Settings(**({"export": args.export} if args.export else {}), digit=args.digit or DEFAULT_DIGIT,
                         edges=args.edges)
-    trained_here = load_export(settings.export).trained_here
+    drawn = Drawn.of(load_export(settings.export))
     for scene in args.scenes:
-        _say_left_out(scene, trained_here)
-    names = [beat for scene in args.scenes for beat in beats_of(scene, trained_here)]
+        _say_left_out(scene, drawn)
+    names = [beat for scene in args.scenes for beat in beats_of(scene, drawn)]
     story = check_beats(names, settings)
     for name in names:
         print(f"## {name}")
@@ -572,15 +572,16 @@ def command_script(args) -> None:
         print()
 
 
-def _say_left_out(scene: str, trained_here: bool) -> None:
-    """One line on stderr naming the beats a chapter goes without for this network."""
-    from nn_explainer.scenes.outline import left_out
+def _say_left_out(scene: str, drawn) -> None:
+    """One line on stderr naming the beats a chapter goes without for this network, and why."""
+    from nn_explainer.scenes.outline import left_out, why_not
 
-    missing = left_out(scene, trained_here)
+    missing = left_out(scene, drawn)
     if missing:
-        print(f"{_program()}: {scene} goes without {', '.join(missing)}: "
-              f"{'it draws' if len(missing) == 1 else 'they draw'} our training run, and this network was "
-              "trained elsewhere", file=sys.stderr)
+        one = len(missing) == 1
+        reasons = dict.fromkeys(why_not(beat, drawn, "draws" if one else "draw") for beat in missing)
+        print(f"{_program()}: {scene} goes without {', '.join(missing)}: {'it' if one else 'they'} "
+              f"{'; '.join(reasons)}", file=sys.stderr)
 
 
 def command_video(args) -> None:

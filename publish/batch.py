@@ -71,8 +71,8 @@ def render_all(template: RenderRequest, scenes: list[str] | None = None, jobs: i
     started = time.perf_counter()
     media_dir = Path(template.media_dir)
     sweep(media_dir, CLIPS_DIR)  # only what killed runs left: a live render's work folder stays
-    # Of a network trained elsewhere, every scene but those that draw our training run.
-    scenes = scenes or list(drawable(tuple(SCENES), template.trained_here()))
+    # Every scene that can draw the network (not our training run's beats for an imported one).
+    scenes = scenes or list(drawable(tuple(SCENES), template.drawn()))
     requests = [replace(template, scene=name) for name in scenes]
     for request in requests:
         request.check(drawable=False)  # the beats' checks only for what is stale (render_set)

@@ -47,8 +47,18 @@ def _digest(*parts) -> str:
 
 
 def _example_parts(example) -> list:
+    drawn = example.maps if hasattr(example, "maps") else [*example.z, *example.a]  # a CNN's: every layer's output
     return [[example.id, example.source, example.index, example.path, example.label, example.prediction],
-            example.pixels, *example.z, *example.a]
+            example.pixels, *drawn]
+
+
+def _network_parts(network) -> tuple[list, list]:
+    """(shapes, weights) of an MLP or a CNN: what "shapes" and "weights" hash."""
+    if hasattr(network, "layers"):  # a CNN (conv_schema.ConvNetwork): each layer's kind, shape and parameters
+        shapes = [[list(shape) for shape in network.shapes], [layer.kind for layer in network.layers], network.names]
+        return shapes, [array for layer in network.layers
+                        for array in (getattr(layer, "weight", None), getattr(layer, "bias", None)) if array is not None]
+    return [network.sizes, network.hidden_activation, network.output_activation], [*network.weights, *network.biases]
 
 
 def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
@@ -56,12 +66,11 @@ def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
     "examples", "evidence" (the neuron evidence), "snapshots" (the training snapshots beside it; needs `digit`), or "all"
     (everything a beat could draw from the export itself)."""
     export = load_export(path)
-    network = export.network
-    shapes = [network.sizes, network.hidden_activation, network.output_activation]
+    shapes, weights = _network_parts(export.network)
     if part == "shapes":
         return _digest(shapes)
     if part == "weights":
-        return _digest(shapes, *network.weights, *network.biases)
+        return _digest(shapes, *weights)
     if part == "digit":
         return _digest(*_example_parts(resolve_digit(export, digit)))
     if part == "examples":
@@ -69,7 +78,7 @@ def export_part_hash(path: Path, part: str, digit: str | None = None) -> str:
     if part == "snapshots":  # what the learning beat draws of each: weights, the digit, accuracies, history
         parts = []
         for epoch, snapshot in snapshots_of(path, export):
-            parts += [epoch, shapes, *snapshot.network.weights, *snapshot.network.biases,
+            parts += [epoch, shapes, *_network_parts(snapshot.network)[1],
                       snapshot.training.get("test_accuracy"), snapshot.training.get("history")]
             parts += _example_parts(resolve_digit(snapshot, digit)) if _holds(snapshot, digit) else ["no digit"]
         return _digest(*parts)

@@ -14,7 +14,7 @@ from nn_explainer.model import paths
 from nn_explainer.model.errors import UserError
 from nn_explainer.model.example_ids import wanted_id
 
-from nn_explainer.scenes.outline import beats_of
+from nn_explainer.scenes.outline import Drawn, beats_of
 from nn_explainer.scenes.settings import DEFAULT_DIGIT, Settings
 from nn_explainer.scenes.story import Story, load_export
 
@@ -82,11 +82,11 @@ class RenderRequest:
     def beats(self) -> tuple[str, ...]:
         """The beats this clip plays (a chapter of an imported network goes without those
         that draw our training run: outline.RUN_BEATS)."""
-        return beats_of(self.scene, self.trained_here())
+        return beats_of(self.scene, self.drawn())
 
-    def trained_here(self) -> bool:
-        """Whether the export's network is ours (`render.py train`), not imported."""
-        return load_export(self.export_path()).trained_here
+    def drawn(self) -> Drawn:
+        """What decides the beats that draw the export's network: ours or imported, MLP or CNN."""
+        return Drawn.of(load_export(self.export_path()))
 
     def settings(self) -> Settings:
         """What the scene draws with: this request's export, digit and edge mode, and the

@@ -19,7 +19,7 @@ from nn_explainer.model.errors import UserError
 from . import style
 from .camera import BoxCamera
 from .narration import Narrator, check_said
-from .outline import RUN_BEATS, drawable, scene_info
+from .outline import Drawn, drawable, is_chapter, scene_info, why_not
 from .settings import Settings
 from .story import Story, load_export
 from .subtitles import spread
@@ -33,10 +33,11 @@ def check_beats(names, settings: Settings) -> Story:
     """Read the export (verified) and let each beat refuse what it cannot draw, before
     any frame or file: the CLI calls this up front, and so does every scene."""
     story = Story.read(settings)
+    drawn = Drawn.of(story.export)
     for name in names:
-        if name in RUN_BEATS and not story.export.trained_here:
-            raise UserError(f"{name} draws this network's training run, but {story.export.source['name']} was "
-                            "trained elsewhere (render.py import): there is no run of ours to draw")
+        why = why_not(name, drawn)
+        if why is not None:
+            raise UserError(f"{name} {why} ({story.settings.export.name})")
         check = getattr(beat_module(name), "check", None)
         if check is not None:
             check(story)
@@ -73,7 +74,7 @@ class BeatScene(Scene):
         """check_beats for what this scene plays: a chapter of a network trained elsewhere
         goes without the beats that draw our training run (outline.drawable)."""
         if len(self.beats) > 1:
-            self.beats = drawable(self.beats, load_export(settings.export).trained_here)
+            self.beats = drawable(self.beats, Drawn.of(load_export(settings.export)))
         return check_beats(self.beats, settings)
 
     def construct(self):

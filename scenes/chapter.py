@@ -9,16 +9,16 @@ per beat) and carries its narration as subtitles (scenes/subtitles.py): manim wr
 them as an `.srt` beside the video. The order and the words are the outline's (outline.py).
 """
 from nn_explainer.scenes.beat import BeatScene
-from nn_explainer.scenes.outline import beats_of
+from nn_explainer.scenes.outline import chapter_beats
 
 
 class Chapter(BeatScene):
-    beats = beats_of("Chapter")
+    beats = chapter_beats("Chapter")
 
 
 class Chapter2(BeatScene):
-    beats = beats_of("Chapter2")
+    beats = chapter_beats("Chapter2")
 
 
 class WhatHiddenNeuronsDo(BeatScene):
-    beats = beats_of("WhatHiddenNeuronsDo")
+    beats = chapter_beats("WhatHiddenNeuronsDo")

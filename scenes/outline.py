@@ -34,6 +34,13 @@ GRADIENT_PARTS = ("test_costs", "batch", "surface", "history")  # of the export'
 READS = ("shapes", "weights", "digit", "examples", "relu", "snapshots", "evidence", *GRADIENT_PARTS)
 
 
+# The kinds of network a beat can draw: a multilayer perceptron (`network` section) or a
+# convolutional network (`convnet`). Most of chapter one's beats draw an MLP's neurons and
+# weight matrices; the convolution chapter's draw kernels and feature maps.
+MLP, CNN = "mlp", "cnn"
+KINDS = (MLP, CNN)
+
+
 @dataclass(frozen=True)
 class BeatInfo:
     name: str          # the standalone scene's class name: `render.py render NAME`
@@ -41,14 +48,35 @@ class BeatInfo:
     narration: str     # one subtitle line for the chapter
     shows: str         # one line for `render.py list`
     reads: frozenset   # of READS
+    kinds: frozenset = frozenset({MLP})   # of KINDS: the networks it draws
 
     def __post_init__(self):
         unknown = set(self.reads) - set(READS)
         assert not unknown, f"{self.name} reads unknown parts {unknown}"
+        assert self.kinds and set(self.kinds) <= set(KINDS), f"{self.name} draws unknown kinds {self.kinds}"
 
 
-def _beat(name, module, reads, narration, shows) -> BeatInfo:
-    return BeatInfo(name, f"nn_explainer.scenes.{module}", narration, shows, frozenset(reads))
+@dataclass(frozen=True)
+class Drawn:
+    """What about a network decides which beats can draw it."""
+
+    trained_here: bool = True     # by `render.py train`: its training run is ours to draw
+    convolutional: bool = False   # a CNN: kernels and feature maps, not an MLP's neurons
+
+    @classmethod
+    def of(cls, export) -> "Drawn":
+        return cls(export.trained_here, export.convolutional)
+
+    @property
+    def kind(self) -> str:
+        return CNN if self.convolutional else MLP
+
+
+OURS = Drawn()   # the committed MLP: every beat of chapters one and two draws it
+
+
+def _beat(name, module, reads, narration, shows, kinds=(MLP,)) -> BeatInfo:
+    return BeatInfo(name, f"nn_explainer.scenes.{module}", narration, shows, frozenset(reads), frozenset(kinds))
 
 
 BEATS = (
@@ -151,7 +179,8 @@ CHAPTER_TWO = (
 
 
 def _chapter(name: str, beats: tuple, shows: str) -> BeatInfo:
-    return BeatInfo(name, "nn_explainer.scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)))
+    return BeatInfo(name, "nn_explainer.scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)),
+                    frozenset().union(*(beat.kinds for beat in beats)))
 
 
 CHAPTER = _chapter("Chapter", BEATS, "all of the above in order as one video, with subtitles")
@@ -175,34 +204,51 @@ def scene_info(name: str) -> BeatInfo:
     return SCENES[name]
 
 
-def beats_of(name: str, trained_here: bool = True) -> tuple[str, ...]:
-    """The beats a scene plays: a chapter its own, in order (for a network trained
-    elsewhere, those that need no training run of ours); a beat's own scene itself."""
+def beats_of(name: str, drawn: Drawn = OURS) -> tuple[str, ...]:
+    """The beats a scene plays: a chapter its own, in order, less those that cannot draw
+    this network (outline.drawable); a beat's own scene itself."""
     scene_info(name)  # an unknown name is refused
     if name not in CHAPTERS:
         return (name,)
-    return drawable(tuple(beat.name for beat in CHAPTERS[name]), trained_here)
+    return drawable(tuple(beat.name for beat in CHAPTERS[name]), drawn)
 
 
-def left_out(name: str, trained_here: bool) -> tuple[str, ...]:
+def left_out(name: str, drawn: Drawn) -> tuple[str, ...]:
     """The beats of scene `name` that `beats_of` leaves out for this network (in order)."""
-    kept = beats_of(name, trained_here)
+    kept = beats_of(name, drawn)
     return tuple(beat for beat in beats_of(name) if beat not in kept)
 
 
-def drawable(beats: tuple[str, ...], trained_here: bool) -> tuple[str, ...]:
-    """A chapter's beats, less those that draw our training run if the network has none."""
-    return beats if trained_here else tuple(beat for beat in beats if beat not in RUN_BEATS)
+def why_not(name: str, drawn: Drawn, draws: str = "draws") -> str | None:
+    """Why beat `name` cannot draw this network, as a sentence's predicate ("draws ...";
+    `draws="draw"` for several beats); None if it can."""
+    if drawn.kind not in SCENES[name].kinds:
+        return (f"{draws} a convolutional network's kernels and feature maps, and this network is a "
+                "multilayer perceptron" if drawn.kind == MLP else
+                f"{draws} a multilayer perceptron's neurons and weights, and this network is convolutional")
+    if name in RUN_BEATS and not drawn.trained_here:
+        return f"{draws} our training run, and this network was trained elsewhere"
+    return None
+
+
+def drawable(beats: tuple[str, ...], drawn: Drawn) -> tuple[str, ...]:
+    """Of these beats, those that can draw this network: of its kind (an MLP's or a CNN's),
+    and, if it was trained elsewhere, not drawing our training run."""
+    return tuple(beat for beat in beats if why_not(beat, drawn) is None)
 
 
 def is_chapter(name: str) -> bool:
     """Whether `name` plays several beats: its clip is joined from theirs, not rendered."""
-    return len(beats_of(name)) > 1
+    return name in CHAPTERS
+
+
+def chapter_beats(name: str) -> tuple[str, ...]:
+    """Every beat of a chapter, in order, whatever the network (a chapter's scene class)."""
+    return tuple(beat.name for beat in CHAPTERS[name])
 
 
 def scene_class(name: str) -> type:
     """The manim Scene class of a beat or of the Chapter (imports manim)."""
     import importlib
-
     info = scene_info(name)
     return getattr(importlib.import_module(info.module), info.name)

@@ -26,7 +26,9 @@ from .settings import Settings
 
 @lru_cache(maxsize=8)
 def _read(path: Path, version: tuple) -> Export:
-    return read_export(path)  # cached per file version: beats of one render share it
+    # Cached per file version: beats of one render share it. A CNN's export is read too:
+    # which beats can draw it is the outline's to say (outline.why_not).
+    return read_export(path, convolutional=True)
 
 
 def load_export(path: Path) -> Export:
@@ -53,10 +55,17 @@ def snapshots_of(path: Path, final: Export) -> list[tuple[int, Export]]:
         snapshot = load_export(paths.snapshot_path(path, epoch))
         if (snapshot.training.get("snapshot_of") == final.training["epochs"] and epoch < final.training["epochs"]
                 and snapshot.training["seed"] == final.training["seed"]
-                and snapshot.network.sizes == final.network.sizes
-                and snapshot.network.hidden_activation == final.network.hidden_activation):
+                and shape_of(snapshot.network) == shape_of(final.network)):
             found.append((epoch, snapshot))
     return found
+
+
+def shape_of(network) -> tuple:
+    """What must match for a snapshot to be of the same network: an MLP's sizes and
+    activations, a CNN's layer kinds and shapes."""
+    if hasattr(network, "layers"):  # a CNN (conv_schema.ConvNetwork)
+        return tuple(layer.kind for layer in network.layers), tuple(map(tuple, network.shapes))
+    return tuple(network.sizes), network.hidden_activation
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,12 @@ class Story:
 
     @property
     def network(self) -> Network:
+        """The MLP (schema.Network), or a CNN's layers (conv_schema.ConvNetwork)."""
         return self.export.network
+
+    @property
+    def convolutional(self) -> bool:
+        return self.export.convolutional
 
     @property
     def reads_well(self) -> bool:

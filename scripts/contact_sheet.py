@@ -40,7 +40,7 @@ def main() -> None:
     from nn_explainer.model import paths
     from nn_explainer.model.atomic import atomic_path
     from nn_explainer.model.schema import read_export
-    from nn_explainer.scenes.outline import ALL_BEATS as BEATS, RUN_BEATS
+    from nn_explainer.scenes.outline import ALL_BEATS as BEATS, Drawn, why_not
     from nn_explainer.scenes.settings import LAYOUTS, Settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -50,10 +50,11 @@ def main() -> None:
     parser.add_argument("--beats", nargs="+", metavar="NAME", help="only these beats (default: all that apply to the network)")
     args = parser.parse_args()
     settings = Settings(export=args.export, layout=args.layout)
-    # An imported network has no training run of ours: by default its sheet goes without the beats that draw one.
-    ours = read_export(args.export).trained_here
+    # By default the sheet goes without the beats that cannot draw this network (a CNN's
+    # kind, or our training run for an imported one).
+    drawn = Drawn.of(read_export(args.export, convolutional=True))
     beats = [beat for beat in BEATS if beat.name in args.beats] if args.beats else \
-        [beat for beat in BEATS if ours or beat.name not in RUN_BEATS]
+        [beat for beat in BEATS if why_not(beat.name, drawn) is None]
     unknown = set(args.beats or ()) - {beat.name for beat in BEATS}
     if unknown:
         parser.error(f"unknown beats: {', '.join(sorted(unknown))}")

@@ -168,7 +168,7 @@ def test_the_training_run_beats_refuse_and_chapters_go_without_them(sequential, 
         capsys.readouterr()
         assert cli.main(["render", name, "--export", str(path), "--media-dir", str(tmp_path)]) == 2
         line, = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-        assert f"{name} draws this network's training run" in line and "trained elsewhere" in line
+        assert f"{name} draws our training run" in line and "trained elsewhere" in line
     for chapter, beats in CHAPTERS.items():
         kept = RenderRequest(scene=chapter, export=path).beats()
         assert list(kept) == [b.name for b in beats if b.name not in RUN_BEATS]
