@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from nn_explainer.model import paths
+from nn_explainer.model import conv_export, conv_schema, paths
 from nn_explainer.model.schema import Export, read_export
 
 from .media import check_replaceable, swap_folder_into_place
@@ -35,20 +35,31 @@ FRAME_SIZE = (960, 640)   # CSS pixels: pad, diagram and bars side by side, exam
 
 def widget_data(export: Export, source: str) -> dict:
     """What the page needs: the network, the examples' pixels, the clips' colours."""
-    network = export.network
-    return {
+    data = {
         "format": DATA_FORMAT,
         "version": DATA_VERSION,
         "source": {"export": source, "sha256": export.sha256,
                    "test_accuracy": export.training["test_accuracy"]},
-        "network": {"sizes": list(network.sizes), "hidden_activation": network.hidden_activation,
-                    "output_activation": network.output_activation,
-                    "weights": [w.tolist() for w in network.weights],
-                    "biases": [b.tolist() for b in network.biases]},
-        "examples": [{"id": e.id, "label": e.label, "prediction": e.prediction,
-                      "pixels": [_compact(p) for p in e.pixels.tolist()]} for e in export.examples],
-        "style": clip_style(),
     }
+    if export.convolutional:
+        data[conv_schema.KEY] = convnet_section(export.network)
+    else:
+        network = export.network
+        data["network"] = {"sizes": list(network.sizes), "hidden_activation": network.hidden_activation,
+                           "output_activation": network.output_activation,
+                           "weights": [w.tolist() for w in network.weights],
+                           "biases": [b.tolist() for b in network.biases]}
+    data["examples"] = [{"id": e.id, "label": e.label, "prediction": e.prediction,
+                         "pixels": [_compact(p) for p in e.pixels.tolist()]} for e in export.examples]
+    data["style"] = clip_style()
+    return data
+
+
+def convnet_section(network) -> dict:
+    """A CNN's layers for the page: the export's own `convnet` section, kernels and weights
+    as float32 base64 (the numbers the export holds, exact in the browser's float64, at a
+    quarter of the size their decimals would take: pytorch/examples' CNN has 1.2 M)."""
+    return conv_export.network_section(network.layers, network.names)
 
 
 def _compact(value: float):
@@ -85,7 +96,7 @@ def write_widget(export_path: Path | None = None, out_dir: Path | None = None) -
     """Build the widget folder for an export; returns the folder's path."""
     export_path = Path(export_path or paths.DEFAULT_EXPORT)
     out_dir = Path(out_dir or DEFAULT_DIR).resolve()
-    export = read_export(export_path)
+    export = read_export(export_path, convolutional=True)
     check_replaceable(out_dir, WIDGET_FILES, "the widget's")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
