@@ -233,7 +233,8 @@
     var maps = after[0], outHeight = after[1], outWidth = after[2], positions = outHeight * outWidth;
     var kh = layer.kernel[0], kw = layer.kernel[1], sh = layer.stride[0], sw = layer.stride[1];
     var ph = layer.padding[0], pw = layer.padding[1], size = channels * kh * kw;
-    var windows = new Float64Array(positions * size), w = layer.weight, bias = layer.bias;
+    // The windows' buffer is kept with the layer: every value is written on each call.
+    var windows = layer.windows || (layer.windows = new Float64Array(positions * size)), w = layer.weight, bias = layer.bias;
     var out = new Float64Array(maps * positions), i, j, c, u, v, k;
     for (i = 0; i < outHeight; i++) {
       for (j = 0; j < outWidth; j++) {
