@@ -139,6 +139,7 @@ def small_cnn_export(cnn, path):
     layers = conv_export.rounded_layers(layers)
     examples = [conv_export.example_entry(layers, e.id, e.source, e.pixels, e.label, index=e.index)
                 for e in cnn.examples[:SMALL_EXAMPLES]]
+    # The reader asks for a training section: ours is borrowed (the page never shows it).
     doc = {"format": "nn-explainer.export", "version": 1, "training": cnn.training,
            conv_export.KEY: conv_export.network_section(layers, [None] * len(layers)), "examples": examples}
     path.write_text(json.dumps(doc))

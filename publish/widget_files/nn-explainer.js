@@ -11,9 +11,12 @@
  *   use(data)            -> takes data already in hand (validates it, same as load).
  *   preprocess(image)    -> 784 pixel values in [0, 1] from an ImageData (any size), the
  *                           steps of model/digit_image.py; null when there is no ink.
- *   forward(pixels)      -> the activations of every layer, input first, in float64.
+ *   forward(pixels)      -> the activations of every layer, input first, in float64 (a
+ *                           CNN's: every layer's output, each flat in channel, row,
+ *                           column order).
  *   predict(pixels)      -> the index of the brightest output neuron.
- *   mount(element, url)  -> the page itself: drawing pad, network diagram, output bars.
+ *   mount(element, url)  -> the page itself: drawing pad, network diagram (a CNN: its
+ *                           feature maps), output bars.
  *
  * docs/widget.md documents all of it; publish/widget.py writes the folder.
  */
