@@ -11,9 +11,12 @@
  *   use(data)            -> takes data already in hand (validates it, same as load).
  *   preprocess(image)    -> 784 pixel values in [0, 1] from an ImageData (any size), the
  *                           steps of model/digit_image.py; null when there is no ink.
- *   forward(pixels)      -> the activations of every layer, input first, in float64.
+ *   forward(pixels)      -> the activations of every layer, input first, in float64 (a
+ *                           CNN's: every layer's output, each flat in channel, row,
+ *                           column order).
  *   predict(pixels)      -> the index of the brightest output neuron.
- *   mount(element, url)  -> the page itself: drawing pad, network diagram, output bars.
+ *   mount(element, url)  -> the page itself: drawing pad, network diagram (a CNN: its
+ *                           feature maps), output bars.
  *
  * docs/widget.md documents all of it; publish/widget.py writes the folder.
  */
@@ -73,6 +76,7 @@
      of layer l is weights[l][j*in .. j*in+in-1]): the forward pass then reads memory in
      order. JSON numbers parse to the same float64 values Python wrote. */
   function prepare(data) {
+    if (data && data.convnet) return prepareConv(data);
     var network = data && data.network;
     if (!network || !Array.isArray(network.sizes)) throw new Error("nn-explainer: no network in the data");
     var sizes = network.sizes;
@@ -97,6 +101,234 @@
     }
     return { sizes: sizes.slice(), layers: layers, examples: data.examples || [], style: data.style || null,
              source: data.source || null };
+  }
+
+  // ---- a convolutional network (docs/export-format.md, "Convolutional networks") ------
+  // The data's `convnet` section is the export's own: the layer list in order, every
+  // kernel, weight and bias as float32 little-endian base64. float32 values are exact
+  // in float64, so the page computes with the very numbers the export holds, and
+  // model/conv_formula.py's arithmetic step for step: zero-padded convolution, max
+  // pooling padded with -Infinity, average pooling padded with 0 and the padding counted
+  // in the mean (torch's default), flatten in channel, row, column order.
+  var CONV_ENCODING = "float32-le-base64";
+  var CLASSES = 10;
+
+  /* `count` float32s from base64, as float64: a wrong length or a non-finite value is an error. */
+  function decodeFloats(text, count, where) {
+    if (typeof text !== "string") throw new Error("nn-explainer: " + where + " is not a " + CONV_ENCODING + " string");
+    var bytes;
+    try { bytes = atob(text); } catch (error) { throw new Error("nn-explainer: " + where + " is not valid base64"); }
+    if (bytes.length !== 4 * count) {
+      throw new Error("nn-explainer: " + where + " holds " + bytes.length / 4 + " values, not " + count);
+    }
+    var view = new DataView(new ArrayBuffer(bytes.length)), out = new Float64Array(count), i;
+    for (i = 0; i < bytes.length; i++) view.setUint8(i, bytes.charCodeAt(i));
+    for (i = 0; i < count; i++) {
+      out[i] = view.getFloat32(4 * i, true);
+      if (!isFinite(out[i])) throw new Error("nn-explainer: " + where + " holds NaN or infinite values");
+    }
+    return out;
+  }
+
+  function pairOf(entry, key, where, low) {
+    var value = entry[key];
+    if (!Array.isArray(value) || value.length !== 2 ||
+        !value.every(function (v) { return Number.isInteger(v) && v >= low; })) {
+      throw new Error("nn-explainer: " + where + "." + key + " must be two integers of at least " + low);
+    }
+    return value.slice();
+  }
+
+  /* torch's rule for one side of a window's output: (n + 2p - k) // s + 1. */
+  function windowSide(size, kernel, stride, padding) {
+    return Math.floor((size + 2 * padding - kernel) / stride) + 1;
+  }
+
+  function product(shape) {
+    return shape.reduce(function (p, n) { return p * n; }, 1);
+  }
+
+  /* The `convnet` section as layers ready to run, every shape checked before any array is decoded. */
+  function prepareConv(data) {
+    var net = data.convnet;
+    if (!net || net.encoding !== CONV_ENCODING) throw new Error("nn-explainer: convnet.encoding must be " + CONV_ENCODING);
+    if (!Array.isArray(net.input) || net.input.join() !== [1, SIDE, SIDE].join()) {
+      throw new Error("nn-explainer: convnet.input must be [1, " + SIDE + ", " + SIDE + "]");
+    }
+    if (!Array.isArray(net.layers) || net.layers.length < 2) throw new Error("nn-explainer: convnet.layers must hold layers");
+    var shape = [1, SIDE, SIDE], shapes = [shape], layers = [];
+    net.layers.forEach(function (entry, index) {
+      var where = "convnet.layers[" + index + "]", kind = entry && entry.kind, layer = { kind: kind, name: entry && entry.name };
+      if (kind === "conv2d" || kind === "maxpool" || kind === "avgpool") {
+        if (shape.length !== 3) throw new Error("nn-explainer: " + where + ": a " + kind + " needs feature maps");
+        layer.kernel = pairOf(entry, "kernel", where, 1);
+        layer.stride = pairOf(entry, "stride", where, 1);
+        layer.padding = pairOf(entry, "padding", where, 0);
+        var channels = shape[0];
+        if (kind === "conv2d") {
+          if (entry.in_channels !== shape[0]) {
+            throw new Error("nn-explainer: " + where + ".in_channels is " + entry.in_channels + ", but the layer before gives " + shape[0] + " maps");
+          }
+          channels = entry.out_channels;
+          if (!Number.isInteger(channels) || channels < 1) throw new Error("nn-explainer: " + where + ".out_channels must be a positive integer");
+        }
+        var sides = [0, 1].map(function (d) { return windowSide(shape[d + 1], layer.kernel[d], layer.stride[d], layer.padding[d]); });
+        if (Math.min(sides[0], sides[1]) < 1) throw new Error("nn-explainer: " + where + ": its window does not fit a " + shape.slice(1).join("x") + " map");
+        if (kind === "conv2d") {
+          layer.weight = decodeFloats(entry.weight, channels * shape[0] * layer.kernel[0] * layer.kernel[1], where + ".weight");
+          layer.bias = decodeFloats(entry.bias, channels, where + ".bias");
+        }
+        shape = [channels, sides[0], sides[1]];
+      } else if (kind === "flatten") {
+        shape = [product(shape)];
+      } else if (kind === "dense") {
+        if (shape.length !== 1 || entry["in"] !== shape[0] || !Number.isInteger(entry.out) || entry.out < 1) {
+          throw new Error("nn-explainer: " + where + ": a dense layer of " + entry["in"] + " inputs, but the layer before gives " + shape.join("x"));
+        }
+        layer.inputs = shape[0];
+        layer.outputs = entry.out;
+        layer.weight = decodeFloats(entry.weight, entry.out * shape[0], where + ".weight");
+        layer.bias = decodeFloats(entry.bias, entry.out, where + ".bias");
+        shape = [entry.out];
+      } else {
+        layer.activation = activationFunction(kind);   // an unknown name: an error, never a guess
+      }
+      layers.push(layer);
+      shapes.push(shape);
+    });
+    var last = layers[layers.length - 1];
+    if (!last.activation || shape.length !== 1 || shape[0] !== CLASSES) {
+      throw new Error("nn-explainer: convnet.layers must end in " + CLASSES + " outputs and the output activation");
+    }
+    var hidden = layers.filter(function (layer, i) { return layer.activation && i < layers.length - 1; });
+    return { convolutional: true, layers: layers, shapes: shapes, sizes: shapes.map(product),
+             outputActivation: last.kind, hiddenActivation: hidden.length ? hidden[0].kind : null,
+             examples: (data.examples || []).map(examplePixels), style: data.style || null, source: data.source || null };
+  }
+
+  /* An example as the page uses it: pixels as numbers (an export's own are base64). */
+  function examplePixels(example) {
+    if (typeof example.pixels !== "string") return example;
+    return Object.assign({}, example, { pixels: Array.from(decodeFloats(example.pixels, PIXELS, "example " + example.id + " pixels")) });
+  }
+
+  /* Every layer's output, input first, each a flat Float64Array (channel, row, column). */
+  function forwardConv(pixels, network) {
+    var x = Float64Array.from(pixels), outputs = [x];
+    for (var l = 0; l < network.layers.length; l++) {
+      var layer = network.layers[l], before = network.shapes[l], after = network.shapes[l + 1];
+      if (layer.kind === "conv2d") x = conv2d(x, layer, before, after);
+      else if (layer.kind === "maxpool" || layer.kind === "avgpool") x = pool2d(x, layer, before, after);
+      else if (layer.kind === "flatten") x = Float64Array.from(x);
+      else if (layer.kind === "dense") x = dense(x, layer);
+      else x = layer.activation(x);
+      outputs.push(x);
+    }
+    return outputs;
+  }
+
+  /* out[o, i, j] = bias[o] + Σ_c Σ_u Σ_v w[o, c, u, v] · x[c, i·sh + u - ph, j·sw + v - pw],
+     x zero outside the map. Each output position's window is copied once into a row
+     (zeros where it hangs over the edge), then every kernel is one dot product with it:
+     the inner loop runs over C·kh·kw contiguous values, as conv_formula.py's matrix does. */
+  function conv2d(x, layer, before, after) {
+    var channels = before[0], height = before[1], width = before[2];
+    var maps = after[0], outHeight = after[1], outWidth = after[2], positions = outHeight * outWidth;
+    var kh = layer.kernel[0], kw = layer.kernel[1], sh = layer.stride[0], sw = layer.stride[1];
+    var ph = layer.padding[0], pw = layer.padding[1], size = channels * kh * kw;
+    // The windows' buffer is kept with the layer: every value is written on each call.
+    var windows = layer.windows || (layer.windows = new Float64Array(positions * size)), w = layer.weight, bias = layer.bias;
+    var out = new Float64Array(maps * positions), i, j, c, u, v, k;
+    for (i = 0; i < outHeight; i++) {
+      for (j = 0; j < outWidth; j++) {
+        k = (i * outWidth + j) * size;
+        for (c = 0; c < channels; c++) {
+          for (u = 0; u < kh; u++) {
+            var row = i * sh + u - ph, inside = row >= 0 && row < height, base = (c * height + row) * width;
+            for (v = 0; v < kw; v++, k++) {
+              var column = j * sw + v - pw;
+              windows[k] = inside && column >= 0 && column < width ? x[base + column] : 0;
+            }
+          }
+        }
+      }
+    }
+    return kernelsTimesRows(w, bias, maps, windows, positions, size, out);
+  }
+
+  /* out[o·count + p] = Σ_k w[o·size + k] · rows[p·size + k] + bias[o]: every kernel (or
+     dense row) with every window (or the one input). Each sum runs over k in order, as
+     a loop one output at a time would, but four kernels and two rows are done together:
+     each number read serves two or four products, which makes a CNN's forward pass about
+     three times faster than the plain loop. */
+  function kernelsTimesRows(w, bias, kernels, rows, count, size, out) {
+    var o = 0, p, k, x0, x1, w0, w1, w2, w3;
+    for (; o + 4 <= kernels; o += 4) {
+      var k0 = o * size, k1 = k0 + size, k2 = k1 + size, k3 = k2 + size;
+      for (p = 0; p + 2 <= count; p += 2) {
+        var a = p * size, b = a + size;
+        var s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+        for (k = 0; k < size; k++) {
+          x0 = rows[a + k]; x1 = rows[b + k];
+          w0 = w[k0 + k]; w1 = w[k1 + k]; w2 = w[k2 + k]; w3 = w[k3 + k];
+          s00 += w0 * x0; s01 += w0 * x1; s10 += w1 * x0; s11 += w1 * x1;
+          s20 += w2 * x0; s21 += w2 * x1; s30 += w3 * x0; s31 += w3 * x1;
+        }
+        out[o * count + p] = s00 + bias[o]; out[o * count + p + 1] = s01 + bias[o];
+        out[(o + 1) * count + p] = s10 + bias[o + 1]; out[(o + 1) * count + p + 1] = s11 + bias[o + 1];
+        out[(o + 2) * count + p] = s20 + bias[o + 2]; out[(o + 2) * count + p + 1] = s21 + bias[o + 2];
+        out[(o + 3) * count + p] = s30 + bias[o + 3]; out[(o + 3) * count + p + 1] = s31 + bias[o + 3];
+      }
+      for (; p < count; p++) {   // an odd row left over (a dense layer's only one)
+        var start = p * size, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        for (k = 0; k < size; k++) {
+          x0 = rows[start + k];
+          t0 += w[k0 + k] * x0; t1 += w[k1 + k] * x0; t2 += w[k2 + k] * x0; t3 += w[k3 + k] * x0;
+        }
+        out[o * count + p] = t0 + bias[o]; out[(o + 1) * count + p] = t1 + bias[o + 1];
+        out[(o + 2) * count + p] = t2 + bias[o + 2]; out[(o + 3) * count + p] = t3 + bias[o + 3];
+      }
+    }
+    for (; o < kernels; o++) {   // fewer than four kernels left
+      for (p = 0; p < count; p++) {
+        var sum = 0, kernel = o * size, row = p * size;
+        for (k = 0; k < size; k++) sum += w[kernel + k] * rows[row + k];
+        out[o * count + p] = sum + bias[o];
+      }
+    }
+    return out;
+  }
+
+  /* Each window's largest value (outside the map: -Infinity, never chosen) or mean
+     (outside: 0, counted: the sum over the in-map values divided by kh·kw). */
+  function pool2d(x, layer, before, after) {
+    var height = before[1], width = before[2], outHeight = after[1], outWidth = after[2];
+    var kh = layer.kernel[0], kw = layer.kernel[1], sh = layer.stride[0], sw = layer.stride[1];
+    var ph = layer.padding[0], pw = layer.padding[1], largest = layer.kind === "maxpool";
+    var out = new Float64Array(after[0] * outHeight * outWidth), n = 0;
+    for (var c = 0; c < after[0]; c++) {
+      for (var i = 0; i < outHeight; i++) {
+        for (var j = 0; j < outWidth; j++, n++) {
+          var value = largest ? -Infinity : 0;
+          for (var u = 0; u < kh; u++) {
+            var row = i * sh + u - ph;
+            if (row < 0 || row >= height) continue;
+            for (var v = 0; v < kw; v++) {
+              var column = j * sw + v - pw;
+              if (column < 0 || column >= width) continue;
+              var a = x[(c * height + row) * width + column];
+              if (largest) { if (a > value) value = a; } else value += a;
+            }
+          }
+          out[n] = largest ? value : value / (kh * kw);
+        }
+      }
+    }
+    return out;
+  }
+
+  function dense(x, layer) {
+    return kernelsTimesRows(layer.weight, layer.bias, layer.outputs, x, 1, layer.inputs, new Float64Array(layer.outputs));
   }
 
   function use(data) {
@@ -131,6 +363,7 @@
     network = network ? (network.layers ? network : prepare(network)) : current;
     if (!network) throw new Error("nn-explainer: no network loaded (call load(url) first)");
     if (!pixels || pixels.length !== PIXELS) throw new Error("nn-explainer: forward needs " + PIXELS + " pixel values");
+    if (network.convolutional) return forwardConv(pixels, network);
     var a = Float64Array.from(pixels);
     var activations = [a];
     for (var l = 0; l < network.layers.length; l++) {
@@ -708,6 +941,120 @@
     context.stroke();
   }
 
+  // ---- a convolutional network's page: its feature maps as small heatmaps ------------
+  var DRAWN_MAPS = 16;           // a deeper stack shows its 16 most active maps and says how many are not
+
+  /* Which outputs the maps panel shows: each convolution's maps, after its activation
+     when one follows (what the next layer reads). */
+  function shownMapLayers(network) {
+    var shown = [], convolution = 0;
+    network.layers.forEach(function (layer, l) {
+      if (layer.kind !== "conv2d") return;
+      convolution++;
+      var next = network.layers[l + 1], activated = next && next.activation && network.shapes[l + 2].length === 3;
+      shown.push({ output: activated ? l + 2 : l + 1, convolution: convolution, kernel: layer.kernel,
+                   activation: activated ? next.kind : null, shape: network.shapes[l + 1] });
+    });
+    return shown;
+  }
+
+  /* The maps panel as data: for each shown layer its maps' count and side, which maps are
+     drawn (the most active: largest Σ|a|, ties to the lower index, in index order) and the
+     layer's one colour scale (its largest |a|). Pure data, drawn by drawMaps, read by the tests. */
+  function mapsLayout(network, activations) {
+    return shownMapLayers(network).map(function (shown) {
+      var values = activations[shown.output], count = shown.shape[0], area = shown.shape[1] * shown.shape[2];
+      var totals = [], scale = 0, m, i;
+      for (m = 0; m < count; m++) {
+        var total = 0;
+        for (i = m * area; i < (m + 1) * area; i++) {
+          total += Math.abs(values[i]);
+          if (Math.abs(values[i]) > scale) scale = Math.abs(values[i]);
+        }
+        totals.push(total);
+      }
+      var maps = totals.map(function (_, index) { return index; });
+      if (count > DRAWN_MAPS) {
+        maps = maps.sort(function (p, q) { return totals[q] - totals[p] || p - q; })
+          .slice(0, DRAWN_MAPS).sort(function (p, q) { return p - q; });
+      }
+      return { output: shown.output, convolution: shown.convolution, kernel: shown.kernel, activation: shown.activation,
+               count: count, height: shown.shape[1], width: shown.shape[2], maps: maps, scale: scale || 1 };
+    });
+  }
+
+  /* One line for the whole network: 1x28x28 → conv2d 3x3 → 8x28x28 → relu → ... → 10. */
+  function chainText(network) {
+    var parts = [network.shapes[0].join("×")];
+    network.layers.forEach(function (layer, l) {
+      var step = layer.kind;
+      if (layer.kernel) {   // the stride said where it is not the usual (1 for a convolution, the window for a pooling)
+        var usual = layer.kind === "conv2d" ? "1,1" : layer.kernel.join();
+        step += " " + layer.kernel.join("×") + (layer.stride.join() !== usual ? " stride " + layer.stride.join("×") : "") +
+          (layer.padding.join() !== "0,0" ? " pad " + layer.padding.join("×") : "");
+      }
+      parts.push(step);
+      if (layer.kind !== "flatten" && !layer.activation) parts.push(network.shapes[l + 1].join("×"));
+      if (layer.kind === "flatten") parts.push(String(network.shapes[l + 1][0]));
+    });
+    return parts.join(" → ");
+  }
+
+  /* Each drawn map, one canvas pixel per value: |a| relative to the layer's scale, in
+     the neuron colour (negative values in the negative colour), on the background. */
+  function drawMaps(panel, network, activations, style) {
+    var layout = mapsLayout(network, activations);
+    var neuron = rgbOf(style.neuron), negative = rgbOf(style.negative), background = rgbOf(style.background);
+    layout.forEach(function (layer, row) {
+      var rowNode = panel.children[row], canvases = rowNode.querySelectorAll("canvas");
+      var values = activations[layer.output], area = layer.height * layer.width;
+      layer.maps.forEach(function (map, n) {
+        var canvas = canvases[n], context = canvas.getContext("2d");
+        var image = context.createImageData(layer.width, layer.height), data = image.data;
+        for (var i = 0; i < area; i++) {
+          var value = values[map * area + i], t = Math.min(Math.abs(value) / layer.scale, 1);
+          var colour = value < 0 ? negative : neuron;
+          for (var channel = 0; channel < 3; channel++) {
+            data[4 * i + channel] = Math.round(background[channel] + (colour[channel] - background[channel]) * t);
+          }
+          data[4 * i + 3] = 255;
+        }
+        context.putImageData(image, 0, 0);
+        canvas.setAttribute("aria-label", "map " + map + " of convolution " + layer.convolution);
+        canvas.dataset.map = String(map);
+      });
+      rowNode.querySelector(".nnx-map-scale").textContent = "full brightness: |a| = " + layer.scale.toPrecision(3);
+    });
+    return layout;
+  }
+
+  function rgbOf(hex) {
+    var value = parseInt(hex.slice(1, 7), 16);
+    return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+  }
+
+  /* The panel's rows and canvases, made once per network: a caption per shown layer
+     (which convolution, how many maps of what size, the colour scale's top, how many
+     are not drawn) and one canvas per drawn map. */
+  function buildMapsPanel(panel, network) {
+    panel.innerHTML = "";
+    mapsLayout(network, network.sizes.map(function (size) { return new Float64Array(size); })).forEach(function (layer) {
+      var row = element("div", { "class": "nnx-map-row" });
+      var caption = "conv " + layer.convolution + " (" + layer.kernel.join("×") + " kernels): " + layer.count + " maps of " +
+        layer.height + "×" + layer.width + (layer.activation ? ", after " + layer.activation : "");
+      if (layer.count > layer.maps.length) caption += "; the " + layer.maps.length + " most active drawn, " +
+        (layer.count - layer.maps.length) + " not drawn";
+      row.appendChild(element("div", { "class": "nnx-map-caption" }, caption));
+      var grid = element("div", { "class": "nnx-map-grid" });
+      layer.maps.forEach(function () {
+        grid.appendChild(element("canvas", { "class": "nnx-map", width: String(layer.width), height: String(layer.height), role: "img" }));
+      });
+      row.appendChild(grid);
+      row.appendChild(element("div", { "class": "nnx-map-scale" }, ""));
+      panel.appendChild(row);
+    });
+  }
+
   function element(tag, attributes, text) {
     var node = document.createElement(tag);
     Object.keys(attributes || {}).forEach(function (key) { node.setAttribute(key, attributes[key]); });
@@ -737,6 +1084,8 @@
       '  </div>' +
       '  <div class="nnx-column nnx-middle">' +
       '    <canvas class="nnx-diagram" role="img" aria-label="The network: neurons fill with their activation"></canvas>' +
+      '    <p class="nnx-chain" hidden></p>' +
+      '    <div class="nnx-maps" role="group" aria-label="The feature maps: each value a pixel, brighter for larger" hidden></div>' +
       '  </div>' +
       '  <div class="nnx-column">' +
       '    <div class="nnx-answer-box">The network reads <output class="nnx-answer" id="answer">?</output></div>' +
@@ -750,6 +1099,7 @@
     var pad = root.querySelector(".nnx-pad"), diagram = root.querySelector(".nnx-diagram");
     var pixelCanvas = root.querySelector(".nnx-pixels"), bars = root.querySelector(".nnx-bars");
     var answerNode = root.querySelector(".nnx-answer"), status = root.querySelector(".nnx-status");
+    var mapsPanel = root.querySelector(".nnx-maps");
     var padContext = pad.getContext("2d", { willReadFrequently: true });
     var state = { pixels: null, activations: null, mode: "weight", source: null, pending: false, network: null };
 
@@ -773,13 +1123,14 @@
           row.querySelector(".nnx-value").textContent = "";
         });
         var empty = state.activations = state.network.sizes.map(function (size) { return new Float64Array(size); });
-        drawDiagram(diagram, state.network, empty, state.mode, state.style, null);
+        drawNetwork(empty, null);
         if (announce) status.textContent = "The pad is empty: draw a digit, or pick one below.";
         return;
       }
       state.activations = forward(state.pixels, state.network);
       var output = state.activations[state.activations.length - 1], answer = argmax(output);
-      var bounded = BOUNDED[state.network.layers[state.network.layers.length - 1].activationName];
+      var bounded = BOUNDED[state.network.convolutional ? state.network.outputActivation
+                                                        : state.network.layers[state.network.layers.length - 1].activationName];
       var top = bounded ? 1 : Math.max.apply(null, output) || 1;
       answerNode.textContent = String(answer);
       root.querySelectorAll(".nnx-bar").forEach(function (row, i) {
@@ -787,7 +1138,7 @@
         row.querySelector(".nnx-fill").style.width = (100 * Math.min(Math.max(output[i], 0) / top, 1)) + "%";
         row.querySelector(".nnx-value").textContent = output[i].toFixed(2);
       });
-      drawDiagram(diagram, state.network, state.activations, state.mode, state.style, answer);
+      drawNetwork(state.activations, answer);
       if (announce) {
         var ranked = Array.prototype.map.call(output, function (v, i) { return i; })
           .sort(function (p, q) { return output[q] - output[p]; });
@@ -795,6 +1146,12 @@
           " as " + answer + " (output " + output[answer].toFixed(2) + "); next most likely " + ranked[1] +
           " (" + output[ranked[1]].toFixed(2) + ").";
       }
+    }
+
+    // An MLP as the clips' diagram; a CNN as its feature maps (the answer is in the bars).
+    function drawNetwork(activations, answer) {
+      if (state.network.convolutional) drawMaps(mapsPanel, state.network, activations, state.style);
+      else drawDiagram(diagram, state.network, activations, state.mode, state.style, answer);
     }
 
     function fromPad(announce) {
@@ -881,6 +1238,14 @@
       state.style = Object.assign({}, DEFAULT_STYLE, network.style || {});
       document.documentElement.style.setProperty("--nnx-highlight", state.style.highlight);
       document.documentElement.style.setProperty("--nnx-negative", state.style.negative);
+      if (network.convolutional) {   // no edges to switch: the maps panel instead of the diagram
+        diagram.hidden = true;
+        root.querySelector(".nnx-mode").hidden = true;
+        var chain = root.querySelector(".nnx-chain");
+        chain.textContent = chainText(network);
+        chain.hidden = mapsPanel.hidden = false;
+        buildMapsPanel(mapsPanel, network);
+      }
       var examples = network.examples.slice().sort(function (p, q) {
         return (q.id === "train:7") - (p.id === "train:7");   // the sloppy three first
       });
@@ -906,10 +1271,14 @@
       pad: pad,
       clear: clear,
       showExample: showExample,
-      layout: function () { return diagramLayout(state.network, state.activations, state.mode, diagram.clientWidth, diagram.clientHeight); }
+      layout: function () {
+        if (state.network.convolutional) return mapsLayout(state.network, state.activations);
+        return diagramLayout(state.network, state.activations, state.mode, diagram.clientWidth, diagram.clientHeight);
+      }
     };
   }
 
   api.mount = mount;
   api.diagramLayout = diagramLayout;
+  api.mapsLayout = mapsLayout;
 })();
