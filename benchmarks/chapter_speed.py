@@ -56,7 +56,7 @@ def main() -> None:
                         help="the folder holding floor_scene.py")
     args = parser.parse_args()
     if args.cold:
-        from nn_explainer.scenes.voice import VOICE_CACHE
+        from nn_explainer.scenes.speech.voice import VOICE_CACHE
 
         shutil.rmtree(paths.GLYPH_CACHE, ignore_errors=True)
         shutil.rmtree(VOICE_CACHE, ignore_errors=True)

@@ -91,8 +91,9 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="measure accuracies on all of MNIST")
     args = parser.parse_args()
 
-    from nn_explainer.model import conv_export, conv_import, export, importing, mnist, paths
-    from nn_explainer.model.read_module import read_module
+    from nn_explainer.model import conv_export, export, importing, mnist, paths
+    from nn_explainer.model.importing import conv_import
+    from nn_explainer.model.importing.read_module import read_module
     from nn_explainer.model.schema import read_export
 
     print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")

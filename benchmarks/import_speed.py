@@ -71,8 +71,8 @@ def main() -> None:
     from safetensors.torch import save_file
 
     from nn_explainer.model import importing
-    from nn_explainer.model.read_module import module_to_export, read_module
-    from nn_explainer.model.layer_list import to_network
+    from nn_explainer.model.importing.read_module import module_to_export, read_module
+    from nn_explainer.model.importing.layer_list import to_network
     from nn_explainer.model.schema import read_export
 
     folder = Path(tempfile.mkdtemp(prefix="import-speed-"))

@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 
 def main() -> None:
-    from nn_explainer.scenes import voice as voices
+    from nn_explainer.scenes.speech import voice as voices
     from nn_explainer.scenes.beat import beat_module, check_beats
     from nn_explainer.scenes.outline import beats_of
     from nn_explainer.scenes.settings import Settings

@@ -89,7 +89,7 @@ def final_frame():
     import numpy as np
     from manim import tempconfig
 
-    from nn_explainer.scenes.forward_pass import ForwardPass
+    from nn_explainer.scenes.chapter_one.forward_pass import ForwardPass
 
     with tempconfig({"quality": "high_quality", "format": "none", "verbosity": "ERROR", "progress_bar": "none"}):
         scene = ForwardPass(skip_animations=True)
@@ -110,7 +110,7 @@ def main() -> None:
     scenes = {
         "Floor": (args.bench / "floor_scene.py", "Floor"),
         "NaiveForwardPass": (args.bench / "naive_forward_pass.py", "NaiveForwardPass"),
-        "ForwardPass": (REPO / "scenes" / "forward_pass.py", "ForwardPass"),
+        "ForwardPass": (REPO / "scenes" / "chapter_one" / "forward_pass.py", "ForwardPass"),
     }
     for file, _ in scenes.values():
         if not file.exists():

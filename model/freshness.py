@@ -68,7 +68,8 @@ def export_stamp(checkpoint_path: Path, export_path: Path) -> str | None:
     """The export's provenance now, or None when a file is missing (nothing to vouch for)."""
     digest = hashlib.sha256()
     try:
-        for path in (checkpoint_path, export_path, *sorted(MODEL_DIR.glob("*.py")), paths.MNIST_DIR / "SHA256SUMS"):
+        for path in (checkpoint_path, export_path, *sorted(MODEL_DIR.rglob("*.py")),  # the reader reads model/importing/ too
+                     paths.MNIST_DIR / "SHA256SUMS"):
             digest.update(str(Path(path).name).encode())
             digest.update(Path(path).read_bytes())
     except OSError:

@@ -19,7 +19,7 @@ import numpy as np
 from . import backprop, conv_schema, formula, invocation, limits, neuron_evidence, strict_json
 from .checked import array as _array, expect as _expect, field as _field, shape_text as _shape
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .layer_list import DRAWN_OUTPUT
+from .importing.layer_list import DRAWN_OUTPUT
 from .errors import UserError
 from .example_ids import is_example_id
 from .strict_json import exact_int
@@ -202,7 +202,7 @@ def _parse_source(source, network: Network) -> dict:
     _expect(set(source) <= known, f"{SOURCE_KEY} has unknown keys {sorted(set(source) - known)}")
     normalised = source.get("normalisation")   # absent in exports imported before it was measured
     if normalised is not None:
-        from .normalisation import check_record
+        from .importing.normalisation import check_record
 
         check_record(normalised, normalize, f"{SOURCE_KEY}.normalisation")
     return {"kind": kind, "name": name, "outputs": outputs, "normalize": normalize, "normalisation": normalised,

@@ -70,7 +70,7 @@ def export_module(module, path: str | os.PathLike | None = None, *, outputs: str
     """Write the export of a live `torch.nn.Module` (an MLP on 28x28 MNIST digits) and
     return its path; `render(export=...)` draws it.
 
-    The module is traced with torch.fx (model/read_module.py): its forward() must be a
+    The module is traced with torch.fx (model/importing/read_module.py): its forward() must be a
     chain of Linear layers with ReLU, sigmoid or tanh between them; an input
     normalisation (x - m) / s and BatchNorm1d are folded in exactly, Dropout and
     reshapes pass. `outputs`: what its last values are when forward() ends in a Linear;
@@ -84,7 +84,7 @@ def export_module(module, path: str | os.PathLike | None = None, *, outputs: str
     one line) if another reading is clearly better. Written only if the export's outputs
     equal the module's own on every example."""
     from nn_explainer.model import importing
-    from nn_explainer.model.read_module import module_to_export
+    from nn_explainer.model.importing.read_module import module_to_export
 
     name = name or type(module).__name__
     target = Path(path) if path is not None else importing.default_export(Path(f"{name}.module"))
@@ -95,13 +95,14 @@ def export_module(module, path: str | os.PathLike | None = None, *, outputs: str
 def _normalize(normalize) -> tuple[float, float] | None:
     """(mean, std) or "mean,std" -> (mean, std), checked; None stays None."""
     from nn_explainer.model import importing
+    from nn_explainer.model.errors import UserError
 
     if isinstance(normalize, str) or normalize is None:
         return importing.parse_normalize(normalize)
     try:
         return importing.parse_normalize(",".join(str(float(part)) for part in normalize))
     except (TypeError, ValueError):
-        raise importing.UserError(f"normalize takes (mean, std), got {normalize!r}") from None
+        raise UserError(f"normalize takes (mean, std), got {normalize!r}") from None
 
 
 def import_file(path: str | os.PathLike, export: str | os.PathLike | None = None, *, activation: str | None = None,
@@ -112,7 +113,7 @@ def import_file(path: str | os.PathLike, export: str | os.PathLike | None = None
     sigmoid), `normalize` ((mean, std), or "0.1307,0.3081"; (0, 1): none; left out, it is
     measured, as `export_module` says). `export`: default assets/imported/<file name>.json."""
     from nn_explainer.model import importing, paths
-    from nn_explainer.model.read_module import say_normalize
+    from nn_explainer.model.importing.read_module import say_normalize
 
     path = Path(path)
     normalize = _normalize(normalize)

@@ -125,7 +125,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from nn_explainer.model.activations import HIDDEN_ACTIVATIONS
-    from nn_explainer.model.layer_list import OUTPUTS
+    from nn_explainer.model.importing.layer_list import OUTPUTS
     from nn_explainer.model.limits import MAX_EPOCHS, MAX_SEED
 
     epochs = bounded_int(1, MAX_EPOCHS, "epochs")
@@ -307,7 +307,8 @@ def command_export(args) -> None:
 
 
 def command_import(args) -> None:
-    from nn_explainer.model import importing, normalisation
+    from nn_explainer.model import importing
+    from nn_explainer.model.importing import normalisation
     from nn_explainer.model.progress import Steps
 
     progress = Steps(f"{_program()} import")   # a line on stderr for each step over 2 s
@@ -330,7 +331,8 @@ def command_import(args) -> None:
 
 def _import_with_class(args, progress) -> None:
     """`import MODEL --module net.py:Net`: the state_dict read by the class that defines it."""
-    from nn_explainer.model import importing, normalisation, read_class
+    from nn_explainer.model import importing
+    from nn_explainer.model.importing import normalisation, read_class
     from nn_explainer.model.errors import UserError
 
     if args.activation is not None:
@@ -386,7 +388,7 @@ def _voice(args) -> str:
     """--voice, with one line when "auto" finds no voice to speak with."""
     from nn_explainer.publish.audio_track import carries_audio
     from nn_explainer.scenes.settings import asked_voice
-    from nn_explainer.scenes.voice import install_hint, resolve
+    from nn_explainer.scenes.speech.voice import install_hint, resolve
 
     if args.voice is None:
         args.voice = asked_voice()
@@ -556,7 +558,7 @@ def command_script(args) -> None:
     from nn_explainer.scenes.outline import Drawn, beats_of
     from nn_explainer.scenes.settings import DEFAULT_DIGIT, Settings
     from nn_explainer.scenes.story import load_export
-    from nn_explainer.scenes.voice import sentence_key
+    from nn_explainer.scenes.speech.voice import sentence_key
 
     settings = Settings(**({"export": args.export} if args.export else {}), digit=args.digit or DEFAULT_DIGIT,
                         edges=args.edges)

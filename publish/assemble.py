@@ -22,7 +22,7 @@ from nn_explainer.model import paths
 from nn_explainer.model.errors import UserError
 
 from nn_explainer.scenes.outline import scene_info
-from nn_explainer.scenes.subtitles import spread
+from nn_explainer.scenes.speech.subtitles import spread
 
 from .audio_track import AUDIO_FORMATS, has_audio, join, video_seconds
 from .clips import Produced, publish, sidecar_path, work_folder
@@ -90,7 +90,7 @@ def chapter_srt(beats: list[RenderRequest], records: list[dict], lengths: list[f
         spoken = paths.REPO_ROOT / record["subtitles"] if record.get("subtitles") else None
         if spoken is not None and spoken.is_file():
             cues += [(start + begin, start + end, text) for begin, end, text in parse_srt(spoken.read_text())]
-        else:  # cut into cues of two lines of 42 at most (scenes/subtitles.py), as a voice's are
+        else:  # cut into cues of two lines of 42 at most (scenes/speech/subtitles.py), as a voice's are
             line = scene_info(beat.scene).narration
             cues += [(start + cue.start, start + cue.end, cue.text) for cue in spread(line, length)]
         start += length

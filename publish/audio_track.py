@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nn_explainer.scenes.audio import PEAK_LIMIT_DBTP, RATE, limiter_gain, read_wav, true_peak
+from nn_explainer.scenes.speech.audio import PEAK_LIMIT_DBTP, RATE, limiter_gain, read_wav, true_peak
 
 AUDIO_FORMATS = {"mp4": ("aac", 128_000), "mov": ("aac", 128_000), "webm": ("libopus", 96_000)}
 # FFmpeg's AAC encoder may fill a band with "noise substitution", which the decoder draws

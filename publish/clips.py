@@ -66,7 +66,7 @@ class Clip:
     snapshot: int | None = None
     edges: str = "weight"
     network: str | None = None        # the network drawn, as the clip's name says it (RenderRequest.network); None: ours
-    voice: str = "none"               # who speaks its narration (scenes/voice.py): none, joe, recorded:DIR
+    voice: str = "none"               # who speaks its narration (scenes/speech/voice.py): none, joe, recorded:DIR
     sha256: str = ""                  # of the clip: the sidecar vouches for this very file
     poster_bytes: int | None = None
     poster_sha256: str | None = None  # and for this very poster

@@ -28,7 +28,7 @@ from nn_explainer.model.errors import UserError
 
 from nn_explainer.scenes.outline import GRADIENT_PARTS, is_chapter, scene_info
 from nn_explainer.scenes.story import load_export, resolve_digit, snapshots_of
-from nn_explainer.scenes.voice import identity as voice_identity
+from nn_explainer.scenes.speech.voice import identity as voice_identity
 
 PROJECT_PACKAGE = "nn_explainer"         # imported as nn_explainer.scenes..., kept in REPO_ROOT/scenes/...
 SOURCE_FOLDERS = ("scenes", "model")      # the code a clip is drawn by

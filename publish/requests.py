@@ -40,7 +40,7 @@ class RenderRequest:
     sections: bool = False
     snapshot: int | None = None
     media_dir: Path = paths.MEDIA_DIR
-    voice: str = "none"    # scenes/voice.py; the CLI asks for "auto"
+    voice: str = "none"    # scenes/speech/voice.py; the CLI asks for "auto"
     # (export, ReLU export): files to draw from instead of those named above. A Ray
     # worker's copies of the driver's files (ray_engine.py); None everywhere else.
     drawn_from: tuple[Path, Path] | None = None

@@ -18,11 +18,11 @@ from nn_explainer.model.errors import UserError
 
 from . import style
 from .camera import BoxCamera
-from .narration import Narrator, check_said
-from .outline import Drawn, drawable, is_chapter, scene_info, why_not
+from .speech.narration import Narrator, check_said
+from .outline import Drawn, drawable, scene_info, why_not
 from .settings import Settings
 from .story import Story, load_export
-from .subtitles import spread
+from .speech.subtitles import spread
 
 
 def beat_module(name: str):
@@ -64,7 +64,7 @@ class BeatScene(Scene):
             except UserError as err:
                 print(f"{type(self).__name__}: error: {' '.join(str(err).split())}", file=sys.stderr)
                 sys.exit(2)
-        from .voice import voice_for
+        from .speech.voice import voice_for
 
         self.narrator = Narrator(voice_for(self.settings.voice))
         kwargs.setdefault("camera_class", BoxCamera)  # a renderer handed in brings its own: frame_writer's is one
@@ -98,7 +98,7 @@ class BeatScene(Scene):
             self.clear()
 
     def play_beat(self, name: str) -> None:
-        """Play one beat, then check it said its whole script (scenes/narration.py)."""
+        """Play one beat, then check it said its whole script (scenes/speech/narration.py)."""
         module, first = beat_module(name), len(self.narrator.spoken)
         module.play(self, self.story)
         if hasattr(module, "script"):

@@ -5,7 +5,7 @@ answers the question it leaves open, with evidence from this network; `Chapter2`
 to how this network learns, drawn from its real gradients.
 
 Each beat is its own section (so `render.py render Chapter --sections` gives one clip
-per beat) and carries its narration as subtitles (scenes/subtitles.py): manim writes
+per beat) and carries its narration as subtitles (scenes/speech/subtitles.py): manim writes
 them as an `.srt` beside the video. The order and the words are the outline's (outline.py).
 """
 from nn_explainer.scenes.beat import BeatScene

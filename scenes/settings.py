@@ -21,7 +21,7 @@ EDGE_MODES = ("weight", "contribution")  # an edge drawn by its weight w, or by 
 # GIF preset, whose frames are scaled to 480 px wide: bigger text, reflowed (style.Typography).
 LAYOUTS = ("video", "post")
 
-ENVIRONMENT = {  # for `manim render scenes/forward_pass.py ForwardPass` only
+ENVIRONMENT = {  # for `manim render scenes/chapter_one/forward_pass.py ForwardPass` only
     "export": "NN_EXPLAINER_EXPORT",
     "relu_export": "NN_EXPLAINER_RELU_EXPORT",
     "digit": "NN_EXPLAINER_DIGIT",
@@ -49,7 +49,7 @@ class Settings:
     digit: str = DEFAULT_DIGIT                   # train:7, test:0, image:NAME
     edges: str = "weight"
     layout: str = "video"                        # LAYOUTS: "post" for the GIF preset
-    # Who speaks the narration (scenes/voice.py): "joe", "none", "recorded:DIR", or "auto"
+    # Who speaks the narration (scenes/speech/voice.py): "joe", "none", "recorded:DIR", or "auto"
     # (joe when the voice extra is installed), resolved here once. Silent unless asked:
     # render.py and the stock CLI ask for "auto".
     voice: str = "none"
@@ -61,7 +61,7 @@ class Settings:
             raise UserError(f"layout {self.layout!r} is not one of {', '.join(LAYOUTS)}")
         if not isinstance(self.digit, str) or not self.digit.strip():
             raise UserError("the digit to draw is empty: give an example id such as train:7 or image:NAME")
-        from .voice import resolve
+        from .speech.voice import resolve
 
         object.__setattr__(self, "voice", resolve(self.voice))
         object.__setattr__(self, "export", Path(self.export))

@@ -6,7 +6,8 @@ import pytest
 from nn_explainer.model.activations import activation
 from nn_explainer.model.schema import read_export
 from scene_state import diagram, fills, numbers, on_screen, run_scene, written
-from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.speech import spoken
+from nn_explainer.scenes import style
 from nn_explainer.scenes.outline import BEATS, scene_class
 from test_layout import problems_now
 
@@ -127,7 +128,7 @@ def test_the_narration_says_what_the_network_is(trained):
     parameter count, and that wide layers are drawn in part."""
     import importlib
 
-    from nn_explainer.scenes import spoken
+    from nn_explainer.scenes.speech import spoken
     from nn_explainer.scenes.settings import Settings
     from nn_explainer.scenes.story import Story
 

@@ -66,7 +66,7 @@ def test_sloppy_three_shows_the_digit_and_real_threes(export, three):
 
 def test_neuron_holds_a_number_writes_real_pixels(three):
     from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
-    from nn_explainer.scenes.neuron_holds_a_number import WINDOW, inked_window
+    from nn_explainer.scenes.chapter_one.neuron_holds_a_number import WINDOW, inked_window
 
     played = scene("NeuronHoldsANumber")
     row, col = inked_window(three.pixels)
@@ -208,7 +208,7 @@ def test_matrix_form_shows_real_entries_and_result(export, three, neuron):
 def test_network_is_a_function_shows_the_real_outputs(three):
     from manim import Rectangle
 
-    from nn_explainer.scenes.network_is_a_function import BAR_HEIGHT
+    from nn_explainer.scenes.chapter_one.network_is_a_function import BAR_HEIGHT
 
     played = scene("NetworkIsAFunction")
     real = formula_with(played, r"\text{this digit}")
@@ -234,7 +234,7 @@ def test_relu_draws_the_relu_export():
 
 def test_chapter_plays_every_beat_with_its_line_as_subtitles():
     """Silent, each beat's one line is its subtitles, cut into cues of two lines of 42."""
-    from nn_explainer.scenes.subtitles import written
+    from nn_explainer.scenes.speech.subtitles import written
     from test_subtitles import assert_cues_as_platforms_expect, joined
 
     sections = []

@@ -61,7 +61,7 @@ def test_chapter_two_is_its_beats_in_order():
 
 
 def test_the_drawn_cost_is_the_exports(final, export):
-    from nn_explainer.scenes.gradient_story import digits_for
+    from nn_explainer.scenes.chapter_two.gradient_story import digits_for
 
     cost = float(export.gradients.digit.costs[0])   # autograd's, as the file holds it, re-proved on read
     texts = written(scene_of(final, "CostOfOneDigit"))

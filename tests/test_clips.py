@@ -260,7 +260,7 @@ def test_source_changes_change_the_key(tmp_path, monkeypatch):
     real = dependencies.source_hash
     monkeypatch.setattr(dependencies, "source_hash", lambda scene: real(scene) + "edited")
     assert inputs_key(request) != before
-    files = {f.name for f in dependencies.source_files("nn_explainer.scenes.activation_function")}
+    files = {f.name for f in dependencies.source_files("nn_explainer.scenes.chapter_one.activation_function")}
     assert {"activation_function.py", "beat.py", "style.py", "story.py", "outline.py", "schema.py",
             "activations.py"} <= files
 
@@ -484,7 +484,7 @@ def test_ctrl_c_while_waiting_for_the_lock_leaves_nothing(tmp_path):
 def test_snapshots_show_the_same_digit_through_an_earlier_network(tmp_path):
     from nn_explainer.model.schema import read_export
     from scene_state import fills, run_scene
-    from nn_explainer.scenes.forward_pass import ForwardPass
+    from nn_explainer.scenes.chapter_one.forward_pass import ForwardPass
 
     export = tmp_path / "network.json"
     result = run_cli("train", "--epochs", "2", "--snapshots", "0,1,final", "--quiet",

@@ -35,7 +35,7 @@ def test_render_py_and_the_stock_cli_encode_with_them(tmp_path):
     ours = x264_settings(tmp_path / "ours/clips/low/OneNeuronsWeights.mp4")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     stock = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--disable_caching",
-                            "--media_dir", str(tmp_path / "stock"), "scenes/one_neurons_weights.py",
+                            "--media_dir", str(tmp_path / "stock"), "scenes/chapter_one/one_neurons_weights.py",
                             "OneNeuronsWeights"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert stock.returncode == 0, stock.stderr
     theirs = x264_settings(next((tmp_path / "stock").rglob("OneNeuronsWeights.mp4")))
@@ -46,7 +46,7 @@ def test_render_py_and_the_stock_cli_encode_with_them(tmp_path):
         assert "chroma_qp_offset=-2" in settings  # what preset medium's psy-rd would have set
     # VP9 (transparent webm) refuses x264's options by name; manim.cfg holds none it refuses
     webm = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--disable_caching", "--format", "webm",
-                           "--media_dir", str(tmp_path / "webm"), "scenes/one_neurons_weights.py",
+                           "--media_dir", str(tmp_path / "webm"), "scenes/chapter_one/one_neurons_weights.py",
                            "OneNeuronsWeights"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert webm.returncode == 0, webm.stderr
 

@@ -9,7 +9,7 @@ from nn_explainer.model import paths
 from nn_explainer.model.schema import read_export
 from scene_state import diagram, fills, fills_by_section, on_screen, run_scene, written
 from nn_explainer.scenes import style
-from nn_explainer.scenes.forward_pass import ForwardPass
+from nn_explainer.scenes.chapter_one.forward_pass import ForwardPass
 
 
 def block_means(pixels):

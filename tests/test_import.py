@@ -12,7 +12,7 @@ from torch import nn
 
 from conftest import run_cli
 from nn_explainer import cli
-from nn_explainer.scenes import spoken
+from nn_explainer.scenes.speech import spoken
 from nn_explainer.model.errors import UserError
 from nn_explainer.model.schema import read_export
 from nn_explainer.scenes.mobjects.equations import fmt

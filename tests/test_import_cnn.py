@@ -146,7 +146,8 @@ def test_a_state_dict_with_its_class(tmp_path):
 def test_checkpoints_as_people_save_them_load_into_the_class(saved, tmp_path):
     """{'model_state_dict': ...}, {'state_dict': ...} and DataParallel's `module.` names
     give the class the very weights of the bare state_dict."""
-    from nn_explainer.model import importing, read_class
+    from nn_explainer.model import importing
+    from nn_explainer.model.importing import read_class
 
     net = seeded(Net)
     (tmp_path / "net.py").write_text(NET_SOURCE)

@@ -1,5 +1,5 @@
 """`render.py import model.onnx`: tiny networks trained here in seconds, exported by
-torch.onnx.export, read back by model/read_onnx.py and folded into an export whose
+torch.onnx.export, read back by model/importing/read_onnx.py and folded into an export whose
 outputs are the model's own, to float precision; and what is not an MLP refused in one
 line naming the node."""
 from __future__ import annotations

@@ -164,9 +164,9 @@ def test_sections_keep_the_voice(narrated):
 def test_the_words_spoken_are_the_exports_numbers(tmp_path):
     """What the scene handed the voice (not the script function's return value)."""
     from nn_explainer.model import paths
-    from nn_explainer.scenes import spoken
+    from nn_explainer.scenes.speech import spoken
     from nn_explainer.scenes.outline import scene_class
-    from nn_explainer.scenes.voice import PiperVoice, voice_for
+    from nn_explainer.scenes.speech.voice import PiperVoice, voice_for
 
     heard = []
     real = PiperVoice.samples
@@ -191,7 +191,7 @@ def test_the_words_spoken_are_the_exports_numbers(tmp_path):
 
 def test_a_rerun_synthesizes_nothing():
     from nn_explainer.scenes.outline import scene_class
-    from nn_explainer.scenes.voice import voice_for
+    from nn_explainer.scenes.speech.voice import voice_for
 
     voice = voice_for("joe")
     run_scene(scene_class(BEAT), voice="joe")
@@ -216,7 +216,7 @@ def test_a_creators_recordings_replace_the_voice(tmp_path):
     assert len(lines) >= 3
     folder = tmp_path / "takes"
     folder.mkdir()
-    from nn_explainer.scenes.audio import write_wav
+    from nn_explainer.scenes.speech.audio import write_wav
 
     rate = 44_100
     for number, line in enumerate(lines[:-1]):  # one sentence left unrecorded
@@ -236,7 +236,7 @@ def test_a_creators_recordings_replace_the_voice(tmp_path):
 def test_the_stock_manim_cli_narrates_too(tmp_path):
     env = {**os.environ, "NN_EXPLAINER_VOICE": "joe"}
     stock = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--disable_caching",
-                            "--media_dir", str(tmp_path), "scenes/bias.py", BEAT],
+                            "--media_dir", str(tmp_path), "scenes/chapter_one/bias.py", BEAT],
                            cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert stock.returncode == 0, stock.stderr
     clip = next(tmp_path.rglob(f"{BEAT}.mp4"))
@@ -256,7 +256,7 @@ def test_mov_carries_the_voice_too(narrated, tmp_path):
 
 def test_normalising_reaches_the_target_loudness_under_the_ceiling():
     """A loud, peaky sound and a quiet one both come out at -16 LUFS, true peak <= the ceiling (-3 dBTP)."""
-    from nn_explainer.scenes import audio
+    from nn_explainer.scenes.speech import audio
 
     rate = audio.RATE
     t = np.arange(2 * rate) / rate
@@ -327,7 +327,7 @@ def test_what_the_encoder_pushes_over_the_peak_limit_is_turned_down(tmp_path):
     import shutil
 
     from nn_explainer.publish.audio_track import decode, mux, replace_with_track
-    from nn_explainer.scenes.audio import PEAK_LIMIT_DBTP, RATE, true_peak
+    from nn_explainer.scenes.speech.audio import PEAK_LIMIT_DBTP, RATE, true_peak
 
     silent = tmp_path / "silent.mp4"
     with av.open(str(silent), "w") as out:

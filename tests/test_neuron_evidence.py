@@ -13,7 +13,7 @@ from nn_explainer.model.activations import activation
 from nn_explainer.model.errors import UserError
 from nn_explainer.model.mnist import idx_arrays
 from scene_state import on_screen, run_scene, written
-from nn_explainer.scenes import spoken
+from nn_explainer.scenes.speech import spoken
 from nn_explainer.scenes.mobjects.digit_picture import DigitPicture
 from nn_explainer.scenes.outline import scene_class
 
@@ -119,7 +119,7 @@ def test_the_maximising_input_beats_every_training_and_test_digit(export, test_s
 
 
 def test_the_verdict_follows_the_measure(export):
-    from nn_explainer.scenes.does_layer_two_combine import verdict
+    from nn_explainer.scenes.hidden_neurons.does_layer_two_combine import verdict
 
     combination = export.neuron_evidence.combination
     played = run_scene(scene_class("DoesLayerTwoCombine"))
@@ -152,7 +152,7 @@ def test_edited_evidence_is_refused(document, edit):
 def test_an_export_without_evidence_reads_but_its_beats_refuse(document, tmp_path):
     from nn_explainer.scenes.settings import Settings
     from nn_explainer.scenes.story import Story
-    from nn_explainer.scenes.what_excites_a_neuron import check
+    from nn_explainer.scenes.hidden_neurons.what_excites_a_neuron import check
 
     doc = copy.deepcopy(document)
     del doc[neuron_evidence.KEY]

@@ -1,4 +1,4 @@
-"""The inputs' normalisation, measured and never assumed (model/normalisation.py), for
+"""The inputs' normalisation, measured and never assumed (model/importing/normalisation.py), for
 every way in: a state_dict, an ONNX graph (either of torch's exporters), a live module.
 
 The network is a small tutorial-like MLP trained here on inputs normalised as

@@ -1,4 +1,4 @@
-"""A live nn.Module, traced with torch.fx (model/read_module.py, `nn_explainer.export_module`):
+"""A live nn.Module, traced with torch.fx (model/importing/read_module.py, `nn_explainer.export_module`):
 each kind of model a user trains is drawn as exactly what it computes (every example's
 output in the export equals the module's own), and what is not an MLP is refused in
 one line naming the layer, with nothing written."""

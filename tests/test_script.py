@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from nn_explainer.model import paths
-from nn_explainer.scenes import spoken
+from nn_explainer.scenes.speech import spoken
 from nn_explainer.scenes.outline import BEATS
 from nn_explainer.scenes.settings import Settings
 from nn_explainer.scenes.story import Story
@@ -46,7 +46,7 @@ def said(chapter, beat: str) -> str:
     return " ".join(chapter[beat].values())
 
 
-# scenes/spoken.py
+# scenes/speech/spoken.py
 
 def test_integers_are_said_as_a_lecturer_says_them():
     assert spoken.integer(13002) == "thirteen thousand and two"
@@ -157,7 +157,7 @@ def test_the_misread_digit_is_the_exports_first_miss(story, chapter):
 
 
 def test_pixels_and_snapshots_are_said_as_drawn(story, chapter):
-    from nn_explainer.scenes.neuron_holds_a_number import window_indices
+    from nn_explainer.scenes.chapter_one.neuron_holds_a_number import window_indices
 
     _, middle = window_indices(story.example.pixels)
     held = sorted(float(story.example.pixels[i]) for i in middle)

@@ -10,7 +10,8 @@ from nn_explainer.model import formula, paths
 from nn_explainer.model.schema import read_export
 from nn_explainer.model.shapes import IMAGE_SIDE
 from scene_state import drawn_pixels, fills, numbers, on_screen, run_scene, written
-from nn_explainer.scenes import spoken, style
+from nn_explainer.scenes.speech import spoken
+from nn_explainer.scenes import style
 from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.outline import scene_class
 
@@ -68,7 +69,7 @@ def test_the_wrong_answer_is_a_real_miss_of_the_exported_network(wrong, export):
 def test_the_wrong_output_and_the_true_label_are_marked(wrong, export):
     from manim import Text
 
-    from nn_explainer.scenes.wrong_answer import TRUTH, first_miss
+    from nn_explainer.scenes.chapter_one.wrong_answer import TRUTH, first_miss
 
     digit = first_miss(export)
     colours = {t.original_text: t.get_color().to_hex() for t in on_screen(wrong, Text) if len(t.original_text) == 1}
@@ -127,7 +128,7 @@ def test_why_two_layers_answers_from_the_real_network(export):
 
 
 def test_the_question_names_the_real_widths():
-    from nn_explainer.scenes.why_two_layers import question
+    from nn_explainer.scenes.chapter_one.why_two_layers import question
 
     assert question([32]) == "why one hidden layer of 32?"
     assert question([16, 32]) == "why two hidden layers of 16 and 32?"

@@ -33,7 +33,7 @@ def joined(cues) -> str:
 def sentence_spans(cues, sentences) -> list[tuple[float, float, str]]:
     """(start, end, sentence) of each sentence's cues, which joined must be its words as
     written (numbers in digits), in order, each sentence's cues following one another."""
-    from nn_explainer.scenes.subtitles import written
+    from nn_explainer.scenes.speech.subtitles import written
 
     spans, index = [], 0
     for sentence in sentences:
@@ -49,9 +49,9 @@ def sentence_spans(cues, sentences) -> list[tuple[float, float, str]]:
 
 
 def test_spoken_numbers_are_written_in_digits():
-    """The inverse of what the voice is given (scenes/spoken.py), for numbers it says."""
-    from nn_explainer.scenes import spoken
-    from nn_explainer.scenes.subtitles import written
+    """The inverse of what the voice is given (scenes/speech/spoken.py), for numbers it says."""
+    from nn_explainer.scenes.speech import spoken
+    from nn_explainer.scenes.speech.subtitles import written
 
     for n in (11, 16, 28, 99, 100, 105, 680, 784, 1000, 1016, 13_002, 60_000, 200_000, 1_234_567):
         assert written(f"It has {spoken.integer(n)} weights.") == f"It has {n:,} weights."
@@ -65,7 +65,7 @@ def test_spoken_numbers_are_written_in_digits():
 
 
 def test_a_long_sentence_is_cut_at_its_clauses():
-    from nn_explainer.scenes.subtitles import timed
+    from nn_explainer.scenes.speech.subtitles import timed
 
     sentence = ("Beside it are eight other threes from the same training set, each drawn differently, "
                 "with different pixels lit.")
@@ -79,7 +79,7 @@ def test_a_long_sentence_is_cut_at_its_clauses():
 
 def test_a_cut_at_a_comma_lands_where_the_voice_pauses():
     """A sentence spoken with a pause: the second cue starts as the voice comes back."""
-    from nn_explainer.scenes.subtitles import pauses, timed
+    from nn_explainer.scenes.speech.subtitles import pauses, timed
 
     rate = 48_000
     voice = lambda seconds: 0.3 * np.sin(2 * np.pi * 220 * np.arange(int(seconds * rate)) / rate)
@@ -100,7 +100,7 @@ def test_every_sentence_of_every_chapter_fits_the_rules():
     from nn_explainer.scenes.beat import beat_module, check_beats
     from nn_explainer.scenes.outline import beats_of
     from nn_explainer.scenes.settings import Settings
-    from nn_explainer.scenes.subtitles import timed, written
+    from nn_explainer.scenes.speech.subtitles import timed, written
 
     names = [name for chapter in ("Chapter", "WhatHiddenNeuronsDo", "Chapter2") for name in beats_of(chapter)]
     story = check_beats(names, Settings())
@@ -129,7 +129,7 @@ def test_a_silent_chapters_subtitles_keep_to_two_lines_of_42(silent_chapter):
     from nn_explainer.publish.assemble import parse_srt
     from nn_explainer.publish.audio_track import video_seconds
     from nn_explainer.scenes.outline import beats_of, scene_info
-    from nn_explainer.scenes.subtitles import written
+    from nn_explainer.scenes.speech.subtitles import written
 
     srt, vtt = silent_chapter
     cues = parse_srt(srt.read_text())

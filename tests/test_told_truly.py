@@ -13,7 +13,7 @@ import pytest
 
 from nn_explainer import cli
 from nn_explainer.model import paths
-from nn_explainer.scenes import spoken
+from nn_explainer.scenes.speech import spoken
 from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.outline import ALL_BEATS, BEATS, scene_class
 from nn_explainer.scenes.settings import Settings
@@ -236,7 +236,7 @@ def imported(tmp_path_factory):
 def test_an_imported_networks_relu_beat_never_shows_or_describes_ours(imported):
     from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
 
-    lines = importlib.import_module("nn_explainer.scenes.relu").script(Story.read(Settings(export=imported)))
+    lines = importlib.import_module("nn_explainer.scenes.chapter_one.relu").script(Story.read(Settings(export=imported)))
     words = " ".join(lines.values())
     assert "nn-explainer" not in words and "same code" not in words and "Here is a network" not in words
     assert list(lines) == ["plots", "curve"]
@@ -271,7 +271,7 @@ def test_the_relu_network_is_on_screen_while_its_sentence_is_said():
 
     from nn_explainer.scenes.mobjects.network_diagram import NeuronLayer
 
-    lines = importlib.import_module("nn_explainer.scenes.relu").script(Story.read(Settings()))
+    lines = importlib.import_module("nn_explainer.scenes.chapter_one.relu").script(Story.read(Settings()))
     seen, record = {}, []
 
     def watch(scene):
@@ -350,7 +350,7 @@ def test_the_cost_calls_the_right_output_high_only_when_it_is_the_answer():
     from dataclasses import replace
 
     story = Story.read(Settings())
-    module = importlib.import_module("nn_explainer.scenes.cost_of_one_digit")
+    module = importlib.import_module("nn_explainer.scenes.chapter_two.cost_of_one_digit")
     assert "the right output is high" in module.script(story)["trained"]
     wrong = replace(story, example=replace(story.example, label=(story.example.prediction + 1) % 10))
     assert "the right output is high" not in module.script(wrong)["trained"]

@@ -62,7 +62,7 @@ def test_every_command_exits_2(command, tampered, tmp_path):
 
 def test_the_stock_manim_cli_refuses(tampered, tmp_path):
     env = {**os.environ, "NN_EXPLAINER_EXPORT": str(tampered)}
-    result = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", str(REPO / "scenes/forward_pass.py"),
+    result = subprocess.run([sys.executable, "-m", "manim", "render", "-ql", str(REPO / "scenes/chapter_one/forward_pass.py"),
                              "ForwardPass", "--media_dir", str(tmp_path / "m")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2, result.stderr
     line = assert_clean_failure(result)

@@ -62,7 +62,7 @@ def test_workdir_takes_training_and_imports_elsewhere(tmp_path, monkeypatch, cap
 
 def test_messages_name_the_command_the_user_ran(installed_layout, tmp_path):
     from nn_explainer.model.schema import read_export
-    from nn_explainer.scenes.voice import install_hint
+    from nn_explainer.scenes.speech.voice import install_hint
 
     assert invocation.command("train") == "nn-explainer train"
     assert install_hint() == "pip install 'nn-explainer[voice]'"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nn_explainer.scenes.spoken import figures
+from nn_explainer.scenes.speech.spoken import figures
 
 
 def fmt(value: float, digits: int = 2) -> str:
