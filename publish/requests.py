@@ -14,7 +14,7 @@ from nn_explainer.model import paths
 from nn_explainer.model.errors import UserError
 from nn_explainer.model.example_ids import wanted_id
 
-from nn_explainer.scenes.outline import Drawn, beats_of
+from nn_explainer.scenes.outline import Drawn, beats_of, scene_info
 from nn_explainer.scenes.settings import DEFAULT_DIGIT, Settings
 from nn_explainer.scenes.story import Story, load_export
 
@@ -56,6 +56,7 @@ class RenderRequest:
         """Refuse what cannot work before anything is drawn or written. `drawable=False`
         leaves out the beats' own checks of the network (they import manim): enough to
         compute the clip's key and find it up to date; a clip to render is checked whole."""
+        scene_info(self.scene)  # an unknown name is refused before any file is touched
         if self.quality not in QUALITIES:
             raise UserError(f"quality must be one of {', '.join(QUALITIES)}, got {self.quality!r}")
         if self.format not in FORMATS:
