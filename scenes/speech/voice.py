@@ -103,9 +103,7 @@ class PiperVoice:
 
     def samples(self, text: str) -> tuple[np.ndarray, int]:
         if self._voice is None:
-            from piper import PiperVoice as Piper
-
-            self._voice = Piper.load(str(self.model), config_path=str(self.config))
+            self._voice = _load_piper(self.model, self.config)
         self.synthesized += 1
         chunks = list(self._voice.synthesize(for_the_engine(text)))
         if not chunks:
@@ -117,6 +115,21 @@ class PiperVoice:
         parts = [part for chunk in chunks
                  for part in (_trim(chunk.audio_float_array.astype(np.float64), rate), pause)][:-1]
         return np.concatenate(parts), chunks[0].sample_rate
+
+
+def _load_piper(model: Path, config: Path):
+    """Piper's voice on one ONNX Runtime thread that sleeps when idle. Piper's own `load`
+    takes ONNX Runtime's defaults: a thread per core, each spinning while it waits for
+    work; beside the other beats' renders (a process each) the spinning cost a third more
+    CPU for the same sentences (benchmarks/voice_threads.py)."""
+    import onnxruntime
+    from piper.voice import PiperConfig, PiperVoice as Piper
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    return Piper(config=PiperConfig.from_dict(json.loads(Path(config).read_text(encoding="utf-8"))), session=session)
 
 
 class RecordedVoice:
