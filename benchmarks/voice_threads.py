@@ -1,6 +1,6 @@
 """Benchmark: CPU seconds the narrator's voice takes for the Chapter's first sentences,
 Piper's own `load` (ONNX Runtime's defaults: a spinning thread per core) against the
-project's (scenes/voice.py: one thread that sleeps when idle). Alternates the two, in
+project's (scenes/speech/voice.py: one thread that sleeps when idle). Alternates the two, in
 this process, and prints CPU seconds (user + system, all threads) and wall seconds.
 CPU seconds are steadier than wall seconds on a busy machine.
 
@@ -36,8 +36,8 @@ def main() -> None:
     from nn_explainer.scenes.beat import beat_module, check_beats
     from nn_explainer.scenes.outline import beats_of
     from nn_explainer.scenes.settings import Settings
-    from nn_explainer.scenes.spoken import for_the_engine
-    from nn_explainer.scenes.voice import _load_piper
+    from nn_explainer.scenes.speech.spoken import for_the_engine
+    from nn_explainer.scenes.speech.voice import _load_piper
 
     names = beats_of("Chapter")
     story = check_beats(names, Settings())

