@@ -101,14 +101,15 @@ def play(scene, story) -> None:
         scene.play(FadeIn(frame), FadeIn(why), run_time=0.8)
 
     size = fonts.pick(GRID_SIZE, 2.6)
+    numbers_size = fonts.pick(GRID_SIZE, 4.5)   # the post layout's bigger numbers need wider cells
     rows, cols = kernel.side
     written = rows <= MAX_WRITTEN and cols <= MAX_WRITTEN
     scale = float(np.abs(kernel.weight).max()) or 1.0
     picture = MapPicture(kernel.weight, scale, size, cells=True, clear_zeros=False)
-    legend = HeatmapLegend(scale, width=size, typography=fonts, digits=DIGITS).next_to(picture, DOWN, 0.3)
+    legend = HeatmapLegend(scale, width=fonts.pick(size, 3.8), typography=fonts, digits=DIGITS).next_to(picture, DOWN, 0.3)
     bias = MathTex(r"\text{bias } b = " + fmt(kernel.bias, DIGITS), font_size=fonts.formula)
     if written:
-        grid = weight_grid(kernel.weight, size, fonts)
+        grid = weight_grid(kernel.weight, numbers_size, fonts)
         body = Group(grid, Group(picture, legend), bias).arrange(RIGHT, buff=fonts.pick(0.9, 0.6))
     else:
         grid = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, MathTex, Square, Text, UpdateFromAlphaFunc, VGroup,
-                   Write, linear)
+                   Write, config, linear)
 
 from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.beat import BeatScene
@@ -20,7 +20,7 @@ from nn_explainer.scenes.convolutions.picks import chosen_kernel, digit_words, l
 from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.mobjects.feature_maps import MapPicture
 from nn_explainer.scenes.mobjects.heatmap import HeatmapLegend
-from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.layout import fit_width, keep_inside
 from nn_explainer.scenes.mobjects.padded_digit import PaddedDigit
 from nn_explainer.scenes.narration import say
 
@@ -68,11 +68,15 @@ def _step_words(stride) -> str:
     return f"{spoken.integer(stride[1])} pixels across and {spoken.integer(stride[0])} down at a time"
 
 
-def product_formula(weights, under, fonts) -> MathTex:
-    """The products in the window's layout, row by row (or the largest few, for a big kernel), summed."""
+def product_formula(weights, under, fonts) -> VGroup:
+    """The products in the window's layout, row by row (or the largest few, for a big
+    kernel), and under them their sum (on its own line: the post layout's bigger
+    formula needs the width)."""
     flat_w, flat_p = weights.reshape(-1), under.reshape(-1)
     total = float((flat_w * flat_p).sum())
-    term = lambda i: rf"({fmt(flat_w[i], WEIGHT_DIGITS)})({fmt(flat_p[i], PIXEL_DIGITS)})"  # noqa: E731
+    def term(i: int) -> str:  # weight · pixel; a negative weight in brackets
+        weight = fmt(flat_w[i], WEIGHT_DIGITS)
+        return (f"({weight})" if weight.startswith("-") else weight) + r"\cdot " + fmt(flat_p[i], PIXEL_DIGITS)
     if weights.size <= MAX_WRITTEN:
         rows, cols = weights.shape
         body = r"\\ ".join(" + ".join(term(r * cols + c) for c in range(cols)) + (" +" if r < rows - 1 else "")
@@ -81,7 +85,9 @@ def product_formula(weights, under, fonts) -> MathTex:
     else:
         largest = np.sort(np.argsort(-np.abs(flat_w * flat_p), kind="stable")[:LARGEST_TERMS])
         text = " + ".join(term(i) for i in largest) + r" + \cdots"
-    return MathTex(text, "=", fmt(total), font_size=fonts.math(34))
+    products = MathTex(text, font_size=fonts.math(34))
+    total_line = MathTex("= " + fmt(total), font_size=fonts.math(34))
+    return VGroup(products, total_line).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
 
 
 def play(scene, story) -> None:
@@ -90,7 +96,7 @@ def play(scene, story) -> None:
     kernel = chosen_kernel(story)
     weights, under = products(kernel, story.example.pixels)
     padded = padded_digit(story.example.pixels, kernel.padding)
-    size = fonts.pick(4.2, 3.6)
+    size = fonts.pick(4.2, 3.2)
     digit = PaddedDigit(padded, kernel.padding, size).to_edge(LEFT, 0.5).shift(DOWN * 0.35)
     cell = digit.cell()
     side = kernel.side
@@ -101,26 +107,24 @@ def play(scene, story) -> None:
     title = fit_width(Text(f"kernel {kernel.channel} at row {kernel.row}, column {kernel.col}",
                            font_size=fonts.title)).to_edge(UP, 0.3)
     note = Text("grey: padding, zeros" if any(kernel.padding) else "no padding", font_size=fonts.small)
-    note.next_to(digit, DOWN, 0.15)
+    keep_inside(note.next_to(digit, DOWN, 0.15))
     with say(scene, lines["place"]):
         scene.play(FadeIn(title), FadeIn(digit), FadeIn(note), run_time=1.0)
         scene.play(FadeIn(window, scale=1.3), run_time=0.6)
     scene.bring_to_back(title, digit, note)
 
     formula = product_formula(weights, under, fonts)
-    room = 14.2 - (digit.get_right()[0] + 7.1) - 0.9
-    if formula.width > room:
-        formula.scale_to_fit_width(room)
-    formula.next_to(digit, RIGHT, 0.6).shift(UP * 0.5)
-    bias = MathTex(r"+\ b = " + fmt(float((weights * under).sum())) + " + (" + fmt(kernel.bias, WEIGHT_DIGITS) + ") = ",
-                   fmt(kernel.value), font_size=fonts.math(34))
+    bias = MathTex(r"\text{plus the bias: }" + fmt(float((weights * under).sum())) + " + ("
+                   + fmt(kernel.bias, WEIGHT_DIGITS) + ") = ", fmt(kernel.value), font_size=fonts.math(34))
     bias[1].set_color(style.HIGHLIGHT)
-    there = Text(f"map {kernel.channel}, row {kernel.row}, column {kernel.col}: {fmt(kernel.value)}",
+    there = Text(f"the network's map {kernel.channel} there: {fmt(kernel.value)}",
                  font_size=fonts.small)
-    tail = VGroup(bias, there).arrange(DOWN, buff=0.25)
-    if tail.width > room:
-        tail.scale_to_fit_width(room)
-    tail.next_to(formula, DOWN, 0.4).align_to(formula, LEFT)
+    written = VGroup(formula, bias, there).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+    room = config.frame_width - (digit.get_right()[0] + config.frame_width / 2) - 0.9
+    if written.width > room:   # a kernel of many columns: never for 3x3 (checked at 480x270 in both layouts)
+        written.scale_to_fit_width(room)
+    written.next_to(digit, RIGHT, 0.6).set_y(digit.get_y())
+    tail = VGroup(bias, there)
     with say(scene, lines["products"]):
         scene.play(Write(formula), run_time=2.0)
     with say(scene, lines["bias"]):
