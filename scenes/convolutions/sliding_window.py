@@ -157,7 +157,7 @@ def play(scene, story) -> None:
         window.move_to(at(0, 0))
         scene.play(FadeIn(feature), FadeIn(label), FadeIn(legend), FadeIn(marker), run_time=0.6)
         feature.reveal(1)
-        scene.bring_to_back(legend, label, feature.frame)
+        scene.bring_to_back(legend, label)
         scene.play(slide(0, cols), run_time=FIRST_ROW_SECONDS)
         scene.play(slide(cols, rows * cols), run_time=REST_SECONDS)
     with say(scene, lines["map"]):

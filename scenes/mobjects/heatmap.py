@@ -15,6 +15,7 @@ from manim import DOWN, RESAMPLING_ALGORITHMS, RIGHT, UP, Group, ImageMobject, S
 from manim.utils.color import ManimColor
 
 from nn_explainer.scenes import style
+from nn_explainer.scenes.spoken import figures
 from .input_blocks import SIDE
 from .pixel_grid import grid_lines
 
@@ -68,7 +69,8 @@ class WeightHeatmap(Group):
 
 class HeatmapLegend(VGroup):
     """A strip from -scale (red) through 0 to +scale (blue), with its end values (`digits`
-    decimals) and what it measures (`caption`)."""
+    decimals, three significant figures at most, as every number on screen) and what it
+    measures (`caption`)."""
 
     def __init__(self, scale: float, width: float = 3.0, steps: int = 2 * style.HEATMAP_LEVELS, typography=None,
                  caption: str = "weight", digits: int = 2, **kwargs):
@@ -83,8 +85,8 @@ class HeatmapLegend(VGroup):
             square.set_fill(style.POSITIVE if value >= 0 else style.NEGATIVE, opacity=level_opacity(level))
             strip.add(square)
         strip.arrange(RIGHT, buff=0)
-        low = Text(f"{-scale:.{digits}f}", font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [-1, 0, 0])
-        high = Text(f"+{scale:.{digits}f}", font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [1, 0, 0])
+        low = Text(figures(-scale, digits), font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [-1, 0, 0])
+        high = Text("+" + figures(scale, digits), font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [1, 0, 0])
         zero = Text("0", font_size=size).next_to(strip, DOWN, 0.1)
         caption = Text(caption, font_size=size).next_to(strip, UP, 0.1)
         self.add(strip, low, zero, high, caption)
