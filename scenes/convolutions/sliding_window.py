@@ -134,9 +134,11 @@ def play(scene, story) -> None:
 
     maps = story.example.maps[kernel.layer]
     scale = layer_scale(maps)
-    feature = MapPicture(maps[kernel.channel], scale, size)
-    feature.next_to(digit, RIGHT, fonts.pick(1.6, 1.2))
-    legend = HeatmapLegend(scale, width=min(size, 3.2), typography=fonts, caption="map value").next_to(feature, DOWN, 0.2)
+    # the post layout's map is bigger than its digit: the room the products took is free now
+    feature = MapPicture(maps[kernel.channel], scale, fonts.pick(size, 4.4))
+    feature.next_to(digit, RIGHT, fonts.pick(1.6, 1.2)).align_to(digit, DOWN)
+    legend = HeatmapLegend(scale, width=fonts.pick(3.2, 3.8), typography=fonts, caption="map value")
+    legend.next_to(feature, RIGHT, 0.4).align_to(feature, DOWN) if fonts.post else legend.next_to(feature, DOWN, 0.2)
     label = Text(f"map {kernel.channel}", font_size=fonts.small).next_to(feature, UP, 0.15)
     rows, cols = maps.shape[1:]
     marker = Square(side_length=feature.cell_size()).set_stroke(style.HIGHLIGHT, width=2)
@@ -152,12 +154,16 @@ def play(scene, story) -> None:
             feature.reveal(position + 1)
         return UpdateFromAlphaFunc(feature.image, update, rate_func=linear)
 
+    sliding = fit_width(Text(f"kernel {kernel.channel} sliding over the digit", font_size=fonts.title)).move_to(title)
     with say(scene, lines["slide"]):
-        scene.play(FadeOut(formula), FadeOut(tail), run_time=0.6)
+        scene.play(FadeOut(formula), FadeOut(tail), FadeOut(title), FadeIn(sliding), run_time=0.6)
         window.move_to(at(0, 0))
         scene.play(FadeIn(feature), FadeIn(label), FadeIn(legend), FadeIn(marker), run_time=0.6)
         feature.reveal(1)
-        scene.bring_to_back(legend, label)
+        scene.bring_to_back(legend, label, sliding)
+        # after the map in the drawing order: manim redraws each frame only what lies after
+        # the animated picture, and the window and its marker move with it
+        scene.bring_to_front(marker, window)
         scene.play(slide(0, cols), run_time=FIRST_ROW_SECONDS)
         scene.play(slide(cols, rows * cols), run_time=REST_SECONDS)
     with say(scene, lines["map"]):
