@@ -17,7 +17,6 @@ from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.beat import BeatScene
 from nn_explainer.scenes.convolutions.picks import (activated, chosen_kernel, digit_words, layer_scale, layer_title,
                                                     most_active)
-from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.mobjects.feature_maps import MapMosaic
 from nn_explainer.scenes.mobjects.heatmap import HeatmapLegend
 from nn_explainer.scenes.mobjects.layout import fit_width

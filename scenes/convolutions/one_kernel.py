@@ -10,7 +10,7 @@ the layer's kernels as a strip of small pictures with this one framed.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Group, MathTex, Rectangle, Text, VGroup, Write
+from manim import DOWN, RIGHT, UP, FadeIn, Group, MathTex, Rectangle, Text, Write
 
 from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.beat import BeatScene
@@ -19,7 +19,7 @@ from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.mobjects.feature_maps import MapMosaic, MapPicture
 from nn_explainer.scenes.mobjects.heatmap import HeatmapLegend
 from nn_explainer.scenes.mobjects.layout import fit_width
-from nn_explainer.scenes.mobjects.pixel_grid import grid_lines
+from nn_explainer.scenes.mobjects.number_grid import NumberGrid
 from nn_explainer.scenes.narration import say
 
 DIGITS = 3             # decimals of a written weight (spoken.figures: never more than three significant figures)
@@ -59,24 +59,6 @@ def _stride_words(stride) -> str:
     return f"{spoken.integer(stride[0])} rows and {spoken.integer(stride[1])} columns at a time"
 
 
-def weight_grid(weights: np.ndarray, size: float, fonts) -> VGroup:
-    """The weights written in their cells, row by row, on grid lines; the numbers shrink
-    only where a cell is too narrow for them (large kernels)."""
-    rows, cols = weights.shape
-    cell = size / max(rows, cols)
-    lines = grid_lines(size, max(rows, cols)).set_stroke(style.PIXEL_STROKE, width=1, opacity=0.6)
-    numbers = VGroup()
-    for row in range(rows):
-        for col in range(cols):
-            text = Text(fmt(weights[row, col], DIGITS), font_size=fonts.label)
-            if text.width > cell * 0.92:
-                text.scale_to_fit_width(cell * 0.92)
-            numbers.add(text.move_to(lines.get_corner(UP + LEFT) + np.array([(col + 0.5) * cell, -(row + 0.5) * cell, 0])))
-    grid = VGroup(lines, numbers)
-    grid.numbers = numbers
-    return grid
-
-
 def play(scene, story) -> None:
     lines = script(story)
     fonts = story.typography
@@ -109,7 +91,7 @@ def play(scene, story) -> None:
     legend = HeatmapLegend(scale, width=fonts.pick(size, 3.8), typography=fonts, digits=DIGITS).next_to(picture, DOWN, 0.3)
     bias = MathTex(r"\text{bias } b = " + fmt(kernel.bias, DIGITS), font_size=fonts.formula)
     if written:
-        grid = weight_grid(kernel.weight, numbers_size, fonts)
+        grid = NumberGrid([[fmt(w, DIGITS) for w in row] for row in kernel.weight], numbers_size, fonts.label)
         body = Group(grid, Group(picture, legend), bias).arrange(RIGHT, buff=fonts.pick(0.9, 0.6))
     else:
         grid = None
@@ -117,7 +99,7 @@ def play(scene, story) -> None:
     fit_width(body).next_to(why, DOWN, 0.35)
     with say(scene, lines["numbers"]):
         if grid is not None:
-            scene.play(FadeIn(grid.submobjects[0]), Write(grid.numbers), run_time=1.5)
+            scene.play(FadeIn(grid.lines), Write(grid.numbers), run_time=1.5)
         scene.wait(style.READ_SECONDS)
     scene.bring_to_back(title, strip)
     with say(scene, lines["picture"]):

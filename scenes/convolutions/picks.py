@@ -122,11 +122,13 @@ def pool_window(story) -> PoolWindow | None:
     index = first_index(network, Pool)
     if index is None:
         return None
-    pool, before, after = network.layers[index], maps[index - 1] if index else None, maps[index]
+    pool, after = network.layers[index], maps[index]
+    before = maps[index - 1] if index else story.example.pixels.reshape(network.shapes[0])   # pooling the digit itself
     conv = first_index(network, Conv2d)
+    second = first_index(network, Conv2d, conv)
     # The kernel's own map when the pooling reads the first convolution's maps; else the
     # map whose pooled values are largest.
-    if first_index(network, Conv2d, conv) is None or first_index(network, Conv2d, conv) > index:
+    if conv < index and (second is None or second > index):
         channel = chosen_kernel(story).channel
     else:
         channel = int(np.argmax(after.reshape(len(after), -1).max(axis=1)))

@@ -19,7 +19,7 @@ from nn_explainer.scenes.convolutions.picks import layer_scale, layer_title, mos
 from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.mobjects.feature_maps import MapMosaic, MapPicture
 from nn_explainer.scenes.mobjects.layout import fit_width
-from nn_explainer.scenes.mobjects.pixel_grid import grid_lines
+from nn_explainer.scenes.mobjects.number_grid import NumberGrid
 from nn_explainer.scenes.narration import say
 
 MAX_DRAWN = 32
@@ -56,26 +56,6 @@ def script(story) -> dict[str, str]:
                 f"{spoken.integer(pool.after.size)} values instead of {spoken.integer(pool.before.size)}"
                 + ("." if drawn == count else f"; the {spoken.integer(drawn)} most active are drawn.")),
     }
-
-
-def value_grid(values: np.ndarray, kept_at, size: float, fonts) -> VGroup:
-    """The window's values in its cells; the kept one (max pooling) in the highlight colour."""
-    rows, cols = values.shape
-    cell = size / max(rows, cols)
-    lines = grid_lines(size, max(rows, cols)).set_stroke(style.PIXEL_STROKE, width=1, opacity=0.7)
-    numbers = VGroup()
-    corner = lines.get_corner(UP + LEFT)
-    for row in range(rows):
-        for col in range(cols):
-            text = Text(written(values[row, col]), font_size=fonts.label)
-            if text.width > cell * 0.9:
-                text.scale_to_fit_width(cell * 0.9)
-            if (row, col) == kept_at:
-                text.set_color(style.HIGHLIGHT)
-            numbers.add(text.move_to(corner + np.array([(col + 0.5) * cell, -(row + 0.5) * cell, 0])))
-    grid = VGroup(lines, numbers)
-    grid.numbers = numbers
-    return grid
 
 
 def play(scene, story) -> None:
@@ -118,7 +98,7 @@ def play(scene, story) -> None:
     rule = r"\max" if pool.kind == "maxpool" else r"\text{mean}"
     result = MathTex(rule + " = ", fmt(pool.kept), font_size=fonts.formula)
     result[1].set_color(style.HIGHLIGHT)
-    middle = Group(value_grid(values, kept_at, fonts.pick(2.0, 2.8), fonts) if shown else
+    middle = Group(NumberGrid([[written(v) for v in row] for row in values], fonts.pick(2.0, 2.8), fonts.label, kept_at) if shown else
                    Text(f"{values.size} values", font_size=fonts.label), result).arrange(DOWN, buff=0.35)
     middle.move_to((source.get_right() + pooled.get_left()) / 2).set_y(source.get_y())
     with say(scene, lines["window"]):
