@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     slides = commands.add_parser("slides", help="write media/slides/CHAPTER/: a RevealJS deck for a class, one "
                                                "slide per beat with its clip (rendering only the stale ones)")
     slides.add_argument("chapter", nargs="?", default="Chapter", metavar="CHAPTER",
-                        help="Chapter (default), WhatHiddenNeuronsDo or Chapter2")
+                        help="Chapter (default), WhatHiddenNeuronsDo, Chapter2 or ChapterConv")
     slides.add_argument("--quality", choices=["low", "medium", "high"], default="low",
                         help="of the clips: low 480p15 (default, as render and all), medium 720p30, high 1080p60")
     slides.add_argument("--out", type=Path, help="the folder to write (default: media/slides/CHAPTER/; "

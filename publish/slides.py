@@ -51,7 +51,8 @@ DEFAULT_QUALITY = "low"   # as render and all; --quality medium (720p30) for a p
 # What the title slide calls each chapter; one missing here is called by its name.
 CHAPTER_TITLES = {"Chapter": "How a neural network reads a digit",
                   "WhatHiddenNeuronsDo": "What the hidden neurons really do",
-                  "Chapter2": "How this network learns, from its real gradients"}
+                  "Chapter2": "How this network learns, from its real gradients",
+                  "ChapterConv": "Convolutions: real kernels sliding over the digit"}
 
 DECK = """<!doctype html>
 <html lang="en">

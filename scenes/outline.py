@@ -1,7 +1,8 @@
 """The chapters' outline: every beat in order, what it says and what it reads.
 
-This is the one list of beats. `Chapter` (how the network computes) and `Chapter2`
-(how it learns: its real gradients) play theirs in this order, `render.py list`
+This is the one list of beats. `Chapter` (how the network computes), `Chapter2`
+(how it learns: its real gradients) and `ChapterConv` (a CNN's kernels, maps, ReLU and
+pooling) play theirs in this order, `render.py list`
 prints them, the chapter's subtitles are their narration, and the clip keys hash the
 parts of the export each one reads. It imports no manim, so listing the scenes or
 checking which clips are stale stays fast; a beat's drawing code lives in its own
@@ -177,6 +178,28 @@ CHAPTER_TWO = (
           "the real training curve: the loss per epoch, and the test cost at the kept snapshots"),
 )
 
+# The convolution chapter: a CNN's real kernels sliding over the digit, its feature maps,
+# ReLU and pooling (then the second convolution, the dense layers, what the kernels look
+# for and their learning), every number from its export.
+CONVOLUTIONS = (
+    _beat("OneKernel", "convolutions.one_kernel", {"shapes", "weights", "digit"},
+          "A convolution looks through small kernels: one real first-layer kernel, as its numbers and as a picture.",
+          "a real first-layer kernel (the one whose map peaks highest on the digit): its weights, heatmap and bias",
+          kinds=(CNN,)),
+    _beat("SlidingWindow", "convolutions.sliding_window", {"shapes", "weights", "digit"},
+          "The kernel slides over the digit: at each position, weights times pixels, summed, plus the bias.",
+          "the kernel over the digit at one position, its products and sum written out; then sliding, the map filling in",
+          kinds=(CNN,)),
+    _beat("FeatureMaps", "convolutions.feature_maps", {"shapes", "weights", "digit"},
+          "Every kernel makes its own map of the digit; ReLU then zeroes their negative values.",
+          "every map of the first convolution on one colour scale, then the activation (ReLU: how many values it zeroes)",
+          kinds=(CNN,)),
+    _beat("Pooling", "convolutions.pooling", {"shapes", "weights", "digit"},
+          "Pooling shrinks each map: each small window keeps one value.",
+          "the network's own pooling: one window's values and the one it keeps, then every pooled map",
+          kinds=(CNN,)),
+)
+
 
 def _chapter(name: str, beats: tuple, shows: str) -> BeatInfo:
     return BeatInfo(name, "nn_explainer.scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)),
@@ -187,9 +210,13 @@ CHAPTER = _chapter("Chapter", BEATS, "all of the above in order as one video, wi
 HIDDEN = _chapter("WhatHiddenNeuronsDo", HIDDEN_LAYERS,
                   "what the hidden neurons really do: the four beats above it as one video, after chapter one")
 CHAPTER2 = _chapter("Chapter2", CHAPTER_TWO, "chapter two: the beats above it in order, as one video with subtitles")
-CHAPTERS = {CHAPTER.name: BEATS, HIDDEN.name: HIDDEN_LAYERS, CHAPTER2.name: CHAPTER_TWO}  # each chapter's beats, in order
-ALL_BEATS = BEATS + HIDDEN_LAYERS + CHAPTER_TWO
-SCENES = {info.name: info for info in (*BEATS, CHAPTER, *HIDDEN_LAYERS, HIDDEN, *CHAPTER_TWO, CHAPTER2)}
+CHAPTER_CONV = _chapter("ChapterConv", CONVOLUTIONS,
+                        "the convolution chapter (a CNN's export): the beats above it in order, as one video")
+CHAPTERS = {CHAPTER.name: BEATS, HIDDEN.name: HIDDEN_LAYERS, CHAPTER2.name: CHAPTER_TWO,
+            CHAPTER_CONV.name: CONVOLUTIONS}  # each chapter's beats, in order
+ALL_BEATS = BEATS + HIDDEN_LAYERS + CHAPTER_TWO + CONVOLUTIONS
+SCENES = {info.name: info for info in (*BEATS, CHAPTER, *HIDDEN_LAYERS, HIDDEN, *CHAPTER_TWO, CHAPTER2,
+                                       *CONVOLUTIONS, CHAPTER_CONV)}
 
 
 # The beats that draw the training run itself (its snapshots, its loss epoch by epoch,

@@ -240,7 +240,7 @@ def test_retraining_re_renders_what_shows_values_and_the_chapter_shows_the_new_n
     keys = {path: {name: inputs_key(RenderRequest(name, export=path)) for name in SCENES} for path in (old, new)}
     changed = {name for name in SCENES if keys[old][name] != keys[new][name]}
     values = {beat.name for beat in ALL_BEATS if beat.reads & {"weights", "digit", "examples", "evidence", *GRADIENT_PARTS}}
-    assert changed == values | {"Chapter", "WhatHiddenNeuronsDo", "Chapter2"}
+    assert changed == values | {"Chapter", "WhatHiddenNeuronsDo", "Chapter2", "ChapterConv"}
     assert "ParameterCount" not in changed and "weights" in CHAPTER.reads
 
     _, seen = written_by_section(scene_class("Chapter"), export=new)

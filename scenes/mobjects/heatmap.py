@@ -15,6 +15,7 @@ from manim import DOWN, RESAMPLING_ALGORITHMS, RIGHT, UP, Group, ImageMobject, S
 from manim.utils.color import ManimColor
 
 from nn_explainer.scenes import style
+from nn_explainer.scenes.speech.spoken import figures
 from .input_blocks import SIDE
 from .pixel_grid import grid_lines
 
@@ -29,15 +30,16 @@ def level_opacity(level: int) -> float:
     return (level + 1) / style.HEATMAP_LEVELS
 
 
-def heat_pixels(weights: np.ndarray, scale: float) -> np.ndarray:
-    """RGBA bytes, one pixel per weight (row-major, SIDE x SIDE): the sign's colour at
-    its level's opacity."""
+def heat_pixels(weights: np.ndarray, scale: float, shape: tuple = (SIDE, SIDE)) -> np.ndarray:
+    """RGBA bytes, one pixel per weight (row-major, `shape`: SIDE x SIDE, or a kernel's or
+    a feature map's sides): the sign's colour at its level's opacity."""
+    weights = np.asarray(weights, dtype=np.float64).reshape(-1)
     levels = heat_levels(weights, scale)
     colours = np.array([ManimColor(c).to_int_rgb() for c in (style.NEGATIVE, style.POSITIVE)], dtype=np.uint8)
     pixels = np.empty((len(weights), 4), dtype=np.uint8)
     pixels[:, :3] = colours[(weights >= 0).astype(int)]
     pixels[:, 3] = np.rint(255 * level_opacity(levels))
-    return pixels.reshape(SIDE, SIDE, 4)
+    return pixels.reshape(*shape, 4)
 
 
 class WeightHeatmap(Group):
@@ -66,10 +68,12 @@ class WeightHeatmap(Group):
 
 
 class HeatmapLegend(VGroup):
-    """A strip from -scale (red) through 0 to +scale (blue), with its end values."""
+    """A strip from -scale (red) through 0 to +scale (blue), with its end values (`digits`
+    decimals, three significant figures at most, as every number on screen) and what it
+    measures (`caption`)."""
 
     def __init__(self, scale: float, width: float = 3.0, steps: int = 2 * style.HEATMAP_LEVELS, typography=None,
-                 **kwargs):
+                 caption: str = "weight", digits: int = 2, **kwargs):
         super().__init__(**kwargs)
         size = (typography or style.VIDEO).small
         values = np.linspace(-scale, scale, steps)
@@ -81,8 +85,8 @@ class HeatmapLegend(VGroup):
             square.set_fill(style.POSITIVE if value >= 0 else style.NEGATIVE, opacity=level_opacity(level))
             strip.add(square)
         strip.arrange(RIGHT, buff=0)
-        low = Text(f"{-scale:.2f}", font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [-1, 0, 0])
-        high = Text(f"+{scale:.2f}", font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [1, 0, 0])
+        low = Text(figures(-scale, digits), font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [-1, 0, 0])
+        high = Text("+" + figures(scale, digits), font_size=size).next_to(strip, DOWN, 0.1).align_to(strip, [1, 0, 0])
         zero = Text("0", font_size=size).next_to(strip, DOWN, 0.1)
-        caption = Text("weight", font_size=size).next_to(strip, UP, 0.1)
+        caption = Text(caption, font_size=size).next_to(strip, UP, 0.1)
         self.add(strip, low, zero, high, caption)
