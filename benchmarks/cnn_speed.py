@@ -91,8 +91,9 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="measure accuracies on all of MNIST")
     args = parser.parse_args()
 
-    from nn_explainer.model import conv_export, conv_import, export, importing, mnist, paths
-    from nn_explainer.model.read_module import read_module
+    from nn_explainer.model import conv_export, export, importing, mnist, normalisation, paths
+    from nn_explainer.model.layer_list import read_outputs
+    from nn_explainer.model.read_module import read_module, say_normalize
     from nn_explainer.model.schema import read_export
 
     print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
@@ -101,8 +102,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "mnist_cnn.json"
         start = time.perf_counter()
-        imported = conv_import.to_conv_network(read_module(net), None, "Net")
-        source = importing.source_section(imported, "module", "Net", None)
+        steps = read_module(net)
+        settled = normalisation.settle(steps, read_outputs(steps, None), normalisation.AS_GIVEN, "Net", say_normalize)
+        imported = settled.imported
+        source = importing.source_section(imported, "module", "Net", None, settled.record)
         doc = conv_export.document(conv_export.rounded_layers(imported.layers), imported.names, {}, data, source=source)
         export.write_export(doc, path)
         print(f"pytorch/examples CNN ({imported.parameter_count:,} parameters): export written in "
