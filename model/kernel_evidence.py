@@ -48,7 +48,8 @@ SILENCED = "the kernel's map set to zero after its activation"
 TOLERANCE = 1e-5                 # relative to max(1, |value|): the file rounds to 8 digits
 CHUNK = 500                      # test digits through the first convolution at a time (float64)
 KERNEL_GROUP = 64                # kernels whose listed digits are recomputed at a time on read
-KNOCKOUT_BATCH = 1000            # test digits through the network at a time (float32)
+KNOCKOUT_VALUES = 8_000_000      # values of the layer after the maps held at once (float32: 32 MB), whole digits
+KNOCKOUT_BATCH = 1000            # test digits through the network at a time at most (float32)
 
 
 # ---------------------------------------------------------------------------------------
@@ -103,72 +104,117 @@ def listed_responses(layers, first: int, map_layer: int, pixels: np.ndarray, top
     return np.concatenate(values), np.concatenate(positions)
 
 
+def linear_after(layers, map_layer: int) -> int | None:
+    """The index of the first convolution or dense layer after the maps, if only poolings
+    (and a flatten before a dense layer) lie between: a zeroed map stays zero through
+    those, so silencing a kernel changes that layer's output by exactly minus the kernel's
+    own part of it. None when something else comes first (then the rest runs whole)."""
+    at = map_layer + 1
+    while at < len(layers) and isinstance(layers[at], conv_formula.Pool):
+        at += 1
+    if at < len(layers) and isinstance(layers[at], conv_formula.Conv2d):
+        return at
+    if at + 1 < len(layers) and isinstance(layers[at], conv_formula.Flatten) and isinstance(layers[at + 1], conv_formula.Dense):
+        return at + 1
+    return None
+
+
 def silenced_outputs(layers, map_layer: int, pixels: np.ndarray) -> np.ndarray:
-    """[K, 10]: a digit's outputs with each kernel silenced in turn (its map zeroed), float64."""
-    maps = _maps(layers, map_layer, np.asarray(pixels, dtype=np.float64)[None, :])
-    kernels = maps.shape[1]
-    x = np.repeat(maps, kernels, axis=0)
-    x[np.arange(kernels), np.arange(kernels)] = 0.0
-    for layer in layers[map_layer + 1:]:
+    """[K, 10]: a digit's outputs with each kernel silenced in turn (its map zeroed), float64:
+    the layer after the maps computed once, each kernel's own part of it taken away."""
+    x = _maps(layers, map_layer, np.asarray(pixels, dtype=np.float64)[None, :])
+    kernels, linear = x.shape[1], linear_after(layers, map_layer)
+    if linear is None:
+        x = np.repeat(x, kernels, axis=0)
+        x[np.arange(kernels), np.arange(kernels)] = 0.0
+        start = map_layer + 1
+    else:
+        for layer in layers[map_layer + 1:linear]:
+            if isinstance(layer, conv_formula.Pool):
+                x = conv_formula.apply(layer, x)
+        layer = layers[linear]
+        whole = conv_formula.apply(layer, x)                                  # [1, O, ...]
+        weight = np.asarray(layer.weight, dtype=np.float64)
+        if isinstance(layer, conv_formula.Conv2d):
+            windows = conv_formula._windows(conv_formula._padded(x, conv_formula.pair(layer.padding), 0.0),
+                                            weight.shape[2:], conv_formula.pair(layer.stride))[0]  # [K, H, W, kh, kw]
+            height, width = windows.shape[1:3]
+            rows = windows.reshape(kernels, height * width, -1)                   # each kernel's windows
+            columns = weight.reshape(len(weight), kernels, -1).transpose(1, 2, 0)  # [K, kh·kw, O]
+            parts = (rows @ columns).transpose(0, 2, 1).reshape(kernels, len(weight), height, width)
+        else:
+            parts = np.einsum("oka,ka->ko", weight.reshape(len(weight), kernels, -1), x.reshape(kernels, -1))
+        x, start = whole - parts, linear + 1
+    for layer in layers[start:]:
         x = conv_formula.apply(layer, x)
     return x
 
 
 def knockout_correct(layers, map_layer: int, pixels: np.ndarray, labels: np.ndarray) -> tuple[int, list[int]]:
-    """(test digits right intact, right with each kernel silenced), in torch float32.
-
-    A zeroed map stays zero through pooling, and a convolution or dense layer is linear: so
-    the first such layer after the maps is computed once, and each kernel's silencing
-    subtracts that kernel's own part of it (a one-channel convolution), not a whole pass."""
+    """(test digits right intact, right with each kernel silenced), in torch float32, the
+    layer after the maps computed once and each kernel's part taken away (linear_after)."""
     import torch
     import torch.nn.functional as F
-    from torch import nn
 
     from .conv_export import torch_module
 
     module = torch_module(layers).eval()
-    head, tail = module[:map_layer + 1], module[map_layer + 1:]
-    at = 0
-    while at < len(tail) and isinstance(tail[at], (nn.MaxPool2d, nn.AvgPool2d)):
-        at += 1
-    pools, linear, rest = tail[:at], None, None
-    if at < len(tail) and isinstance(tail[at], nn.Conv2d):
-        linear, rest = tail[at], tail[at + 1:]
-    elif at + 1 < len(tail) and isinstance(tail[at], nn.Flatten) and isinstance(tail[at + 1], nn.Linear):
-        linear, rest = tail[at + 1], tail[at + 2:]
+    linear = linear_after(layers, map_layer)
+    head = module[:map_layer + 1]
+    between = module[map_layer + 1:linear] if linear is not None else None   # poolings (and a flatten)
+    rest = module[linear + 1:] if linear is not None else module[map_layer + 1:]
+    shapes = [INPUT_SHAPE]
+    for layer in layers[:(linear if linear is not None else map_layer) + 1]:
+        shapes.append(conv_formula.output_shape(layer, shapes[-1]))
+    batch = int(np.clip(KNOCKOUT_VALUES // int(np.prod(shapes[-1])), 1, KNOCKOUT_BATCH))
     intact, correct = 0, None
-    with torch.no_grad():
-        for start in range(0, len(pixels), KNOCKOUT_BATCH):
-            x = torch.from_numpy(np.ascontiguousarray(pixels[start:start + KNOCKOUT_BATCH], dtype=np.float32))
-            y = torch.from_numpy(np.array(labels[start:start + KNOCKOUT_BATCH], dtype=np.int64))
+    with torch.inference_mode():
+        for start in range(0, len(pixels), batch):
+            x = torch.from_numpy(np.array(pixels[start:start + batch], dtype=np.float32))
+            y = torch.from_numpy(np.array(labels[start:start + batch], dtype=np.int64))
             maps = head(x.reshape(-1, *INPUT_SHAPE))
             kernels = maps.shape[1]
             correct = correct if correct is not None else [0] * kernels
             if linear is None:  # no shortcut: the whole rest of the network once per kernel
-                intact += int((tail(maps).argmax(1) == y).sum())
+                intact += int((rest(maps).argmax(1) == y).sum())
                 for k in range(kernels):
                     silenced = maps.clone()
                     silenced[:, k] = 0
-                    correct[k] += int((tail(silenced).argmax(1) == y).sum())
+                    correct[k] += int((rest(silenced).argmax(1) == y).sum())
                 continue
-            pooled = pools(maps)
-            conv = isinstance(linear, nn.Conv2d)
-            z = linear(pooled if conv else pooled.flatten(1))
+            pooled = maps
+            for step in between:
+                pooled = step(pooled) if not isinstance(step, torch.nn.Flatten) else pooled
+            layer = module[linear]
+            conv = isinstance(layer, torch.nn.Conv2d)
+            z = layer(pooled if conv else pooled.flatten(1))
             intact += int((rest(z).argmax(1) == y).sum())
-            area = pooled.shape[2] * pooled.shape[3]
+            if conv:  # every window of every map once; a kernel's part is its rows of them
+                # channels last: [B, H, W, O] in memory, where torch's pooling is several times faster
+                z = z.contiguous(memory_format=torch.channels_last)
+                side = layer.kernel_size[0] * layer.kernel_size[1]
+                (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, layer.padding
+                # a view of every window [B, K, H, W, kh, kw] (F.unfold copies, and slowly)
+                windows = F.pad(pooled, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+                weight = layer.weight.reshape(len(layer.weight), kernels, side)
+                count, outs, height, width = z.shape
+            else:
+                area = pooled.shape[2] * pooled.shape[3]
+            silenced = torch.empty_like(z)
             for k in range(kernels):
                 if conv:
-                    part = F.conv2d(pooled[:, k:k + 1], linear.weight[:, k:k + 1], None, linear.stride, linear.padding)
+                    part = windows[:, k].reshape(count, height * width, side) @ weight[:, k].T   # [B, H·W, O]
+                    part = part.reshape(count, height, width, outs).permute(0, 3, 1, 2)
                 else:
-                    part = pooled[:, k].flatten(1) @ linear.weight[:, k * area:(k + 1) * area].T
-                correct[k] += int((rest(z - part).argmax(1) == y).sum())
+                    part = pooled[:, k].flatten(1) @ layer.weight[:, k * area:(k + 1) * area].T
+                torch.sub(z, part, out=silenced)
+                correct[k] += int((rest(silenced).argmax(1) == y).sum())
     return intact, correct
 
 
 # ---------------------------------------------------------------------------------------
 # The exporter's side.
 
-@one_thread()  # small products, many of them: on a busy machine one thread is several times faster (threads.py)
 def compute(layers, example: dict, example_pixels: np.ndarray, rounded) -> dict | None:
     """The export's `kernel_evidence` section for `layers` (rounded as the file holds them),
     the knock-outs shown on `example` (its id); None for a network without a convolution."""
@@ -178,8 +224,10 @@ def compute(layers, example: dict, example_pixels: np.ndarray, rounded) -> dict 
     first, map_layer = found
     pixels, labels = probe_digits()
     tops = top_digits(all_responses(layers, map_layer, pixels), TOP_DIGITS)      # [K, TOP_DIGITS]
-    values, positions = listed_responses(layers, first, map_layer, pixels, tops)
-    intact, correct = knockout_correct(layers, map_layer, pixels, labels)
+    with one_thread():  # small products: on a busy machine one thread is several times faster (threads.py)
+        values, positions = listed_responses(layers, first, map_layer, pixels, tops)
+        silenced = silenced_outputs(layers, map_layer, example_pixels)
+    intact, correct = knockout_correct(layers, map_layer, pixels, labels)   # 10,000 digits at once: every thread
     return {
         "probe": PROBE,
         "digits": len(labels),
@@ -194,7 +242,7 @@ def compute(layers, example: dict, example_pixels: np.ndarray, rounded) -> dict 
         "top_activations": rounded(values).tolist(),
         "top_positions": positions.tolist(),
         "knockout_correct": correct,
-        "knockout_example": {"id": example, "outputs": rounded(silenced_outputs(layers, map_layer, example_pixels)).tolist()},
+        "knockout_example": {"id": example, "outputs": rounded(silenced).tolist()},
     }
 
 
