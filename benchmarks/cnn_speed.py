@@ -92,8 +92,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from nn_explainer.model import conv_export, export, importing, mnist, paths
-    from nn_explainer.model.importing import conv_import
-    from nn_explainer.model.importing.read_module import read_module
+    from nn_explainer.model.importing import normalisation
+    from nn_explainer.model.importing.layer_list import read_outputs
+    from nn_explainer.model.importing.read_module import read_module, say_normalize
     from nn_explainer.model.schema import read_export
 
     print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
@@ -102,8 +103,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "mnist_cnn.json"
         start = time.perf_counter()
-        imported = conv_import.to_conv_network(read_module(net), None, "Net")
-        source = importing.source_section(imported, "module", "Net", None)
+        steps = read_module(net)
+        settled = normalisation.settle(steps, read_outputs(steps, None), normalisation.AS_GIVEN, "Net", say_normalize)
+        imported = settled.imported
+        source = importing.source_section(imported, "module", "Net", None, settled.record)
         doc = conv_export.document(conv_export.rounded_layers(imported.layers), imported.names, {}, data, source=source)
         export.write_export(doc, path)
         print(f"pytorch/examples CNN ({imported.parameter_count:,} parameters): export written in "

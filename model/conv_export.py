@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import conv_formula, example_ids, export, schema
-from .conv_schema import ENCODING, INPUT_SHAPE, KEY, NOT_COMPUTED_KEY, as_float32, encode
+from . import conv_backprop, conv_formula, conv_gradients, example_ids, export, kernel_evidence, schema
+from .conv_schema import ENCODING, INPUT_SHAPE, KEY, NOT_COMPUTED_KEY, as_float32, decode, encode
 from .mnist import Mnist, held_out_split
+from .shapes import PIXELS
 
 ACCURACY_BATCH = 1000
-# What an MLP's export has and a CNN's has not, said in the file (its `not_computed` section).
-NOT_COMPUTED = {
-    "neuron_evidence": "not computed for a convolutional network: proving each kernel's knock-out accuracy on read "
-                       "would run the network over the 10,000 test digits on every read",
-    "gradients": "not computed for a convolutional network: chapter two's gradients are an MLP's W and b",
+# What a CNN's export goes without, and why, said in the file (its `not_computed` section).
+NO_CONVOLUTION = {
+    kernel_evidence.KEY: "the network has no convolution, so no kernels",
+    conv_backprop.KEY: "the network has no convolution, so no kernels",
 }
 
 
@@ -137,5 +137,17 @@ def document(layers: list, names: list, training: dict, data: Mnist, images=(), 
     if source is not None:
         doc[schema.SOURCE_KEY] = source
     if only is None:  # a training snapshot goes without, as an MLP's goes without its evidence
-        doc[NOT_COMPUTED_KEY] = dict(NOT_COMPUTED)
+        doc.update(evidence_sections(layers, examples))
     return doc
+
+
+def evidence_sections(layers: list, examples: list) -> dict:
+    """The kernels' evidence and the sloppy three's gradient (model/kernel_evidence.py,
+    model/conv_gradients.py); a network without a convolution says so in `not_computed`."""
+    if kernel_evidence.kernel_layers(layers) is None:
+        return {NOT_COMPUTED_KEY: dict(NO_CONVOLUTION)}
+    three = next(e for e in examples if e["id"] == f"train:{export.SLOPPY_THREE}")
+    pixels = decode(three["pixels"], (PIXELS,), "pixels")
+    return {kernel_evidence.KEY: kernel_evidence.compute(layers, three["id"], pixels, schema.round_floats),
+            conv_backprop.KEY: conv_gradients.section(layers, three)}
+

@@ -253,6 +253,21 @@ def parse_not_computed(section, known) -> dict:
     return dict(section)
 
 
+def require(export, key: str, scene: str):
+    """The export's section `key` (kernel_evidence, kernel_gradients: the Export's field of
+    that name), or one UserError saying why the file goes without it: what a CNN's beat
+    calls before drawing from a section."""
+    value = getattr(export, key, None)
+    if value is not None:
+        return value
+    why = (export.not_computed or {}).get(key)
+    if why is None:
+        snapshot = "snapshot_of" in export.training
+        why = ("a training snapshot goes without it; draw from the trained network's export" if snapshot else
+               "it is older than this section: rebuild it with `render.py export`, or import the network again")
+    raise UserError(f"{scene} draws the export's {key} section, and this export has none ({why})")
+
+
 def _position(position: tuple) -> str:
     if len(position) == 3:
         return f"channel {position[0]}, row {position[1]}, column {position[2]}"

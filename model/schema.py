@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import backprop, conv_schema, formula, invocation, limits, neuron_evidence, strict_json
+from . import backprop, conv_backprop, conv_schema, formula, invocation, kernel_evidence, limits, neuron_evidence, strict_json
 from .checked import array as _array, expect as _expect, field as _field, shape_text as _shape
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .importing.layer_list import DRAWN_OUTPUT
@@ -79,7 +79,9 @@ class Export:
     neuron_evidence: "neuron_evidence.NeuronEvidence | None" = None  # what the hidden neurons do (re-proved)
     gradients: backprop.Gradients | None = None  # chapter two's section, recomputed (model/backprop.py)
     source: dict | None = None   # an imported network's origin (`render.py import`); None: trained here
-    not_computed: dict = None    # a CNN's: sections it goes without (neuron_evidence, gradients) -> why
+    not_computed: dict = None    # a CNN's: sections it goes without -> why (conv_schema.require)
+    kernel_evidence: "kernel_evidence.KernelEvidence | None" = None  # a CNN's first-layer kernels (re-proved)
+    kernel_gradients: "conv_backprop.KernelGradients | None" = None  # a CNN's gradient, every kernel (recomputed)
 
     @property
     def convolutional(self) -> bool:
@@ -172,10 +174,15 @@ def _parse_conv(doc: dict, sha256: str) -> Export:
     ids = [e.id for e in examples]
     _expect(len(set(ids)) == len(ids), "example ids are not unique")
     conv_schema.check_recomputed(network, examples)
-    for key in (neuron_evidence.KEY, backprop.KEY):  # not yet re-proved for a CNN: never read unproved
+    for key in (neuron_evidence.KEY, backprop.KEY):  # an MLP's sections; a CNN's are kernel_evidence, kernel_gradients
         _expect(key not in doc, f"{key}: this nn-explainer does not re-prove it for a convolutional network")
-    missing = conv_schema.parse_not_computed(doc.get(conv_schema.NOT_COMPUTED_KEY), (neuron_evidence.KEY, backprop.KEY))
-    return Export(network, training, examples, sha256, None, None, source, missing)
+    sections = (kernel_evidence.KEY, conv_backprop.KEY)
+    missing = conv_schema.parse_not_computed(doc.get(conv_schema.NOT_COMPUTED_KEY),
+                                             (neuron_evidence.KEY, backprop.KEY, *sections))
+    _expect(not set(missing) & set(doc), f"{conv_schema.NOT_COMPUTED_KEY} names a section the file holds")
+    evidence = kernel_evidence.check(doc.get(kernel_evidence.KEY), network, examples)   # re-proved, or refused
+    gradients = conv_backprop.check(doc.get(conv_backprop.KEY), network, examples)    # recomputed, or refused
+    return Export(network, training, examples, sha256, None, None, source, missing, evidence, gradients)
 
 
 def _parse_source(source, network: Network) -> dict:

@@ -103,7 +103,7 @@ def test_malformed_arrays_and_layers_are_refused(cnn_doc):
                             (lambda d: d["convnet"]["layers"].pop(-1), "must end in a dense layer"),
                             (lambda d: d.update(network={}), "not both"),
                             (lambda d: d.update(gradients={}), "does not re-prove it"),
-                            (lambda d: d["not_computed"].update(widget="x"), "not_computed must name sections")):
+                            (lambda d: d.update(not_computed={"widget": "x"}), "not_computed must name sections")):
         doc = json.loads(json.dumps(cnn_doc[1]))
         change(doc)
         with pytest.raises(UserError, match=message):

@@ -55,8 +55,9 @@ def test_the_committed_cnn_reads_and_keeps_its_promise():
     export = read_export(paths.EXPORT_DIR / "network-cnn.json", convolutional=True)
     assert export.convolutional and export.trained_here
     assert export.training["test_accuracy"] >= 0.985
-    assert sorted(export.not_computed) == ["gradients", "neuron_evidence"]  # the file says what it goes without
-    assert export.neuron_evidence is None and export.gradients is None
+    assert not export.not_computed  # its kernels' evidence and gradients are there (tests/test_kernel_evidence.py)
+    assert export.kernel_evidence is not None and export.kernel_gradients is not None
+    assert export.neuron_evidence is None and export.gradients is None  # an MLP's sections
     assert [layer.kind for layer in export.network.layers][:3] == ["conv2d", "relu", "maxpool"]
     epochs = paths.snapshot_epochs(paths.EXPORT_DIR / "network-cnn.json")
     assert epochs and all(read_export(paths.snapshot_path(paths.EXPORT_DIR / "network-cnn.json", e),
