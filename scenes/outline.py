@@ -178,6 +178,29 @@ CHAPTER_TWO = (
 )
 
 
+# The convolution chapter's last four beats (issue 31): past the first layer's maps, the
+# second convolution, the flatten into the dense layers, what the kernels look for and
+# how they learned. The lead joins them with the chapter's first beats into one chapter.
+CONVOLUTIONS_B = (
+    _beat("SecondConvolution", "convolutions.second_convolution", {"shapes", "weights", "digit"},
+          "The second convolution: each output map is the sum, over every input map, of its own kernel's response, plus a bias.",
+          "one output map of the second convolution as the sum of its input maps' responses plus the bias, at one place",
+          kinds=(CNN,)),
+    _beat("IntoTheDenseLayers", "convolutions.into_the_dense_layers", {"shapes", "weights", "digit"},
+          "Flatten lays the last maps end to end into one long list; from there the dense layers give the answer.",
+          "the last maps flattened (C×H×W order) into one list, the dense layers as chapter one draws them, the answer "
+          "and its probability", kinds=(CNN,)),
+    _beat("WhatKernelsLookFor", "convolutions.what_kernels_look_for", {"weights"},
+          "Do the kernels find little edges, as chapter one hoped? Each first-layer kernel beside its best edge, measured.",
+          "the first layer's kernels beside the hope of little edges: the share of each one's energy its best oriented "
+          "edge explains, against chance, and the verdict", kinds=(CNN,)),
+    _beat("KernelsLearning", "convolutions.kernels_learning", {"weights", "snapshots"},
+          "Learning found these kernels: one of them and the test accuracy at each snapshot of our CNN's training run.",
+          "the real training run of our CNN: one first-layer kernel, its edge share and the test accuracy at each kept "
+          "epoch", kinds=(CNN,)),
+)
+
+
 def _chapter(name: str, beats: tuple, shows: str) -> BeatInfo:
     return BeatInfo(name, "nn_explainer.scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)),
                     frozenset().union(*(beat.kinds for beat in beats)))
@@ -188,14 +211,15 @@ HIDDEN = _chapter("WhatHiddenNeuronsDo", HIDDEN_LAYERS,
                   "what the hidden neurons really do: the four beats above it as one video, after chapter one")
 CHAPTER2 = _chapter("Chapter2", CHAPTER_TWO, "chapter two: the beats above it in order, as one video with subtitles")
 CHAPTERS = {CHAPTER.name: BEATS, HIDDEN.name: HIDDEN_LAYERS, CHAPTER2.name: CHAPTER_TWO}  # each chapter's beats, in order
-ALL_BEATS = BEATS + HIDDEN_LAYERS + CHAPTER_TWO
-SCENES = {info.name: info for info in (*BEATS, CHAPTER, *HIDDEN_LAYERS, HIDDEN, *CHAPTER_TWO, CHAPTER2)}
+ALL_BEATS = BEATS + HIDDEN_LAYERS + CHAPTER_TWO + CONVOLUTIONS_B
+SCENES = {info.name: info for info in (*BEATS, CHAPTER, *HIDDEN_LAYERS, HIDDEN, *CHAPTER_TWO, CHAPTER2,
+                                      *CONVOLUTIONS_B)}
 
 
 # The beats that draw the training run itself (its snapshots, its loss epoch by epoch,
 # its test cost over the epochs): a network trained elsewhere (`render.py import`) has
 # no run of ours to draw, so its chapters go without them, and each alone refuses.
-RUN_BEATS = frozenset({"Learning", "CostOfTheSet", "BackToTheRun"})
+RUN_BEATS = frozenset({"Learning", "CostOfTheSet", "BackToTheRun", "KernelsLearning"})
 
 
 def scene_info(name: str) -> BeatInfo:
