@@ -15,7 +15,7 @@ every 180/ANGLES degrees (an edge at θ + 180° is the same edge, negated).
 
 What chance gives: random kernels of the same size (weights drawn independently from
 one normal distribution, seeded, so the figure is the same on every run) have a share
-too; `chance_share` is its mean, the baseline a real kernel's share is read against.
+too; `chance` gives their mean and spread, the baseline a real kernel's share is read against.
 
 Pure numpy, no torch: the scenes and tests call it.
 """
@@ -79,11 +79,30 @@ def shares(kernels, count: int = ANGLES) -> np.ndarray:
     return _fits(np.asarray(kernels, dtype=np.float64), count)[0].max(axis=1)
 
 
-def chance_share(shape: tuple, kernels: int = CHANCE_KERNELS, seed: int = CHANCE_SEED) -> float:
-    """The mean share of random kernels of this shape (independent normal weights): what
-    the best edge explains of a kernel that learned nothing."""
-    random = np.random.default_rng(seed).standard_normal((kernels, *shape))
-    return float(shares(random).mean())
+@dataclass(frozen=True)
+class Chance:
+    """What the best edge explains of random kernels of one shape: the mean share, its
+    spread (standard deviation), and the fraction of them that are mostly an edge."""
+    mean: float
+    spread: float
+    mostly: float
+
+    def compared(self, shares) -> str:
+        """"more than", "less than" or "about as much as": the mean of these kernels' shares
+        against chance, beyond two standard errors of the mean of as many random kernels
+        (so that a few kernels' luck is not read as a finding)."""
+        shares = np.asarray(shares, dtype=np.float64)
+        margin = 2 * self.spread / np.sqrt(len(shares))
+        if shares.mean() > self.mean + margin:
+            return "more than"
+        return "less than" if shares.mean() < self.mean - margin else "about as much as"
+
+
+def chance(shape: tuple, kernels: int = CHANCE_KERNELS, seed: int = CHANCE_SEED) -> Chance:
+    """The shares of random kernels of this shape (independent normal weights, seeded):
+    what the best edge explains of a kernel that learned nothing."""
+    random = shares(np.random.default_rng(seed).standard_normal((kernels, *shape)))
+    return Chance(float(random.mean()), float(random.std()), float((random > MOSTLY).mean()))
 
 
 def mostly_edges(kernels) -> int:

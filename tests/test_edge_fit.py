@@ -53,6 +53,9 @@ def test_an_edge_is_all_edge_a_blob_none_and_chance_is_in_between():
     assert edge_fit.best_edge(vertical).share > 0.95
     assert edge_fit.best_edge(3 * edge_fit.edge((3, 3), np.pi / 4)).share == pytest.approx(1.0)
     assert edge_fit.best_edge(np.ones((3, 3))).share == 0.0     # a blob: no edge in it
-    chance = edge_fit.chance_share((3, 3))
-    assert 0.1 < chance < 0.5 and chance == edge_fit.chance_share((3, 3))   # seeded: the same figure
+    chance = edge_fit.chance((3, 3))
+    assert 0.1 < chance.mean < 0.5 and chance == edge_fit.chance((3, 3))   # seeded: the same figure
+    assert 0 < chance.mostly < 0.5 and chance.spread > 0
+    assert chance.compared([0.9] * 8) == "more than" and chance.compared([0.01] * 8) == "less than"
+    assert chance.compared([chance.mean] * 8) == "about as much as"
     assert edge_fit.mostly_edges(np.stack([vertical, np.ones((3, 3))])) == 1

@@ -104,12 +104,12 @@ def play(scene, story) -> None:
 
     # The strip: every value of the flattened list, top to bottom, one pixel each.
     flat = values.a[0]
-    strip_height = fonts.pick(5.4, 4.6)
+    strip_height = fonts.pick(4.9, 3.9)
     strip = SignedMap(flat.reshape(-1, 1), strip_height, scale)
-    strip.stretch_to_fit_width(STRIP_WIDTH).move_to([fonts.pick(-1.9, -1.6), -0.6, 0])
-    strip_count = Text(f"{len(flat):,} numbers", font_size=fonts.small).next_to(strip, UP, 0.12)
+    strip.stretch_to_fit_width(STRIP_WIDTH).move_to([fonts.pick(-4.6, -4.4), -0.9, 0])
     order = Text("map by map,\nrow by row", font_size=fonts.small, line_spacing=0.8,
-                 color=style.INDEX_COLOUR).next_to(strip, LEFT, 0.15).align_to(strip, UP)
+                 color=style.INDEX_COLOUR).next_to(strip, UP, 0.12)
+    strip_count = Text(f"{len(flat):,} numbers", font_size=fonts.small).next_to(order, UP, 0.1)
     segment = strip_height * height * width / len(flat)
     top = strip.get_top()[1]
     targets = [(strip.get_x(), top - (c + 0.5) * segment) for c in range(drawn)]

@@ -30,6 +30,7 @@ from nn_explainer.scenes.narration import say
 
 DRAWN_INPUTS = 8        # input maps drawn in the video layout (the post layout: POST_DRAWN_INPUTS)
 POST_DRAWN_INPUTS = 4
+DIGITS = 3               # decimals at most (three significant figures): a small bias is 0.004, not 0.00
 
 
 class Sum:
@@ -102,8 +103,8 @@ def script(story) -> dict[str, str]:
                          if shown < in_channels else "")),
         "sum": (f"Look at row {spoken.integer(s.row)}, column {spoken.integer(s.col)}, where map "
                 f"{spoken.integer(s.channel)} is largest. Add up the responses there, and the bias, "
-                f"{spoken.decimal(s.bias)}: the total is {spoken.decimal(s.value)}."),
-        "result": (f"And that is the map's own value there, {spoken.decimal(s.value)}. The same sum at every place "
+                f"{spoken.decimal(s.bias, DIGITS)}: the total is {spoken.decimal(s.value, DIGITS)}."),
+        "result": (f"And that is the map's own value there, {spoken.decimal(s.value, DIGITS)}. The same sum at every place "
                    "makes the whole map" + (f"; then {s.after[0]} follows." if s.after else ".")),
     }
     return lines
@@ -115,18 +116,18 @@ def sum_parts(s: Sum, cap: int) -> tuple[list[str], list[str]]:
     is written glued to its sign (-0.40): the minus reads as the operator it is."""
     parts, labels = [], []
     for c in s.drawn(cap):
-        value = fmt(float(s.at()[c]))
+        value = fmt(float(s.at()[c]), DIGITS)
         parts.append(value if not parts or value.startswith("-") else "+" + value)
         labels.append("")
     hidden = len(s.inputs) - len(s.drawn(cap))
     if hidden:
-        value = fmt(s.rest(cap))
+        value = fmt(s.rest(cap), DIGITS)
         parts.append(value if value.startswith("-") else "+" + value)
         labels.append(f"{hidden} more")
-    bias = fmt(s.bias)
+    bias = fmt(s.bias, DIGITS)
     parts.append(bias if bias.startswith("-") else "+" + bias)
     labels.append("b")
-    parts += ["=", fmt(s.value)]
+    parts += ["=", fmt(s.value, DIGITS)]
     labels += ["", ""]
     return parts, labels
 
@@ -160,7 +161,7 @@ def play(scene, story) -> None:
         kernels.add(kernel)
         responses.add(response)
         headers.add(Text(f"map {c}", font_size=fonts.small, color=style.INDEX_COLOUR).next_to(picture, UP, 0.08))
-        values.add(Text(fmt(float(s.at()[c])), font_size=fonts.small).move_to([x, tops[3], 0]))
+        values.add(Text(fmt(float(s.at()[c]), DIGITS), font_size=fonts.small).move_to([x, tops[3], 0]))
         windows.add(_window(picture, s, kh, kw))
         cells.add(response.cell(s.row, s.col, stroke_width=2))
     row_names = VGroup(*[Text(name, font_size=fonts.small, color=style.INDEX_COLOUR).move_to([left, y, 0])

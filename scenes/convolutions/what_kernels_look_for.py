@@ -7,7 +7,8 @@ kernel (blue positive, red negative, one scale for all) beside the edge that fit
 and the share of the kernel's energy (the sum of its squared weights) that edge explains
 (model/edge_fit.py: the squared cosine between them, over 36 orientations). Then what
 chance gives (random kernels of the same size, seeded), and the verdict: how many kernels
-the best edge explains over half of, and the mean share against chance. The words say
+the best edge explains over half of, and the mean share against chance (beyond two standard
+errors of as many random kernels' mean, or "about as much as"). The words say
 only what these numbers say.
 """
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Verdict:
         self.kernels = first_kernels(network)
         self.fits = [edge_fit.best_edge(k) for k in self.kernels]
         self.shares = np.array([fit.share for fit in self.fits])
-        self.chance = edge_fit.chance_share(self.kernels.shape[1:])
+        self.chance = edge_fit.chance(self.kernels.shape[1:])
         self.mostly = int((self.shares > edge_fit.MOSTLY).sum())
 
     @property
@@ -51,7 +52,7 @@ def share_text(share: float) -> str:
 def verdict_words(v: Verdict) -> tuple[str, str]:
     """(on screen, said): how many kernels are mostly an edge, and the mean against chance."""
     total = len(v.kernels)
-    compared = ("more than" if v.mean > v.chance else "no more than")
+    compared = v.chance.compared(v.shares)
     if v.mostly == 0:
         said = f"None of the {spoken.integer(total)} kernels is mostly an edge."
         shown = f"none of the {total} kernels is mostly an edge"
@@ -63,9 +64,9 @@ def verdict_words(v: Verdict) -> tuple[str, str]:
                 f"{'is' if v.mostly == 1 else 'are'} mostly an edge; the other {spoken.integer(total - v.mostly)} "
                 f"{'is' if total - v.mostly == 1 else 'are'} not.")
         shown = f"{v.mostly} of {total} kernels are mostly an edge (over half their energy)"
-    said = (said[0].upper() + said[1:] + f" On average the best edge explains {spoken.percent(v.mean, 0)} of a kernel, "
-            f"{compared} the {spoken.percent(v.chance, 0)} it explains of a random one.")
-    shown += f"\nmean share {share_text(v.mean)}, {compared} chance"
+    said = (said[0].upper() + said[1:] + f" On average the best edge explains {spoken.percent(v.mean, 0)} of a kernel: "
+            f"{compared} the {spoken.percent(v.chance.mean, 0)} it explains of a random one.")
+    shown += f"\nmean share {share_text(v.mean)}: {compared} chance ({share_text(v.chance.mean)})"
     return shown, said
 
 
@@ -79,8 +80,9 @@ def script(story) -> dict[str, str]:
                     "energy, the sum of its squared weights, that edge explains."),
         "kernels": (f"Here are all {spoken.integer(len(v.kernels))} first-layer kernels, {spoken.integer(kh)} by "
                     f"{spoken.integer(kw)}, each beside its best edge and that share."),
-        "chance": (f"A random {spoken.integer(kh)} by {spoken.integer(kw)} kernel gets "
-                   f"{spoken.percent(v.chance, 0)} on average from its best edge, just by chance."),
+        "chance": (f"Random {spoken.integer(kh)} by {spoken.integer(kw)} kernels, by chance, get "
+                   f"{spoken.percent(v.chance.mean, 0)} on average from their best edge, and "
+                   f"{spoken.percent(v.chance.mostly, 0)} of them are mostly an edge."),
         "verdict": verdict_words(v)[1],
     }
 
@@ -117,7 +119,8 @@ def play(scene, story) -> None:
     verdict_shown, _ = verdict_words(v)
     verdict = fit_width(Text(verdict_shown, font_size=fonts.label, line_spacing=0.8, color=style.HIGHLIGHT))
     verdict.to_edge(DOWN, 0.3)
-    chance = Text(f"random {v.kernels.shape[1]}×{v.kernels.shape[2]} kernels: {share_text(v.chance)} on average",
+    chance = Text(f"random {v.kernels.shape[1]}×{v.kernels.shape[2]} kernels: {share_text(v.chance.mean)} on average, "
+                  f"{share_text(v.chance.mostly)} of them mostly an edge",
                   font_size=fonts.small, color=style.INDEX_COLOUR).next_to(verdict, UP, 0.2)
     room_bottom = chance.get_top()[1] + 0.2
     # as large as the room allows (a few kernels drawn big, many small), never over 1.8x
