@@ -14,7 +14,7 @@ are not drawn.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Brace, FadeIn, FadeOut, Group, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, SurroundingRectangle, Text, VGroup, VMobject
 
 from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.animations.highlighting import highlight_answer
@@ -24,6 +24,7 @@ from nn_explainer.scenes.beat import BeatScene
 from nn_explainer.scenes.convolutions.conv_parts import step_words
 from nn_explainer.scenes.convolutions.dense_part import dense_part, flatten_index
 from nn_explainer.scenes.forward_pass import output_value
+from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.mobjects.layout import fit_width, keep_inside
 from nn_explainer.scenes.mobjects.network_diagram import NetworkDiagram
 from nn_explainer.scenes.mobjects.pixel_grid import line_points
@@ -121,6 +122,8 @@ def play(scene, story) -> None:
         diagram.scale_to_fit_width(room)
     diagram.to_edge(RIGHT, buff=fonts.pick(1.1, 1.7)).set_y(-0.6)
     diagram.settle_labels()
+    if fonts.post:   # ten digits at the post layout's size would pile onto each other: the answer alone is named
+        diagram.decorations.remove(diagram.output_labels)
     inputs = diagram.layers[0]
     # where each drawn input sits in the list: a line from its place in the strip
     places = np.array([[strip.get_right()[0], top - (i + 0.5) * strip_height / len(flat), 0] for i in inputs.indices])
@@ -148,8 +151,15 @@ def play(scene, story) -> None:
         for index in range(1, len(diagram.layers)):
             propagate(scene, diagram, index)
     with say(scene, lines["answer"]):
-        highlight_answer(scene, diagram)
         answer = int(example.prediction)
+        if fonts.post:
+            neuron = diagram.layers[-1].neurons[answer]
+            named = Text(f"{answer}: {fmt(float(values.a[-1][answer]))}", font_size=fonts.label, color=style.HIGHLIGHT)
+            named.next_to(neuron, RIGHT, 0.15)
+            scene.play(FadeIn(SurroundingRectangle(VGroup(neuron, named), color=style.HIGHLIGHT, buff=0.06)),
+                       FadeIn(named), run_time=style.ANSWER_SECONDS)
+        else:
+            highlight_answer(scene, diagram)
         words = ("probability " + probability_text(float(values.a[-1][answer]))
                  if network.output_activation == "softmax" else "the brightest output")
         verdict = Text(f"answer: {answer}, {words}", font_size=fonts.label, color=style.HIGHLIGHT)

@@ -27,6 +27,7 @@ from nn_explainer.scenes.mobjects.signed_map import SignedMap
 from nn_explainer.scenes.narration import say
 
 KERNEL_SIZE = 2.4
+POST_KERNEL_SIZE = 3.4     # a cell wide enough for the post layout's bigger numbers
 WRITTEN_UP_TO = 9          # a kernel of at most this many weights is written out as numbers too
 STEP_SECONDS = 1.2
 
@@ -108,13 +109,13 @@ def play(scene, story) -> None:
     scale = max(float(np.abs(kernel_at(s, index)).max()) for _, s in snapshots) or 1.0   # one scale: growth shows
 
     def drawn(snapshot):
-        picture = SignedMap(kernel_at(snapshot, index), fonts.pick(KERNEL_SIZE, 2.2), scale)
-        picture.move_to([fonts.pick(-3.6, -3.9), 0.5, 0])
+        picture = SignedMap(kernel_at(snapshot, index), fonts.pick(KERNEL_SIZE, POST_KERNEL_SIZE), scale)
+        picture.move_to([fonts.pick(-3.6, -3.9), fonts.pick(0.5, 0.4), 0])
         return picture, numbers_of(kernel_at(snapshot, index), picture, fonts)
 
     def text(epoch, snapshot):
         return Text(readout(epoch, snapshot, index), font_size=fonts.label, line_spacing=0.8).move_to(
-            [fonts.pick(-3.6, -3.3), -2.4, 0])
+            [0, fonts.pick(-2.4, -2.75), 0]).to_edge(LEFT, buff=0.5)
 
     last_epoch = snapshots[-1][0]
     axes, ticks = accuracy_axes(max(last_epoch, 1), fonts)

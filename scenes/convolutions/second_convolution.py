@@ -15,7 +15,7 @@ others up as one number, saying how many. A network with one convolution shows t
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Group, MathTex, Rectangle, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Group, MathTex, Rectangle, Text, VGroup
 
 from nn_explainer.model import conv_formula
 from nn_explainer.scenes import spoken, style
@@ -23,7 +23,7 @@ from nn_explainer.scenes.beat import BeatScene
 from nn_explainer.scenes.convolutions.conv_parts import (activated, conv_indices, input_of, step_words,
                                                          steps_between)
 from nn_explainer.scenes.mobjects.equations import fmt
-from nn_explainer.scenes.mobjects.layout import fit_width
+from nn_explainer.scenes.mobjects.layout import fit_width, keep_inside
 from nn_explainer.scenes.mobjects.raster import fade_in_as_picture
 from nn_explainer.scenes.mobjects.signed_map import SignedMap
 from nn_explainer.scenes.narration import say
@@ -146,7 +146,7 @@ def play(scene, story) -> None:
     # columns: one per drawn input map, left of the output map
     column_width = fonts.pick(1.2, 1.75)
     size = fonts.pick(0.95, 1.1)
-    left = fonts.pick(-4.9, -6.3)
+    left = fonts.pick(-4.9, -4.6)
     tops = fonts.pick((2.35, 1.0, -0.3, -1.15), (1.7, 0.35, -0.95, -1.9))  # inputs, kernels, responses, values
     input_scale = float(np.abs(s.inputs[drawn]).max()) or 1.0
     kernel_scale = float(np.abs(s.kernels[s.channel, drawn]).max()) or 1.0
@@ -170,13 +170,14 @@ def play(scene, story) -> None:
     for name in row_names:
         name.next_to([left - column_width / 2, name.get_y(), 0], LEFT, 0.1)
     if fonts.post:
-        row_names.remove(*row_names[:3])   # the narration names the rows; the post layout has no room
-        row_names[0].next_to(values, LEFT, 0.15)
+        row_names.remove(*row_names[:3])   # the narration names the rows; the post layout has room for one
+        row_names[0].next_to(values, LEFT, 0.2)
 
     output_size = fonts.pick(2.3, 2.1)
     output = SignedMap(s.map, output_size).to_edge(RIGHT, buff=0.5).set_y(fonts.pick(1.1, 0.6))
     output_caption = Text(f"map {s.channel}\n(before {s.after[0]})" if s.after else f"map {s.channel}",
                           font_size=fonts.small, line_spacing=0.8).next_to(output, UP, 0.12)
+    keep_inside(output_caption)
     output_cell = output.cell(s.row, s.col)
 
     parts, labels = sum_parts(s, cap)

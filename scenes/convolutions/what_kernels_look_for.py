@@ -14,19 +14,20 @@ only what these numbers say.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, UP, FadeIn, Group, Text, VGroup
+from manim import DOWN, UP, FadeIn, Group, Text
 
 from nn_explainer.model import edge_fit
 from nn_explainer.scenes import spoken, style
 from nn_explainer.scenes.beat import BeatScene
 from nn_explainer.scenes.convolutions.conv_parts import first_kernels
 from nn_explainer.scenes.mobjects.layout import fit_width
-from nn_explainer.scenes.mobjects.raster import fade_in_as_picture
+from nn_explainer.scenes.mobjects.raster import fade_in_as_picture, fade_out_as_picture
 from nn_explainer.scenes.mobjects.signed_map import SignedMap, StepEdge
 from nn_explainer.scenes.narration import say
 
 HOPED_ANGLES = (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4)   # the hope's pictures: four orientations
 COLUMNS = 8
+EDGE_RATIO = 0.55       # a best edge's picture beside its kernel, to the kernel's size
 
 
 class Verdict:
@@ -104,34 +105,45 @@ def play(scene, story) -> None:
         "share: of a kernel's energy (sum of squared\nweights), what its best edge explains (cos²)"),
         font_size=fonts.small, line_spacing=0.8)).next_to(hope, DOWN, 0.2)
 
+    # the post layout's bigger text leaves no room for the hope and the definition beside many
+    # kernels: they make way as the kernels come in
+    making_way = fonts.post and count > COLUMNS
+    room_top = (title if making_way else definition).get_bottom()[1] - 0.25
+    verdict_shown, _ = verdict_words(v)
+    verdict = fit_width(Text(verdict_shown, font_size=fonts.label, line_spacing=0.8, color=style.HIGHLIGHT))
+    verdict.to_edge(DOWN, 0.3)
+    chance = fit_width(Text(f"random {v.kernels.shape[1]}×{v.kernels.shape[2]} kernels: {share_text(v.chance.mean)} "
+                            f"on average," + fonts.pick(" ", "\n") + f"{share_text(v.chance.mostly)} of them mostly an edge",
+                            font_size=fonts.small, color=style.INDEX_COLOUR, line_spacing=0.8)).next_to(verdict, UP, 0.2)
+    room_bottom = chance.get_top()[1] + 0.2
+
+    # The kernels as large as the room allows (a few drawn big, many small); their shares'
+    # text keeps its size whatever the kernels' (it is never scaled below legible).
+    columns = min(count, COLUMNS if count > COLUMNS else 4)   # a few kernels: two rows, drawn bigger
+    rows = -(-count // columns)
+    text_height = Text("0%", font_size=fonts.small).height + 0.08
+    row_gap, column_gap = 0.2, fonts.pick(0.35, 0.4)
+    size = max(0.3, min(1.4, (room_top - room_bottom - row_gap * (rows - 1)) / rows - text_height,
+               (12.5 - column_gap * (columns - 1)) / columns / (1 + EDGE_RATIO) - 0.1))
     scale = float(np.abs(v.kernels).max()) or 1.0
     cells = Group()
     for kernel, fit in zip(v.kernels, v.fits):
         mostly = fit.share > edge_fit.MOSTLY
-        picture = SignedMap(kernel, 0.8, scale)
-        edge = StepEdge(fit.edge, 0.45).next_to(picture, [1, 0, 0], 0.1).align_to(picture, DOWN)
+        picture = SignedMap(kernel, size, scale)
+        edge = StepEdge(fit.edge, size * EDGE_RATIO).next_to(picture, [1, 0, 0], 0.1).align_to(picture, DOWN)
         share = Text(share_text(fit.share), font_size=fonts.small, color=style.HIGHLIGHT if mostly else style.TEXT)
         share.next_to(Group(picture, edge), DOWN, 0.08)
         cells.add(Group(picture, edge, share))
-    columns = min(count, fonts.pick(COLUMNS, 6))
-    cells.arrange_in_grid(cols=columns, buff=(fonts.pick(0.35, 0.4), 0.2))
-    room_top = definition.get_bottom()[1] - 0.25
-    verdict_shown, _ = verdict_words(v)
-    verdict = fit_width(Text(verdict_shown, font_size=fonts.label, line_spacing=0.8, color=style.HIGHLIGHT))
-    verdict.to_edge(DOWN, 0.3)
-    chance = Text(f"random {v.kernels.shape[1]}×{v.kernels.shape[2]} kernels: {share_text(v.chance.mean)} on average, "
-                  f"{share_text(v.chance.mostly)} of them mostly an edge",
-                  font_size=fonts.small, color=style.INDEX_COLOUR).next_to(verdict, UP, 0.2)
-    room_bottom = chance.get_top()[1] + 0.2
-    # as large as the room allows (a few kernels drawn big, many small), never over 1.8x
-    cells.scale(min((room_top - room_bottom) / cells.height, 12.5 / cells.width, 1.8))
-    fit_width(cells).move_to([0, (room_top + room_bottom) / 2, 0])
+    cells.arrange_in_grid(cols=columns, buff=(column_gap, row_gap))
+    cells.move_to([0, (room_top + room_bottom) / 2, 0])
 
     with say(scene, lines["hope"]):
         fade_in_as_picture(scene, title, hope, run_time=style.APPEAR_SECONDS)
     with say(scene, lines["measure"]):
         fade_in_as_picture(scene, definition, run_time=0.8)
     with say(scene, lines["kernels"]):
+        if making_way:
+            fade_out_as_picture(scene, hope, definition, run_time=0.5)
         fade_in_as_picture(scene, cells, run_time=1.2)
     with say(scene, lines["chance"]):
         scene.play(FadeIn(chance), run_time=0.6)
