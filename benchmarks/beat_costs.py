@@ -10,7 +10,7 @@ process and media folder, prints:
   video: what the beat itself costs beyond the writer, the part a beat's code can cut.
 CPU seconds are steadier than wall seconds on a busy machine; both are printed.
 
-    .venv/bin/python benchmarks/beat_costs.py [--quality high] [--scenes A,B] [--runs 1]
+    .venv/bin/python benchmarks/beat_costs.py [--quality high] [--scenes A,B] [--runs 1] [--export PATH]
 A script to run by hand, not a test: times depend on the machine.
 """
 from __future__ import annotations
@@ -53,11 +53,12 @@ def floor(quality: str, bench: Path) -> tuple[float, float, float]:
             return wall, cpu, container.duration / 1e6
 
 
-def beat(name: str, quality: str) -> tuple[float, float, float]:
+def beat(name: str, quality: str, export: list[str]) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory() as media:
         wall, cpu = timed([sys.executable, str(REPO / "render.py"), "render", name, "--quality", quality,
-                           "--media-dir", media])
-        record = json.loads(next(Path(media).rglob(f"{name}.mp4.json")).read_text())
+                           "--media-dir", media, *export])
+        # another network's clip is named after it too (publish/requests.stem: NAME_net-...)
+        record = json.loads(next(Path(media).rglob(f"{name}*.mp4.json")).read_text())
         return wall, cpu, record["duration"]
 
 
@@ -69,18 +70,18 @@ from nn_explainer.scenes.outline import scene_class
 from nn_explainer.scenes.settings import Settings
 with tempconfig({{"quality": {quality!r}, "dry_run": True, "disable_caching": True, "verbosity": "ERROR",
                  "progress_bar": "none"}}):
-    scene = scene_class({name!r})(settings=Settings())
+    scene = scene_class({name!r})(settings=Settings(**({{"export": {export!r}}} if {export!r} else {{}})))
     started = time.process_time()
     scene.render()
     print(time.process_time() - started, scene.renderer.time)
 """
 
 
-def drawing(name: str, quality: str) -> float:
+def drawing(name: str, quality: str, export: str | None) -> float:
     """CPU seconds per video second to draw every frame of the beat, writing none."""
     manim_quality = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
                      "4k": "fourk_quality"}[quality]
-    out = subprocess.run([sys.executable, "-c", DRAW_ONLY.format(repo=str(REPO), quality=manim_quality, name=name)],
+    out = subprocess.run([sys.executable, "-c", DRAW_ONLY.format(repo=str(REPO), quality=manim_quality, name=name, export=export)],
                          cwd=REPO, check=True, capture_output=True, text=True).stdout.split()
     return float(out[0]) / float(out[1])
 
@@ -93,16 +94,18 @@ def main() -> None:
     parser.add_argument("--scenes", default=",".join(beat.name for beat in BEATS))
     parser.add_argument("--runs", type=int, default=1, help="rounds; medians are used")
     parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
+    parser.add_argument("--export", type=Path, help="the network the beats draw (default: the committed one)")
     args = parser.parse_args()
+    export = ["--export", str(args.export.resolve())] if args.export else []
     names = args.scenes.split(",")
     # warm the glyph cache, as for any render after the first
     subprocess.run([sys.executable, str(REPO / "render.py"), "render", *names, "--media-dir",
-                    tempfile.mkdtemp()], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+                    tempfile.mkdtemp(), *export], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     runs = {name: [] for name in ["Floor", *names]}
     for _ in range(args.runs):  # interleaved, so a drift in machine speed hits all alike
         runs["Floor"].append(floor(args.quality, args.bench))
         for name in names:
-            runs[name].append(beat(name, args.quality))
+            runs[name].append(beat(name, args.quality, export))
 
     def per_second(name):
         wall = statistics.median(w / d for w, _, d in runs[name])
@@ -116,7 +119,7 @@ def main() -> None:
     for name in names:
         wall, cpu, length = per_second(name)
         print(f"{name:<20} {length:7.1f} {wall:6.2f} {wall / floor_wall:7.2f} {cpu:6.2f} {cpu / floor_cpu:7.2f} "
-              f"{drawing(name, args.quality):11.2f}", flush=True)
+              f"{drawing(name, args.quality, str(args.export.resolve()) if args.export else None):11.2f}", flush=True)
 
 
 if __name__ == "__main__":

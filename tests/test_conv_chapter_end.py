@@ -182,6 +182,18 @@ def test_kernels_learning_draws_each_snapshots_accuracy(network, played):
     for epoch, accuracy in accuracies:
         assert any(text.startswith(f"epoch {epoch}: test accuracy {spoken.percent_text(accuracy)}")
                    for text in scene.seen)
+    # the kernel drawn at the end is the trained one: its picture's cells, one scale for every snapshot
+    from nn_explainer.scenes.mobjects.heatmap import heat_levels, level_opacity
+    from nn_explainer.scenes.mobjects.signed_map import SignedMap
+
+    kernel_index = int(np.argmax([max(explained_by_least_squares(k, edge_by_cells(*k.shape, a))
+                                      for a in np.arange(36) * np.pi / 36)
+                                  for k in story.network.layers[0].weight[:, 0]]))
+    picture, = [m for m in on_screen(scene, SignedMap)]
+    kernels = [s.network.layers[0].weight[kernel_index, 0] for _, s in story.snapshots]
+    scale = max(np.abs(k).max() for k in kernels)
+    assert np.allclose(picture.drawn_alpha(), np.rint(255 * level_opacity(heat_levels(kernels[-1], scale))) / 255)
+    assert f"kernel {kernel_index} of the first layer, as it learned" in scene.seen
 
 
 def test_each_beat_says_its_script_and_what_is_true_of_the_network(network, played):

@@ -50,6 +50,15 @@ def share_text(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
+def few_text(fraction: float) -> str:
+    """A fraction as a whole percentage, a small one that rounds to 0 as under 1 %."""
+    return "under 1%" if 0 < fraction < 0.005 else share_text(fraction)
+
+
+def few_said(fraction: float) -> str:
+    return "under one percent" if 0 < fraction < 0.005 else spoken.percent(fraction, 0)
+
+
 def verdict_words(v: Verdict) -> tuple[str, str]:
     """(on screen, said): how many kernels are mostly an edge, and the mean against chance."""
     total = len(v.kernels)
@@ -83,7 +92,7 @@ def script(story) -> dict[str, str]:
                     f"{spoken.integer(kw)}, each beside its best edge and that share."),
         "chance": (f"Random {spoken.integer(kh)} by {spoken.integer(kw)} kernels, by chance, get "
                    f"{spoken.percent(v.chance.mean, 0)} on average from their best edge, and "
-                   f"{spoken.percent(v.chance.mostly, 0)} of them are mostly an edge."),
+                   f"{few_said(v.chance.mostly)} of them are mostly an edge."),
         "verdict": verdict_words(v)[1],
     }
 
@@ -113,7 +122,7 @@ def play(scene, story) -> None:
     verdict = fit_width(Text(verdict_shown, font_size=fonts.label, line_spacing=0.8, color=style.HIGHLIGHT))
     verdict.to_edge(DOWN, 0.3)
     chance = fit_width(Text(f"random {v.kernels.shape[1]}×{v.kernels.shape[2]} kernels: {share_text(v.chance.mean)} "
-                            f"on average," + fonts.pick(" ", "\n") + f"{share_text(v.chance.mostly)} of them mostly an edge",
+                            f"on average," + fonts.pick(" ", "\n") + f"{few_text(v.chance.mostly)} of them mostly an edge",
                             font_size=fonts.small, color=style.INDEX_COLOUR, line_spacing=0.8)).next_to(verdict, UP, 0.2)
     room_bottom = chance.get_top()[1] + 0.2
 
