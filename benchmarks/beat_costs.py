@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--export", type=Path, help="draw this export (a CNN's, for the convolution beats)")
     args = parser.parse_args()
     names = args.scenes.split(",")
-    export = ["--export", str(args.export)] if args.export else []
+    export = ["--export", str(args.export.resolve())] if args.export else []
     # warm the glyph cache, as for any render after the first
     subprocess.run([sys.executable, str(REPO / "render.py"), "render", *names, "--media-dir",
                     tempfile.mkdtemp(), *export], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
@@ -120,7 +120,7 @@ def main() -> None:
     for name in names:
         wall, cpu, length = per_second(name)
         print(f"{name:<20} {length:7.1f} {wall:6.2f} {wall / floor_wall:7.2f} {cpu:6.2f} {cpu / floor_cpu:7.2f} "
-              f"{drawing(name, args.quality, args.export):11.2f}", flush=True)
+              f"{drawing(name, args.quality, args.export.resolve() if args.export else None):11.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -198,6 +198,22 @@ CONVOLUTIONS = (
           "Pooling shrinks each map: each small window keeps one value.",
           "the network's own pooling: one window's values and the one it keeps, then every pooled map",
           kinds=(CNN,)),
+    _beat("SecondConvolution", "convolutions.second_convolution", {"shapes", "weights", "digit"},
+          "The second convolution: each output map is the sum, over every input map, of its own kernel's response, plus a bias.",
+          "one output map of the second convolution as the sum of its input maps' responses plus the bias, at one place",
+          kinds=(CNN,)),
+    _beat("IntoTheDenseLayers", "convolutions.into_the_dense_layers", {"shapes", "weights", "digit"},
+          "Flatten lays the last maps end to end into one long list; from there the dense layers give the answer.",
+          "the last maps flattened (C×H×W order) into one list, the dense layers as chapter one draws them, the answer "
+          "and its probability", kinds=(CNN,)),
+    _beat("WhatKernelsLookFor", "convolutions.what_kernels_look_for", {"weights"},
+          "Do the kernels find little edges, as chapter one hoped? Each first-layer kernel beside its best edge, measured.",
+          "the first layer's kernels beside the hope of little edges: the share of each one's energy its best oriented "
+          "edge explains, against chance, and the verdict", kinds=(CNN,)),
+    _beat("KernelsLearning", "convolutions.kernels_learning", {"weights", "snapshots"},
+          "Learning found these kernels: one of them and the test accuracy at each snapshot of our CNN's training run.",
+          "the real training run of our CNN: one first-layer kernel, its edge share and the test accuracy at each kept "
+          "epoch", kinds=(CNN,)),
 )
 
 
@@ -222,7 +238,7 @@ SCENES = {info.name: info for info in (*BEATS, CHAPTER, *HIDDEN_LAYERS, HIDDEN, 
 # The beats that draw the training run itself (its snapshots, its loss epoch by epoch,
 # its test cost over the epochs): a network trained elsewhere (`render.py import`) has
 # no run of ours to draw, so its chapters go without them, and each alone refuses.
-RUN_BEATS = frozenset({"Learning", "CostOfTheSet", "BackToTheRun"})
+RUN_BEATS = frozenset({"Learning", "CostOfTheSet", "BackToTheRun", "KernelsLearning"})
 
 
 def scene_info(name: str) -> BeatInfo:

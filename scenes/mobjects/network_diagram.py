@@ -149,25 +149,29 @@ class NetworkDiagram(VGroup):
     """
 
     def __init__(self, network, example, edge_mode: str = "weight", max_width: float = style.NETWORK_MAX_WIDTH,
-                 typography=None, **kwargs):
+                 typography=None, pooled_input: bool = True, **kwargs):
         super().__init__(**kwargs)
         if edge_mode not in EDGE_MODES:
             raise ValueError(f"edge mode must be one of {EDGE_MODES}")
         self.network, self.example, self.edge_mode = network, example, edge_mode
         self.typography = typography or style.VIDEO
+        # pooled_input=False: the input column is a vector like any layer's (a CNN's
+        # flattened maps: scenes/convolutions/dense_part.py), its most active values drawn
+        self.pooled_input = pooled_input
         cap, half = style.MAX_DRAWN_NEURONS, style.MAX_DRAWN_NEURONS // 2
-        self.layers = VGroup(NeuronLayer(BLOCKS, gap_after=BLOCKS // 2))
-        for size, values in zip(network.sizes[1:], example.a[1:]):
+        columns, first = ([NeuronLayer(BLOCKS, gap_after=BLOCKS // 2)], 1) if pooled_input else ([], 0)
+        for size, values in zip(network.sizes[first:], example.a[first:]):
             shown = drawn_neurons(values, cap)
-            self.layers.add(NeuronLayer(len(shown), gap_after=half if len(shown) < size else None, indices=shown))
+            columns.append(NeuronLayer(len(shown), gap_after=half if len(shown) < size else None, indices=shown))
+        self.layers = VGroup(*columns)
         gaps = len(self.layers) - 1
         spacing = min(style.LAYER_SPACING, max_width / gaps)
         self.layers.arrange(RIGHT, buff=spacing - 2 * style.NEURON_RADIUS)
         self.bundles = VGroup(*[
             EdgeBundle(source, target, self.edge_strengths(index))
             for index, (source, target) in enumerate(zip(self.layers, self.layers[1:]))])
-        self.ellipses = VGroup(*[self._ellipsis(layer, half) for layer in self.layers if layer is self.layers[0]
-                                 or len(layer) < self._size(layer)])
+        self.ellipses = VGroup(*[self._ellipsis(layer, half) for layer in self.layers
+                                 if (layer is self.layers[0] and pooled_input) or len(layer) < self._size(layer)])
         input_layer = self.layers[0]
         self.input_brace = Brace(input_layer, LEFT, buff=0.12)
         self.input_count = Text(str(network.sizes[0]), font_size=self.typography.label).next_to(self.input_brace, LEFT, 0.1)
@@ -242,7 +246,7 @@ class NetworkDiagram(VGroup):
         """The brightness of a layer's drawn neurons: the activation, pooled blocks for the
         input. Unbounded activations (ReLU) have no top, so such a layer is drawn relative to
         its brightest neuron for this digit (which shows at 1)."""
-        if layer == 0:
+        if layer == 0 and self.pooled_input:
             return pooled_pixels(self.example.pixels)
         values = np.asarray(self.example.a[layer])
         last = layer == len(self.network.sizes) - 1
@@ -258,7 +262,7 @@ class NetworkDiagram(VGroup):
         targets = self.layers[index + 1].indices
         weights = self.network.weights[index][targets]
         source_values = self.example.a[index]
-        if index == 0:
+        if index == 0 and self.pooled_input:
             if self.edge_mode == "contribution":
                 return pooled_contributions(weights, source_values)
             return pooled_weights(weights)
