@@ -95,7 +95,8 @@ BEATS = (
     _beat("ForwardPass", "forward_pass", {"shapes", "weights", "digit"},
           "Each layer's activations determine the next: the pattern flows through, "
           "and the brightest output is the answer.",
-          "the trained network classifying the digit, one layer transition at a time"),
+          "the trained network classifying the digit, one layer transition at a time",
+          (MLP, CNN)),
     _beat("WrongAnswer", "wrong_answer", {"shapes", "weights", "examples"},
           "It is not always right: here is a real test digit it gets wrong, and what it should have said.",
           "the first test digit the trained network misclassifies: its pass, the wrong answer and the true label"),
