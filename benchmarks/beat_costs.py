@@ -10,7 +10,9 @@ process and media folder, prints:
   video: what the beat itself costs beyond the writer, the part a beat's code can cut.
 CPU seconds are steadier than wall seconds on a busy machine; both are printed.
 
-    .venv/bin/python benchmarks/beat_costs.py [--quality high] [--scenes A,B] [--runs 1]
+    .venv/bin/python benchmarks/beat_costs.py [--quality high] [--scenes A,B] [--runs 1] [--export PATH]
+
+`--export`: draw that export's network (a CNN's, for instance) instead of the default one.
 A script to run by hand, not a test: times depend on the machine.
 """
 from __future__ import annotations
@@ -53,10 +55,14 @@ def floor(quality: str, bench: Path) -> tuple[float, float, float]:
             return wall, cpu, container.duration / 1e6
 
 
-def beat(name: str, quality: str) -> tuple[float, float, float]:
+def export_options(export: Path | None) -> list[str]:
+    return ["--export", str(export)] if export is not None else []
+
+
+def beat(name: str, quality: str, export: Path | None = None) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory() as media:
         wall, cpu = timed([sys.executable, str(REPO / "render.py"), "render", name, "--quality", quality,
-                           "--media-dir", media])
+                           "--media-dir", media, *export_options(export)])
         record = json.loads(next(Path(media).rglob(f"{name}.mp4.json")).read_text())
         return wall, cpu, record["duration"]
 
@@ -69,18 +75,19 @@ from nn_explainer.scenes.outline import scene_class
 from nn_explainer.scenes.settings import Settings
 with tempconfig({{"quality": {quality!r}, "dry_run": True, "disable_caching": True, "verbosity": "ERROR",
                  "progress_bar": "none"}}):
-    scene = scene_class({name!r})(settings=Settings())
+    scene = scene_class({name!r})(settings=Settings({settings}))
     started = time.process_time()
     scene.render()
     print(time.process_time() - started, scene.renderer.time)
 """
 
 
-def drawing(name: str, quality: str) -> float:
+def drawing(name: str, quality: str, export: Path | None = None) -> float:
     """CPU seconds per video second to draw every frame of the beat, writing none."""
     manim_quality = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
                      "4k": "fourk_quality"}[quality]
-    out = subprocess.run([sys.executable, "-c", DRAW_ONLY.format(repo=str(REPO), quality=manim_quality, name=name)],
+    out = subprocess.run([sys.executable, "-c", DRAW_ONLY.format(repo=str(REPO), quality=manim_quality, name=name,
+                                                                settings=f"export={str(export)!r}" if export else "")],
                          cwd=REPO, check=True, capture_output=True, text=True).stdout.split()
     return float(out[0]) / float(out[1])
 
@@ -93,16 +100,17 @@ def main() -> None:
     parser.add_argument("--scenes", default=",".join(beat.name for beat in BEATS))
     parser.add_argument("--runs", type=int, default=1, help="rounds; medians are used")
     parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
+    parser.add_argument("--export", type=Path, default=None, help="the export to draw (default: the committed MLP)")
     args = parser.parse_args()
     names = args.scenes.split(",")
     # warm the glyph cache, as for any render after the first
     subprocess.run([sys.executable, str(REPO / "render.py"), "render", *names, "--media-dir",
-                    tempfile.mkdtemp()], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+                    tempfile.mkdtemp(), *export_options(args.export)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     runs = {name: [] for name in ["Floor", *names]}
     for _ in range(args.runs):  # interleaved, so a drift in machine speed hits all alike
         runs["Floor"].append(floor(args.quality, args.bench))
         for name in names:
-            runs[name].append(beat(name, args.quality))
+            runs[name].append(beat(name, args.quality, args.export))
 
     def per_second(name):
         wall = statistics.median(w / d for w, _, d in runs[name])
@@ -116,7 +124,7 @@ def main() -> None:
     for name in names:
         wall, cpu, length = per_second(name)
         print(f"{name:<20} {length:7.1f} {wall:6.2f} {wall / floor_wall:7.2f} {cpu:6.2f} {cpu / floor_cpu:7.2f} "
-              f"{drawing(name, args.quality):11.2f}", flush=True)
+              f"{drawing(name, args.quality, args.export):11.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -114,8 +114,8 @@ def test_mlp_readers_refuse_a_cnn_export_in_one_line(cnn_doc, tmp_path):
     path = _write(cnn_doc[1], tmp_path / "cnn.json")
     with pytest.raises(UserError, match="convolutional network"):
         read_export(path)
-    line = assert_clean_failure(run_cli("render", "ForwardPass", "--export", path, timeout=300))
-    assert "convolutional network" in line
+    line = assert_clean_failure(run_cli("render", "MatrixForm", "--export", path, timeout=300))  # ForwardPass draws a CNN
+    assert "MatrixForm draws a multilayer perceptron's" in line and "is convolutional" in line
 
 
 def test_an_mlp_export_is_unchanged_byte_for_byte(tmp_path):
