@@ -137,17 +137,18 @@ def document(layers: list, names: list, training: dict, data: Mnist, images=(), 
     if source is not None:
         doc[schema.SOURCE_KEY] = source
     if only is None:  # a training snapshot goes without, as an MLP's goes without its evidence
-        doc.update(evidence_sections(layers, examples))
+        doc.update(evidence_sections(layers, examples, kernel_evidence.probe_count(data.test_images.numpy(),
+                                                                                    data.test_labels.numpy())))
     return doc
 
 
-def evidence_sections(layers: list, examples: list) -> dict:
+def evidence_sections(layers: list, examples: list, digits: int | None = None) -> dict:
     """The kernels' evidence and the sloppy three's gradient (model/kernel_evidence.py,
     model/conv_gradients.py); a network without a convolution says so in `not_computed`."""
     if kernel_evidence.kernel_layers(layers) is None:
         return {NOT_COMPUTED_KEY: dict(NO_CONVOLUTION)}
     three = next(e for e in examples if e["id"] == f"train:{export.SLOPPY_THREE}")
     pixels = decode(three["pixels"], (PIXELS,), "pixels")
-    return {kernel_evidence.KEY: kernel_evidence.compute(layers, three["id"], pixels, schema.round_floats),
+    return {kernel_evidence.KEY: kernel_evidence.compute(layers, three["id"], pixels, schema.round_floats, digits),
             conv_backprop.KEY: conv_gradients.section(layers, three)}
 

@@ -14,8 +14,10 @@ convolution (the convolution's own output when no activation follows it directly
   to zero after the activation (so it passes nothing on), and the featured digit's ten
   outputs with each kernel silenced in turn.
 
-The probe set is MNIST's 10,000 test digits as shipped in `assets/mnist/`
-(neuron_evidence.probe_digits, shared with the MLP's evidence). Responses are computed
+The probe set is the test digits the export was measured on, as shipped in
+`assets/mnist/` (neuron_evidence.probe_digits, shared with the MLP's evidence): all
+10,000, or the first N where the export's data directory holds only those (`digits`
+says how many; `probe_count` decides, so a file never claims digits it did not probe). Responses are computed
 in numpy float64 (the reader's arithmetic); the knock-out counts in PyTorch float32 (as
 the accuracies are), since each kernel's costs a pass of the network over 10,000 digits.
 
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import conv_formula, limits
+from . import conv_formula, limits, mnist
 from .checked import expect as _expect
 from .conv_schema import INPUT_SHAPE
 from .errors import UserError
@@ -133,7 +135,7 @@ def silenced_outputs(layers, map_layer: int, pixels: np.ndarray) -> np.ndarray:
             if isinstance(layer, conv_formula.Pool):
                 x = conv_formula.apply(layer, x)
         layer = layers[linear]
-        whole = conv_formula.apply(layer, x)                                  # [1, O, ...]
+        whole = conv_formula.apply(layer, x if isinstance(layer, conv_formula.Conv2d) else x.reshape(1, -1))  # [1, O, ...]
         weight = np.asarray(layer.weight, dtype=np.float64)
         if isinstance(layer, conv_formula.Conv2d):
             windows = conv_formula._windows(conv_formula._padded(x, conv_formula.pair(layer.padding), 0.0),
@@ -215,14 +217,29 @@ def knockout_correct(layers, map_layer: int, pixels: np.ndarray, labels: np.ndar
 # ---------------------------------------------------------------------------------------
 # The exporter's side.
 
-def compute(layers, example: dict, example_pixels: np.ndarray, rounded) -> dict | None:
+def probe_count(test_images, test_labels) -> int:
+    """How many shipped test digits to probe for an export measured on this test set: N
+    when it is exactly the first N shipped test digits (a smaller data directory, as the
+    tests' exports use: a pass per kernel over 10,000 digits takes seconds to minutes),
+    else all of them."""
+    images, labels = mnist.idx_arrays("test")
+    count = len(test_labels)
+    if 0 < count < len(labels) and np.array_equal(np.asarray(test_images), images[:count]) \
+            and np.array_equal(np.asarray(test_labels), labels[:count]):
+        return count
+    return len(labels)
+
+
+def compute(layers, example: dict, example_pixels: np.ndarray, rounded, digits: int | None = None) -> dict | None:
     """The export's `kernel_evidence` section for `layers` (rounded as the file holds them),
-    the knock-outs shown on `example` (its id); None for a network without a convolution."""
+    the knock-outs shown on `example` (its id), probing the first `digits` shipped test
+    digits (all by default); None for a network without a convolution."""
     found = kernel_layers(layers)
     if found is None:
         return None
     first, map_layer = found
     pixels, labels = probe_digits()
+    pixels, labels = pixels[:digits], labels[:digits]
     tops = top_digits(all_responses(layers, map_layer, pixels), TOP_DIGITS)      # [K, TOP_DIGITS]
     with one_thread():  # small products: on a busy machine one thread is several times faster (threads.py)
         values, positions = listed_responses(layers, first, map_layer, pixels, tops)
@@ -321,9 +338,10 @@ def check(section, network, examples) -> KernelEvidence | None:
     _expect(found is not None, f"{KEY}: the network has no convolution")
     first, map_layer = found
     pixels, labels = probe_digits()
-    digits = len(labels)
-    _expect(section.get("probe") == PROBE and section.get("digits") == digits,
-            f"{KEY}: probe is not the {digits:,} MNIST test digits")
+    digits = section.get("digits")
+    _expect(section.get("probe") == PROBE and type(digits) is int and TOP_DIGITS <= digits <= len(labels),
+            f"{KEY}: probe is not the first {TOP_DIGITS}-{len(labels):,} MNIST test digits")
+    pixels, labels = pixels[:digits], labels[:digits]
     _expect(section.get("layer") == first and section.get("map_layer") == map_layer,
             f"{KEY}: layer and map_layer must be {first} and {map_layer} ({network.describe(first)} and its maps)")
     _expect(section.get("response") == RESPONSE and section.get("silenced") == SILENCED,

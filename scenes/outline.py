@@ -96,7 +96,8 @@ BEATS = (
     _beat("ForwardPass", "chapter_one.forward_pass", {"shapes", "weights", "digit"},
           "Each layer's activations determine the next: the pattern flows through, "
           "and the brightest output is the answer.",
-          "the trained network classifying the digit, one layer transition at a time"),
+          "the trained network classifying the digit, one layer transition at a time",
+          (MLP, CNN)),
     _beat("WrongAnswer", "chapter_one.wrong_answer", {"shapes", "weights", "examples"},
           "It is not always right: here is a real test digit it gets wrong, and what it should have said.",
           "the first test digit the trained network misclassifies: its pass, the wrong answer and the true label"),
@@ -217,19 +218,25 @@ CONVOLUTIONS = (
 )
 
 
-def _chapter(name: str, beats: tuple, shows: str) -> BeatInfo:
+def _chapter(name: str, beats: tuple, shows: str, kinds: tuple | None = None) -> BeatInfo:
+    """A chapter draws the kinds of network its beats draw, or only `kinds`: chapter one
+    tells an MLP's story, though its ForwardPass can also draw a CNN (which ChapterConv
+    opens with)."""
     return BeatInfo(name, "nn_explainer.scenes.chapter", "", shows, frozenset().union(*(beat.reads for beat in beats)),
-                    frozenset().union(*(beat.kinds for beat in beats)))
+                    frozenset(kinds) if kinds else frozenset().union(*(beat.kinds for beat in beats)))
 
 
-CHAPTER = _chapter("Chapter", BEATS, "all of the above in order as one video, with subtitles")
+CHAPTER = _chapter("Chapter", BEATS, "all of the above in order as one video, with subtitles", kinds=(MLP,))
 HIDDEN = _chapter("WhatHiddenNeuronsDo", HIDDEN_LAYERS,
                   "what the hidden neurons really do: the four beats above it as one video, after chapter one")
 CHAPTER2 = _chapter("Chapter2", CHAPTER_TWO, "chapter two: the beats above it in order, as one video with subtitles")
-CHAPTER_CONV = _chapter("ChapterConv", CONVOLUTIONS,
-                        "the convolution chapter (a CNN's export): the beats above it in order, as one video")
+# The convolution chapter opens with the whole pass (ForwardPass draws a CNN too), then
+# zooms into its kernels, maps and pooling.
+CONVOLUTION_CHAPTER = (next(beat for beat in BEATS if beat.name == "ForwardPass"), *CONVOLUTIONS)
+CHAPTER_CONV = _chapter("ChapterConv", CONVOLUTION_CHAPTER,
+                        "the convolution chapter (a CNN's export): ForwardPass, then the beats above it in order, as one video", kinds=(CNN,))
 CHAPTERS = {CHAPTER.name: BEATS, HIDDEN.name: HIDDEN_LAYERS, CHAPTER2.name: CHAPTER_TWO,
-            CHAPTER_CONV.name: CONVOLUTIONS}  # each chapter's beats, in order
+            CHAPTER_CONV.name: CONVOLUTION_CHAPTER}  # each chapter's beats, in order
 ALL_BEATS = BEATS + HIDDEN_LAYERS + CHAPTER_TWO + CONVOLUTIONS
 SCENES = {info.name: info for info in (*BEATS, CHAPTER, *HIDDEN_LAYERS, HIDDEN, *CHAPTER_TWO, CHAPTER2,
                                        *CONVOLUTIONS, CHAPTER_CONV)}
@@ -250,9 +257,11 @@ def scene_info(name: str) -> BeatInfo:
 def beats_of(name: str, drawn: Drawn = OURS) -> tuple[str, ...]:
     """The beats a scene plays: a chapter its own, in order, less those that cannot draw
     this network (outline.drawable); a beat's own scene itself."""
-    scene_info(name)  # an unknown name is refused
     if name not in CHAPTERS:
+        scene_info(name)  # an unknown name is refused
         return (name,)
+    if drawn.kind not in SCENES[name].kinds:   # chapter one for a CNN: none of its story
+        return ()
     return drawable(tuple(beat.name for beat in CHAPTERS[name]), drawn)
 
 

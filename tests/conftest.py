@@ -115,3 +115,13 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def cnn_zoo(tmp_path_factory) -> dict:
+    """{name: export path} of every CNN a convolutional beat must draw (tests/cnn_zoo.py:
+    ours, pytorch/examples' Net, average pooling, stride 2 and padding 1, BatchNorm2d);
+    made once for the whole run, however many xdist workers use it (read them, never write)."""
+    import cnn_zoo as zoo
+
+    return zoo.zoo_paths(made_once(tmp_path_factory, "cnn_zoo", zoo.make_zoo))

@@ -6,7 +6,6 @@ accuracies. Each for our CNN and for pytorch/examples' CNN shape (32 and 64 maps
 random weights, exported here on a small MNIST: 5,001 training and 200 test digits, so the
 export's accuracies take seconds, not minutes), where KernelsLearning is refused."""
 import re
-import struct
 
 import numpy as np
 import pytest
@@ -27,37 +26,10 @@ OUR_CNN = paths.EXPORT_DIR / "network-cnn.json"
 BEATS = ("SecondConvolution", "IntoTheDenseLayers", "WhatKernelsLookFor", "KernelsLearning")
 
 
-def idx(array: np.ndarray, magic: int) -> bytes:
-    return struct.pack(">I", magic) + struct.pack(f">{array.ndim}I", *array.shape) + array.astype(np.uint8).tobytes()
-
-
-@pytest.fixture(scope="module")
-def pytorch_examples(tmp_path_factory, mnist):
-    """pytorch/examples' mnist Net (conv 32, conv 64, max pool, dense 128, dense 10), seeded
-    random weights, exported through export_module's reader on a small MNIST folder."""
-    from nn_explainer.model.importing.read_module import module_to_export
-    from test_import_cnn import NET_SOURCE, seeded
-
-    folder = tmp_path_factory.mktemp("small-mnist")
-    for name, array, magic in (("train-images-idx3-ubyte", mnist.train_images[:5001], 0x0803),
-                               ("train-labels-idx1-ubyte", mnist.train_labels[:5001], 0x0801),
-                               ("t10k-images-idx3-ubyte", mnist.test_images[:200], 0x0803),
-                               ("t10k-labels-idx1-ubyte", mnist.test_labels[:200], 0x0801)):
-        (folder / name).write_bytes(idx(array.numpy(), magic))
-    source = (NET_SOURCE.replace("nn.Conv2d(1, 2, 3, 1)", "nn.Conv2d(1, 32, 3, 1)")
-              .replace("nn.Conv2d(2, 4, 3, 1)", "nn.Conv2d(32, 64, 3, 1)")
-              .replace("nn.Linear(576, 8)", "nn.Linear(9216, 128)").replace("nn.Linear(8, 10)", "nn.Linear(128, 10)"))
-    namespace = {}
-    exec(compile(source, "net.py", "exec"), namespace)
-    path = tmp_path_factory.mktemp("pytorch-examples") / "net.json"
-    module_to_export(seeded(namespace["Net"]), path, data_source=str(folder), normalize=(0.0, 1.0))
-    return path
-
-
-@pytest.fixture(scope="module", params=["ours", "pytorch_examples"])
+@pytest.fixture(scope="module", params=["ours", "examples"])
 def network(request):
     """(export path, story) for each CNN."""
-    path = OUR_CNN if request.param == "ours" else request.getfixturevalue("pytorch_examples")
+    path = request.getfixturevalue("cnn_zoo")[request.param]  # pytorch/examples' Net: tests/cnn_zoo.py
     return path, Story.read(Settings(export=path))
 
 

@@ -19,51 +19,6 @@ OURS = REPO / "assets" / "export" / "network-cnn.json"
 BEATS = ("OneKernel", "SlidingWindow", "FeatureMaps", "Pooling")
 
 
-def examples_net():
-    """pytorch/examples mnist/main.py's Net (conv 32 and 64 3x3, no padding, ReLU, max
-    pooling after the second, dense 9216 -> 128 -> 10, log-softmax), seeded, untrained."""
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 32, 3, 1)
-            self.conv2 = nn.Conv2d(32, 64, 3, 1)
-            self.fc1 = nn.Linear(9216, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv2(F.relu(self.conv1(x)))), 2)
-            x = F.relu(self.fc1(torch.flatten(x, 1)))
-            return F.log_softmax(self.fc2(x), dim=1)
-
-    torch.manual_seed(0)
-    return Net().eval()
-
-
-@pytest.fixture(scope="module")
-def examples_export(tmp_path_factory) -> Path:
-    """Its export, as `render.py import` writes it (read with torch.fx, folded, every map
-    computed), with accuracies measured on 5,001 training and 500 test digits: the whole
-    of MNIST through 1.2 M parameters takes minutes on this machine, and no beat here
-    draws an accuracy."""
-    from nn_explainer.model import conv_export, export, importing, mnist
-    from nn_explainer.model.importing import conv_import
-    from nn_explainer.model.importing.read_module import read_module
-
-    data = mnist.load(None)
-    data = mnist.Mnist(data.train_images[:5001], data.train_labels[:5001], data.test_images[:500],
-                       data.test_labels[:500], data.sha256)
-    imported = conv_import.to_conv_network(read_module(examples_net()), None, "Net")
-    source = importing.source_section(imported, "module", "Net", None, None)
-    path = tmp_path_factory.mktemp("examples") / "examples.json"
-    export.write_export(conv_export.document(conv_export.rounded_layers(imported.layers), imported.names, {}, data,
-                                             source=source), path)
-    return path
-
-
 @pytest.fixture(scope="module", params=["ours", "examples"])
 def played(request):
     """(export, story, {beat: (scene, every string written after any animation, [(sentence,
@@ -72,7 +27,7 @@ def played(request):
     from nn_explainer.scenes.settings import Settings
     from nn_explainer.scenes.story import Story
 
-    path = OURS if request.param == "ours" else request.getfixturevalue("examples_export")
+    path = request.getfixturevalue("cnn_zoo")[request.param]  # pytorch/examples' Net: tests/cnn_zoo.py
     story = Story.read(Settings(export=path))
     scenes = {}
     for beat in BEATS:
@@ -218,7 +173,7 @@ def test_the_chapter_script_says_every_beats_sentences():
     result = run_cli("script", "ChapterConv", "--export", OURS)
     assert result.returncode == 0, result.stderr
     heads = [line[3:] for line in result.stdout.splitlines() if line.startswith("## ")]
-    assert heads[:4] == list(BEATS)
+    assert heads[:5] == ["ForwardPass", *BEATS]
     story = Story.read(Settings(export=OURS))
     for beat in BEATS:
         for sentence in beat_module(beat).script(story).values():
@@ -230,7 +185,7 @@ def test_the_chapter_script_says_every_beats_sentences():
 def test_the_chapter_lists_its_beats_and_refuses_an_mlp():
     from nn_explainer.scenes.outline import CHAPTERS, OURS as MLP_DRAWN, Drawn, beats_of
 
-    assert tuple(beat.name for beat in CHAPTERS["ChapterConv"])[:4] == BEATS
-    assert beats_of("ChapterConv", Drawn(convolutional=True))[:4] == BEATS
+    assert tuple(beat.name for beat in CHAPTERS["ChapterConv"])[:5] == ("ForwardPass", *BEATS)  # the whole pass first
+    assert beats_of("ChapterConv", Drawn(convolutional=True))[:5] == ("ForwardPass", *BEATS)
     assert beats_of("Chapter", Drawn(convolutional=True)) == ()  # chapter one's beats draw an MLP's neurons
     assert beats_of("ChapterConv", MLP_DRAWN) == ()

@@ -183,3 +183,22 @@ def test_a_network_without_a_convolution_says_so():
     assert kernel_evidence.kernel_layers(layers) == (0, 1)
     assert kernel_evidence.kernel_layers([layers[2], *layers]) == (1, 2)      # a pooling first
     assert kernel_evidence.kernel_layers([layers[0], *layers[2:]]) == (0, 0)  # no activation right after
+
+
+def test_the_probe_is_the_test_digits_the_export_was_measured_on(cnn_zoo):
+    """An export measured on the first N shipped test digits probes those N (the zoo's
+    exports: tests/cnn_zoo.py), and says so; any other test set, all 10,000."""
+    from cnn_zoo import TEST_SLICE
+    from nn_explainer.model import mnist
+    from nn_explainer.model.kernel_evidence import probe_count
+
+    images, labels = mnist.idx_arrays("test")
+    assert probe_count(images[:300], labels[:300]) == 300
+    assert probe_count(images[1:301], labels[1:301]) == len(labels)       # not the first 300
+    assert probe_count(images[:300], (labels[:300] + 1) % 10) == len(labels)
+    evidence = read_export(cnn_zoo["examples"], convolutional=True).kernel_evidence
+    assert evidence.digits == TEST_SLICE and evidence.top_digits.max() < TEST_SLICE
+    doc = json.loads(cnn_zoo["examples"].read_text())
+    doc["kernel_evidence"]["digits"] = len(labels) + 1
+    with pytest.raises(UserError, match="probe is not the first"):
+        parse(doc)

@@ -19,6 +19,7 @@ from nn_explainer.scenes.animations.highlighting import highlight_answer
 from nn_explainer.scenes.animations.propagation import propagate
 from nn_explainer.scenes.animations.unrolling import reveal, unroll
 from nn_explainer.scenes.beat import BeatScene, begin_section
+from nn_explainer.scenes.convolutions import forward_pass_cnn
 from nn_explainer.scenes.mobjects.layout import digit_beside_network
 from nn_explainer.scenes.speech.narration import say
 
@@ -26,7 +27,8 @@ NETWORK_HEIGHT = 7.3  # frame units; the frame is 8 high
 
 
 def check(story):
-    story.check_drawable("ForwardPass")
+    if not story.convolutional:   # a CNN's dense part is any depth the export reader took
+        story.check_drawable("ForwardPass")
 
 
 def transition_line(sizes, index: int) -> str:
@@ -54,6 +56,8 @@ def answer_line(example, network) -> str:
 
 
 def script(story) -> dict[str, str]:
+    if story.convolutional:
+        return forward_pass_cnn.script(story)
     example, sizes = story.example, story.network.sizes
     lines = {
         "digit": f"Now watch the trained network read a digit: {spoken.example_name(example)}.",
@@ -76,7 +80,10 @@ def _say(scene, lines, name):
 def play(scene, story, network_height: float = NETWORK_HEIGHT, export_story=None, lines=None):
     """The pass; returns (grid, caption, diagram) for a beat that goes on from it (WrongAnswer).
     `lines`: the sentences spoken over its steps, by name ("digit", "unroll", "layer_1" ...,
-    "answer"; one left out is silent); ForwardPass's own script when not given."""
+    "answer"; one left out is silent); ForwardPass's own script when not given.
+    A CNN's pass is its own (scenes/convolutions/forward_pass_cnn.py) and returns nothing."""
+    if story.convolutional:
+        return forward_pass_cnn.play(scene, story)
     lines = script(story) if lines is None else lines
     grid, caption, diagram = digit_beside_network(story, network_height, export_story)
     begin_section(scene, "digit")

@@ -5,7 +5,7 @@ layers, the output activation. `dense_part` gives that part in the shape Network
 reads (`sizes`, `weights`, `biases`, the activations' names; an example's `a` per layer),
 every number the export's own: a[0] is the flatten's output, a[l] dense layer l's output
 after its activation (example.maps). The diagram draws its input column as a layer like
-any other (`pooled_input=False`): the flattened vector's most active values.
+any other (`input_blocks=False`): the flattened vector's most active values.
 """
 from __future__ import annotations
 

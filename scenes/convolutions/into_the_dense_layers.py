@@ -116,7 +116,7 @@ def play(scene, story) -> None:
     top = strip.get_top()[1]
     targets = [(strip.get_x(), top - (c + 0.5) * segment) for c in range(drawn)]
 
-    diagram = NetworkDiagram(part, values, edge_mode=story.settings.edges, typography=fonts, pooled_input=False)
+    diagram = NetworkDiagram(part, values, edge_mode=story.settings.edges, typography=fonts, input_blocks=False)
     diagram.scale_to_fit_height(fonts.pick(DIAGRAM_HEIGHT, 4.6))
     room = 7.1 - fonts.pick(1.1, 1.7) - (strip.get_right()[0] + 1.2)
     if diagram.width > room:

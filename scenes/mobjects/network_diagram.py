@@ -146,24 +146,26 @@ class NetworkDiagram(VGroup):
     `typography`: the layout's text sizes (style.Typography); in the post layout a wide
     layer's per-neuron index labels and its "not drawn" note are left out (too small to
     read at 480 px wide), its brace and true width kept.
+    `input_blocks`: layer 0 is the digit's 16 pooled blocks (an MLP's input); False draws
+    it as the network's first real layer (a CNN's flattened maps, `network.sizes[0]` of
+    them, `example.a[0]`), a wide one in part as a wide hidden layer is, its true width and
+    what is not drawn beside its brace.
     """
 
     def __init__(self, network, example, edge_mode: str = "weight", max_width: float = style.NETWORK_MAX_WIDTH,
-                 typography=None, pooled_input: bool = True, **kwargs):
+                 typography=None, input_blocks: bool = True, **kwargs):
         super().__init__(**kwargs)
         if edge_mode not in EDGE_MODES:
             raise ValueError(f"edge mode must be one of {EDGE_MODES}")
         self.network, self.example, self.edge_mode = network, example, edge_mode
         self.typography = typography or style.VIDEO
-        # pooled_input=False: the input column is a vector like any layer's (a CNN's
-        # flattened maps: scenes/convolutions/dense_part.py), its most active values drawn
-        self.pooled_input = pooled_input
         cap, half = style.MAX_DRAWN_NEURONS, style.MAX_DRAWN_NEURONS // 2
-        columns, first = ([NeuronLayer(BLOCKS, gap_after=BLOCKS // 2)], 1) if pooled_input else ([], 0)
+        self.input_blocks = input_blocks
+        self.layers = VGroup(NeuronLayer(BLOCKS, gap_after=BLOCKS // 2)) if input_blocks else VGroup()
+        first = 1 if input_blocks else 0
         for size, values in zip(network.sizes[first:], example.a[first:]):
             shown = drawn_neurons(values, cap)
-            columns.append(NeuronLayer(len(shown), gap_after=half if len(shown) < size else None, indices=shown))
-        self.layers = VGroup(*columns)
+            self.layers.add(NeuronLayer(len(shown), gap_after=half if len(shown) < size else None, indices=shown))
         gaps = len(self.layers) - 1
         spacing = min(style.LAYER_SPACING, max_width / gaps)
         self.layers.arrange(RIGHT, buff=spacing - 2 * style.NEURON_RADIUS)
@@ -171,15 +173,22 @@ class NetworkDiagram(VGroup):
             EdgeBundle(source, target, self.edge_strengths(index))
             for index, (source, target) in enumerate(zip(self.layers, self.layers[1:]))])
         self.ellipses = VGroup(*[self._ellipsis(layer, half) for layer in self.layers
-                                 if (layer is self.layers[0] and pooled_input) or len(layer) < self._size(layer)])
+                                 if (layer is self.layers[0] and input_blocks) or len(layer) < self._size(layer)])
         input_layer = self.layers[0]
         self.input_brace = Brace(input_layer, LEFT, buff=0.12)
-        self.input_count = Text(str(network.sizes[0]), font_size=self.typography.label).next_to(self.input_brace, LEFT, 0.1)
+        self.input_count = Text(str(network.sizes[0]) if input_blocks else f"{network.sizes[0]:,}",
+                                font_size=self.typography.label).next_to(self.input_brace, LEFT, 0.1)
+        self.input_note = VGroup()  # a flattened input drawn in part: how many are not drawn
+        if not input_blocks and len(input_layer) < network.sizes[0] and not self.typography.post:
+            self.input_note = Text(f"{network.sizes[0] - len(input_layer):,}\nnot drawn", font_size=style.INDEX_FONT_SIZE,
+                                   color=style.INDEX_COLOUR, line_spacing=0.8).next_to(self.input_count, DOWN, 0.08)
         self.elided = VGroup(*[self._elision(layer) for layer in self.layers[1:] if len(layer) < self._size(layer)])
         self.output_labels = VGroup(*[
             Text(str(digit), font_size=self.typography.label).next_to(neuron, RIGHT, 0.15)
             for digit, neuron in enumerate(self.layers[-1].neurons)])
         self.decorations = VGroup(self.ellipses, self.input_brace, self.input_count, self.elided, self.output_labels)
+        if len(self.input_note):
+            self.decorations.add(self.input_note)
         # Edges first, so that neurons sit on top of them.
         self.add(self.bundles, self.decorations, self.layers)
 
@@ -199,6 +208,8 @@ class NetworkDiagram(VGroup):
         for digit, neuron in zip(self.output_labels, self.layers[-1].neurons):
             settle(digit, lambda t: t.next_to(neuron, RIGHT, 0.15), label)
         settle(self.input_count, lambda t: t.next_to(self.input_brace, LEFT, 0.1), label)
+        if len(self.input_note):
+            settle(self.input_note, lambda t: t.next_to(self.input_count, DOWN, 0.08).align_to(self.input_count, RIGHT))
         wide = [layer for layer in self.layers[1:] if len(layer) < self._size(layer)]
         for layer, (indices, brace, count, *note) in zip(wide, self.elided):
             for index, neuron in zip(indices, layer.neurons):
@@ -246,9 +257,12 @@ class NetworkDiagram(VGroup):
         """The brightness of a layer's drawn neurons: the activation, pooled blocks for the
         input. Unbounded activations (ReLU) have no top, so such a layer is drawn relative to
         its brightest neuron for this digit (which shows at 1)."""
-        if layer == 0 and self.pooled_input:
+        if layer == 0 and self.input_blocks:
             return pooled_pixels(self.example.pixels)
         values = np.asarray(self.example.a[layer])
+        if layer == 0:  # a CNN's flattened maps: relative to the largest |value|, negatives in red
+            largest = np.abs(values).max()
+            return (values / largest if largest > 0 else values)[self.layers[0].indices]
         last = layer == len(self.network.sizes) - 1
         drawn = activation(self.network.output_activation if last else self.network.hidden_activation)
         if not drawn.bounded and values.max() > 0:
@@ -262,7 +276,7 @@ class NetworkDiagram(VGroup):
         targets = self.layers[index + 1].indices
         weights = self.network.weights[index][targets]
         source_values = self.example.a[index]
-        if index == 0 and self.pooled_input:
+        if index == 0 and self.input_blocks:
             if self.edge_mode == "contribution":
                 return pooled_contributions(weights, source_values)
             return pooled_weights(weights)
