@@ -234,7 +234,8 @@ CHAPTER2 = _chapter("Chapter2", CHAPTER_TWO, "chapter two: the beats above it in
 # zooms into its kernels, maps and pooling.
 CONVOLUTION_CHAPTER = (next(beat for beat in BEATS if beat.name == "ForwardPass"), *CONVOLUTIONS)
 CHAPTER_CONV = _chapter("ChapterConv", CONVOLUTION_CHAPTER,
-                        "the convolution chapter (a CNN's export): ForwardPass, then the beats above it in order, as one video", kinds=(CNN,))
+                        "the convolution chapter (a CNN's export): ForwardPass, then the beats above it in order, "
+                        "as one video", kinds=(CNN,))
 CHAPTERS = {CHAPTER.name: BEATS, HIDDEN.name: HIDDEN_LAYERS, CHAPTER2.name: CHAPTER_TWO,
             CHAPTER_CONV.name: CONVOLUTION_CHAPTER}  # each chapter's beats, in order
 ALL_BEATS = BEATS + HIDDEN_LAYERS + CHAPTER_TWO + CONVOLUTIONS
