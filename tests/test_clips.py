@@ -19,6 +19,7 @@ from nn_explainer.publish.batch import render_all
 from nn_explainer.publish.keys import export_content_hash, inputs_key
 from nn_explainer.publish.manifest import MANIFEST_NAME, clip_records, read_manifest
 from nn_explainer.publish.requests import RenderRequest
+from nn_explainer.scenes.outline import CHAPTERS
 
 
 def mp4_atoms(path):
@@ -240,7 +241,8 @@ def test_retraining_re_renders_what_shows_values_and_the_chapter_shows_the_new_n
     keys = {path: {name: inputs_key(RenderRequest(name, export=path)) for name in SCENES} for path in (old, new)}
     changed = {name for name in SCENES if keys[old][name] != keys[new][name]}
     values = {beat.name for beat in ALL_BEATS if beat.reads & {"weights", "digit", "examples", "evidence", *GRADIENT_PARTS}}
-    assert changed == values | {"Chapter", "WhatHiddenNeuronsDo", "Chapter2", "ChapterConv"}
+    # ChapterConv plays none of its beats for an MLP (outline.beats_of): nothing of it changes
+    assert changed == values | {"Chapter", "WhatHiddenNeuronsDo", "Chapter2"}
     assert "ParameterCount" not in changed and "weights" in CHAPTER.reads
 
     _, seen = written_by_section(scene_class("Chapter"), export=new)
@@ -265,11 +267,18 @@ def test_source_changes_change_the_key(tmp_path, monkeypatch):
             "activations.py"} <= files
 
 
+CHAPTER_NAME = "WhatHiddenNeuronsDo"
+CHAPTER_BEATS = CHAPTERS[CHAPTER_NAME]
+
+
 @pytest.fixture(scope="module")
 def chapter(tmp_path_factory):
-    """`render.py render Chapter --voice joe` from nothing: (media folder, the CLI's result)."""
+    """`render.py render WhatHiddenNeuronsDo --voice joe` from nothing: (media folder, the
+    CLI's result). A chapter of four beats: how a chapter is joined, voiced and subtitled
+    is the same code for every chapter, and chapter one's 17 beats cost this suite two
+    minutes more (each beat's own clip, voice and layout are tested beat by beat)."""
     folder = tmp_path_factory.mktemp("chapter")
-    result = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", folder, timeout=1500)
+    result = run_cli("render", CHAPTER_NAME, "--voice", "joe", "--media-dir", folder, timeout=1500)
     assert result.returncode == 0, result.stderr
     return folder, result
 
@@ -288,55 +297,54 @@ def test_chapter_is_its_beats_clips_joined_without_re_encoding(chapter):
     """Every beat's clip is in the Chapter, in order, frame for frame: the first and last
     frames of each beat decode to the very same pixels (copied packets, not re-encoded),
     and the frame counts add up."""
-    from nn_explainer.scenes.outline import BEATS
 
     media, _ = chapter
     folder = media / "clips/low"
     starts, total = [], 0
-    for beat in BEATS:
+    for beat in CHAPTER_BEATS:
         starts.append(total)
         total += decoded(folder / f"{beat.name}.mp4", only=set())[1]
     wanted = set(starts) | {start - 1 for start in starts[1:]} | {total - 1}
-    joined, count = decoded(folder / "Chapter.mp4", only=wanted)
+    joined, count = decoded(folder / f"{CHAPTER_NAME}.mp4", only=wanted)
     assert count == total
-    for beat, start, end in zip(BEATS, starts, starts[1:] + [total]):
+    for beat, start, end in zip(CHAPTER_BEATS, starts, starts[1:] + [total]):
         own, length = decoded(folder / f"{beat.name}.mp4", only={0, end - start - 1})
         assert np.array_equal(joined[start], own[0]), beat.name
         assert np.array_equal(joined[end - 1], own[length - 1]), beat.name
-    record = json.loads((folder / "Chapter.mp4.json").read_text())
-    beats = [json.loads((folder / f"{beat.name}.mp4.json").read_text()) for beat in BEATS]
+    record = json.loads((folder / f"{CHAPTER_NAME}.mp4.json").read_text())
+    beats = [json.loads((folder / f"{beat.name}.mp4.json").read_text()) for beat in CHAPTER_BEATS]
     assert record["duration"] == pytest.approx(sum(b["duration"] for b in beats), abs=1e-3)
-    poster = np.asarray(Image.open(folder / "Chapter.poster.png"))
-    assert np.array_equal(poster, np.asarray(Image.open(folder / f"{BEATS[-1].name}.poster.png")))
+    poster = np.asarray(Image.open(folder / f"{CHAPTER_NAME}.poster.png"))
+    assert np.array_equal(poster, np.asarray(Image.open(folder / f"{CHAPTER_BEATS[-1].name}.poster.png")))
 
 
 def test_chapter_from_up_to_date_beats_renders_nothing_again(chapter):
     media, _ = chapter
     before = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
-    again = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", media)
+    again = run_cli("render", CHAPTER_NAME, "--voice", "joe", "--media-dir", media)
     assert again.returncode == 0, again.stderr
     assert "rendering" not in again.stdout + again.stderr and "up to date" in again.stdout
     after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
     assert after == before  # the Chapter too is up to date: not even joined again
-    forced = run_cli("render", "Chapter", "--voice", "joe", "--media-dir", media, "--force")
+    forced = run_cli("render", CHAPTER_NAME, "--voice", "joe", "--media-dir", media, "--force")
     assert forced.returncode == 0, forced.stderr
     assert "rendering" not in forced.stdout + forced.stderr  # no beat was stale
     after = {p.name: p.stat().st_mtime_ns for p in (media / "clips/low").glob("*.mp4")}
-    assert {name for name in before if before[name] != after[name]} == {"Chapter.mp4"}  # joined again
+    assert {name for name in before if before[name] != after[name]} == {f"{CHAPTER_NAME}.mp4"}  # joined again
 
 
 def test_one_pass_chapter_lasts_as_long_as_its_joined_beats(chapter):
     """The stock CLI's Chapter (one scene, every beat) cuts from beat to beat just as the
     joined clip does: the same length, beat for beat."""
     from scene_state import run_scene
-    from nn_explainer.scenes.outline import BEATS, scene_class
+    from nn_explainer.scenes.outline import scene_class
 
     media, _ = chapter
     starts, plays = [], []
-    run_scene(scene_class("Chapter"), on_section=lambda scene, name: (starts.append(scene.time), plays.append(0)),
+    run_scene(scene_class(CHAPTER_NAME), on_section=lambda scene, name: (starts.append(scene.time), plays.append(0)),
               after_play=lambda scene: plays.__setitem__(-1, plays[-1] + 1), voice="joe")
     lengths = [b - a for a, b in zip(starts, starts[1:])]
-    beats = [json.loads((media / f"clips/low/{beat.name}.mp4.json").read_text()) for beat in BEATS]
+    beats = [json.loads((media / f"clips/low/{beat.name}.mp4.json").read_text()) for beat in CHAPTER_BEATS]
     assert len(lengths) == len(beats)
     for length, beat, count in zip(lengths, beats, plays):
         # skipped animations last their run_time; drawn ones a whole number of frames each
@@ -348,18 +356,17 @@ def test_chapter_subtitles_are_its_beats_spoken_sentences_in_place(chapter):
     starts in the joined video; a <track> in the gallery."""
     from nn_explainer.publish.assemble import parse_srt
     from nn_explainer.publish.audio_track import video_seconds
-    from nn_explainer.scenes.outline import BEATS
 
     tmp_path, result = chapter
     video = REPO / result.stdout.splitlines()[0].strip()
     cues = parse_srt(video.with_suffix(".srt").read_text())
     wanted, start = [], 0.0
-    for beat in BEATS:
+    for beat in CHAPTER_BEATS:
         clip = video.parent / f"{beat.name}.mp4"
         wanted += [(start + a, start + b, text) for a, b, text in parse_srt(clip.with_suffix(".srt").read_text())]
         start += video_seconds(clip)
     assert [text for *_, text in cues] == [text for *_, text in wanted]
-    assert len(cues) >= 3 * len(BEATS)  # several sentences a beat
+    assert len(cues) >= 3 * len(CHAPTER_BEATS)  # several sentences a beat
     from test_subtitles import assert_cues_as_platforms_expect
 
     assert_cues_as_platforms_expect(cues)  # two lines of 42 at most, 1-7 s each
@@ -368,12 +375,12 @@ def test_chapter_subtitles_are_its_beats_spoken_sentences_in_place(chapter):
     assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:]))  # no sentence overlaps the next
     assert cues[-1][1] <= video_seconds(video)
     record = json.loads((video.parent / (video.name + ".json")).read_text())
-    assert record["subtitles"].endswith("Chapter.srt")
+    assert record["subtitles"].endswith(f"{CHAPTER_NAME}.srt")
     vtt = video.with_suffix(".vtt").read_text()  # the same cues for a browser's <track>
     assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(cues)
     assert run_cli("gallery", "--media-dir", tmp_path).returncode == 0
     page = (tmp_path / "gallery.html").read_text()
-    assert 'kind=&quot;subtitles&quot; src=&quot;clips/low/Chapter.vtt&quot;' in page  # the snippet links the file
+    assert f'kind=&quot;subtitles&quot; src=&quot;clips/low/{CHAPTER_NAME}.vtt&quot;' in page  # the snippet links the file
     assert '<track kind="subtitles" src="data:text/vtt;' in page  # the page carries the cues (from disk too)
 
 
@@ -384,7 +391,6 @@ def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
     over the whole chapter."""
     from nn_explainer.publish.assemble import parse_srt
     from nn_explainer.publish.audio_track import decode, video_seconds
-    from nn_explainer.scenes.outline import BEATS
     from test_narration import assert_voice_keeps_to_its_cues, ebur128, voiced_runs
 
     media, result = chapter
@@ -394,7 +400,7 @@ def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
         audio_seconds = sum(frame.samples for frame in container.decode(audio=0)) / 48_000
     assert abs(audio_seconds - video_seconds(video)) <= 1 / 15
     joined = decode(video)
-    beats = np.concatenate([decode(video.parent / f"{beat.name}.mp4") for beat in BEATS])
+    beats = np.concatenate([decode(video.parent / f"{beat.name}.mp4") for beat in CHAPTER_BEATS])
     assert abs(len(joined) - len(beats)) <= 48_000 / 15
 
     def matches_within_half_a_packet(begin, end):
@@ -406,7 +412,7 @@ def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
         return min(np.abs(ours - beats[begin - lag:end - lag]).max() for lag in range(-512, 513)) <= 0.01
 
     start = 0.0
-    for beat in BEATS[:-1]:  # half a second either side of every join
+    for beat in CHAPTER_BEATS[:-1]:  # half a second either side of every join
         start += video_seconds(video.parent / f"{beat.name}.mp4")
         at = round(start * 48_000)
         assert matches_within_half_a_packet(at - 24_000, at) and matches_within_half_a_packet(at, at + 24_000), beat.name
@@ -417,8 +423,8 @@ def test_chapter_audio_is_its_beats_voices_with_no_gap_at_a_join(chapter):
     from nn_explainer.scenes.settings import Settings
     from test_subtitles import sentence_spans
 
-    story = check_beats([beat.name for beat in BEATS], Settings())
-    sentences = [line for beat in BEATS if hasattr(beat_module(beat.name), "script")
+    story = check_beats([beat.name for beat in CHAPTER_BEATS], Settings())
+    sentences = [line for beat in CHAPTER_BEATS if hasattr(beat_module(beat.name), "script")
                  for line in beat_module(beat.name).script(story).values()]
     spans = sentence_spans(parse_srt(video.with_suffix(".srt").read_text()), sentences)
     assert_voice_keeps_to_its_cues(voiced_runs(joined), spans, 1 / 15 + 0.02)

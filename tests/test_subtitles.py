@@ -102,24 +102,35 @@ def test_every_sentence_of_every_chapter_fits_the_rules():
     from nn_explainer.scenes.settings import Settings
     from nn_explainer.scenes.speech.subtitles import timed, written
 
-    names = [name for chapter in ("Chapter", "WhatHiddenNeuronsDo", "Chapter2") for name in beats_of(chapter)]
-    story = check_beats(names, Settings())
+    from nn_explainer.model import paths
+    from nn_explainer.scenes.outline import Drawn
+
     count = 0
-    for name in names:
-        module = beat_module(name)
-        for sentence in module.script(story).values() if hasattr(module, "script") else ():
-            cues = timed(sentence, len(sentence) / 16.5, room=0.5)
-            assert_cues_as_platforms_expect([(cue.start, cue.end, cue.text) for cue in cues])
-            assert joined([(0, 0, cue.text) for cue in cues]) == written(sentence)
-            count += 1
-    assert count > 100
+    cnn = paths.EXPORT_DIR / "network-cnn.json"   # the convolution chapter tells a CNN
+    for settings, chapters, drawn in ((Settings(), ("Chapter", "WhatHiddenNeuronsDo", "Chapter2"), Drawn()),
+                                      (Settings(export=cnn), ("ChapterConv",), Drawn(convolutional=True))):
+        names = [name for chapter in chapters for name in beats_of(chapter, drawn)]
+        story = check_beats(names, settings)
+        for name in names:
+            module = beat_module(name)
+            for sentence in module.script(story).values() if hasattr(module, "script") else ():
+                cues = timed(sentence, len(sentence) / 16.5, room=0.5)
+                assert_cues_as_platforms_expect([(cue.start, cue.end, cue.text) for cue in cues])
+                assert joined([(0, 0, cue.text) for cue in cues]) == written(sentence)
+                count += 1
+    assert count > 130
+
+
+SILENT_CHAPTER = "WhatHiddenNeuronsDo"
 
 
 @pytest.fixture(scope="module")
 def silent_chapter(tmp_path_factory):
-    """`render.py render Chapter --voice none`: its subtitles, (srt path, vtt path)."""
+    """`render.py render WhatHiddenNeuronsDo --voice none`: its subtitles, (srt path, vtt
+    path). A short chapter: every sentence of every chapter is cut above, and joining a
+    chapter's cues is the same code for all of them."""
     folder = tmp_path_factory.mktemp("silent")
-    result = run_cli("render", "Chapter", "--voice", "none", "--media-dir", folder, timeout=1500)
+    result = run_cli("render", SILENT_CHAPTER, "--voice", "none", "--media-dir", folder, timeout=1500)
     assert result.returncode == 0, result.stderr
     video = REPO / result.stdout.splitlines()[0].strip()
     return video.with_suffix(".srt"), video.with_suffix(".vtt")
@@ -134,7 +145,7 @@ def test_a_silent_chapters_subtitles_keep_to_two_lines_of_42(silent_chapter):
     srt, vtt = silent_chapter
     cues = parse_srt(srt.read_text())
     assert_cues_as_platforms_expect(cues)
-    assert joined(cues) == " ".join(written(scene_info(name).narration) for name in beats_of("Chapter"))
+    assert joined(cues) == " ".join(written(scene_info(name).narration) for name in beats_of(SILENT_CHAPTER))
     assert cues[-1][1] <= video_seconds(srt.with_suffix(".mp4")) + 1e-3
     # The browser's copy: the same cues, line for line.
     text = vtt.read_text()
