@@ -5,9 +5,10 @@
    weights) is read as a live module (torch.fx), folded with the input normalisation
    (0.1307, 0.3081), and written as an export; its size and what fills it are printed,
    then the time of one read (`schema.read_export`: every map recomputed in float64).
-   The accuracies in this export are measured on the first 6,000 training and 1,000
-   test digits (`--full`: all 65,000, as `render.py import` does; that takes minutes in
-   torch on 2 cores): they are not what is timed.
+   The accuracies in this export, and its kernel evidence (model/kernel_evidence.py
+   probes the test digits an export is measured on), are measured on the first 6,000
+   training and 1,000 test digits (`--full`: all 65,000, as `render.py import` does;
+   the kernels' knock-outs alone then take minutes on 2 cores).
 2. Our small CNN (assets/export/network-cnn.json, `render.py train --conv 8,16`): the
    time of one read, and its training run's time and accuracy as recorded in the file.
 
@@ -111,6 +112,7 @@ def main() -> int:
         export.write_export(doc, path)
         print(f"pytorch/examples CNN ({imported.parameter_count:,} parameters): export written in "
               f"{time.perf_counter() - start:.1f} s ({'all of MNIST' if args.full else '7,000 digits'} for accuracies)")
+        print(f"  kernel evidence over {doc['kernel_evidence']['digits']:,} test digits")
         print(f"  file {path.stat().st_size / 1e6:.1f} MB: {composition(path)}")
         seconds, cpu, exported = timed(lambda: read_export(path, convolutional=True), args.repeat)
         print(f"  read with full re-proof: {seconds:.2f} s wall, {cpu:.2f} s CPU (best of {args.repeat})")

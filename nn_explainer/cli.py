@@ -417,7 +417,7 @@ def command_render(args) -> None:
     requests = [_request(args, scene) for scene in args.scenes]
     for request in requests:  # the options, export and digit; the beats' own checks once a clip is stale
         request.check(drawable=False)
-        _say_left_out(request.scene, request.drawn())
+        _say_left_out(request.scene, request.drawn(), request.export_path().name)
     with exclusive(requests[0].media_dir, _who(args)):  # a second command waits its turn
         sweep(requests[0].media_dir, CLIPS_DIR)
         if args.engine == "ray":
@@ -564,7 +564,7 @@ def command_script(args) -> None:
                         edges=args.edges)
     drawn = Drawn.of(load_export(settings.export))
     for scene in args.scenes:
-        _say_left_out(scene, drawn)
+        _say_left_out(scene, drawn, Path(settings.export).name)
     names = [beat for scene in args.scenes for beat in beats_of(scene, drawn)]
     story = check_beats(names, settings)
     for name in names:
@@ -574,10 +574,12 @@ def command_script(args) -> None:
         print()
 
 
-def _say_left_out(scene: str, drawn) -> None:
-    """One line on stderr naming the beats a chapter goes without for this network, and why."""
-    from nn_explainer.scenes.outline import left_out, why_not
+def _say_left_out(scene: str, drawn, export_name: str) -> None:
+    """One line on stderr naming the beats a chapter goes without for this network, and why;
+    a scene that cannot draw it at all (chapter one for a CNN) refused in one line."""
+    from nn_explainer.scenes.outline import left_out, refuse_unless_drawable, why_not
 
+    refuse_unless_drawable(scene, drawn, export_name)
     missing = left_out(scene, drawn)
     if missing:
         one = len(missing) == 1

@@ -19,7 +19,7 @@ from nn_explainer.model.errors import UserError
 from . import style
 from .camera import BoxCamera
 from .speech.narration import Narrator, check_said
-from .outline import Drawn, drawable, scene_info, why_not
+from .outline import Drawn, drawable, refuse_unless_drawable, scene_info
 from .settings import Settings
 from .story import Story, load_export
 from .speech.subtitles import spread
@@ -35,9 +35,7 @@ def check_beats(names, settings: Settings) -> Story:
     story = Story.read(settings)
     drawn = Drawn.of(story.export)
     for name in names:
-        why = why_not(name, drawn)
-        if why is not None:
-            raise UserError(f"{name} {why} ({story.settings.export.name})")
+        refuse_unless_drawable(name, drawn, story.settings.export.name)
         check = getattr(beat_module(name), "check", None)
         if check is not None:
             check(story)

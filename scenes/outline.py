@@ -284,6 +284,14 @@ def why_not(name: str, drawn: Drawn, draws: str = "draws") -> str | None:
     return None
 
 
+def refuse_unless_drawable(name: str, drawn: Drawn, export_name: str) -> None:
+    """One line, before anything is drawn, when scene `name` (a beat or a chapter) cannot
+    draw this network."""
+    why = why_not(name, drawn)
+    if why is not None:
+        raise UserError(f"{name} {why} ({export_name})")
+
+
 def drawable(beats: tuple[str, ...], drawn: Drawn) -> tuple[str, ...]:
     """Of these beats, those that can draw this network: of its kind (an MLP's or a CNN's),
     and, if it was trained elsewhere, not drawing our training run."""

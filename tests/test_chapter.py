@@ -6,8 +6,7 @@ import pytest
 
 from nn_explainer.model import paths
 from nn_explainer.model.schema import read_export
-from scene_state import (diagram, drawn_pixels, fills, numbers, on_screen, run_scene, written,
-                         written_by_section, written_ever)
+from scene_state import diagram, drawn_pixels, fills, numbers, on_screen, run_scene, written, written_ever
 from nn_explainer.scenes import style
 from nn_explainer.scenes.mobjects.equations import fmt
 from nn_explainer.scenes.outline import BEATS, scene_class
@@ -232,13 +231,30 @@ def test_relu_draws_the_relu_export():
     assert np.allclose(diagram(played).bundles[1].strengths, relu.network.weights[1])
 
 
+_chapters = {}
+
+
+def chapter_played(export):
+    """The Chapter played once per export for the module: (scene, its sections in order,
+    {section: every string written on screen after any animation of it})."""
+    if export not in _chapters:
+        sections, seen = [], {}
+
+        def look(scene):
+            seen.setdefault(sections[-1] if sections else None, set()).update(written(scene))
+
+        played = run_scene(scene_class("Chapter"), on_section=lambda scene, name: sections.append(name),
+                           after_play=look, export=export)
+        _chapters[export] = played, sections, seen
+    return _chapters[export]
+
+
 def test_chapter_plays_every_beat_with_its_line_as_subtitles():
     """Silent, each beat's one line is its subtitles, cut into cues of two lines of 42."""
     from nn_explainer.scenes.speech.subtitles import written
     from test_subtitles import assert_cues_as_platforms_expect, joined
 
-    sections = []
-    played = run_scene(scene_class("Chapter"), on_section=lambda scene, name: sections.append(name))
+    played, sections, _ = chapter_played(paths.DEFAULT_EXPORT)
     assert sections == [beat.name for beat in BEATS] + [None]
     cues = [(cue.start.total_seconds(), cue.end.total_seconds(), cue.content)
             for cue in played.renderer.file_writer.subcaptions]
@@ -251,7 +267,7 @@ def test_the_chapter_writes_only_the_trained_activation(network, never):
     """Outside the one beat that compares the two, the chapter writes the activation
     the network was trained with, and never the other."""
     export = paths.DEFAULT_EXPORT if network == "sigmoid" else paths.RELU_EXPORT
-    _, seen = written_by_section(scene_class("Chapter"), export=export)
+    _, _, seen = chapter_played(export)
     assert set(seen) >= {beat.name for beat in BEATS}
     for beat, strings in seen.items():
         if beat != "ReLU":

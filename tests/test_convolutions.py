@@ -189,3 +189,17 @@ def test_the_chapter_lists_its_beats_and_refuses_an_mlp():
     assert beats_of("ChapterConv", Drawn(convolutional=True))[:5] == ("ForwardPass", *BEATS)
     assert beats_of("Chapter", Drawn(convolutional=True)) == ()  # chapter one's beats draw an MLP's neurons
     assert beats_of("ChapterConv", MLP_DRAWN) == ()
+
+
+def test_a_chapter_of_the_other_kind_is_refused_in_one_line(tmp_path):
+    """Chapter one tells an MLP's story, the convolution chapter a CNN's: each refuses the
+    other's export in one line, to render and to script, and writes nothing."""
+    from conftest import assert_clean_failure
+
+    for scene, export, said in (("Chapter", OURS, "Chapter draws a multilayer perceptron's"),
+                                ("ChapterConv", REPO / "assets" / "export" / "network.json",
+                                 "ChapterConv draws a convolutional network's")):
+        for command in (["render", scene, "--media-dir", tmp_path / "media"], ["script", scene]):
+            line = assert_clean_failure(run_cli(*command, "--export", export))
+            assert said in line and f"({export.name})" in line, line
+    assert not (tmp_path / "media").exists()

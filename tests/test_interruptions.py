@@ -56,16 +56,27 @@ def published_seed(folder: Path) -> int:
     return seeds.pop()
 
 
-@pytest.fixture
-def trained(tmp_path):
-    """A published set from seed 1 (in-process: a fresh interpreter costs seconds)."""
+@pytest.fixture(scope="module")
+def trained_once(tmp_path_factory):
+    """A published set from seed 1, trained once for the module (in-process: a fresh
+    interpreter costs seconds)."""
     from nn_explainer.model.pipeline import run_training
     from nn_explainer.model.train import TrainConfig
 
-    run_training(TrainConfig(hidden=(8,), epochs=1, seed=1), tmp_path / "c.safetensors", tmp_path / "e.json",
+    folder = tmp_path_factory.mktemp("seed-1")
+    run_training(TrainConfig(hidden=(8,), epochs=1, seed=1), folder / "c.safetensors", folder / "e.json",
                  progress=False)
-    assert published_seed(tmp_path) == 1
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def trained(trained_once, tmp_path):
+    """A copy of that set for one test, its links as they are (relative: the copy is a set
+    of its own, as test_a_set_copied_without_its_links_is_published_to also checks)."""
+    folder = tmp_path / "set"
+    shutil.copytree(trained_once, folder, symlinks=True)
+    assert published_seed(folder) == 1
+    return folder
 
 
 KILLS = {  # pause point, signal, the seed published afterwards, whether to check the next run's sweep
