@@ -185,3 +185,25 @@ def test_each_beat_says_its_script_and_what_is_true_of_the_network(network, play
 def test_the_beats_are_refused_for_an_mlp():
     for beat in BEATS:
         assert why_not(beat, OURS) is not None and MLP not in SCENES[beat].kinds
+
+
+@pytest.mark.parametrize("name", ["avgpool", "strided", "batchnorm"])
+def test_every_beat_of_the_chapter_plays_and_says_its_script_for_every_cnn_of_the_zoo(name, cnn_zoo):
+    """Issue 31's zoo beyond ours and pytorch/examples' (tested value by value above):
+    average pooling, stride 2 with padding 1, a folded BatchNorm2d. Every beat the
+    chapter plays for it runs to its end and says its own script, each sentence over a
+    picture."""
+    from nn_explainer.scenes.beat import beat_module
+    from nn_explainer.scenes.outline import Drawn, beats_of
+
+    path = cnn_zoo[name]
+    story = Story.read(Settings(export=path))
+    beats = beats_of("ChapterConv", Drawn.of(story.export))
+    assert "ForwardPass" in beats and "SlidingWindow" in beats and "KernelsLearning" not in beats  # imported
+    for beat in beats:
+        record = []
+        scene = run_scene(scene_class(beat), export=path, before_render=lambda s: record.append(watch_sentences(s)))
+        assert scene.renderer.time > 0 and scene.mobjects, (name, beat)   # a net without pooling: Pooling says so
+        script = list(beat_module(beat).script(story).values())
+        assert [s.text for s in scene.narrator.spoken] == script, (name, beat)
+        assert record[0] and all(shown for _, shown in record[0]), (name, beat)
