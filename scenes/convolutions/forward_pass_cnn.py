@@ -137,9 +137,15 @@ def flatten_line(network, example) -> str:
 
 
 def dense_line(tail, k: int) -> str:
-    if k == len(tail.sizes) - 1:
-        return f"They decide the {spoken.integer(tail.sizes[-1])} outputs."
-    return f"They decide a dense layer of {spoken.count(tail.sizes[k], 'neuron')}."
+    """The pass into the tail's layer k, naming which dense layer it is of how many and
+    what it weighs, so that a viewer hears the dense part's depth."""
+    layers = len(tail.sizes) - 1
+    weighs = f"weighs those {spoken.integer(tail.sizes[k - 1])} numbers into"
+    if k == layers:
+        which = "One dense layer" if layers == 1 else "The last dense layer"
+        return f"{which} {weighs} the {spoken.integer(tail.sizes[-1])} outputs."
+    which = "The first of " + spoken.integer(layers) + " dense layers" if k == 1 else "The next dense layer"
+    return f"{which} {weighs} {spoken.count(tail.sizes[k], 'neuron')}."
 
 
 def answer_line(network, example) -> str:
