@@ -80,6 +80,11 @@ def _beat(name, module, reads, narration, shows, kinds=(MLP,)) -> BeatInfo:
     return BeatInfo(name, f"nn_explainer.scenes.{module}", narration, shows, frozenset(reads), frozenset(kinds))
 
 
+def _conv_beat(name, module, reads, narration, shows) -> BeatInfo:
+    """A beat of the convolution chapter (scenes/convolutions/`module`): it draws a CNN only."""
+    return _beat(name, f"convolutions.{module}", reads, narration, shows, kinds=(CNN,))
+
+
 BEATS = (
     _beat("SloppyThree", "chapter_one.sloppy_three", {"digit", "examples"},
           "A sloppy three: a small grid of pixels, and your brain reads it at once.",
@@ -183,38 +188,34 @@ CHAPTER_TWO = (
 # ReLU and pooling (then the second convolution, the dense layers, what the kernels look
 # for and their learning), every number from its export.
 CONVOLUTIONS = (
-    _beat("OneKernel", "convolutions.one_kernel", {"shapes", "weights", "digit"},
-          "A convolution looks through small kernels: one real first-layer kernel, as its numbers and as a picture.",
-          "a real first-layer kernel (the one whose map peaks highest on the digit): its weights, heatmap and bias",
-          kinds=(CNN,)),
-    _beat("SlidingWindow", "convolutions.sliding_window", {"shapes", "weights", "digit"},
-          "The kernel slides over the digit: at each position, weights times pixels, summed, plus the bias.",
-          "the kernel over the digit at one position, its products and sum written out; then sliding, the map filling in",
-          kinds=(CNN,)),
-    _beat("FeatureMaps", "convolutions.feature_maps", {"shapes", "weights", "digit"},
-          "Every kernel makes its own map of the digit; ReLU then zeroes their negative values.",
-          "every map of the first convolution on one colour scale, then the activation (ReLU: how many values it zeroes)",
-          kinds=(CNN,)),
-    _beat("Pooling", "convolutions.pooling", {"shapes", "weights", "digit"},
-          "Pooling shrinks each map: each small window keeps one value.",
-          "the network's own pooling: one window's values and the one it keeps, then every pooled map",
-          kinds=(CNN,)),
-    _beat("SecondConvolution", "convolutions.second_convolution", {"shapes", "weights", "digit"},
-          "The second convolution: each output map is the sum, over every input map, of its own kernel's response, plus a bias.",
-          "one output map of the second convolution as the sum of its input maps' responses plus the bias, at one place",
-          kinds=(CNN,)),
-    _beat("IntoTheDenseLayers", "convolutions.into_the_dense_layers", {"shapes", "weights", "digit"},
-          "Flatten lays the last maps end to end into one long list; from there the dense layers give the answer.",
-          "the last maps flattened (C×H×W order) into one list, the dense layers as chapter one draws them, the answer "
-          "and its probability", kinds=(CNN,)),
-    _beat("WhatKernelsLookFor", "convolutions.what_kernels_look_for", {"weights"},
-          "Do the kernels find little edges, as chapter one hoped? Each first-layer kernel beside its best edge, measured.",
-          "the first layer's kernels beside the hope of little edges: the share of each one's energy its best oriented "
-          "edge explains, against chance, and the verdict", kinds=(CNN,)),
-    _beat("KernelsLearning", "convolutions.kernels_learning", {"weights", "snapshots"},
-          "Learning found these kernels: one of them and the test accuracy at each snapshot of our CNN's training run.",
-          "the real training run of our CNN: one first-layer kernel, its edge share and the test accuracy at each kept "
-          "epoch", kinds=(CNN,)),
+    _conv_beat("OneKernel", "one_kernel", {"shapes", "weights", "digit"},
+               "A convolution looks through small kernels: one real first-layer kernel, as its numbers and as a picture.",
+               "a real first-layer kernel (the one whose map peaks highest on the digit): its weights, heatmap and bias"),
+    _conv_beat("SlidingWindow", "sliding_window", {"shapes", "weights", "digit"},
+               "The kernel slides over the digit: at each position, weights times pixels, summed, plus the bias.",
+               "the kernel over the digit at one position, its products and sum written out; then sliding, the map filling in"),
+    _conv_beat("FeatureMaps", "feature_maps", {"shapes", "weights", "digit"},
+               "Every kernel makes its own map of the digit; ReLU then zeroes their negative values.",
+               "every map of the first convolution on one colour scale, then the activation (ReLU: how many values it zeroes)"),
+    _conv_beat("Pooling", "pooling", {"shapes", "weights", "digit"},
+               "Pooling shrinks each map: each small window keeps one value.",
+               "the network's own pooling: one window's values and the one it keeps, then every pooled map"),
+    _conv_beat("SecondConvolution", "second_convolution", {"shapes", "weights", "digit"},
+               "The second convolution: each output map is the sum, over every input map, of its own kernel's "
+               "response, plus a bias.",
+               "one output map of the second convolution as the sum of its input maps' responses plus the bias, at one place"),
+    _conv_beat("IntoTheDenseLayers", "into_the_dense_layers", {"shapes", "weights", "digit"},
+               "Flatten lays the last maps end to end into one long list; from there the dense layers give the answer.",
+               "the last maps flattened (C×H×W order) into one list, the dense layers as chapter one draws them, the answer "
+               "and its probability"),
+    _conv_beat("WhatKernelsLookFor", "what_kernels_look_for", {"weights"},
+               "Do the kernels find little edges, as chapter one hoped? Each first-layer kernel beside its best edge, measured.",
+               "the first layer's kernels beside the hope of little edges: the share of each one's energy its best oriented "
+               "edge explains, against chance, and the verdict"),
+    _conv_beat("KernelsLearning", "kernels_learning", {"weights", "snapshots"},
+               "Learning found these kernels: one of them and the test accuracy at each snapshot of our CNN's training run.",
+               "the real training run of our CNN: one first-layer kernel, its edge share and the test accuracy at each kept "
+               "epoch"),
 )
 
 

@@ -25,30 +25,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from benchmarks.examples_net import ExamplesNet   # pytorch/examples' Net, as it is (benchmarks/cnn_speed.py times it)
+
 REPO = Path(__file__).resolve().parent.parent
 OURS = REPO / "assets" / "export" / "network-cnn.json"
 FIT_STEPS, FIT_BATCH, FIT_SEED = 12, 64, 0
 TRAIN_SLICE, TEST_SLICE = 5_200, 500   # the held-out split takes 5,000 of the training digits
-
-
-class ExamplesNet(nn.Module):
-    """pytorch/examples mnist/main.py's Net, as it is: 1,199,882 parameters."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, 1)
-        self.conv2 = nn.Conv2d(32, 64, 3, 1)
-        self.dropout1 = nn.Dropout(0.25)
-        self.dropout2 = nn.Dropout(0.5)
-        self.fc1 = nn.Linear(9216, 128)
-        self.fc2 = nn.Linear(128, 10)
-
-    def forward(self, x):
-        x = F.relu(self.conv1(x))
-        x = F.relu(self.conv2(x))
-        x = self.dropout1(F.max_pool2d(x, 2))
-        x = self.dropout2(F.relu(self.fc1(torch.flatten(x, 1))))
-        return F.log_softmax(self.fc2(x), dim=1)
 
 
 class AveragePoolNet(nn.Module):

@@ -3,7 +3,6 @@ a live module through export_module (torch.fx), a state_dict with the class that
 it (`render.py import --module net.py:Net`), as people save checkpoints; each export's
 outputs equal the model's own; BatchNorm2d and the input normalisation fold exactly;
 what cannot be drawn is refused in one line naming the layer."""
-import textwrap
 
 import numpy as np
 import pytest
@@ -12,47 +11,13 @@ import torch.nn.functional as F
 from torch import nn
 
 import nn_explainer
-from conftest import assert_clean_failure, run_cli
+from benchmarks.examples_net import Net
+from conftest import REPO, assert_clean_failure, run_cli
 from nn_explainer.model.errors import UserError
 from nn_explainer.model.schema import read_export
 
 MEAN, STD = 0.1307, 0.3081
-NET_SOURCE = '''
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-
-class Net(nn.Module):
-    """pytorch/examples mnist/main.py's Net, with 2 and 4 maps and 8 hidden units."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 2, 3, 1)
-        self.conv2 = nn.Conv2d(2, 4, 3, 1)
-        self.dropout1 = nn.Dropout(0.25)
-        self.dropout2 = nn.Dropout(0.5)
-        self.fc1 = nn.Linear(576, 8)
-        self.fc2 = nn.Linear(8, 10)
-
-    def forward(self, x):
-        x = self.conv1(x)
-        x = F.relu(x)
-        x = self.conv2(x)
-        x = F.relu(x)
-        x = F.max_pool2d(x, 2)
-        x = self.dropout1(x)
-        x = torch.flatten(x, 1)
-        x = self.fc1(x)
-        x = F.relu(x)
-        x = self.dropout2(x)
-        x = self.fc2(x)
-        output = F.log_softmax(x, dim=1)
-        return output
-'''
-namespace = {}
-exec(compile(NET_SOURCE, "net.py", "exec"), namespace)
-Net = namespace["Net"]
+NET_FILE = REPO / "benchmarks" / "examples_net.py"   # its Net: pytorch/examples' with 2 and 4 maps, 8 hidden units
 
 
 class ViewNet(Net):
@@ -130,7 +95,7 @@ def test_a_state_dict_with_its_class(tmp_path):
     """`render.py import mnist_cnn.pt --module net.py:Net --normalize 0.1307,0.3081`, as
     pytorch/examples saves it (torch.save(model.state_dict(), "mnist_cnn.pt"))."""
     net = seeded(Net)
-    (tmp_path / "net.py").write_text(NET_SOURCE)
+    (tmp_path / "net.py").write_text(NET_FILE.read_text())   # a user's net.py
     torch.save(net.state_dict(), tmp_path / "mnist_cnn.pt")
     out = tmp_path / "out.json"
     result = run_cli("import", tmp_path / "mnist_cnn.pt", "--module", f"{tmp_path / 'net.py'}:Net",
@@ -150,7 +115,7 @@ def test_checkpoints_as_people_save_them_load_into_the_class(saved, tmp_path):
     from nn_explainer.model.importing import read_class
 
     net = seeded(Net)
-    (tmp_path / "net.py").write_text(NET_SOURCE)
+    (tmp_path / "net.py").write_text(NET_FILE.read_text())   # a user's net.py
     state = net.state_dict()
     if saved == "data_parallel":
         state = {f"module.{name}": value for name, value in state.items()}
@@ -216,7 +181,7 @@ def test_what_cannot_be_drawn_is_refused_naming_the_layer(net, named, tmp_path):
 
 
 def test_the_cli_refuses_in_one_line(tmp_path):
-    (tmp_path / "net.py").write_text(NET_SOURCE)
+    (tmp_path / "net.py").write_text(NET_FILE.read_text())   # a user's net.py
     torch.save({"conv1.weight": torch.zeros(2, 1, 3, 3)}, tmp_path / "wrong.pt")
     line = assert_clean_failure(run_cli("import", tmp_path / "wrong.pt", "--module", f"{tmp_path / 'net.py'}:Net",
                                         "--export", tmp_path / "x.json"))

@@ -10,6 +10,8 @@ negatives) are drawn as nothing, not as the faintest blue: "zeroed" looks empty.
   sliding window fills it in, by changing the picture's alpha, never adding mobjects.
 - `MapMosaic`: every map of a layer in ONE picture, tiles in rows with transparent
   gaps, and one mobject of frames: a layer of 32 maps costs Cairo two mobjects.
+- `pixel_picture`, `frames`: RGBA bytes as one such unsmoothed picture, and thin frames
+  as one mobject (every map-drawing module's).
 """
 from __future__ import annotations
 
@@ -31,9 +33,22 @@ def map_pixels(values: np.ndarray, scale: float, clear_zeros: bool = True) -> np
     return pixels
 
 
+def pixel_picture(pixels: np.ndarray, height: float, width: float) -> ImageMobject:
+    """RGBA bytes as one picture `height` x `width` frame units, scaled up without
+    smoothing (nearest neighbour): a value's square stays one colour."""
+    picture = ImageMobject(pixels)
+    picture.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+    return picture.stretch_to_fit_height(height).stretch_to_fit_width(width)
+
+
+def frames(centres: np.ndarray, width: float, height: float, opacity: float = 0.6) -> VMobject:
+    """Thin frames of `width` x `height` around `centres` [N, 3]: one mobject for them all."""
+    return VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=1, stroke_opacity=opacity).set_points(
+        rectangle_points(centres, width, height))
+
+
 def outline(width: float, height: float) -> VMobject:
-    return VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=1, stroke_opacity=0.6).set_points(
-        rectangle_points(np.zeros((1, 3)), width, height))
+    return frames(np.zeros((1, 3)), width, height)
 
 
 class MapPicture(Group):
@@ -47,10 +62,8 @@ class MapPicture(Group):
         self.scale_value, self.clear_zeros = float(scale), clear_zeros
         rows, cols = self.values.shape
         self.full = map_pixels(self.values, self.scale_value, clear_zeros)
-        self.image = ImageMobject(self.full.copy())
-        self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
         width = size * cols / rows
-        self.image.stretch_to_fit_height(size).stretch_to_fit_width(width)
+        self.image = pixel_picture(self.full.copy(), size, width)
         if cells and rows == cols:
             frame = grid_lines(size, rows).set_stroke(style.PIXEL_STROKE, width=1, opacity=0.6)
         else:
@@ -94,15 +107,13 @@ class MapMosaic(Group):
         self.columns = min(columns, count)
         self.rows = -(-count // self.columns)
         self.gap = max(1, side // 6)   # pixels between tiles
-        self.image = ImageMobject(self.pixels_of(self.maps))
-        self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-        pixels_high, pixels_wide = self.image.pixel_array.shape[:2]
-        self.image.stretch_to_fit_width(width).stretch_to_fit_height(width * pixels_high / pixels_wide)
+        pixels = self.pixels_of(self.maps)
+        pixels_high, pixels_wide = pixels.shape[:2]
+        self.image = pixel_picture(pixels, width * pixels_high / pixels_wide, width)
         unit = width / pixels_wide
         centres = np.array([[-width / 2 + (self._left(i) + side / 2) * unit,
                              self.image.height / 2 - (self._top(i) + height / 2) * unit, 0] for i in range(count)])
-        self.frames = VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=1, stroke_opacity=0.5)
-        self.frames.set_points(rectangle_points(centres, side * unit, height * unit))
+        self.frames = frames(centres, side * unit, height * unit, opacity=0.5)
         self.add(self.image, self.frames)
 
     def _left(self, index: int) -> int:

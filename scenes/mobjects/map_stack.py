@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import RESAMPLING_ALGORITHMS, Group, ImageMobject, VMobject
+from manim import Group, ImageMobject
 from manim.utils.color import ManimColor
 
 from nn_explainer.scenes import style
-from .pixel_grid import rectangle_points
+from .feature_maps import frames, pixel_picture
 
 MAX_DRAWN_MAPS = 16     # as wide dense layers draw their 16 most active neurons
 ROWS = 4                # maps per column of the grid, at most (unless told otherwise)
@@ -76,13 +76,10 @@ class FeatureMapStack(Group):
         for place, channel in enumerate(self.channels):
             column, row = divmod(place, rows)
             centre = np.array([(column - (columns - 1) / 2) * step, ((rows - 1) / 2 - row) * step, 0.0])
-            picture = ImageMobject(map_pixels(values[channel], self.colour_scale))
-            picture.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-            picture.stretch_to_fit_height(map_size).stretch_to_fit_width(map_size).move_to(centre)
+            picture = pixel_picture(map_pixels(values[channel], self.colour_scale), map_size, map_size).move_to(centre)
             self.pictures.append(picture)
             centres.append(centre)
-        self.frames = VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=1, stroke_opacity=0.6)
-        self.frames.set_points(rectangle_points(np.array(centres), map_size, map_size))
+        self.frames = frames(np.array(centres), map_size, map_size)
         self.add(*self.pictures, self.frames)
 
     def pictures_of(self, values: np.ndarray, scale: float | None = None) -> list[ImageMobject]:
@@ -91,10 +88,7 @@ class FeatureMapStack(Group):
         scale = self.colour_scale if scale is None else float(scale)
         new = []
         for picture, channel in zip(self.pictures, self.channels):
-            image = ImageMobject(map_pixels(values[channel], scale))
-            image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-            image.stretch_to_fit_height(picture.height).stretch_to_fit_width(picture.width).move_to(picture)
-            new.append(image)
+            new.append(pixel_picture(map_pixels(values[channel], scale), picture.height, picture.width).move_to(picture))
         return new
 
     def replace_pictures(self, pictures: list[ImageMobject], scale: float | None = None) -> None:

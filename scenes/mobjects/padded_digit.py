@@ -7,11 +7,11 @@ cells a window can cover; grid lines between the cells, one mobject.
 from __future__ import annotations
 
 import numpy as np
-from manim import RESAMPLING_ALGORITHMS, Group, ImageMobject
+from manim import Group
 from manim.utils.color import ManimColor
 
 from nn_explainer.scenes import style
-from .feature_maps import outline
+from .feature_maps import outline, pixel_picture
 from .pixel_grid import grid_lines
 
 PADDING_COLOUR, PADDING_ALPHA = "#5a5a5a", 0.45
@@ -32,9 +32,7 @@ class PaddedDigit(Group):
         ring[ph:rows - ph, pw:cols - pw] = False
         rgba[ring, :3] = ManimColor(PADDING_COLOUR).to_int_rgb()
         rgba[ring, 3] = round(255 * PADDING_ALPHA)
-        self.image = ImageMobject(rgba)
-        self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-        self.image.stretch_to_fit_height(size).stretch_to_fit_width(size * cols / rows)
+        self.image = pixel_picture(rgba, size, size * cols / rows)
         # grid lines where the cells are square in number (the usual equal padding); a frame otherwise
         self.lines = (grid_lines(size, rows) if rows == cols else outline(size * cols / rows, size))
         self.add(self.image, self.lines)

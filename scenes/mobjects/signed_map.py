@@ -2,30 +2,19 @@
 
 The convolution beats draw many small maps (a layer's inputs, kernels, responses): each
 is ONE ImageMobject, scaled up without smoothing, so Cairo composites a picture instead
-of tracing a square per value. Colours and levels are the weight heatmaps' (heatmap.py:
-`heat_levels`, `level_opacity`), so a map and a heatmap of weights read the same way;
-maps compared side by side share a `scale`. `StepEdge` draws an oriented edge (the hope
-of WhatKernelsLookFor) in the grey of made-up pictures.
+of tracing a square per value. Its pixels are feature_maps.map_pixels': the weight
+heatmaps' colours and levels (heatmap.py), so a map and a heatmap of weights read the
+same way, and a zero (ReLU's, padding's) is background; maps compared side by side
+share a `scale`. `StepEdge` draws an oriented edge (the hope of WhatKernelsLookFor) in
+the grey of made-up pictures.
 """
 from __future__ import annotations
 
 import numpy as np
-from manim import RESAMPLING_ALGORITHMS, Group, ImageMobject, Rectangle, Square
-from manim.utils.color import ManimColor
+from manim import Group, Rectangle, Square
 
 from nn_explainer.scenes import style
-from .heatmap import heat_levels, level_opacity
-
-
-def signed_pixels(values: np.ndarray, scale: float) -> np.ndarray:
-    """RGBA bytes [rows, cols, 4]: each value's sign colour at its level's opacity."""
-    values = np.asarray(values, dtype=np.float64)
-    colours = np.array([ManimColor(c).to_int_rgb() for c in (style.NEGATIVE, style.POSITIVE)], dtype=np.uint8)
-    pixels = np.empty((*values.shape, 4), dtype=np.uint8)
-    pixels[..., :3] = colours[(values >= 0).astype(int)]
-    pixels[..., 3] = np.rint(255 * level_opacity(heat_levels(values, scale)))
-    pixels[..., 3][values == 0] = 0   # a zero (ReLU's, padding's) is background, not the faintest blue
-    return pixels
+from .feature_maps import map_pixels, pixel_picture
 
 
 class SignedMap(Group):
@@ -38,7 +27,7 @@ class SignedMap(Group):
         self.values = np.asarray(values, dtype=np.float64)
         self.full_scale = float(scale if scale is not None else np.abs(self.values).max()) or 1.0
         rows, cols = self.values.shape
-        self.picture = _picture(signed_pixels(self.values, self.full_scale), size, size * cols / rows)
+        self.picture = pixel_picture(map_pixels(self.values, self.full_scale), size, size * cols / rows)
         self.frame = Rectangle(height=size, width=size * cols / rows, stroke_color=frame_colour, stroke_width=1,
                                stroke_opacity=0.6)
         self.add(self.picture, self.frame)
@@ -66,11 +55,5 @@ class StepEdge(Group):
         grey = np.rint(255 * (0.45 + 0.4 * edge)).astype(np.uint8)
         pixels = np.dstack([grey, grey, grey, np.full(edge.shape, 255, np.uint8)])
         rows, cols = edge.shape
-        self.add(_picture(pixels, size, size * cols / rows),
+        self.add(pixel_picture(pixels, size, size * cols / rows),
                  Rectangle(height=size, width=size * cols / rows, stroke_color=style.HOPE_COLOUR, stroke_width=1))
-
-
-def _picture(pixels: np.ndarray, height: float, width: float) -> ImageMobject:
-    picture = ImageMobject(pixels)
-    picture.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-    return picture.stretch_to_fit_height(height).stretch_to_fit_width(width)
