@@ -10,7 +10,7 @@ process and media folder, prints:
   video: what the beat itself costs beyond the writer, the part a beat's code can cut.
 CPU seconds are steadier than wall seconds on a busy machine; both are printed.
 
-    .venv/bin/python benchmarks/beat_costs.py [--quality high] [--scenes A,B] [--runs 1] [--export PATH]
+    .venv/bin/python benchmarks/beat_costs.py [--quality high] [--scenes A,B] [--runs 1] [--export PATH] [--no-drawing]
 A script to run by hand, not a test: times depend on the machine.
 """
 from __future__ import annotations
@@ -96,6 +96,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="rounds; medians are used")
     parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
     parser.add_argument("--export", type=Path, help="draw this export (a CNN's, for the convolution beats)")
+    parser.add_argument("--no-drawing", action="store_true",
+                        help="leave out the drawing-only column (it draws every frame once more: for a whole chapter, minutes)")
     args = parser.parse_args()
     names = args.scenes.split(",")
     export = ["--export", str(args.export.resolve())] if args.export else []
@@ -119,8 +121,9 @@ def main() -> None:
     print(f"{'Floor':<20} {runs['Floor'][0][2]:7.1f} {floor_wall:6.2f} {1:7.2f} {floor_cpu:6.2f} {1:7.2f}")
     for name in names:
         wall, cpu, length = per_second(name)
-        print(f"{name:<20} {length:7.1f} {wall:6.2f} {wall / floor_wall:7.2f} {cpu:6.2f} {cpu / floor_cpu:7.2f} "
-              f"{drawing(name, args.quality, args.export.resolve() if args.export else None):11.2f}", flush=True)
+        drawn = "" if args.no_drawing else f"{drawing(name, args.quality, args.export.resolve() if args.export else None):11.2f}"
+        print(f"{name:<20} {length:7.1f} {wall:6.2f} {wall / floor_wall:7.2f} {cpu:6.2f} {cpu / floor_cpu:7.2f} {drawn}",
+              flush=True)
 
 
 if __name__ == "__main__":
