@@ -1,7 +1,7 @@
 """ForwardPass of a CNN draws the real network: each stack's pictures are the export's
 feature maps under the colour scale its caption states, the captions' numbers are the
 export's, the answer boxed is the export's prediction; it renders for every CNN of the
-zoo (tests/cnn_zoo.py), in both layouts, inside the frame, and its script is true of each
+zoo (tests/cnn_zoo.py), in both layouts, by test_layout's rules, and its script is true of each
 network (channels, kernel sizes, strides, pooling, the answer and its probability)."""
 import numpy as np
 import pytest
@@ -16,6 +16,7 @@ from nn_explainer.scenes.mobjects.map_stack import FeatureMapStack
 from nn_explainer.scenes.settings import Settings
 from nn_explainer.scenes.story import Story
 from scene_state import numbers, on_screen, run_scene, written
+from test_layout import LAYOUT_PIXELS_PER_UNIT, problems_now
 
 NEGATIVE_RGB = tuple(int(c) for c in style.NEGATIVE.to_int_rgb())
 
@@ -130,23 +131,34 @@ def inside_frame(scene):
             assert -half_h <= mobject.get_bottom()[1] and mobject.get_top()[1] <= half_h, mobject
 
 
-@pytest.mark.parametrize("name", ["examples", "avgpool", "strided", "batchnorm"])
-def test_it_renders_every_cnn_of_the_zoo(name, cnn_zoo):
-    """Played to its end (both layouts for the deep one): the last stack, the answer, all inside."""
+@pytest.mark.parametrize("layout", ["video", "post"])
+@pytest.mark.parametrize("name", ["ours", "examples", "avgpool", "strided", "batchnorm"])
+def test_it_renders_every_cnn_of_the_zoo(name, layout, cnn_zoo):
+    """Played to its end: the last stack, the answer, all inside; and after every animation
+    test_layout's rules hold (every text legible, no two overlapping, nothing outside the
+    frame: a deep stack's note over the captions, the digit's caption over a header and
+    the dense part's wipe-in curtain were caught here)."""
     export = read_export(cnn_zoo[name], convolutional=True)
     example = export.example("train:7")
-    for layout in (["video", "post"] if name == "examples" else ["video"]):
-        scene = run_scene(ForwardPass, export=cnn_zoo[name], layout=layout)
-        inside_frame(scene)
-        stacks = sorted(on_screen(scene, FeatureMapStack), key=lambda s: s.get_center()[0])
-        groups = conv_part(export.network)
-        assert len(stacks) == len(groups)
-        last = example.maps[groups[-1][-1]]
-        assert [p.get_pixel_array().shape[:2] for p in stacks[-1].pictures] == [last.shape[1:]] * min(len(last), 16)
-        texts = written(scene)
-        if len(last) > 16 and layout == "video":   # how many are not drawn, said under the stack
-            assert any(f"of {len(last)} maps;\n{len(last) - 16} not drawn" in t for t in texts), texts
-        assert f"{example.maps[-1][example.prediction]:.2f}" in texts
+    problems = set()
+
+    def look(scene):
+        problems.update(problems_now(scene, LAYOUT_PIXELS_PER_UNIT[layout]))
+
+    scene = run_scene(ForwardPass, export=cnn_zoo[name], layout=layout, after_play=look)
+    assert not problems, sorted(problems)
+    inside_frame(scene)
+    stacks = sorted(on_screen(scene, FeatureMapStack), key=lambda s: s.get_center()[0])
+    groups = conv_part(export.network)
+    assert len(stacks) == len(groups)
+    last = example.maps[groups[-1][-1]]
+    assert [p.get_pixel_array().shape[:2] for p in stacks[-1].pictures] == [last.shape[1:]] * min(len(last), 16)
+    texts = written(scene)
+    if len(last) > 16:   # how many are drawn and how many not, said under the stack in both layouts
+        said = (f"of {len(last)} maps;\n{len(last) - 16} not drawn" if layout == "video" else
+                f"16 of {len(last)}\ndrawn,\n{len(last) - 16} not")
+        assert any(said in t for t in texts), texts
+    assert f"{example.maps[-1][example.prediction]:.2f}" in texts
 
 
 def test_the_video_layout_of_ours_stays_inside_the_frame(played):

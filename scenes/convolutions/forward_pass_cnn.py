@@ -38,9 +38,17 @@ STACK_HEIGHT = 5.2        # the tallest a stack of maps is drawn
 MAX_MAP_SIZE = 1.4
 COLUMN_GAP = 0.55         # between the digit, the stacks and the dense part
 DENSE_SPACING = 1.8       # between the dense part's columns
+POST_DENSE_SPACING = 1.3  # the post layout's: its stacks' headers and notes are wider, its frame is not
 DENSE_HEIGHT = 5.8
 POST_DENSE_HEIGHT = 7.0   # the post layout's output digits are bigger: the outputs need more room
 CAPTION_Y = -3.35         # the caption's centre: under the stacks
+CLEARANCE = 0.15          # the least room between texts: a note and the caption, the digit's caption and a stack
+HEADER_GAP = 0.2          # between a stack and its header
+NOTE_GAP = 0.15           # between a stack and its note
+FRAME_MARGIN = 0.1        # the least room between the digit's caption and the frame's edge
+TOP_MARGIN = 0.2          # above the stacks' headers
+LABEL_GAP = 0.3           # the least room between two stacks' headers or notes
+CURTAIN_MARGIN = 0.25     # the dense part's wipe-in curtain reaches 0.2 past it: both inside the frame
 
 
 # ---- what is said and written: numbers from the export ---------------------------------
@@ -181,24 +189,49 @@ def script(story) -> dict[str, str]:
 
 # ---- what is drawn ----------------------------------------------------------------------
 
-def _map_sizes(counts, room: float, most_rows: int) -> list[float]:
+def _map_sizes(counts, room: float, most_rows: int, height: float, labels=None) -> list[float]:
     """Each stack's map side, its grid at most `most_rows` high: as large as MAX_MAP_SIZE,
-    STACK_HEIGHT and the width left allow."""
-    columns = [grid_shape(count, most_rows)[1] for count in counts]
-    rows = [grid_shape(count, most_rows)[0] for count in counts]
-    across = (room - COLUMN_GAP * len(counts) - GAP * sum(c - 1 for c in columns)) / sum(columns)
-    return [min(MAX_MAP_SIZE, (STACK_HEIGHT - (r - 1) * GAP) / r, across) for r in rows]
+    the stacks' `height` and the width left allow. A stack's column is as wide as its grid
+    or its entry in `labels` (the least width its header and note ask), whichever is wider,
+    and the columns, each with a COLUMN_GAP after it, fit in `room` (if the labels alone
+    do not, the grids do)."""
+    shapes = [grid_shape(count, most_rows) for count in counts]
+    caps = [min(MAX_MAP_SIZE, (height - (r - 1) * GAP) / r) for r, _ in shapes]
+    labels = [0.0] * len(counts) if labels is None else labels
+
+    def sizes(across):
+        return [min(cap, across) for cap in caps]
+
+    def width(across, labels):
+        return sum(max(label, c * side + (c - 1) * GAP) + COLUMN_GAP
+                   for label, (_, c), side in zip(labels, shapes, sizes(across)))
+
+    if width(0.0, labels) > room:
+        labels = [0.0] * len(counts)
+    low, high = 0.0, max(caps)
+    if width(high, labels) <= room:
+        return sizes(high)
+    for _ in range(40):   # the widest maps that fit: width() grows with them
+        low, high = ((low + high) / 2, high) if width((low + high) / 2, labels) <= room else (low, (low + high) / 2)
+    return sizes(low)
 
 
-def grid_rows(counts, room: float) -> tuple[int, list[float]]:
+def grid_rows(counts, room: float, height: float = STACK_HEIGHT, labels=None) -> tuple[int, list[float]]:
     """(rows, map sides): the grid height (of GRID_ROWS) that draws the smallest map largest,
-    the shorter grid where they tie."""
-    return max(((rows, _map_sizes(counts, room, rows)) for rows in GRID_ROWS), key=lambda pair: min(pair[1]))
+    the shorter grid where they tie; no stack taller than `height`, none narrower than its `labels`."""
+    return max(((rows, _map_sizes(counts, room, rows, height, labels)) for rows in GRID_ROWS),
+               key=lambda pair: min(pair[1]))
 
 
 class Layout:
     """Where everything goes, nothing shown yet: the digit and its caption, the stacks
-    with their headers and notes, the dense diagram."""
+    with their headers and notes, the captions under them, the dense diagram.
+
+    Up and down, every stack lies between its header (under the frame's top) and its note
+    (over the highest caption): a deep stack is drawn smaller rather than into them.
+    Across, the first stack (and its header) starts clear of the digit's caption, which
+    may be wider than the digit. The dense part stays far enough inside the frame for the
+    curtain that wipes it in."""
 
     def __init__(self, story):
         network, example, fonts = story.network, story.example, story.typography
@@ -208,43 +241,81 @@ class Layout:
         self.digit = DigitPicture(example.pixels, size=fonts.pick(DIGIT_SIZE, 2.0))
         self.digit_caption = Text(describe(example, lines=3), font_size=fonts.small if not fonts.post else fonts.label,
                                   line_spacing=0.8)
+        spacing = fonts.pick(DENSE_SPACING, POST_DENSE_SPACING)
         self.diagram = NetworkDiagram(self.tail, self.tail, edge_mode=story.settings.edges, typography=fonts,
-                                      input_blocks=False, max_width=DENSE_SPACING * (len(self.tail.sizes) - 1))
+                                      input_blocks=False, max_width=spacing * (len(self.tail.sizes) - 1))
         self.diagram.scale_to_fit_height(min(self.diagram.height, fonts.pick(DENSE_HEIGHT, POST_DENSE_HEIGHT)))
         channels = [most_active(example.maps[stack.layers[-1]]) for stack in self.stacks]
+        self.captions = {index: self._caption(layer_caption(network, example, index, stack.scale, fonts.post))
+                         for stack in self.stacks for index in stack.layers}
+        self.headers = [Text(f"conv {_conv_number(network, s.layers[0])}" if isinstance(
+            network.layers[s.layers[0]], conv_formula.Conv2d) else f"layer {s.layers[0] + 1}",
+            font_size=fonts.label) for s in self.stacks]
+        self.notes = [self._note(len(c), len(example.maps[s.layers[0]])) for s, c in zip(self.stacks, channels)]
+
+        top = config.frame_height / 2 - TOP_MARGIN - max(h.height for h in self.headers) - HEADER_GAP
+        bottom = max(c.get_top()[1] for c in self.captions.values()) + CLEARANCE
+        if any(note is not None for note in self.notes):
+            bottom += max(note.height for note in self.notes if note is not None) + NOTE_GAP
+        height = min(STACK_HEIGHT, top - bottom)
+
         margin = fonts.pick(0.5, 0.4)
+        self.digit.to_edge(LEFT, buff=margin)
+        overhang = self._place_digit_caption() - self.digit.get_right()[0]
         # the diagram's width holds its brace, count and output labels; the box around the
         # answer and its value reach past them
         room = (config.frame_width - 2 * margin - self.digit.width - 2 * COLUMN_GAP - self.diagram.width
                 - fonts.pick(0.8, 1.2))
-        rows, sizes = grid_rows([len(c) for c in channels], room)
+        counts = [len(c) for c in channels]
+        labels = [max(h.width, 0.0 if n is None else n.width) + LABEL_GAP - COLUMN_GAP
+                  for h, n in zip(self.headers, self.notes)]
+        first = labels[0] + COLUMN_GAP - LABEL_GAP   # the first stack's header or note, over its left
+        rows, sizes = grid_rows(counts, room, height, labels)
+        for _ in range(2):   # as the first stack narrows, its labels reach further left
+            columns = grid_shape(counts[0], rows)[1]
+            reach = max(0.0, (first - max(columns * sizes[0] + (columns - 1) * GAP, labels[0])) / 2)
+            aside = max(0.0, overhang + reach + CLEARANCE - COLUMN_GAP)   # more room after the digit, for its caption
+            rows, sizes = grid_rows(counts, room - aside, height, labels)
         self.maps = [FeatureMapStack(example.maps[stack.layers[0]], c, stack.scale, size, rows)
                      for stack, c, size in zip(self.stacks, channels, sizes)]
-        row = Group(self.digit, *self.maps, self.diagram).arrange(RIGHT, buff=COLUMN_GAP)
-        self.diagram.shift(RIGHT * COLUMN_GAP)   # its count and note on the left need air
-        row.move_to(UP * fonts.pick(0.3, 0.45)).to_edge(LEFT, buff=margin)
+        y = fonts.pick(0.3, 0.45)
+        self.digit.set_y(y)
+        x = self.digit.get_right()[0] + COLUMN_GAP + aside
+        for stack, label in zip(self.maps, labels):   # each centred in its column: its grid or labels
+            width = max(stack.width, label)
+            stack.move_to([x + width / 2, y, 0])
+            x += width + COLUMN_GAP
+        # its count and note on the left need air
+        self.diagram.move_to([x + COLUMN_GAP + self.diagram.width / 2, y, 0])
+        for stack in self.maps:   # centred on the row, unless that takes it into its header's or note's room
+            stack.shift(UP * (max(0.0, bottom - stack.get_bottom()[1]) - max(0.0, stack.get_top()[1] - top)))
         self.diagram.settle_labels()
+        keep_inside(self.diagram, CURTAIN_MARGIN)
+        self._place_digit_caption()
+        for header, stack in zip(self.headers, self.maps):
+            header.next_to(stack, UP, HEADER_GAP)
+        for note, stack in zip(self.notes, self.maps):
+            if note is not None:
+                note.next_to(stack, DOWN, NOTE_GAP)
+        for caption in self.captions.values():
+            caption.align_to(self.digit, LEFT)   # under the stacks, clear of the dense part
+
+    def _place_digit_caption(self) -> float:
+        """Put the digit's caption over the digit, inside the frame; returns its right edge."""
         self.digit_caption.next_to(self.digit, UP, 0.25)
-        keep_inside(self.digit_caption, 0.1)
-        self.headers = [Text(f"conv {_conv_number(network, s.layers[0])}" if isinstance(
-            network.layers[s.layers[0]], conv_formula.Conv2d) else f"layer {s.layers[0] + 1}",
-            font_size=fonts.label).next_to(m, UP, 0.2) for s, m in zip(self.stacks, self.maps)]
-        self.notes = [self._note(m) for m in self.maps]
+        return keep_inside(self.digit_caption, FRAME_MARGIN).get_right()[0]
 
-    def _note(self, stack: FeatureMapStack):
+    def _note(self, shown: int, total: int):
         """Under a stack too deep to draw whole: how many maps are drawn and not."""
-        if len(stack.channels) == stack.total:
+        if shown == total:
             return None
-        shown, total = len(stack.channels), stack.total
         text = self.fonts.pick(f"{shown} most active\nof {total} maps;\n{total - shown} not drawn",
-                               f"{shown} of {total}\nshown")
-        return Text(text, font_size=self.fonts.small, color=style.INDEX_COLOUR,
-                    line_spacing=0.8).next_to(stack, DOWN, 0.15)
+                               f"{shown} of {total}\ndrawn,\n{total - shown} not")
+        return Text(text, font_size=self.fonts.small, color=style.INDEX_COLOUR, line_spacing=0.8)
 
-    def caption(self, text: str) -> Text:
+    def _caption(self, text: str) -> Text:
         caption = Text(text, font_size=self.fonts.caption, line_spacing=0.8)
-        caption.set_y(CAPTION_Y if not self.fonts.post else -config.frame_height / 2 + caption.height / 2 + 0.2)
-        return caption.align_to(self.digit, LEFT)   # under the stacks, clear of the dense part
+        return caption.set_y(CAPTION_Y if not self.fonts.post else -config.frame_height / 2 + caption.height / 2 + 0.2)
 
 
 def _swap_caption(scene, old, new, *animations, run_time):
@@ -281,7 +352,7 @@ def play(scene, story):
     for stack, drawn, header, note in zip(layout.stacks, layout.maps, layout.headers, layout.notes):
         for place, index in enumerate(stack.layers):
             begin_section(scene, f"layer_{index + 1}")
-            new_caption = layout.caption(layer_caption(network, example, index, stack.scale, layout.fonts.post))
+            new_caption = layout.captions[index]
             with say(scene, lines[f"layer_{index + 1}"]):
                 if place == 0:   # the stack appears, its maps as the convolution left them
                     extra = [FadeIn(note)] if note is not None else []

@@ -8,7 +8,7 @@ cost 64 images to composite, never 36,864 squares (scenes/camera.py composites a
 over its own box only). The maps' frames are one path for the whole stack.
 
 A stack deeper than `MAX_DRAWN_MAPS` shows its most active maps for this digit (largest
-mean |value|), in channel order; the caption says how many are not drawn.
+mean |value|), in channel order; the note under it says how many are not drawn.
 """
 from __future__ import annotations
 
