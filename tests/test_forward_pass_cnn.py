@@ -15,7 +15,7 @@ from nn_explainer.scenes.chapter_one.forward_pass import ForwardPass, script
 from nn_explainer.scenes.mobjects.map_stack import FeatureMapStack
 from nn_explainer.scenes.settings import Settings
 from nn_explainer.scenes.story import Story
-from scene_state import numbers, on_screen, run_scene, written
+from scene_state import numbers, on_screen, run_scene, watch_sentences, written
 from test_layout import LAYOUT_PIXELS_PER_UNIT, problems_now
 
 NEGATIVE_RGB = tuple(int(c) for c in style.NEGATIVE.to_int_rgb())
@@ -134,10 +134,11 @@ def inside_frame(scene):
 @pytest.mark.parametrize("layout", ["video", "post"])
 @pytest.mark.parametrize("name", ["ours", "examples", "avgpool", "strided", "batchnorm"])
 def test_it_renders_every_cnn_of_the_zoo(name, layout, cnn_zoo):
-    """Played to its end: the last stack, the answer, all inside; and after every animation
-    test_layout's rules hold (every text legible, no two overlapping, nothing outside the
-    frame: a deep stack's note over the captions, the digit's caption over a header and
-    the dense part's wipe-in curtain were caught here)."""
+    """Played to its end, saying its script, each sentence over a picture: the last stack,
+    the answer, all inside; and after every animation test_layout's rules hold (every
+    text legible, no two overlapping, nothing outside the frame: a deep stack's note over
+    the captions, the digit's caption over a header and the dense part's wipe-in curtain
+    were caught here)."""
     export = read_export(cnn_zoo[name], convolutional=True)
     example = export.example("train:7")
     problems = set()
@@ -145,8 +146,13 @@ def test_it_renders_every_cnn_of_the_zoo(name, layout, cnn_zoo):
     def look(scene):
         problems.update(problems_now(scene, LAYOUT_PIXELS_PER_UNIT[layout]))
 
-    scene = run_scene(ForwardPass, export=cnn_zoo[name], layout=layout, after_play=look)
+    record = []
+    scene = run_scene(ForwardPass, export=cnn_zoo[name], layout=layout, after_play=look,
+                      before_render=lambda s: record.append(watch_sentences(s)))
     assert not problems, sorted(problems)
+    # it says its own script, each sentence over a picture
+    assert [line.text for line in scene.narrator.spoken] == list(script(Story.read(Settings(export=cnn_zoo[name], layout=layout))).values())
+    assert record[0] and all(shown for _, shown in record[0])
     inside_frame(scene)
     stacks = sorted(on_screen(scene, FeatureMapStack), key=lambda s: s.get_center()[0])
     groups = conv_part(export.network)
