@@ -176,6 +176,23 @@ def test_a_5x5_kernel_is_written_legibly_and_its_products_add_up(cnn_zoo, layout
             written_products(story, seen)
 
 
+@pytest.mark.parametrize("net, beat", [("ours", "SlidingWindow"), ("examples", "Pooling"),
+                                       ("examples", "SecondConvolution")])
+def test_the_post_layout_keeps_the_layout_rules(cnn_zoo, net, beat):
+    """Three faults test_layout's rules found in the post layout: the padding note ran into
+    "the network's map N there", the count of 64 pooled maps with "(32 most active drawn)"
+    shrank to 9.3 px on one line, and "at (row, col)" ran past the frame's left edge."""
+    import test_layout
+
+    from nn_explainer.scenes.outline import scene_class
+
+    found = set()
+    pixels = test_layout.LAYOUT_PIXELS_PER_UNIT["post"]
+    run_scene(scene_class(beat), export=cnn_zoo[net], layout="post",
+              after_play=lambda scene: found.update(test_layout.problems_now(scene, pixels)))
+    assert not found
+
+
 def test_feature_maps_counts_the_values_relu_zeroes_as_numpy_does(played):
     from nn_explainer.scenes.mobjects.feature_maps import MapMosaic
 

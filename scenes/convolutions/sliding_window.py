@@ -3,7 +3,9 @@
 The convolution chapter's second beat. The chosen kernel (picks.chosen_kernel) sits on
 the padded digit (the padding's zeros drawn as grey cells around it) where its map is
 highest; each weight times the pixel under it is written in the window's layout, then
-their sum, plus the bias: the map's value there, as the export holds it. Then the
+their sum, plus the bias: the map's value there, as the export holds it (never smaller
+than legible: a large kernel's rows wrap, and come a few at a time, each few with its
+sum, where they would not fit at once; product_pages). Then the
 window slides over every position, row by row at the convolution's stride, and the map
 fills in beside the digit: one picture whose revealed part grows (MapPicture.reveal),
 a moving square, and nothing else redrawn.
