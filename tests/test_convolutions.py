@@ -80,6 +80,45 @@ def test_one_kernel_writes_and_draws_the_chosen_kernels_weights_and_bias(played)
     assert (np.diff(alpha[order]) >= 0).all() and alpha[np.argmax(magnitude)] == 255   # the largest |w| at full strength
 
 
+def written_products(story, seen) -> float:
+    """Assert that the products written (one formula, or for a large kernel several pages
+    of whole kernel rows, each with its sum, then those sums added up) are every weight
+    times the pixel under it, in the window's order, and add up as written; the sum of
+    the products, as exported."""
+    from itertools import permutations
+
+    from nn_explainer.scenes.speech.spoken import figures
+
+    layer = first_conv(story)
+    conv = story.network.layers[layer]
+    channel, row, col = peak_channel(story)
+    kh, kw = conv.weight.shape[2:]
+    (ph, pw), (sh, sw) = conv.padding, conv.stride
+    padded = np.pad(story.example.pixels.reshape(28, 28), ((ph, ph), (pw, pw)))
+    under = padded[row * sh:row * sh + kh, col * sw:col * sw + kw]
+    weights = conv.weight[channel, 0]
+    expected = [float(figures(x, d)) for w, p in zip(weights.reshape(-1), under.reshape(-1))
+                for x, d in ((w, 3), (p, 2))]
+    pages = [numbers(text.replace(r"\cdot", " ")) for text in seen if r"\cdot" in text]
+    order = next((pages for pages in permutations(pages) if sum(pages, []) == expected), None)
+    assert order is not None and all(len(page) % (2 * kw) == 0 for page in order)   # whole kernel rows
+    total = float((weights * under).sum())
+    sums = sorted(numbers(text) for text in seen if text.startswith("= "))
+    if len(order) == 1:
+        assert sums == [[float(figures(total))]]
+        return total
+    first, partials = 0, []
+    for page in order:   # each page's own sum, written under it
+        rows = len(page) // (2 * kw)
+        partials.append(float(figures(float((weights[first:first + rows] * under[first:first + rows]).sum()))))
+        first += rows
+    assert sums == sorted([value] for value in partials)
+    added = next(text for text in seen if numbers(text)[:len(partials)] == partials and " = " in text)
+    assert numbers(added) == partials + [float(figures(total))]
+    assert abs(sum(partials) - total) <= 0.005 * len(partials) + 0.005   # they add up, to their rounding
+    return total
+
+
 def test_sliding_window_writes_products_whose_sum_plus_bias_is_the_exported_map_value(played):
     from nn_explainer.scenes.mobjects.feature_maps import MapPicture
     from nn_explainer.scenes.speech.spoken import figures
@@ -90,27 +129,68 @@ def test_sliding_window_writes_products_whose_sum_plus_bias_is_the_exported_map_
     conv = story.network.layers[layer]
     channel, row, col = peak_channel(story)
     value = float(story.example.maps[layer][channel, row, col])
-    kh, kw = conv.weight.shape[2:]
-    (ph, pw), (sh, sw) = conv.padding, conv.stride
-    padded = np.pad(story.example.pixels.reshape(28, 28), ((ph, ph), (pw, pw)))
-    under = padded[row * sh:row * sh + kh, col * sw:col * sw + kw]
-    weights = conv.weight[channel, 0]
-    products = next(text for text in seen if r"\cdot" in text)
-    pairs = numbers(products.replace(r"\cdot", " "))
-    assert pairs == [float(figures(x, d)) for w, p in zip(weights.reshape(-1), under.reshape(-1))
-                     for x, d in ((w, 3), (p, 2))]
-    total = next(text for text in seen if text.startswith("= "))
-    assert numbers(total) == [float(figures(float((weights * under).sum())))]
+    total = written_products(story, seen)
     with_bias = next(text for text in seen if "plus the bias" in text)
     written_sum, written_bias, written_value = numbers(with_bias)
     assert written_value == float(figures(value))        # the export's own number
     assert abs(written_sum + written_bias - value) <= 0.011  # the written parts add up to it, to their rounding
-    assert abs(float((weights * under).sum()) + float(conv.bias[channel]) - value) < 1e-5
+    assert abs(total + float(conv.bias[channel]) - value) < 1e-5
     # the map, filled in: one picture, every value drawn (the layer's scale)
     maps = [m for m in on_screen(scene, MapPicture)]
     assert len(maps) == 1 and maps[0].values.shape == story.example.maps[layer].shape[1:]
     assert np.array_equal(maps[0].values, story.example.maps[layer][channel])
     assert np.array_equal(maps[0].image.pixel_array, maps[0].full)
+
+
+@pytest.mark.parametrize("layout", ["video", "post"])
+def test_a_5x5_kernel_is_written_legibly_and_its_products_add_up(cnn_zoo, layout):
+    """The average-pooling net's 5x5 kernels (tests/cnn_zoo.py): OneKernel's 25 weights and
+    SlidingWindow's products, sums and bias line keep test_layout's rules in both layouts
+    (capitals at least 10 px: they were shrunk to 6-9 px to fit, in rows of five), every
+    weight still written, and the products, on pages of whole kernel rows, still adding
+    up to the map's value."""
+    import test_layout
+
+    from nn_explainer.scenes.outline import scene_class
+    from nn_explainer.scenes.settings import Settings
+    from nn_explainer.scenes.speech.spoken import figures
+    from nn_explainer.scenes.story import Story
+
+    path = cnn_zoo["avgpool"]
+    story = Story.read(Settings(export=path))
+    conv = story.network.layers[first_conv(story)]
+    assert conv.weight.shape[2:] == (5, 5)
+    for beat in ("OneKernel", "SlidingWindow"):
+        found, seen = set(), set()
+
+        def look(scene):
+            found.update(test_layout.problems_now(scene, test_layout.LAYOUT_PIXELS_PER_UNIT[layout]))
+            seen.update(written(scene))
+
+        run_scene(scene_class(beat), after_play=look, export=path, layout=layout)
+        assert not found, (beat, sorted(found))
+        if beat == "OneKernel":
+            channel, _, _ = peak_channel(story)
+            assert {figures(w, 3) for w in conv.weight[channel, 0].reshape(-1)} <= seen
+        else:
+            written_products(story, seen)
+
+
+@pytest.mark.parametrize("net, beat", [("ours", "SlidingWindow"), ("examples", "Pooling"),
+                                       ("examples", "SecondConvolution")])
+def test_the_post_layout_keeps_the_layout_rules(cnn_zoo, net, beat):
+    """Three faults test_layout's rules found in the post layout: the padding note ran into
+    "the network's map N there", the count of 64 pooled maps with "(32 most active drawn)"
+    shrank to 9.3 px on one line, and "at (row, col)" ran past the frame's left edge."""
+    import test_layout
+
+    from nn_explainer.scenes.outline import scene_class
+
+    found = set()
+    pixels = test_layout.LAYOUT_PIXELS_PER_UNIT["post"]
+    run_scene(scene_class(beat), export=cnn_zoo[net], layout="post",
+              after_play=lambda scene: found.update(test_layout.problems_now(scene, pixels)))
+    assert not found
 
 
 def test_feature_maps_counts_the_values_relu_zeroes_as_numpy_does(played):

@@ -10,7 +10,7 @@ the layer's kernels as a strip of small pictures with this one framed.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, FadeIn, Group, MathTex, Rectangle, Text, Write
+from manim import DOWN, RIGHT, UP, FadeIn, Group, MathTex, Rectangle, Text, Write, config
 
 from nn_explainer.scenes.speech import spoken
 from nn_explainer.scenes import style
@@ -25,6 +25,7 @@ from nn_explainer.scenes.speech.narration import say
 
 DIGITS = 3             # decimals of a written weight (spoken.figures: never more than three significant figures)
 MAX_WRITTEN = 7        # sides of a kernel whose weights are written out; a larger one is shown as its picture
+POST_MAX_WRITTEN = 5   # the post layout's: 6 numbers of legible size side by side leave no room for the picture
 GRID_SIZE = 3.0        # frame units: the numbers' grid and the heatmap, side by side
 
 
@@ -36,7 +37,7 @@ def script(story) -> dict[str, str]:
     weights = kernel.weight
     named = network.names[kernel.layer]
     where = f"This network's first convolution{f', {named},' if named else ''}"
-    written = rows <= MAX_WRITTEN and cols <= MAX_WRITTEN
+    written = written_out(story, kernel)
     return {
         "kernels": (f"A convolution looks at the digit through small kernels. {where} has "
                     f"{spoken.count(kernel.channels, 'kernel')}, each {spoken.integer(rows)} by "
@@ -50,6 +51,12 @@ def script(story) -> dict[str, str]:
         "picture": "As a picture, blue where a weight is positive and red where it is negative: the same numbers.",
         "bias": (f"And one bias, {spoken.decimal(kernel.bias, DIGITS)}, added to every value of its map."),
     }
+
+
+def written_out(story, kernel) -> bool:
+    """Whether the kernel's weights are written (else only drawn): at most MAX_WRITTEN a side."""
+    most = story.typography.pick(MAX_WRITTEN, POST_MAX_WRITTEN)
+    return max(kernel.side) <= most
 
 
 def _stride_words(stride) -> str:
@@ -85,8 +92,7 @@ def play(scene, story) -> None:
 
     size = fonts.pick(GRID_SIZE, 2.6)
     numbers_size = fonts.pick(GRID_SIZE, 4.5)   # the post layout's bigger numbers need wider cells
-    rows, cols = kernel.side
-    written = rows <= MAX_WRITTEN and cols <= MAX_WRITTEN
+    written = written_out(story, kernel)
     scale = float(np.abs(kernel.weight).max()) or 1.0
     picture = MapPicture(kernel.weight, scale, size, cells=True, clear_zeros=False)
     legend = HeatmapLegend(scale, width=fonts.pick(size, 3.8), typography=fonts, digits=DIGITS).next_to(picture, DOWN, 0.3)
@@ -94,6 +100,11 @@ def play(scene, story) -> None:
     if written:
         grid = NumberGrid([[fmt(w, DIGITS) for w in row] for row in kernel.weight], numbers_size, fonts.label)
         body = Group(grid, Group(picture, legend), bias).arrange(RIGHT, buff=fonts.pick(0.9, 0.6))
+        if body.width > config.frame_width - 1.0:
+            # a 5x5 kernel's legible numbers need wider cells: the bias goes under the picture
+            # (shrinking the row to fit would write the numbers too small to read)
+            bias.next_to(legend, DOWN, 0.35)
+            body = Group(grid, Group(picture, legend, bias)).arrange(RIGHT, buff=fonts.pick(0.9, 0.6))
     else:
         grid = None
         body = Group(Group(picture, legend), bias).arrange(RIGHT, buff=0.9)

@@ -11,7 +11,8 @@ layer's colour scale. A network without pooling says so.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, MathTex, Rectangle, Square, Text, VGroup, Write
+from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, MathTex, Rectangle, Square, Text, VGroup, Write,
+                   config)
 
 from nn_explainer.scenes.speech import spoken
 from nn_explainer.scenes import style
@@ -114,9 +115,12 @@ def play(scene, story) -> None:
     if mosaic.height > 4.4:
         mosaic.scale_to_fit_height(4.4)
     mosaic.next_to(title, DOWN, 0.35)
-    caption = fit_width(Text(f"{count} maps of {rows}x{cols}: {pool.after.size:,} values, from {pool.before.size:,}"
-                             + ("" if len(shown_maps) == count else f" ({len(shown_maps)} most active drawn)"),
-                             font_size=fonts.label)).next_to(mosaic, DOWN, 0.3)
+    counts = f"{count} maps of {rows}x{cols}: {pool.after.size:,} values, from {pool.before.size:,}"
+    drawn_note = "" if len(shown_maps) == count else f"({len(shown_maps)} most active drawn)"
+    caption = Text(f"{counts} {drawn_note}".strip(), font_size=fonts.label)
+    if caption.width > config.frame_width - 1.0 and drawn_note:   # on one line it would shrink below legible
+        caption = Text(f"{counts}\n{drawn_note}", font_size=fonts.label, line_spacing=0.8)
+    fit_width(caption).next_to(mosaic, DOWN, 0.3)
     with say(scene, lines["all"]):
         scene.play(FadeOut(source), FadeOut(window), FadeOut(middle), FadeOut(pooled), FadeOut(marker),
                    FadeOut(labels), run_time=0.6)

@@ -171,8 +171,11 @@ def play(scene, story) -> None:
     for name in row_names:
         name.next_to([left - column_width / 2, name.get_y(), 0], LEFT, 0.1)
     if fonts.post:
-        row_names.remove(*row_names[:3])   # the narration names the rows; the post layout has room for one
-        row_names[0].next_to(values, LEFT, 0.2)
+        # the narration names the rows; the post layout has room for one name, on two lines
+        # ("at (row, col)" on one ran past the frame's left edge for pytorch/examples' Net)
+        row_names = VGroup(Text(f"at\n({s.row}, {s.col})", font_size=fonts.small, color=style.INDEX_COLOUR,
+                                line_spacing=0.8))
+        keep_inside(row_names[0].next_to(values, LEFT, 0.2))
 
     output_size = fonts.pick(2.3, 2.1)
     output = SignedMap(s.map, output_size).to_edge(RIGHT, buff=0.5).set_y(fonts.pick(1.1, 0.6))

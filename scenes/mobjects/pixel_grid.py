@@ -93,13 +93,14 @@ def cell_run_points(indices, side: int, size: float) -> np.ndarray:
     return rectangle_points(centres, lengths * cell, cell)
 
 
-def grid_lines(size: float, count: int) -> VMobject:
-    """All the lines of a count x count grid as one mobject of many straight subpaths."""
-    half = size / 2
-    offsets = np.linspace(-half, half, count + 1)
-    zeros, ones = np.zeros_like(offsets), np.ones_like(offsets)
-    starts = np.concatenate([np.stack([offsets, -half * ones, zeros], 1), np.stack([-half * ones, offsets, zeros], 1)])
-    ends = np.concatenate([np.stack([offsets, half * ones, zeros], 1), np.stack([half * ones, offsets, zeros], 1)])
+def grid_lines(size: float, count: int, width: float | None = None, columns: int | None = None) -> VMobject:
+    """All the lines of a count x count grid as one mobject of many straight subpaths; or,
+    given `width` and `columns`, of count rows `size` tall and `columns` columns `width` wide."""
+    half_w, half_h = (size if width is None else width) / 2, size / 2
+    xs = np.linspace(-half_w, half_w, (count if columns is None else columns) + 1)
+    ys = np.linspace(-half_h, half_h, count + 1)
+    starts = np.concatenate([np.stack([xs, -half_h + 0 * xs, 0 * xs], 1), np.stack([-half_w + 0 * ys, ys, 0 * ys], 1)])
+    ends = np.concatenate([np.stack([xs, half_h + 0 * xs, 0 * xs], 1), np.stack([half_w + 0 * ys, ys, 0 * ys], 1)])
     lines = VMobject(stroke_color=style.PIXEL_STROKE, stroke_width=style.PIXEL_STROKE_WIDTH,
                      stroke_opacity=style.PIXEL_STROKE_OPACITY)
     return lines.set_points(line_points(starts, ends))
