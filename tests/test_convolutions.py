@@ -142,57 +142,6 @@ def test_sliding_window_writes_products_whose_sum_plus_bias_is_the_exported_map_
     assert np.array_equal(maps[0].image.pixel_array, maps[0].full)
 
 
-@pytest.mark.parametrize("layout", ["video", "post"])
-def test_a_5x5_kernel_is_written_legibly_and_its_products_add_up(cnn_zoo, layout):
-    """The average-pooling net's 5x5 kernels (tests/cnn_zoo.py): OneKernel's 25 weights and
-    SlidingWindow's products, sums and bias line keep test_layout's rules in both layouts
-    (capitals at least 10 px: they were shrunk to 6-9 px to fit, in rows of five), every
-    weight still written, and the products, on pages of whole kernel rows, still adding
-    up to the map's value."""
-    import test_layout
-
-    from nn_explainer.scenes.outline import scene_class
-    from nn_explainer.scenes.settings import Settings
-    from nn_explainer.scenes.speech.spoken import figures
-    from nn_explainer.scenes.story import Story
-
-    path = cnn_zoo["avgpool"]
-    story = Story.read(Settings(export=path))
-    conv = story.network.layers[first_conv(story)]
-    assert conv.weight.shape[2:] == (5, 5)
-    for beat in ("OneKernel", "SlidingWindow"):
-        found, seen = set(), set()
-
-        def look(scene):
-            found.update(test_layout.problems_now(scene, test_layout.LAYOUT_PIXELS_PER_UNIT[layout]))
-            seen.update(written(scene))
-
-        run_scene(scene_class(beat), after_play=look, export=path, layout=layout)
-        assert not found, (beat, sorted(found))
-        if beat == "OneKernel":
-            channel, _, _ = peak_channel(story)
-            assert {figures(w, 3) for w in conv.weight[channel, 0].reshape(-1)} <= seen
-        else:
-            written_products(story, seen)
-
-
-@pytest.mark.parametrize("net, beat", [("ours", "SlidingWindow"), ("examples", "Pooling"),
-                                       ("examples", "SecondConvolution")])
-def test_the_post_layout_keeps_the_layout_rules(cnn_zoo, net, beat):
-    """Three faults test_layout's rules found in the post layout: the padding note ran into
-    "the network's map N there", the count of 64 pooled maps with "(32 most active drawn)"
-    shrank to 9.3 px on one line, and "at (row, col)" ran past the frame's left edge."""
-    import test_layout
-
-    from nn_explainer.scenes.outline import scene_class
-
-    found = set()
-    pixels = test_layout.LAYOUT_PIXELS_PER_UNIT["post"]
-    run_scene(scene_class(beat), export=cnn_zoo[net], layout="post",
-              after_play=lambda scene: found.update(test_layout.problems_now(scene, pixels)))
-    assert not found
-
-
 def test_feature_maps_counts_the_values_relu_zeroes_as_numpy_does(played):
     from nn_explainer.scenes.mobjects.feature_maps import MapMosaic
 
