@@ -18,6 +18,7 @@ from nn_explainer.model.errors import UserError
 
 from . import style
 from .camera import BoxCamera
+from .copying import share_what_never_changes
 from .speech.narration import Narrator, check_said
 from .outline import Drawn, drawable, refuse_unless_drawable, scene_info
 from .settings import Settings
@@ -66,6 +67,7 @@ class BeatScene(Scene):
 
         self.narrator = Narrator(voice_for(self.settings.voice))
         kwargs.setdefault("camera_class", BoxCamera)  # a renderer handed in brings its own: frame_writer's is one
+        share_what_never_changes()   # animations copy mobjects: let the copies share glyph paths and colours
         super().__init__(**kwargs)
 
     def _checked(self, settings: Settings) -> Story:
