@@ -11,6 +11,8 @@ one (a DataLoader that normalised as well). Then:
 - nothing said (`stated` None): the pixels as given, unless another reading scores
   CLEARLY_BETTER (10 points) more: that is refused in one line, with both accuracies
   and how to say it (`--normalize M,S`, or `0,1` to keep the pixels as given after all);
+  one that scores NOTICEABLY_BETTER (a point) more is named in the record's `why`, with
+  how to say it (an underfit network trained on normalised inputs can lose less than ten);
 - a normalisation said: it is used, before the model's own if it has one (the two
   compose into one (x - m) / s, folded into the first layer); said twice over, the
   same as the model's own, it is refused: it would be applied twice.
@@ -36,6 +38,7 @@ HALF = (0.5, 0.5)          # transforms.Normalize((0.5,), (0.5,)): pixels to -1.
 READINGS = (None, MNIST, HALF)  # None: the pixels as given, 0..1
 AS_GIVEN = (0.0, 1.0)      # what the user says to keep the pixels as given
 CLEARLY_BETTER = 0.10      # a reading this much more accurate is not a matter of taste
+NOTICEABLY_BETTER = 0.01   # a reading this much more accurate is named, with how to say it
 CONV_PROBE = 2_000          # a CNN's readings compared on this many test digits: ten points is far
                            # beyond their noise (about one point), at a fifth of the cost
 
@@ -73,6 +76,10 @@ def settle(steps: list, outputs: str | None, stated, source: str, say) -> Settle
                             "as given all the same)")
         inputs, why = None, (f"nothing said, and no reading of the inputs scored {round(100 * CLEARLY_BETTER)} "
                              "points more than the pixels as given")
+        if accuracies[best] >= given + NOTICEABLY_BETTER:   # not refused, but worth a second look
+            m, s = readings[best]
+            why += (f"; read as (x - {m:g}) / {s:g}, it scored {100 * (accuracies[best] - given):.1f} points more: "
+                    f"if it was trained on such inputs, say so with {say(m, s)}")
     else:
         stated = (float(stated[0]), float(stated[1]))
         if own is not None and _same(stated, own):
