@@ -79,7 +79,12 @@ def test_ordinals_percent_counts_and_sequences():
     assert spoken.count(1, "layer") == "one layer"
     assert spoken.count(42, "bias", "biases") == "forty-two biases"
     assert spoken.sequence(["a"]) == "a"
-    assert spoken.sequence(["a", "b", "c"]) == "a, b and c"
+    assert spoken.sequence(["a", "b", "c"]) == "a, b, and c"
+    assert spoken.sequence(["a", "b"]) == "a and b"
+    # heard, a list of numbers must not run two into one ("one hundred and ten")
+    sizes = spoken.sequence([spoken.integer(n) for n in (784, 100, 10)])
+    assert sizes == "seven hundred and eighty-four, one hundred, and ten"
+    assert spoken.sequence([spoken.integer(n) for n in (100, 10)]) == "one hundred, and ten"
 
 
 def test_hidden_layers_are_named_by_count_and_width():

@@ -132,15 +132,24 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{integer(n)} {noun if n == 1 else (plural or noun + 's')}"
 
 
+MAGNITUDES = ("hundred", "thousand", "million")
+
+
 def sequence(words: list[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
+    """["a", "b", "c"] -> "a, b, and c": the comma before the last "and" keeps spoken
+    numbers apart (layers of 784, 100 and 10 said without it is "seven hundred and
+    eighty-four, one hundred and ten"); two words get it only where that could happen
+    (["one hundred", "ten"] -> "one hundred, and ten")."""
     words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    apart = len(words) > 2 or words[0].endswith(MAGNITUDES)
+    return ", ".join(words[:-1]) + (", and " if apart else " and ") + words[-1]
 
 
 def hidden_layers(widths) -> str:
     """[64] -> "one hidden layer of sixty-four"; [16, 16] -> "two hidden layers of
-    sixteen"; [16, 12, 8] -> "three hidden layers, of sixteen, twelve and eight"."""
+    sixteen"; [16, 12, 8] -> "three hidden layers, of sixteen, twelve, and eight"."""
     widths = [int(w) for w in widths]
     layers = count(len(widths), "hidden layer")
     if len(set(widths)) == 1:
