@@ -105,6 +105,9 @@ def test_a_state_dict_with_its_class(tmp_path):
     export = read_export(out, convolutional=True)
     assert export.source["kind"] == "state_dict" and export.source["name"] == "mnist_cnn.pt"
     assert np.abs(own_probabilities(net, export, normalise=True) - drawn(export)).max() < 1e-5
+    # a CNN's readings are compared on the first 2,000 test digits, and what it prints says so
+    assert export.source["normalisation"]["digits"] == 2000
+    assert "other readings (on the first 2,000 of MNIST's test digits):" in result.stdout
 
 
 @pytest.mark.parametrize("saved", ["model_state_dict", "state_dict", "data_parallel"])

@@ -99,6 +99,7 @@ def test_said_it_is_folded_measured_and_recorded(tutorial, tmp_path, capsys):
     assert np.abs(drawn(export) - own_outputs(model, export, (MEAN, STD))).max() < 1e-5
     record = export.source["normalisation"]
     assert record["inputs"] == [MEAN, STD] and record["model"] is None and record["why"] == "said: --normalize 0.1307,0.3081"
+    assert record["digits"] == 10_000   # an MLP's readings: on every test digit
     measured = {tuple(e["inputs"] or ()): e["test_accuracy"] for e in record["measured"]}
     assert measured[()] == pytest.approx(given, abs=0.0011) and measured[(MEAN, STD)] == pytest.approx(normalised, abs=0.0011)
     assert export.training["test_accuracy"] == pytest.approx(normalised, abs=0.0011)
@@ -145,6 +146,15 @@ def test_the_record_is_checked_on_read(tutorial, tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(UserError, match="source.normalisation"):
         read_export(path)
+    doc["source"]["normalisation"]["inputs"] = [MEAN, STD]
+    for digits in (0, 10_001, "all"):   # how many test digits the readings were measured on
+        doc["source"]["normalisation"]["digits"] = digits
+        path.write_text(json.dumps(doc))
+        with pytest.raises(UserError, match="digits must be"):
+            read_export(path)
+    del doc["source"]["normalisation"]["digits"]   # as exports imported before it: read as before
+    path.write_text(json.dumps(doc))
+    assert read_export(path).source["normalisation"]["inputs"] == [MEAN, STD]
 
 
 def onnx_export(model, path, dynamo=False):

@@ -39,6 +39,7 @@ READINGS = (None, MNIST, HALF)  # None: the pixels as given, 0..1
 AS_GIVEN = (0.0, 1.0)      # what the user says to keep the pixels as given
 CLEARLY_BETTER = 0.10      # a reading this much more accurate is not a matter of taste
 NOTICEABLY_BETTER = 0.01   # a reading this much more accurate is named, with how to say it
+TEST_DIGITS = 10_000       # MNIST's test set, every reading of an MLP measured on all of it
 CONV_PROBE = 2_000          # a CNN's readings compared on this many test digits: ten points is far
                            # beyond their noise (about one point), at a fifth of the cost
 
@@ -65,12 +66,13 @@ def settle(steps: list, outputs: str | None, stated, source: str, say) -> Settle
     if stated is not None and not _same(stated, AS_GIVEN) and not any(_same(stated, r) for r in readings if r):
         readings.append(tuple(stated))
     accuracies = measure(as_read, readings)  # no progress line: under a second, and a refusal is one line
+    digits = digits_measured(as_read)
     given = accuracies[0]
     if stated is None:
         best = max(range(len(readings)), key=lambda i: (accuracies[i], -i))
         if accuracies[best] >= given + CLEARLY_BETTER:
             m, s = readings[best]
-            raise UserError(f"{source}: {_percent(given)} of MNIST's 10,000 test digits read right {describe(None, own)}, "
+            raise UserError(f"{source}: {_percent(given)} of {_digits(digits)} read right {describe(None, own)}, "
                             f"but {_percent(accuracies[best])} {describe(readings[best], own)}: its inputs were "
                             f"normalised; say so with {say(m, s)} (or {say(*AS_GIVEN)} to draw it on the pixels "
                             "as given all the same)")
@@ -100,8 +102,20 @@ def settle(steps: list, outputs: str | None, stated, source: str, say) -> Settle
     record = {"inputs": list(inputs) if inputs else None, "model": list(own) if own else None, "why": why,
               "measured": [{"inputs": list(r) if r else None, "test_accuracy": round(float(a), 4)}
                            for r, a in zip(readings, accuracies)],
-              "used": used}
+              "used": used, "digits": digits}
     return Settled(imported, inputs, record)
+
+
+def digits_measured(network) -> int:
+    """How many of MNIST's test digits `measure` runs this network on."""
+    from ..neuron_evidence import probe_digits
+
+    shipped = len(probe_digits()[1])
+    return shipped if isinstance(network, Imported) else min(CONV_PROBE, shipped)
+
+
+def _digits(count: int) -> str:
+    return f"MNIST's {count:,} test digits" if count == TEST_DIGITS else f"the first {count:,} of MNIST's test digits"
 
 
 def _fold(steps: list):
@@ -181,8 +195,10 @@ def sentence(record: dict, test_accuracy: float) -> str:
     inputs = record["inputs"]
     others = [f"{_percent(entry['test_accuracy'])} {describe(entry['inputs'], None).removeprefix('on ')}"
               for index, entry in enumerate(record["measured"]) if index != record["used"]]
-    return (f"measured on MNIST's 10,000 test digits: {_percent(test_accuracy)} right {describe(inputs, own)} "
-            f"({record['why']}); other readings: {', '.join(others)}")
+    digits = record.get("digits", TEST_DIGITS)   # exports imported before it measured every reading on all
+    on = "" if digits == TEST_DIGITS else f" (on {_digits(digits)})"
+    return (f"measured on MNIST's {TEST_DIGITS:,} test digits: {_percent(test_accuracy)} right {describe(inputs, own)} "
+            f"({record['why']}); other readings{on}: {', '.join(others)}")
 
 
 def check_record(record, normalize, where: str) -> None:
@@ -197,8 +213,12 @@ def check_record(record, normalize, where: str) -> None:
         if not condition:
             raise UserError(f"{where}: {message}")
 
-    expect(isinstance(record, dict) and set(record) == {"inputs", "model", "why", "measured", "used"},
-           "must hold inputs, model, why, measured and used")
+    keys = {"inputs", "model", "why", "measured", "used"}
+    expect(isinstance(record, dict) and set(record) in (keys, keys | {"digits"}),
+           "must hold inputs, model, why, measured and used (and digits, in exports imported since it was added)")
+    digits = record.get("digits", TEST_DIGITS)
+    expect(isinstance(digits, int) and not isinstance(digits, bool) and 0 < digits <= TEST_DIGITS,
+           f"digits must be how many test digits the readings were measured on, 1 to {TEST_DIGITS:,}")
     expect(pair(record["inputs"]) and pair(record["model"]), "inputs and model must each be null or [mean, std > 0]")
     expect(isinstance(record["why"], str) and 0 < len(record["why"]) <= 300, "why must be a short text")
     measured = record["measured"]
