@@ -61,6 +61,10 @@ def test_spoken_numbers_are_written_in_digits():
     # One to ten stay words (Netflix), unless beside digits in a range or a list.
     assert written("Hidden neuron three, one of sixteen.") == "Hidden neuron three, one of 16."
     assert written("rows six to eleven, layers of sixteen, sixteen and ten") == "rows 6 to 11, layers of 16, 16 and 10"
+    # a list said with its comma before the last "and" (spoken.sequence) is written alike
+    assert written("layers of seven hundred and eighty-four, sixteen, sixteen, and ten neurons") == \
+        "layers of 784, 16, 16, and 10 neurons"
+    assert written("from six to eleven, and then two") == "from 6 to 11, and then two"
     assert written("minus the bias, minus four, and sixteen and a half") == "minus the bias, -4, and 16 and a half"
 
 

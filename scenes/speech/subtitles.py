@@ -156,7 +156,7 @@ def _number(words: list[str], i: int) -> tuple[str, int, bool] | None:
 def tokens(sentence: str) -> list[Token]:
     """The sentence's words, a spoken number (several words) as one token in digits.
     One to ten stay words, unless a number in digits stands beside them in a range or
-    a list ("rows 6 to 11", "784, 16, 16 and 10"): numbers side by side are written alike."""
+    a list ("rows 6 to 11", "784, 16, 16, and 10"): numbers side by side are written alike."""
     words, out, small, i = sentence.split(), [], {}, 0
     while i < len(words):
         found = _number(words, i)
@@ -183,7 +183,8 @@ def tokens(sentence: str) -> list[Token]:
                     continue
                 joined = between is None and _core(out[min(k, neighbour)].shown)[1][:1] == ","
                 joined = joined or between is not None and _core(out[between].shown)[0] in RANGE_WORDS \
-                    and not _core(out[min(k, neighbour)].shown)[1]
+                    and _core(out[min(k, neighbour)].shown)[1] in ("", ",") \
+                    and (not _core(out[min(k, neighbour)].shown)[1] or _core(out[between].shown)[0] == "and")
                 if joined:
                     out[k] = Token(digits, out[k].said)
                     shown_digits.add(k)
